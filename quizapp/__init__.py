@@ -1,0 +1,102 @@
+"""quizapp: graded quizzes and flashcards from YAML question banks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from quizapp.banks import BankRegistry
+from quizapp.config import load_config
+from quizapp.extensions import csrf, db, login_manager, migrate, tune_sqlite
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, banks, blueprints, error pages, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    init_extensions(app)
+    init_banks(app)
+    register_blueprints(app)
+    register_error_pages(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    """Bind the database, migrations, CSRF protection and logins to the app."""
+    from quizapp import models
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir(app)))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in to go on."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> models.User | None:
+        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            tune_sqlite(db.engine)
+
+
+def _migrations_dir(app: Flask) -> str:
+    return str(Path(app.root_path).parent / "migrations")
+
+
+def init_banks(app: Flask) -> None:
+    """Serve the banks folder, each file parsed once and again only when it changes."""
+    app.extensions["quizapp.banks"] = BankRegistry(app.config["BANKS_DIR"])
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the student-facing pages."""
+    from quizapp.auth.views import bp as auth_bp
+    from quizapp.quiz.views import bp as quiz_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(quiz_bp)
+
+
+def register_error_pages(app: Flask) -> None:
+    """Show errors as pages in the app's layout, with a message a learner can act on."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        message = (
+            "This form was not accepted: it expired or came from another site. "
+            "Go back, reload the page and send it again."
+        )
+        return render_template("error.html", title="Form expired", message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_template("error.html", title=error.name, message=error.description), error.code
+
+
+def register_security_headers(app: Flask) -> None:
+    """Tell browsers to run only our own scripts and styles, and never to frame our pages."""
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    """Add quizapp's own commands to the Flask CLI."""
+    from quizapp.cli import banks_cli
+
+    app.cli.add_command(banks_cli)

@@ -1,0 +1,69 @@
+"""Register, log in, log out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from quizapp.auth.forms import LoginForm, RegisterForm
+from quizapp.extensions import db, write_transaction
+from quizapp.forms import EmptyForm
+from quizapp.models import User
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("quiz.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        user = User(username=form.username.data.lower(), display_name=form.display_name.data.strip())
+        user.set_password(form.password.data)
+        try:
+            with write_transaction():
+                db.session.add(user)
+        except IntegrityError:
+            form.username.errors.append("That username is taken. Choose another.")
+        else:
+            login_user(user)
+            flash(f"Welcome, {user.display_name}.", "success")
+            return redirect(url_for("quiz.home"))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("quiz.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.username == form.username.data.strip().lower()))
+        if user is not None and user.check_password(form.password.data):
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("Wrong username or password.")
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if EmptyForm().validate_on_submit():
+        logout_user()
+        flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Where to go after logging in: only a path on this site, never another host."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+            return target
+    return url_for("quiz.home")

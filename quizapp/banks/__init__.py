@@ -1,0 +1,18 @@
+"""Question banks: YAML files in the banks folder, validated into frozen ``Bank`` objects."""
+
+from quizapp.banks.loader import load_bank, parse_bank
+from quizapp.banks.model import Bank, BankError, Card, Problem, Quiz, Source
+from quizapp.banks.registry import BankEntry, BankRegistry
+
+__all__ = [
+    "Bank",
+    "BankEntry",
+    "BankError",
+    "BankRegistry",
+    "Card",
+    "Problem",
+    "Quiz",
+    "Source",
+    "load_bank",
+    "parse_bank",
+]

@@ -1,0 +1,625 @@
+"""YAML bank files to validated ``Bank`` objects, with every problem reported at its line.
+
+The file is composed (not constructed) by libyaml when it is present, so every value keeps its
+line mark and the exact text the author typed: YAML 1.1's implicit typing never turns an answer
+written ``no`` into False, ``010`` into 8 or ``12:30`` into 750. Fields are then read from the node
+tree by schema, which is also what keeps anchors and aliases from expanding without bound.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import re
+from collections.abc import Callable, Collection, Iterable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from quizapp.banks.model import Bank, BankError, Card, Problem, Quiz, Source
+from quizapp.questions import (
+    GRADING_POLICIES,
+    QUESTION_TYPES,
+    Matching,
+    MultipleChoice,
+    Numeric,
+    Ordering,
+    Question,
+    ShortText,
+    SingleChoice,
+    TrueFalse,
+    normalize_text,
+)
+
+#: libyaml's composer when PyYAML was built with it (about 7x faster), else the pure-Python one.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: Larger files are refused before parsing; a 10,000-question bank is about 6 MB.
+MAX_BYTES = 32 * 1024 * 1024
+#: Reading stops after this many problems: past it, a list helps nobody.
+MAX_PROBLEMS = 200
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+IDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _NULL = _TAG + "str", _TAG + "null"
+_PLAIN_TAGS = {_TAG + t for t in ("str", "bool", "int", "float", "timestamp")}
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+")
+_SEXAGESIMAL = re.compile(r"[+-]?\d+(?::[0-5]?\d)+(?:\.\d*)?")
+_YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
+
+_COMMON_FIELDS = ("id", "type", "prompt", "points", "explanation", "source", "tags")
+_TYPE_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # type: (required fields, optional fields) beyond the common ones
+    "single": (("choices", "answer"), ("feedback", "shuffle")),
+    "multi": (("choices", "answer"), ("feedback", "shuffle")),
+    "true_false": (("answer",), ("feedback",)),
+    "text": (("answer",), ()),
+    "numeric": (("answer",), ("tolerance", "unit")),
+    "order": (("answer",), ()),
+    "match": (("answer",), ("distractors",)),
+}
+_BANK_FIELDS = ("title", "description", "source", "questions", "quizzes", "cards")
+_SOURCE_FIELDS = ("title", "author", "published", "url", "paragraphs")
+_ANY_QUESTION_FIELD = frozenset(_COMMON_FIELDS).union(*(r + o for r, o in _TYPE_FIELDS.values()))
+_QUIZ_FIELDS = ("id", "title", "description", "questions", "select", "shuffle", "attempts", "grading")
+_CARD_FIELDS = ("id", "front", "back", "tags")
+
+
+class _Stop(Exception):
+    """Reading cannot usefully go on; the problems so far are the report."""
+
+
+def load_bank(path: Path | str, display: str | None = None) -> Bank:
+    """Read and validate one bank file; raise ``BankError`` with every problem in it."""
+    path = Path(path)
+    shown = display or str(path)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise BankError([Problem(shown, 1, f"the file is larger than {MAX_BYTES // 2**20} MB")])
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BankError([Problem(shown, 1, f"cannot read the file: {exc.strerror}")]) from exc
+    return parse_bank(data, shown, path.stem)
+
+
+def display_path(path: Path) -> str:
+    """How reports name a file: relative to the working folder when it lies below it."""
+    try:
+        relative = Path(path).resolve().relative_to(Path.cwd())
+    except ValueError:
+        return str(path)
+    return str(relative)
+
+
+def parse_bank(data: bytes | str, path: str, slug: str) -> Bank:
+    """Validate a bank's text; ``path`` is how problems name the file, ``slug`` the bank's name."""
+    raw = data.encode() if isinstance(data, str) else data
+    reader = _Reader(path, budget=len(raw) + 10_000)
+    if len(raw) > MAX_BYTES:
+        reader.fail(None, f"the file is larger than {MAX_BYTES // 2**20} MB")
+    if not SLUG.fullmatch(slug):
+        reader.fail(None, f"file name '{slug}' is not a bank slug: use lowercase letters, digits and hyphens")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        reader.fail(None, f"the file is not UTF-8 text (byte {exc.start})")
+    root = _compose(text, reader)
+    try:
+        bank = reader.bank(root, slug, hashlib.sha256(raw).hexdigest())
+        stopped = False
+    except _Stop:
+        bank, stopped = None, True
+    if reader.problems or bank is None:
+        raise BankError(sorted(reader.problems, key=lambda p: p.line) if not stopped else reader.problems)
+    return bank
+
+
+def _compose(text: str, reader: _Reader) -> Node:
+    try:
+        root = yaml.compose(text, Loader=YAML_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        message = " ".join(str(exc.problem or exc).split())
+        if "nesting depth" in message:
+            message += " (a bank never nests this deep)"
+        reader.fail(line, f"YAML syntax: {message}")
+    except yaml.YAMLError as exc:
+        reader.fail(None, f"YAML: {' '.join(str(exc).split())}")
+    except RecursionError:
+        reader.fail(None, "YAML: the document is nested too deeply")
+    if root is None:
+        reader.fail(None, "the file is empty")
+    return root
+
+
+def _kind(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return "text"
+
+
+def _hint(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class _Reader:
+    """Reads typed fields from YAML nodes, collecting problems instead of stopping at the first."""
+
+    def __init__(self, path: str, budget: int):
+        self.path = path
+        self.problems: list[Problem] = []
+        #: Collection entries left to visit: aliases must not make a small file expand without bound.
+        self.budget = budget
+        #: Ids of questions that failed to validate: quizzes naming them are not also "unknown".
+        self.broken_ids: set[str] = set()
+
+    # -- reporting ----------------------------------------------------------------------------
+
+    def _problem(self, where: Node | int | None, message: str) -> None:
+        line = where if isinstance(where, int) else where.start_mark.line + 1 if where is not None else 1
+        self.problems.append(Problem(self.path, line, message))
+
+    def error(self, where: Node | int | None, message: str) -> None:
+        """Note a problem and read on."""
+        self._problem(where, message)
+        if len(self.problems) >= MAX_PROBLEMS:
+            self._problem(where, f"stopped after {MAX_PROBLEMS} problems")
+            raise _Stop
+
+    def fail(self, where: Node | int | None, message: str) -> NoReturn:
+        """Note a problem that leaves nothing further to read."""
+        self._problem(where, message)
+        raise BankError(self.problems)
+
+    def _spend(self, node: MappingNode | SequenceNode) -> None:
+        self.budget -= len(node.value)
+        if self.budget < 0:
+            self._problem(node, "anchors and aliases (&name, *name) expand this file far beyond its size; refused")
+            raise _Stop
+
+    # -- structure ----------------------------------------------------------------------------
+
+    def fields(
+        self, node: Node, what: str, required: Iterable[str] = (), allowed: Collection[str] | None = None
+    ) -> dict[str, Node] | None:
+        """A mapping's values by key (any key when ``allowed`` is None); duplicate, unknown and
+        missing keys are problems."""
+        if not isinstance(node, MappingNode):
+            self.error(node, f"{what} must be a mapping of fields (key: value), not {_kind(node)}")
+            return None
+        self._spend(node)
+        out: dict[str, Node] = {}
+        seen: dict[str, int] = {}
+        for key_node, value in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if key is None:
+                self.error(key_node, f"{what} has a key that is not plain text")
+            elif key in seen:
+                self.error(key_node, f"duplicate key '{key}' in {what} (first at line {seen[key]})")
+            else:
+                seen[key] = key_node.start_mark.line + 1
+                if allowed is None or key in allowed:
+                    out[key] = value
+                else:
+                    self.error(key_node, f"unknown field '{key}' in {what}{_hint(key, allowed)}")
+        for name in required:
+            if name not in seen:
+                self.error(node, f"{what} is missing the required field '{name}'")
+        return out
+
+    def items(self, node: Node, what: str, min_items: int = 1) -> list[Node] | None:
+        """A list's item nodes."""
+        if not isinstance(node, SequenceNode):
+            self.error(node, f"{what} must be a list, not {_kind(node)}")
+            return None
+        self._spend(node)
+        if len(node.value) < min_items:
+            self.error(node, f"{what} needs at least {min_items} item{'s' if min_items > 1 else ''}")
+            return None
+        return node.value
+
+    # -- scalars ------------------------------------------------------------------------------
+
+    def _scalar(self, node: Node, what: str) -> str | None:
+        if not isinstance(node, ScalarNode):
+            self.error(node, f"{what} must be a single value, not {_kind(node)}")
+            return None
+        if node.tag != _STR and node.tag not in _PLAIN_TAGS and node.tag != _NULL:
+            self.error(node, f"{what} has the YAML tag '{node.tag}', which banks do not use")
+            return None
+        return node.value.strip()
+
+    def text(self, node: Node, what: str) -> str | None:
+        """Text exactly as typed: ``no``, ``010`` and ``12:30`` stay text."""
+        if node.__class__ is ScalarNode and node.tag == _STR:
+            value = node.value.strip()
+        else:
+            value = self._scalar(node, what)
+            if value is None:
+                return None
+            if node.tag == _NULL and not node.style:
+                value = ""
+        if not value:
+            self.error(node, f"{what} is empty")
+            return None
+        return value
+
+    def texts(self, node: Node, what: str, min_items: int = 1) -> tuple[str, ...] | None:
+        """A list of distinct texts."""
+        items = self.items(node, what, min_items)
+        if items is None:
+            return None
+        out: list[str] = []
+        seen: set[str] = set()
+        for item in items:
+            value = self.text(item, f"an item of {what}")
+            if value is None:
+                continue
+            if value in seen:
+                self.error(item, f"'{value}' is listed twice in {what}")
+            seen.add(value)
+            out.append(value)
+        return tuple(out) if len(out) == len(items) else None
+
+    def number(self, node: Node, what: str) -> float | None:
+        """A decimal number as typed (``010`` is ten); YAML 1.1's other number forms are refused."""
+        value = self._scalar(node, what)
+        if value is None:
+            return None
+        if _DECIMAL.fullmatch(value):
+            number = float(value)
+            if math.isfinite(number):
+                return number
+        if _SEXAGESIMAL.fullmatch(value):
+            self.error(
+                node,
+                f"{what} is '{value}', which is not a number: YAML 1.1 would read it in base 60. "
+                "Write a decimal such as 12.5, or ask a text question if the answer is a time",
+            )
+        elif value[:2].lower() in ("0x", "0o", "0b") or value.lower().lstrip("+-").startswith("0x"):
+            self.error(node, f"{what} is '{value}': write numbers in decimal")
+        else:
+            self.error(node, f"{what} must be a number, not '{value}'")
+        return None
+
+    def integer(self, node: Node, what: str, minimum: int) -> int | None:
+        value = self._scalar(node, what)
+        if value is None:
+            return None
+        if not _INTEGER.fullmatch(value):
+            self.error(node, f"{what} must be a whole number, not '{value}'")
+            return None
+        number = int(value, 10)
+        if number < minimum:
+            self.error(node, f"{what} must be at least {minimum}")
+            return None
+        return number
+
+    def boolean(self, node: Node, what: str) -> bool | None:
+        value = self._scalar(node, what)
+        if value is None:
+            return None
+        lowered = value.lower()
+        if lowered in ("true", "false"):
+            return lowered == "true"
+        if lowered in _YAML11_BOOLS:
+            self.error(
+                node,
+                f"{what} is '{value}', which YAML 1.1 reads as a boolean and YAML 1.2 as text: write true or false",
+            )
+        else:
+            self.error(node, f"{what} must be true or false, not '{value}'")
+        return None
+
+    def tags(self, node: Node | None, what: str) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        if isinstance(node, ScalarNode):
+            value = self.text(node, f"tags of {what}")
+            return (value,) if value else ()
+        return self.texts(node, f"tags of {what}") or ()
+
+    # -- the bank -----------------------------------------------------------------------------
+
+    def bank(self, root: Node, slug: str, sha256: str) -> Bank | None:
+        top = self.fields(root, "the bank", ("title", "questions"), _BANK_FIELDS)
+        if top is None:
+            return None
+        title = self.text(top["title"], "the bank's title") if "title" in top else None
+        description = self.text(top["description"], "the bank's description") if "description" in top else ""
+        source = self.source(top["source"]) if "source" in top else None
+        questions = self.questions(top.get("questions"), source, "source" in top)
+        quizzes = self.quizzes(top["quizzes"], questions) if "quizzes" in top else {}
+        cards = self.cards(top["cards"]) if "cards" in top else ()
+        if title is None or self.problems:
+            return None
+        return Bank(
+            slug=slug,
+            title=title,
+            description=description or "",
+            source=source,
+            questions=questions,
+            quizzes=quizzes,
+            cards=cards,
+            sha256=sha256,
+        )
+
+    def source(self, node: Node) -> Source | None:
+        f = self.fields(node, "the bank's source", ("title",), _SOURCE_FIELDS)
+        if f is None or "title" not in f:
+            return None
+        title = self.text(f["title"], "the source's title")
+        optional = {k: self.text(f[k], f"the source's {k}") or "" for k in ("author", "published", "url") if k in f}
+        paragraphs = self.integer(f["paragraphs"], "the source's paragraphs", 1) if "paragraphs" in f else None
+        return Source(title=title or "", paragraphs=paragraphs, **optional)
+
+    def questions(self, node: Node | None, source: Source | None, has_source: bool) -> dict[str, Question]:
+        out: dict[str, Question] = {}
+        if node is None:
+            return out
+        items = self.items(node, "questions")
+        first_line: dict[str, int] = {}
+        for index, item in enumerate(items or (), start=1):
+            question = self.question(item, index, source, has_source)
+            if question is None:
+                if isinstance(item, MappingNode):
+                    self.broken_ids.update(v.value for k, v in item.value if k.value == "id" and isinstance(v, ScalarNode))
+                continue
+            if question.id in first_line:
+                self.error(item, f"duplicate question id '{question.id}' (first at line {first_line[question.id]})")
+                continue
+            first_line[question.id] = item.start_mark.line + 1
+            out[question.id] = question
+        return out
+
+    def question(self, node: Node, index: int, source: Source | None, has_source: bool) -> Question | None:
+        if not isinstance(node, MappingNode):
+            self.error(node, f"question {index} must be a mapping of fields, not {_kind(node)}")
+            return None
+        before = len(self.problems)
+        raw = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
+        qid = raw["id"].value if isinstance(raw.get("id"), ScalarNode) and raw["id"].value else None
+        what = f"question '{qid}'" if qid else f"question {index}"
+        type_node = raw.get("type")
+        qtype = type_node.value if isinstance(type_node, ScalarNode) else None
+        if qtype in _TYPE_FIELDS:
+            required, optional = _TYPE_FIELDS[qtype]
+            allowed = (*_COMMON_FIELDS, *required, *optional)
+        else:
+            if type_node is not None:
+                shown = qtype if qtype is not None else _kind(type_node)
+                self.error(
+                    type_node,
+                    f"unknown question type '{shown}' in {what}{_hint(str(qtype), _TYPE_FIELDS)}; "
+                    f"the types are {', '.join(_TYPE_FIELDS)}",
+                )
+            required, allowed = (), _ANY_QUESTION_FIELD
+        f = self.fields(node, what, ("id", "type", "prompt", *required), allowed)
+        if f is None or qtype not in _TYPE_FIELDS:
+            return None
+        common = self.common(f, what, source, has_source)
+        specific = _BUILDERS[qtype](self, f, what)
+        if len(self.problems) > before:
+            return None
+        return QUESTION_TYPES[qtype](**common, **specific)
+
+    def common(self, f: dict[str, Node], what: str, source: Source | None, has_source: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {"tags": self.tags(f.get("tags"), what)}
+        if "id" in f:
+            out["id"] = qid = self.text(f["id"], f"the id of {what}")
+            if qid is not None and not IDENT.fullmatch(qid):
+                self.error(f["id"], f"the id '{qid}' must be letters, digits, '-' or '_' (at most 100)")
+        if "prompt" in f:
+            out["prompt"] = self.text(f["prompt"], f"the prompt of {what}")
+        if "points" in f:
+            out["points"] = points = self.number(f["points"], f"the points of {what}")
+            if points is not None and points <= 0:
+                self.error(f["points"], f"the points of {what} must be more than 0")
+        if "explanation" in f:
+            out["explanation"] = self.text(f["explanation"], f"the explanation of {what}")
+        if "source" in f:
+            out["source"] = paragraph = self.integer(f["source"], f"the source paragraph of {what}", 1)
+            if paragraph is not None and not has_source:
+                self.error(f["source"], f"{what} cites paragraph {paragraph}, but the bank has no 'source'")
+            elif paragraph is not None and source and source.paragraphs and paragraph > source.paragraphs:
+                self.error(
+                    f["source"], f"{what} cites paragraph {paragraph}, but the source has {source.paragraphs}"
+                )
+        return out
+
+    # -- the types: each reads its own fields into keyword arguments for its class -------------
+
+    def _choices(self, f: dict[str, Node], what: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"choices": self.texts(f["choices"], f"the choices of {what}", min_items=2)}
+        if "shuffle" in f:
+            out["shuffle"] = self.boolean(f["shuffle"], f"shuffle in {what}")
+        if "feedback" in f and out["choices"]:
+            out["feedback_by_choice"] = self.feedback(f["feedback"], what, out["choices"])
+        return out
+
+    def _check_answer(self, node: Node, value: str | None, choices: tuple[str, ...] | None, what: str) -> None:
+        if value is not None and choices is not None and value not in choices:
+            self.error(node, f"the answer '{value}' of {what} is not one of its choices{_hint(value, choices)}")
+
+    def feedback(self, node: Node, what: str, keys: Collection[str]) -> dict[str, str | None]:
+        entries = self.fields(node, f"the feedback of {what}", (), keys) or {}
+        return {key: self.text(value, f"the feedback on '{key}' in {what}") for key, value in entries.items()}
+
+    def single(self, f: dict[str, Node], what: str) -> dict[str, Any]:
+        out = self._choices(f, what)
+        out["answer"] = self.text(f["answer"], f"the answer of {what}")
+        self._check_answer(f["answer"], out["answer"], out["choices"], what)
+        return out
+
+    def multi(self, f: dict[str, Node], what: str) -> dict[str, Any]:
+        out = self._choices(f, what)
+        node = f["answer"]
+        nodes = node.value if isinstance(node, SequenceNode) else [node]
+        if isinstance(node, SequenceNode):
+            out["answer"] = answers = self.texts(node, f"the answers of {what}") or ()
+        else:
+            out["answer"] = answers = (self.text(node, f"the answer of {what}"),)
+        for item, answer in zip(nodes, answers, strict=False):
+            self._check_answer(item, answer, out["choices"], what)
+        return out
+
+    def true_false(self, f: dict[str, Node], what: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"answer": self.boolean(f["answer"], f"the answer of {what}")}
+        if "feedback" in f:
+            out["feedback_by_choice"] = self.feedback(f["feedback"], what, ("true", "false"))
+        return out
+
+    def short_text(self, f: dict[str, Node], what: str) -> dict[str, Any]:
+        node = f["answer"]
+        if isinstance(node, SequenceNode):
+            answers = self.texts(node, f"the accepted answers of {what}") or ()
+            nodes = node.value
+        else:
+            answers, nodes = (self.text(node, f"the answer of {what}"),), [node]
+        for item, answer in zip(nodes, answers, strict=False):
+            if answer is not None and not normalize_text(answer):
+                self.error(item, f"the accepted answer '{answer}' of {what} is empty once punctuation is ignored")
+        return {"answer": answers}
+
+    def numeric(self, f: dict[str, Node], what: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"answer": self.number(f["answer"], f"the answer of {what}")}
+        if "tolerance" in f:
+            out["tolerance"] = tolerance = self.number(f["tolerance"], f"the tolerance of {what}")
+            if tolerance is not None and tolerance < 0:
+                self.error(f["tolerance"], f"the tolerance of {what} cannot be negative")
+        if "unit" in f:
+            out["unit"] = self.text(f["unit"], f"the unit of {what}")
+        return out
+
+    def order(self, f: dict[str, Node], what: str) -> dict[str, Any]:
+        return {"answer": self.texts(f["answer"], f"the answer of {what}", min_items=2)}
+
+    def match(self, f: dict[str, Node], what: str) -> dict[str, Any]:
+        pairs = self.fields(f["answer"], f"the answer of {what}") or {}
+        if isinstance(f["answer"], MappingNode) and len(pairs) < 2:
+            self.error(f["answer"], f"the answer of {what} needs at least 2 pairs")
+        answer = tuple((left, self.text(right, f"the match for '{left}' in {what}")) for left, right in pairs.items())
+        out: dict[str, Any] = {"answer": answer}
+        if "distractors" in f:
+            out["distractors"] = distractors = self.texts(f["distractors"], f"the distractors of {what}") or ()
+            rights = {right for _, right in answer}
+            for item, value in zip(f["distractors"].value, distractors, strict=False):
+                if value in rights:
+                    self.error(item, f"'{value}' is a distractor of {what} and also a right match")
+        return out
+
+    # -- quizzes and cards --------------------------------------------------------------------
+
+    def quizzes(self, node: Node, questions: dict[str, Question]) -> dict[str, Quiz]:
+        out: dict[str, Quiz] = {}
+        first_line: dict[str, int] = {}
+        for index, item in enumerate(self.items(node, "quizzes") or (), start=1):
+            quiz = self.quiz(item, index, questions)
+            if quiz is None:
+                continue
+            if quiz.id in first_line:
+                self.error(item, f"duplicate quiz id '{quiz.id}' (first at line {first_line[quiz.id]})")
+                continue
+            first_line[quiz.id] = item.start_mark.line + 1
+            out[quiz.id] = quiz
+        return out
+
+    def quiz(self, node: Node, index: int, questions: dict[str, Question]) -> Quiz | None:
+        before = len(self.problems)
+        f = self.fields(node, f"quiz {index}", ("id", "title"), _QUIZ_FIELDS)
+        if f is None or "id" not in f:
+            return None
+        qid = self.text(f["id"], f"the id of quiz {index}")
+        if qid is not None and not IDENT.fullmatch(qid):
+            self.error(f["id"], f"the quiz id '{qid}' must be letters, digits, '-' or '_' (at most 100)")
+        what = f"quiz '{qid}'"
+        out: dict[str, Any] = {"id": qid}
+        if "title" in f:
+            out["title"] = self.text(f["title"], f"the title of {what}")
+        if "description" in f:
+            out["description"] = self.text(f["description"], f"the description of {what}")
+        if "shuffle" in f:
+            out["shuffle"] = self.boolean(f["shuffle"], f"shuffle in {what}")
+        if "grading" in f:
+            out["grading"] = grading = self.text(f["grading"], f"the grading of {what}")
+            if grading is not None and grading not in GRADING_POLICIES:
+                self.error(f["grading"], f"the grading of {what} must be one of {', '.join(GRADING_POLICIES)}")
+        if "attempts" in f:
+            out["attempts"] = self.attempts(f["attempts"], what)
+        if ("questions" in f) == ("select" in f):
+            self.error(node, f"{what} needs either 'questions' (a list of ids) or 'select' (by tags), not both")
+        elif "questions" in f:
+            out["question_ids"] = self.quiz_questions(f["questions"], what, questions)
+        else:
+            out.update(self.select(f["select"], what, questions))
+        return Quiz(**out) if len(self.problems) == before else None
+
+    def attempts(self, node: Node, what: str) -> int | None:
+        """A positive whole number, or None for 'unlimited'."""
+        value = self._scalar(node, f"attempts in {what}")
+        if value == "unlimited":
+            return None
+        if value is not None and _INTEGER.fullmatch(value) and int(value) >= 1:
+            return int(value)
+        self.error(node, f"attempts in {what} must be a whole number from 1, or 'unlimited'")
+        return None
+
+    def quiz_questions(self, node: Node, what: str, questions: dict[str, Question]) -> tuple[str, ...] | None:
+        ids = self.texts(node, f"the questions of {what}")
+        if ids is None:
+            return None
+        for item, qid in zip(node.value, ids, strict=True):
+            if qid not in questions and qid not in self.broken_ids:
+                self.error(item, f"{what} names the unknown question '{qid}'{_hint(qid, questions)}")
+        return ids
+
+    def select(self, node: Node, what: str, questions: dict[str, Question]) -> dict[str, Any]:
+        f = self.fields(node, f"select in {what}", (), ("tags", "count")) or {}
+        tags = self.tags(f.get("tags"), f"select in {what}")
+        known = {t for q in questions.values() for t in q.tags}
+        for tag in tags:
+            if tag not in known:
+                self.error(f["tags"], f"{what} selects the tag '{tag}', which no question has{_hint(tag, known)}")
+        out: dict[str, Any] = {"select_tags": tags, "question_ids": None}
+        if "count" in f:
+            out["select_count"] = count = self.integer(f["count"], f"the count of {what}", 1)
+            pool = sum(1 for q in questions.values() if not tags or set(tags) & set(q.tags))
+            if count is not None and count > pool and questions:
+                self.error(f["count"], f"{what} draws {count} questions but only {pool} match its select")
+        return out
+
+    def cards(self, node: Node) -> tuple[Card, ...]:
+        out: list[Card] = []
+        first_line: dict[str, int] = {}
+        for index, item in enumerate(self.items(node, "cards") or (), start=1):
+            f = self.fields(item, f"card {index}", _CARD_FIELDS[:3], _CARD_FIELDS)
+            if f is None or not all(k in f for k in _CARD_FIELDS[:3]):
+                continue
+            cid, front, back = (self.text(f[k], f"the {k} of card {index}") for k in _CARD_FIELDS[:3])
+            if cid in first_line:
+                self.error(item, f"duplicate card id '{cid}' (first at line {first_line[cid]})")
+            elif cid and front and back:
+                first_line[cid] = item.start_mark.line + 1
+                out.append(Card(cid, front, back, self.tags(f.get("tags"), f"card '{cid}'")))
+        return tuple(out)
+
+
+_BUILDERS: dict[str, Callable[[_Reader, dict[str, Node], str], dict | None]] = {
+    SingleChoice.type: _Reader.single,
+    MultipleChoice.type: _Reader.multi,
+    TrueFalse.type: _Reader.true_false,
+    ShortText.type: _Reader.short_text,
+    Numeric.type: _Reader.numeric,
+    Ordering.type: _Reader.order,
+    Matching.type: _Reader.match,
+}

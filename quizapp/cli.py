@@ -1,0 +1,51 @@
+"""The ``quizapp`` command: the Flask CLI bound to this app, plus quizapp's own commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from quizapp.banks import BankError, load_bank
+from quizapp.banks.loader import display_path
+
+
+def _create_app():
+    from quizapp import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create_app, help="Run and administer quizapp (the Flask CLI, bound to quizapp).")
+
+
+@click.group("banks")
+def banks_cli() -> None:
+    """Work with the question banks."""
+
+
+@banks_cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@with_appcontext
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check bank files (default: every bank in the banks folder) and report every problem as
+    path:line: message. Exits 1 if any bank has a problem."""
+    files = list(paths) or sorted(Path(current_app.config["BANKS_DIR"]).glob("*.yaml"))
+    if not files:
+        click.echo(f"no banks found in {current_app.config['BANKS_DIR']}", err=True)
+        sys.exit(1)
+    broken = 0
+    for path in files:
+        try:
+            bank = load_bank(path, display=display_path(path))
+        except BankError as exc:
+            broken += 1
+            for problem in exc.problems:
+                click.echo(str(problem))
+            continue
+        click.echo(f"{display_path(path)}: ok ({len(bank.questions)} questions, {len(bank.quizzes)} quizzes)")
+    click.echo(f"{len(files)} bank(s) checked, {broken} with problems")
+    sys.exit(1 if broken else 0)

@@ -1,0 +1,62 @@
+"""Configuration in layers: defaults here, then instance/config.py, then QUIZAPP_* environment
+variables, then the mapping a test passes."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    # A learner may spend more than an hour on a quiz; the token lives as long as the session does.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "PASSWORD_MIN_LENGTH": 8,
+    # Bounds a single form post; a whole quiz's answers are a few kilobytes.
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+}
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` from every layer, generating a secret key in the instance folder if none is set."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config["BANKS_DIR"] = str(Path(app.root_path).parent / "questions")
+    app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "quizapp.sqlite3")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("QUIZAPP")
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(app.config["DATABASE_URL"]))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path) / SECRET_KEY_FILE)
+
+
+def database_uri(url: str) -> str:
+    """SQLAlchemy's URL for a database URL as people write it (postgres:// means psycopg 3)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def instance_secret(path: Path) -> str:
+    """The secret key kept in ``path``, written on first use (readable by its owner only)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if key:
+            return key
+        raise RuntimeError(f"{path} is empty: delete it to have a new secret key made") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key

@@ -1,0 +1,127 @@
+"""Database models: accounts, and every attempt and response a learner makes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from quizapp.extensions import db
+from quizapp.questions import Question, from_snapshot
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every database (SQLite keeps no zone, so we add it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("store timezone-aware datetimes only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-cased: "Ada" and "ada" are one account.
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class Attempt(db.Model):
+    """One learner's go at one quiz."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        UniqueConstraint("user_id", "bank_slug", "quiz_id", "number"),
+        Index("ix_attempts_user_quiz", "user_id", "bank_slug", "quiz_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    bank_slug: Mapped[str] = mapped_column(String(100))
+    quiz_id: Mapped[str] = mapped_column(String(100))
+    #: 1 for the learner's first attempt at this quiz; unique, so the attempts limit holds under races.
+    number: Mapped[int]
+    #: Quiz title when the attempt began, for history pages that outlive the quiz.
+    quiz_title: Mapped[str] = mapped_column(String(300))
+    #: SHA-256 of the bank file when the attempt began; scores never follow later edits.
+    bank_sha256: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: None while the attempt is in progress.
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    score: Mapped[float | None]
+    max_score: Mapped[float]
+
+    user: Mapped[User] = relationship()
+    responses: Mapped[list[Response]] = relationship(
+        back_populates="attempt", order_by="Response.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    @property
+    def fraction(self) -> float | None:
+        """Score as a fraction of the maximum (None until submitted)."""
+        if self.score is None:
+            return None
+        return self.score / self.max_score if self.max_score else 0.0
+
+
+class Response(db.Model):
+    """One question as shown in an attempt, and what the learner answered."""
+
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    #: 0-based place of the question in the attempt.
+    position: Mapped[int]
+    question_id: Mapped[str] = mapped_column(String(100))
+    question_type: Mapped[str] = mapped_column(String(20))
+    #: The question as shown, choices in the order shown, with its key: grading and result pages
+    #: use this, never the bank as it is now.
+    question: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The learner's response (None if unanswered or not yet submitted).
+    answer: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    points: Mapped[float | None]
+    max_points: Mapped[float]
+    #: "correct", "partial", "wrong" or "unanswered"; None until submitted.
+    outcome: Mapped[str | None] = mapped_column(String(12))
+
+    attempt: Mapped[Attempt] = relationship(back_populates="responses")
+
+    def shown_question(self) -> Question:
+        return from_snapshot(self.question)

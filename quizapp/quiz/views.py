@@ -1,0 +1,130 @@
+"""The learner's pages: banks and quizzes, taking a quiz, results, history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from quizapp.attempts import (
+    AttemptRefused,
+    best_scores,
+    field_name,
+    quiz_grade,
+    read_answers,
+    start_attempt,
+    submit_attempt,
+    user_attempts,
+)
+from quizapp.banks import Bank, BankRegistry, Quiz
+from quizapp.extensions import db
+from quizapp.forms import EmptyForm
+from quizapp.models import Attempt
+from quizapp.questions import format_number
+
+bp = Blueprint("quiz", __name__)
+
+
+def banks() -> BankRegistry:
+    return current_app.extensions["quizapp.banks"]
+
+
+def bank_and_quiz(slug: str, quiz_id: str) -> tuple[Bank, Quiz]:
+    bank = banks().get(slug)
+    if bank is None or quiz_id not in bank.quizzes:
+        abort(404)
+    return bank, bank.quizzes[quiz_id]
+
+
+def own_attempt(attempt_id: int) -> Attempt:
+    """The current learner's attempt; anyone else's is as good as missing."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+@bp.get("/")
+def home():
+    scores = best_scores(current_user) if current_user.is_authenticated else {}
+    return render_template("quiz/home.html", banks=banks().banks(), scores=scores)
+
+
+@bp.get("/banks/<slug>/quizzes/<quiz_id>")
+@login_required
+def quiz(slug: str, quiz_id: str):
+    bank, quiz = bank_and_quiz(slug, quiz_id)
+    attempts = user_attempts(current_user, slug, quiz_id)
+    return render_template(
+        "quiz/quiz.html",
+        bank=bank,
+        quiz=quiz,
+        attempts=attempts,
+        grade=quiz_grade(attempts, quiz.grading),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/banks/<slug>/quizzes/<quiz_id>/start")
+@login_required
+def start(slug: str, quiz_id: str):
+    bank, quiz = bank_and_quiz(slug, quiz_id)
+    try:
+        attempt = start_attempt(current_user, bank, quiz)
+    except AttemptRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("quiz.quiz", slug=slug, quiz_id=quiz_id))
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@login_required
+def attempt(attempt_id: int):
+    attempt = own_attempt(attempt_id)
+    if attempt.submitted:
+        if request.method == "POST":
+            flash("This attempt was already submitted; here is its stored result.", "info")
+            return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+        return render_template("quiz/result.html", attempt=attempt, bank=banks().get(attempt.bank_slug))
+    problems: dict[int, str] = {}
+    if request.method == "POST":
+        answers, problems = read_answers(attempt, request.form)
+        if not problems:
+            if not submit_attempt(attempt.id, answers):
+                flash("This attempt was already submitted; here is its stored result.", "info")
+            return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
+        flash("Some answers need fixing before the quiz can be graded; see the marked questions.", "error")
+    return render_template(
+        "quiz/take.html",
+        attempt=attempt,
+        values=request.form,
+        problems=problems,
+        field_name=field_name,
+        form=EmptyForm(),
+    ), 422 if problems else 200
+
+
+@bp.get("/history")
+@login_required
+def history():
+    attempts = db.session.scalars(
+        select(Attempt).where(Attempt.user_id == current_user.id).order_by(Attempt.started_at.desc(), Attempt.id.desc())
+    )
+    return render_template("quiz/history.html", attempts=list(attempts))
+
+
+@bp.app_template_filter("percent")
+def percent(fraction: float | None) -> str:
+    return "—" if fraction is None else f"{fraction * 100:.0f}%"
+
+
+@bp.app_template_filter("points")
+def points(value: float | None) -> str:
+    return "—" if value is None else format_number(round(value, 2))
+
+
+@bp.app_template_filter("when")
+def when(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

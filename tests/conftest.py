@@ -1,0 +1,111 @@
+"""The cast: app, client, runner, a banks folder, bank and learner factories, and form helpers."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from quizapp import create_app
+from quizapp.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_BANKS = ROOT / "questions"
+DATA = Path(__file__).resolve().parent / "data"
+
+#: A bank with one question of every type, unusual strings standing in for each part of the key,
+#: so that a test can search a page for any of them.
+EVERY_TYPE_BANK = (DATA / "every-type.yaml").read_text()
+
+
+@pytest.fixture
+def banks_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "questions"
+    folder.mkdir()
+    (folder / "every-type.yaml").write_text(EVERY_TYPE_BANK)
+    return folder
+
+
+@pytest.fixture
+def app(tmp_path: Path, banks_dir: Path) -> Flask:
+    database = tmp_path / "test.sqlite3"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "BANKS_DIR": str(banks_dir),
+            "PASSWORD_MIN_LENGTH": 8,
+        }
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_bank(banks_dir: Path) -> Callable[..., Path]:
+    """Write a bank file into the app's banks folder: ``make_bank("slug", yaml_text)``."""
+
+    def make(slug: str, text: str) -> Path:
+        path = banks_dir / f"{slug}.yaml"
+        path.write_text(textwrap.dedent(text))
+        return path
+
+    return make
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form in a page (tests keep CSRF protection on)."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def register(client: FlaskClient, username: str, password: str = "a long password", name: str | None = None):
+    """Register (and so log in) through the real form."""
+    token = csrf_token(client.get("/register").get_data(as_text=True))
+    return client.post(
+        "/register",
+        data={
+            "csrf_token": token,
+            "username": username,
+            "display_name": name or username.title(),
+            "password": password,
+            "confirm": password,
+        },
+    )
+
+
+def login(client: FlaskClient, username: str, password: str = "a long password"):
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"csrf_token": token, "username": username, "password": password})
+
+
+def logout(client: FlaskClient):
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    return client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def student(client: FlaskClient) -> FlaskClient:
+    """A client logged in as a newly registered learner, 'ada'."""
+    response = register(client, "ada")
+    assert response.status_code == 302
+    return client
+
+
+def start(client: FlaskClient, slug: str, quiz_id: str) -> str:
+    """Start (or resume) an attempt through the quiz page; returns the attempt page's path."""
+    page = client.get(f"/banks/{slug}/quizzes/{quiz_id}").get_data(as_text=True)
+    response = client.post(f"/banks/{slug}/quizzes/{quiz_id}/start", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"]
