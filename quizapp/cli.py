@@ -19,7 +19,9 @@ def _create_app():
     return create_app()
 
 
-main = FlaskGroup(create_app=_create_app, help="Run and administer quizapp (the Flask CLI, bound to quizapp).")
+main = FlaskGroup(
+    create_app=_create_app, help="Run and administer quizapp (the Flask CLI, bound to quizapp)."
+)
 
 
 @click.group("banks")

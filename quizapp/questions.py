@@ -8,11 +8,11 @@ stored snapshot of a question can be graded, shown and regraded long after its b
 from __future__ import annotations
 
 import dataclasses
-from abc import ABC, abstractmethod
 import math
 import random
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
@@ -45,9 +45,9 @@ class Result:
 
 def normalize_text(text: str) -> str:
     """Fold a typed answer for comparison: case, accents, surrounding punctuation, runs of spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = " ".join(stripped.casefold().split())
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_UNMARKED)
+    words = " ".join(stripped.split())
     start, end = 0, len(words)
     while start < end and _is_edge_junk(words[start]):
         start += 1
@@ -57,9 +57,15 @@ def normalize_text(text: str) -> str:
 
 
 def _is_edge_junk(ch: str) -> bool:
-    return ch.isspace() or unicodedata.category(ch)[0] in "PS"
+    # Punctuation only: symbols carry meaning ("C++", "$5").
+    return ch.isspace() or unicodedata.category(ch)[0] == "P"
 
 
+#: Letters whose marks Unicode does not split off, folded as a learner without the key would type them.
+_UNMARKED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"})
+
+
+_DIGITS = re.compile(r"[0-9]{1,6}")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
@@ -78,8 +84,8 @@ def parse_number(text: str) -> float | None:
 
 
 def format_number(value: float) -> str:
-    """Show a number without a trailing ".0" (1992, not 1992.0)."""
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    """Show a number as typed: 1992 (not 1992.0), 3.14159265, 1234567.5."""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:.15g}"
 
 
 def _fraction_result(fraction: float, points: float) -> Result:
@@ -92,9 +98,15 @@ def _pick_index(form: FormData, name: str, options: Sequence[str]) -> str | None
     raw = form.get(name)
     if raw in (None, ""):
         return None
-    if not str(raw).isdigit() or int(raw) >= len(options):
+    index = _index(raw, len(options))
+    if index is None:
         raise ResponseError("Choose one of the options shown.")
-    return options[int(raw)]
+    return options[index]
+
+
+def _index(raw: str, size: int) -> int | None:
+    """A form's index into a list of ``size`` options, or None if it is not one."""
+    return int(raw) if _DIGITS.fullmatch(raw) and int(raw) < size else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -202,11 +214,10 @@ class MultipleChoice(_Choices):
     answer: tuple[str, ...]
 
     def read_response(self, form: FormData, name: str) -> list[str] | None:
-        picked = form.getlist(name)
-        if any(not p.isdigit() or int(p) >= len(self.choices) for p in picked):
+        indexes = {_index(p, len(self.choices)) for p in form.getlist(name)}
+        if None in indexes:
             raise ResponseError("Choose among the options shown.")
-        indexes = sorted({int(p) for p in picked})
-        return [self.choices[i] for i in indexes] or None
+        return [self.choices[i] for i in sorted(indexes)] or None
 
     def grade(self, response: list[str] | None) -> Result:
         if not response:
@@ -279,7 +290,9 @@ class ShortText(Question):
         return _fraction_result(1.0 if normalize_text(response) in accepted else 0.0, self.points)
 
     def answer_text(self) -> str:
-        return self.answer[0] + (f" (also accepted: {'; '.join(self.answer[1:])})" if len(self.answer) > 1 else "")
+        return self.answer[0] + (
+            f" (also accepted: {'; '.join(self.answer[1:])})" if len(self.answer) > 1 else ""
+        )
 
     def response_text(self, response: str | None) -> str:
         return response or ""
@@ -342,7 +355,7 @@ class Ordering(Question):
         raw = [str(form.get(f"{name}-{i}") or "") for i in range(len(items))]
         if not any(raw):
             return None
-        positions = [int(r) if r.isdigit() else 0 for r in raw]
+        positions = [(_index(r, len(items) + 1) or 0) for r in raw]
         if sorted(positions) != list(range(1, len(items) + 1)):
             raise ResponseError(f"Give each item a different position from 1 to {len(items)}.")
         return [item for _, item in sorted(zip(positions, items, strict=True))]
@@ -391,9 +404,7 @@ class Matching(Question):
         return dataclasses.replace(self, lefts=tuple(lefts), options=tuple(options))
 
     def read_response(self, form: FormData, name: str) -> dict[str, str] | None:
-        picked = {
-            left: _pick_index(form, f"{name}-{i}", self.options) for i, left in enumerate(self.lefts)
-        }
+        picked = {left: _pick_index(form, f"{name}-{i}", self.options) for i, left in enumerate(self.lefts)}
         answered = {left: right for left, right in picked.items() if right is not None}
         return answered or None
 

@@ -109,3 +109,12 @@ def start(client: FlaskClient, slug: str, quiz_id: str) -> str:
     response = client.post(f"/banks/{slug}/quizzes/{quiz_id}/start", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response.headers["Location"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly when the real-browser tests did not run."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "tests/browser/" in r.nodeid]
+    if skipped:
+        terminalreporter.write_sep(
+            "!", f"BROWSER TESTS SKIPPED ({len(skipped)}): Chromium was not found", yellow=True
+        )

@@ -27,7 +27,8 @@ class RegisterForm(FlaskForm):
     )
     password = PasswordField("Password", validators=[DataRequired()])
     confirm = PasswordField(
-        "Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
     )
 
     def validate_username(self, field: StringField) -> None:

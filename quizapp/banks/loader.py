@@ -184,7 +184,9 @@ class _Reader:
     def _spend(self, node: MappingNode | SequenceNode) -> None:
         self.budget -= len(node.value)
         if self.budget < 0:
-            self._problem(node, "anchors and aliases (&name, *name) expand this file far beyond its size; refused")
+            self._problem(
+                node, "anchors and aliases (&name, *name) expand this file far beyond its size; refused"
+            )
             raise _Stop
 
     # -- structure ----------------------------------------------------------------------------
@@ -359,8 +361,12 @@ class _Reader:
         if f is None or "title" not in f:
             return None
         title = self.text(f["title"], "the source's title")
-        optional = {k: self.text(f[k], f"the source's {k}") or "" for k in ("author", "published", "url") if k in f}
-        paragraphs = self.integer(f["paragraphs"], "the source's paragraphs", 1) if "paragraphs" in f else None
+        optional = {
+            k: self.text(f[k], f"the source's {k}") or "" for k in ("author", "published", "url") if k in f
+        }
+        paragraphs = (
+            self.integer(f["paragraphs"], "the source's paragraphs", 1) if "paragraphs" in f else None
+        )
         return Source(title=title or "", paragraphs=paragraphs, **optional)
 
     def questions(self, node: Node | None, source: Source | None, has_source: bool) -> dict[str, Question]:
@@ -373,10 +379,14 @@ class _Reader:
             question = self.question(item, index, source, has_source)
             if question is None:
                 if isinstance(item, MappingNode):
-                    self.broken_ids.update(v.value for k, v in item.value if k.value == "id" and isinstance(v, ScalarNode))
+                    self.broken_ids.update(
+                        v.value for k, v in item.value if k.value == "id" and isinstance(v, ScalarNode)
+                    )
                 continue
             if question.id in first_line:
-                self.error(item, f"duplicate question id '{question.id}' (first at line {first_line[question.id]})")
+                self.error(
+                    item, f"duplicate question id '{question.id}' (first at line {first_line[question.id]})"
+                )
                 continue
             first_line[question.id] = item.start_mark.line + 1
             out[question.id] = question
@@ -413,7 +423,9 @@ class _Reader:
             return None
         return QUESTION_TYPES[qtype](**common, **specific)
 
-    def common(self, f: dict[str, Node], what: str, source: Source | None, has_source: bool) -> dict[str, Any]:
+    def common(
+        self, f: dict[str, Node], what: str, source: Source | None, has_source: bool
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {"tags": self.tags(f.get("tags"), what)}
         if "id" in f:
             out["id"] = qid = self.text(f["id"], f"the id of {what}")
@@ -447,9 +459,13 @@ class _Reader:
             out["feedback_by_choice"] = self.feedback(f["feedback"], what, out["choices"])
         return out
 
-    def _check_answer(self, node: Node, value: str | None, choices: tuple[str, ...] | None, what: str) -> None:
+    def _check_answer(
+        self, node: Node, value: str | None, choices: tuple[str, ...] | None, what: str
+    ) -> None:
         if value is not None and choices is not None and value not in choices:
-            self.error(node, f"the answer '{value}' of {what} is not one of its choices{_hint(value, choices)}")
+            self.error(
+                node, f"the answer '{value}' of {what} is not one of its choices{_hint(value, choices)}"
+            )
 
     def feedback(self, node: Node, what: str, keys: Collection[str]) -> dict[str, str | None]:
         entries = self.fields(node, f"the feedback of {what}", (), keys) or {}
@@ -488,7 +504,9 @@ class _Reader:
             answers, nodes = (self.text(node, f"the answer of {what}"),), [node]
         for item, answer in zip(nodes, answers, strict=False):
             if answer is not None and not normalize_text(answer):
-                self.error(item, f"the accepted answer '{answer}' of {what} is empty once punctuation is ignored")
+                self.error(
+                    item, f"the accepted answer '{answer}' of {what} is empty once punctuation is ignored"
+                )
         return {"answer": answers}
 
     def numeric(self, f: dict[str, Node], what: str) -> dict[str, Any]:
@@ -508,10 +526,14 @@ class _Reader:
         pairs = self.fields(f["answer"], f"the answer of {what}") or {}
         if isinstance(f["answer"], MappingNode) and len(pairs) < 2:
             self.error(f["answer"], f"the answer of {what} needs at least 2 pairs")
-        answer = tuple((left, self.text(right, f"the match for '{left}' in {what}")) for left, right in pairs.items())
+        answer = tuple(
+            (left, self.text(right, f"the match for '{left}' in {what}")) for left, right in pairs.items()
+        )
         out: dict[str, Any] = {"answer": answer}
         if "distractors" in f:
-            out["distractors"] = distractors = self.texts(f["distractors"], f"the distractors of {what}") or ()
+            out["distractors"] = distractors = (
+                self.texts(f["distractors"], f"the distractors of {what}") or ()
+            )
             rights = {right for _, right in answer}
             for item, value in zip(f["distractors"].value, distractors, strict=False):
                 if value in rights:
@@ -553,11 +575,15 @@ class _Reader:
         if "grading" in f:
             out["grading"] = grading = self.text(f["grading"], f"the grading of {what}")
             if grading is not None and grading not in GRADING_POLICIES:
-                self.error(f["grading"], f"the grading of {what} must be one of {', '.join(GRADING_POLICIES)}")
+                self.error(
+                    f["grading"], f"the grading of {what} must be one of {', '.join(GRADING_POLICIES)}"
+                )
         if "attempts" in f:
             out["attempts"] = self.attempts(f["attempts"], what)
         if ("questions" in f) == ("select" in f):
-            self.error(node, f"{what} needs either 'questions' (a list of ids) or 'select' (by tags), not both")
+            self.error(
+                node, f"{what} needs either 'questions' (a list of ids) or 'select' (by tags), not both"
+            )
         elif "questions" in f:
             out["question_ids"] = self.quiz_questions(f["questions"], what, questions)
         else:
@@ -589,7 +615,9 @@ class _Reader:
         known = {t for q in questions.values() for t in q.tags}
         for tag in tags:
             if tag not in known:
-                self.error(f["tags"], f"{what} selects the tag '{tag}', which no question has{_hint(tag, known)}")
+                self.error(
+                    f["tags"], f"{what} selects the tag '{tag}', which no question has{_hint(tag, known)}"
+                )
         out: dict[str, Any] = {"select_tags": tags, "question_ids": None}
         if "count" in f:
             out["select_count"] = count = self.integer(f["count"], f"the count of {what}", 1)

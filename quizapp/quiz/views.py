@@ -110,7 +110,9 @@ def attempt(attempt_id: int):
 @login_required
 def history():
     attempts = db.session.scalars(
-        select(Attempt).where(Attempt.user_id == current_user.id).order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        select(Attempt)
+        .where(Attempt.user_id == current_user.id)
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
     )
     return render_template("quiz/history.html", attempts=list(attempts))
 

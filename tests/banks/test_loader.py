@@ -1,0 +1,1077 @@
+"""The bank loader: every kind of problem reported at its line, hostile YAML refused, valid banks read."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+import yaml
+
+import quizapp.banks.loader as loader
+from quizapp.banks import Bank, BankError, Problem, load_bank, parse_bank
+from quizapp.questions import QUESTION_TYPES
+
+ROOT = Path(__file__).resolve().parents[2]
+EVERY_TYPE = ROOT / "tests" / "data" / "every-type.yaml"
+SHIPPED = ROOT / "questions" / "csto-2022.yaml"
+
+#: Safety bound for hostile input (not a performance target).
+LIMIT = 2.0
+
+#: The YAML composers the loader may use: libyaml's when PyYAML has it, else the pure-Python one.
+LOADERS = [
+    pytest.param(getattr(yaml, "CSafeLoader", yaml.SafeLoader), id="libyaml"),
+    pytest.param(yaml.SafeLoader, id="pure-python"),
+]
+
+
+def load(text: str | bytes, slug: str = "bank") -> Bank:
+    return parse_bank(dedent(text) if isinstance(text, str) else text, "bank.yaml", slug)
+
+
+def problems_of(text: str | bytes, slug: str = "bank") -> list[Problem]:
+    with pytest.raises(BankError) as info:
+        load(text, slug)
+    assert info.value.problems, "a BankError must carry at least one problem"
+    return info.value.problems
+
+
+def the_problem(text: str | bytes, slug: str = "bank") -> Problem:
+    """The one problem in ``text``: a second one would be noise for the author to wade through."""
+    problems = problems_of(text, slug)
+    assert len(problems) == 1, [str(p) for p in problems]
+    assert problems[0].path == "bank.yaml"
+    return problems[0]
+
+
+def refused_quickly(text: str | bytes) -> list[Problem]:
+    """Parse hostile input in a daemon thread so that a hang fails the test instead of the run."""
+    outcome: list[BaseException | Bank] = []
+
+    def target() -> None:
+        try:
+            outcome.append(load(text))
+        except BaseException as exc:  # reported to the test below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=target, daemon=True)
+    started = time.perf_counter()
+    worker.start()
+    worker.join(LIMIT)
+    elapsed = time.perf_counter() - started
+    assert not worker.is_alive(), f"still parsing after {LIMIT} s"
+    assert elapsed < LIMIT, f"took {elapsed:.2f} s"
+    (result,) = outcome
+    assert isinstance(result, BankError), f"expected a BankError, got {result!r}"
+    assert result.problems
+    return result.problems
+
+
+# -- the file as a whole ------------------------------------------------------------------------
+
+
+def test_yaml_syntax_error_is_reported_at_its_line():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+             type: single
+        """
+    )
+    assert problem.line == 4
+    assert "YAML syntax" in problem.message
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"], ids=["empty", "blank-lines", "comment"])
+def test_an_empty_file_is_reported_as_empty(text):
+    problem = the_problem(text)
+    assert problem.line == 1
+    assert "empty" in problem.message
+
+
+def test_a_top_level_that_is_not_a_mapping_is_reported():
+    problem = the_problem(
+        """\
+        - title: T
+        - questions: []
+        """
+    )
+    assert problem.line == 1
+    assert "mapping" in problem.message
+    assert "not a list" in problem.message
+
+
+def test_a_missing_title_is_reported_at_the_top_level_mapping():
+    problem = the_problem(
+        """\
+        description: no title here
+        questions:
+          - {id: a, type: true_false, prompt: P, answer: true}
+        """
+    )
+    assert problem.line == 1
+    assert "missing" in problem.message
+    assert "'title'" in problem.message
+
+
+def test_missing_questions_are_reported_at_the_top_level_mapping():
+    problem = the_problem(
+        """\
+        title: T
+        description: nothing to ask
+        """
+    )
+    assert problem.line == 1
+    assert "missing" in problem.message
+    assert "'questions'" in problem.message
+
+
+def test_an_unknown_top_level_field_is_reported_with_a_hint():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - {id: a, type: true_false, prompt: P, answer: true}
+        quizes:
+          - {id: q, title: Q, questions: [a]}
+        """
+    )
+    assert problem.line == 4
+    assert "unknown field 'quizes'" in problem.message
+    assert "did you mean 'quizzes'" in problem.message
+
+
+# -- question fields ----------------------------------------------------------------------------
+
+
+def test_an_unknown_question_type_is_reported_at_the_type_line_with_a_hint():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: singel
+            prompt: P
+            choices: [x, y]
+            answer: x
+        """
+    )
+    assert problem.line == 4
+    assert "unknown question type 'singel'" in problem.message
+    assert "did you mean 'single'" in problem.message
+
+
+def test_a_missing_prompt_is_reported_at_the_question():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: single
+            choices: [x, y]
+            answer: x
+        """
+    )
+    assert problem.line == 3
+    assert "missing" in problem.message
+    assert "'prompt'" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("qtype", "fields", "missing"),
+    [
+        ("single", "answer: x", "choices"),
+        ("multi", "answer: [x]", "choices"),
+        ("single", "choices: [x, y]", "answer"),
+        ("multi", "choices: [x, y]", "answer"),
+        ("true_false", "explanation: E", "answer"),
+        ("text", "explanation: E", "answer"),
+        ("numeric", "tolerance: 1", "answer"),
+        ("order", "explanation: E", "answer"),
+        ("match", "distractors: [z]", "answer"),
+    ],
+    ids=[
+        "single-choices",
+        "multi-choices",
+        "single-answer",
+        "multi-answer",
+        "true_false-answer",
+        "text-answer",
+        "numeric-answer",
+        "order-answer",
+        "match-answer",
+    ],
+)
+def test_a_missing_field_of_the_question_type_is_reported_at_the_question(qtype, fields, missing):
+    problem = the_problem(
+        f"""\
+        title: T
+        questions:
+          - id: a
+            type: {qtype}
+            prompt: P
+            {fields}
+        """
+    )
+    assert problem.line == 3
+    assert "missing" in problem.message
+    assert f"'{missing}'" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("choices: Astana, Bishkek", ["choices", "must be a list", "not text"]),
+        ("prompt: [Pick, one]", ["prompt", "single value", "not a list"]),
+        ("points: -2", ["points", "more than 0"]),
+        ("tags: {geo: yes}", ["tags", "must be a list", "not a mapping"]),
+    ],
+    ids=["choices-as-string", "prompt-as-list", "negative-points", "tags-as-mapping"],
+)
+def test_a_mistyped_field_is_reported_at_its_line(field, expected):
+    name = field.split(":")[0]
+    lines = {
+        "prompt": "P",
+        "choices": "[Astana, Bishkek]",
+        "answer": "Astana",
+        "points": "2",
+        "tags": "[geo]",
+    }
+    body = "\n".join(f"    {key}: {value}" for key, value in lines.items() if key != name)
+    problem = the_problem(f"title: T\nquestions:\n  - id: a\n    type: single\n    {field}\n{body}\n")
+    assert problem.line == 5
+    for word in expected:
+        assert word in problem.message
+
+
+def test_an_unknown_field_in_a_question_is_reported_with_a_hint():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: true_false
+            prompt: P
+            answer: true
+            explantion: E
+        """
+    )
+    assert problem.line == 7
+    assert "unknown field 'explantion'" in problem.message
+    assert "did you mean 'explanation'" in problem.message
+
+
+def test_a_yaml_tag_is_refused_at_its_line():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: true_false
+            prompt: !!binary aGVsbG8=
+            answer: true
+        """
+    )
+    assert problem.line == 5
+    assert "tag" in problem.message
+
+
+def test_a_python_object_tag_is_refused_and_never_constructed(tmp_path):
+    marker = tmp_path / "constructed"
+    problem = the_problem(
+        f"""\
+        title: T
+        questions:
+          - id: a
+            type: text
+            prompt: P
+            answer: !!python/object/apply:os.system ["touch {marker}"]
+        """
+    )
+    assert problem.line == 6
+    assert not marker.exists()
+
+
+# -- duplicates ---------------------------------------------------------------------------------
+
+
+def test_a_duplicate_question_id_is_reported_at_the_second_naming_the_first():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: true_false
+            prompt: P
+            answer: true
+          - id: a
+            type: true_false
+            prompt: Q
+            answer: false
+        """
+    )
+    assert problem.line == 7
+    assert "duplicate question id 'a'" in problem.message
+    assert "line 3" in problem.message
+
+
+def test_a_duplicate_quiz_id_is_reported_at_the_second_naming_the_first():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - {id: a, type: true_false, prompt: P, answer: true}
+        quizzes:
+          - id: q
+            title: One
+            questions: [a]
+          - id: q
+            title: Two
+            questions: [a]
+        """
+    )
+    assert problem.line == 8
+    assert "duplicate quiz id 'q'" in problem.message
+    assert "line 5" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "line", "first"),
+    [
+        pytest.param(
+            """\
+            title: T
+            questions:
+              - id: a
+                type: true_false
+                prompt: P
+                answer: true
+                prompt: Q
+            """,
+            "prompt",
+            7,
+            5,
+            id="inside-a-question",
+        ),
+        pytest.param(
+            """\
+            title: T
+            questions:
+              - {id: a, type: true_false, prompt: P, answer: true}
+            title: U
+            """,
+            "title",
+            4,
+            1,
+            id="at-top-level",
+        ),
+        pytest.param(
+            """\
+            title: T
+            questions:
+              - id: a
+                type: match
+                prompt: P
+                answer:
+                  Tokayev: Kazakhstan
+                  Lukashenko: Belarus
+                  Tokayev: Armenia
+            """,
+            "Tokayev",
+            9,
+            7,
+            id="inside-a-match-answer",
+        ),
+    ],
+)
+def test_a_duplicate_mapping_key_is_reported_where_pyyaml_would_silently_keep_the_last(text, key, line, first):
+    problem = the_problem(text)
+    assert problem.line == line
+    assert f"duplicate key '{key}'" in problem.message
+    assert f"line {first}" in problem.message
+
+
+# -- single and multi ---------------------------------------------------------------------------
+
+
+def test_answer_not_among_choices_is_reported_at_the_answer_line():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: single
+            prompt: P
+            choices: [Astana, Bishkek]
+            answer: Astna
+        """
+    )
+    assert problem.line == 7
+    assert "'Astna'" in problem.message
+    assert "not one of its choices" in problem.message
+    assert "did you mean 'Astana'" in problem.message
+
+
+def test_a_duplicate_choice_is_reported_at_the_second_one():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: single
+            prompt: P
+            choices:
+              - Astana
+              - Bishkek
+              - Astana
+            answer: Astana
+        """
+    )
+    assert problem.line == 9
+    assert "'Astana' is listed twice" in problem.message
+
+
+def test_a_multi_answer_not_among_choices_is_reported_at_that_answer():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: multi
+            prompt: P
+            choices: [Russia, Belarus, Georgia]
+            answer:
+              - Russia
+              - Armenia
+        """
+    )
+    assert problem.line == 9
+    assert "'Armenia'" in problem.message
+    assert "not one of its choices" in problem.message
+
+
+def test_feedback_naming_a_choice_that_does_not_exist_is_reported_at_that_key():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: single
+            prompt: P
+            choices: [Astana, Bishkek]
+            answer: Astana
+            feedback:
+              Bishkek: Close, but no.
+              Almaty: The old capital.
+        """
+    )
+    assert problem.line == 10
+    assert "'Almaty'" in problem.message
+    assert "feedback" in problem.message
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on"])
+def test_a_yaml11_boolean_word_as_true_false_answer_is_refused_with_a_hint(word):
+    problem = the_problem(
+        f"""\
+        title: T
+        questions:
+          - id: a
+            type: true_false
+            prompt: P
+            answer: {word}
+        """
+    )
+    assert problem.line == 6
+    assert f"'{word}'" in problem.message
+    assert "true or false" in problem.message
+
+
+# -- numeric ------------------------------------------------------------------------------------
+
+
+def numeric(answer: str, extra: str = "") -> str:
+    return f"title: T\nquestions:\n  - id: a\n    type: numeric\n    prompt: P\n    answer: {answer}\n{extra}"
+
+
+def test_a_sexagesimal_numeric_answer_is_refused_with_a_hint_never_read_as_750():
+    problem = the_problem(numeric("12:30"))
+    assert problem.line == 6
+    assert "'12:30'" in problem.message
+    assert "base 60" in problem.message
+    assert "750" not in problem.message
+
+
+def test_a_hexadecimal_numeric_answer_is_refused():
+    problem = the_problem(numeric("0x1F"))
+    assert problem.line == 6
+    assert "'0x1F'" in problem.message
+    assert "decimal" in problem.message
+
+
+def test_a_leading_zero_numeric_answer_is_read_as_the_decimal_typed_never_octal():
+    question = load(numeric("010")).questions["a"]
+    assert question.answer == 10.0
+
+
+def test_a_negative_tolerance_is_refused_at_its_line():
+    problem = the_problem(numeric("1992", "    tolerance: -1\n"))
+    assert problem.line == 7
+    assert "tolerance" in problem.message
+    assert "negative" in problem.message
+
+
+# -- YAML 1.1 implicit typing never changes what the author typed -------------------------------
+
+
+def test_choices_yaml11_would_retype_keep_the_text_as_typed():
+    question = load(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: single
+            prompt: P
+            choices: [yes, no, "010", 12:30, 1e3, 007, 0x1F, 2020-01-01, true, off]
+            answer: no
+        """
+    ).questions["a"]
+    assert question.choices == ("yes", "no", "010", "12:30", "1e3", "007", "0x1F", "2020-01-01", "true", "off")
+    assert question.answer == "no"
+    assert isinstance(question.answer, str)
+
+
+def test_a_choice_written_null_keeps_the_text_null():
+    question = load(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: single
+            prompt: Which word does JSON use for "no value"?
+            choices: [yes, no, "010", 12:30, null, 1e3]
+            answer: null
+        """
+    ).questions["a"]
+    assert question.choices == ("yes", "no", "010", "12:30", "null", "1e3")
+    assert question.answer == "null"
+
+
+def test_a_text_answer_written_010_stays_the_text_010():
+    question = load(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: text
+            prompt: P
+            answer: 010
+        """
+    ).questions["a"]
+    assert question.answer == ("010",)
+
+
+def test_an_order_item_that_looks_like_a_date_stays_the_text():
+    question = load(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: order
+            prompt: P
+            answer: [1999-12-31, 2020-01-01]
+        """
+    ).questions["a"]
+    assert question.answer == ("1999-12-31", "2020-01-01")
+
+
+# -- text, order, match -------------------------------------------------------------------------
+
+
+def test_a_text_answer_of_only_punctuation_is_refused_at_its_line():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: text
+            prompt: P
+            answer:
+              - Astana
+              - "?!"
+        """
+    )
+    assert problem.line == 8
+    assert "'?!'" in problem.message
+    assert "punctuation" in problem.message
+
+
+def test_an_order_with_a_duplicate_item_is_reported_at_the_second_one():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: order
+            prompt: P
+            answer:
+              - Treaty
+              - Organization
+              - Treaty
+        """
+    )
+    assert problem.line == 9
+    assert "'Treaty' is listed twice" in problem.message
+
+
+def test_a_match_with_fewer_than_two_pairs_is_refused_at_the_answer():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: match
+            prompt: P
+            answer:
+              Tokayev: Kazakhstan
+        """
+    )
+    assert problem.line == 7
+    assert "at least 2 pairs" in problem.message
+
+
+def test_a_distractor_that_is_also_a_right_match_is_reported_at_that_distractor():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: match
+            prompt: P
+            answer: {Tokayev: Kazakhstan, Lukashenko: Belarus}
+            distractors:
+              - Georgia
+              - Belarus
+        """
+    )
+    assert problem.line == 9
+    assert "'Belarus'" in problem.message
+    assert "distractor" in problem.message
+    assert "right match" in problem.message
+
+
+# -- sources ------------------------------------------------------------------------------------
+
+
+def test_a_source_paragraph_beyond_the_source_is_reported_at_the_question_source():
+    problem = the_problem(
+        """\
+        title: T
+        source:
+          title: An article
+          paragraphs: 3
+        questions:
+          - id: a
+            type: true_false
+            prompt: P
+            answer: true
+            source: 4
+        """
+    )
+    assert problem.line == 10
+    assert "paragraph 4" in problem.message
+    assert "has 3" in problem.message
+
+
+def test_a_source_cited_when_the_bank_has_no_source_is_reported():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: true_false
+            prompt: P
+            answer: true
+            source: 2
+        """
+    )
+    assert problem.line == 7
+    assert "paragraph 2" in problem.message
+    assert "no 'source'" in problem.message
+
+
+# -- quizzes ------------------------------------------------------------------------------------
+
+QUESTIONS = """\
+title: T
+questions:
+  - {id: capital, type: true_false, prompt: P, answer: true, tags: [geo]}
+  - {id: founded, type: numeric, prompt: P, answer: 1992, tags: [history]}
+quizzes:
+"""
+
+
+def quiz_problem(quiz: str) -> Problem:
+    return the_problem(QUESTIONS + dedent(quiz))
+
+
+def test_a_quiz_naming_an_unknown_question_is_reported_at_that_item_with_a_hint():
+    problem = quiz_problem(
+        """\
+          - id: q
+            title: Q
+            questions:
+              - founded
+              - capitl
+        """
+    )
+    assert problem.line == 10
+    assert "unknown question 'capitl'" in problem.message
+    assert "did you mean 'capital'" in problem.message
+
+
+@pytest.mark.parametrize(
+    "fields",
+    ["questions: [capital]\n    select: {tags: [geo]}", "shuffle: true"],
+    ids=["both", "neither"],
+)
+def test_a_quiz_needs_either_questions_or_select(fields):
+    problem = quiz_problem(f"  - id: q\n    title: Q\n    {fields}\n")
+    assert problem.line == 6
+    assert "either 'questions'" in problem.message
+    assert "'select'" in problem.message
+
+
+def test_an_unknown_grading_policy_is_reported_with_the_policies():
+    problem = quiz_problem(
+        """\
+          - id: q
+            title: Q
+            questions: [capital]
+            grading: best
+        """
+    )
+    assert problem.line == 9
+    assert "grading" in problem.message
+    assert "highest" in problem.message
+
+
+@pytest.mark.parametrize("attempts", ["0", "many", "-1", "1.5"])
+def test_attempts_must_be_a_whole_number_from_one_or_unlimited(attempts):
+    problem = quiz_problem(f"  - id: q\n    title: Q\n    questions: [capital]\n    attempts: {attempts}\n")
+    assert problem.line == 9
+    assert "attempts" in problem.message
+    assert "unlimited" in problem.message
+
+
+def test_unlimited_attempts_read_as_none():
+    bank = load(QUESTIONS + "  - {id: q, title: Q, questions: [capital], attempts: unlimited}\n")
+    assert bank.quizzes["q"].attempts is None
+
+
+def test_selecting_an_unknown_tag_is_reported_at_the_tags_with_a_hint():
+    problem = quiz_problem(
+        """\
+          - id: q
+            title: Q
+            select:
+              tags: [histroy]
+        """
+    )
+    assert problem.line == 9
+    assert "tag 'histroy'" in problem.message
+    assert "did you mean 'history'" in problem.message
+
+
+def test_a_select_count_larger_than_its_pool_is_reported_at_the_count():
+    problem = quiz_problem(
+        """\
+          - id: q
+            title: Q
+            select:
+              tags: [geo]
+              count: 5
+        """
+    )
+    assert problem.line == 10
+    assert "5" in problem.message
+    assert "only 1" in problem.message
+
+
+def test_a_quiz_naming_a_question_that_failed_validation_is_not_also_reported_as_unknown():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - {id: capital, type: true_false, prompt: P, answer: true}
+          - {id: founded, type: numeric, prompt: P, answer: 12:30}
+        quizzes:
+          - {id: q, title: Q, questions: [capital, founded]}
+        """
+    )
+    assert problem.line == 4
+    assert "base 60" in problem.message
+
+
+# -- every problem at once ----------------------------------------------------------------------
+
+
+def test_every_problem_in_a_file_is_reported_at_once_sorted_by_line():
+    problems = problems_of(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: single
+            explantion: E
+            choices: [x, y]
+            answer: z
+          - id: b
+            type: true_false
+            prompt: P
+            answer: yes
+        quizzes:
+          - id: q
+            title: Q
+            questions: [a, b]
+            attempts: 0
+        """
+    )
+    assert [p.line for p in problems] == [3, 5, 7, 11, 16], [str(p) for p in problems]
+    assert "'prompt'" in problems[0].message
+    assert "'explantion'" in problems[1].message
+    assert "'z'" in problems[2].message
+    assert "'yes'" in problems[3].message
+    assert "attempts" in problems[4].message
+
+
+# -- hostile input ------------------------------------------------------------------------------
+
+
+def laughs(levels: int = 9, width: int = 10) -> str:
+    """A flow list of ``width`` ** ``levels`` leaves written in a few hundred bytes."""
+    node = "&l0 [" + ", ".join(["lol"] * width) + "]"
+    for level in range(1, levels):
+        node = f"&l{level} [{node}, " + ", ".join([f"*l{level - 1}"] * (width - 1)) + "]"
+    return node
+
+
+BOMB_PLACES = [
+    pytest.param(
+        f"title: T\nquestions:\n  - id: a\n    type: single\n    prompt: P\n    answer: lol\n    choices: {laughs()}\n",
+        id="as-choices",
+    ),
+    pytest.param(f"title: T\nquestions: {laughs()}\n", id="as-questions"),
+]
+
+
+@pytest.mark.parametrize("composer", LOADERS)
+@pytest.mark.parametrize("text", BOMB_PLACES)
+def test_an_alias_bomb_is_refused_quickly(monkeypatch, composer, text):
+    monkeypatch.setattr(loader, "YAML_LOADER", composer)
+    assert len(text) < 1000
+    refused_quickly(text)
+
+
+@pytest.mark.parametrize("text", BOMB_PLACES)
+def test_an_alias_bomb_is_refused_with_a_message_about_aliases(text):
+    problems = refused_quickly(text)
+    assert any("alias" in p.message for p in problems), [str(p) for p in problems]
+
+
+@pytest.mark.parametrize("composer", LOADERS)
+def test_aliases_that_expand_a_file_far_beyond_its_size_are_refused(monkeypatch, composer):
+    monkeypatch.setattr(loader, "YAML_LOADER", composer)
+    choices = ", ".join(f"c{i}" for i in range(2000))
+    text = (
+        "title: T\nquestions:\n"
+        f"  - &q {{id: a, type: single, prompt: P, answer: c0, choices: [{choices}]}}\n"
+        + "  - *q\n" * 2000
+    )
+    problems = refused_quickly(text)
+    assert any("aliases" in p.message for p in problems), [str(p) for p in problems[-3:]]
+    assert len(problems) < 200
+
+
+@pytest.mark.parametrize("composer", LOADERS)
+@pytest.mark.parametrize(
+    "questions",
+    ["[" * 10_000 + "]" * 10_000, "\n  " + "- " * 10_000 + "x"],
+    ids=["flow", "block"],
+)
+def test_absurdly_deep_nesting_is_refused_without_recursion_error(monkeypatch, composer, questions):
+    monkeypatch.setattr(loader, "YAML_LOADER", composer)
+    problems = refused_quickly(f"title: T\nquestions: {questions}\n")
+    assert any("nest" in p.message for p in problems), [str(p) for p in problems]
+
+
+@pytest.mark.parametrize("composer", LOADERS)
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        pytest.param("title: T\nquestions: &a [*a]\n", 2, id="as-questions"),
+        pytest.param(
+            "title: T\nquestions:\n  - id: a\n    type: single\n    prompt: P\n    answer: x\n"
+            "    choices: &a [x, *a]\n",
+            7,
+            id="as-choices",
+        ),
+        pytest.param(
+            "title: T\nquestions:\n  - id: a\n    type: match\n    prompt: P\n"
+            "    answer: &m {x: y, z: *m}\n",
+            6,
+            id="as-match-answer",
+        ),
+        pytest.param(
+            "title: T\nquestions:\n  - {id: a, type: true_false, prompt: P, answer: true}\n"
+            "quizzes: &q [{id: q, title: Q, questions: *q}]\n",
+            4,
+            id="as-quiz-questions",
+        ),
+    ],
+)
+def test_a_recursive_alias_is_refused_without_hanging(monkeypatch, composer, text, line):
+    monkeypatch.setattr(loader, "YAML_LOADER", composer)
+    problems = refused_quickly(text)
+    assert [p.line for p in problems] == [line], [str(p) for p in problems]
+
+
+def test_a_file_over_the_size_limit_is_refused_before_parsing(monkeypatch, tmp_path):
+    text = EVERY_TYPE.read_text()
+    monkeypatch.setattr(loader, "MAX_BYTES", len(text.encode()) - 1)
+    problem = the_problem(text)
+    assert problem.line == 1
+    assert "larger than" in problem.message
+
+    path = tmp_path / "big.yaml"
+    path.write_text(text)
+    with pytest.raises(BankError) as info:
+        load_bank(path, display="big.yaml")
+    assert [str(p).split(": ")[0] for p in info.value.problems] == ["big.yaml:1"]
+    assert "larger than" in info.value.problems[0].message
+
+
+def test_a_file_at_the_size_limit_is_read(monkeypatch):
+    text = EVERY_TYPE.read_text()
+    monkeypatch.setattr(loader, "MAX_BYTES", len(text.encode()))
+    assert len(load(text).questions) == 7
+
+
+def test_invalid_utf8_is_refused():
+    problem = the_problem(b"title: Caf\xe9\nquestions: []\n")
+    assert problem.line == 1
+    assert "UTF-8" in problem.message
+
+
+def test_a_file_name_that_is_not_a_slug_is_refused():
+    problem = the_problem(EVERY_TYPE.read_text(), slug="Bad_Name")
+    assert problem.line == 1
+    assert "'Bad_Name'" in problem.message
+    assert "slug" in problem.message
+
+
+# -- valid banks --------------------------------------------------------------------------------
+
+
+def test_the_every_type_bank_loads_with_one_question_of_each_type():
+    bank = load_bank(EVERY_TYPE)
+    assert bank.slug == "every-type"
+    assert len(bank.questions) == 7
+    assert sorted(type(q).type for q in bank.questions.values()) == sorted(QUESTION_TYPES)
+    assert bank.quizzes["all"].question_ids == tuple(bank.questions)
+    review = bank.quizzes["review"]
+    assert review.question_ids is None
+    assert review.select_count == 3
+    assert review.shuffle is True
+
+
+def test_the_every_type_bank_reads_each_answer_key():
+    q = load_bank(EVERY_TYPE).questions
+    assert q["single-q"].answer == "Astana"
+    assert q["single-q"].feedback_by_choice == {
+        "Bishkek": "FEEDBACK-SINGLE-BISHKEK",
+        "Astana": "FEEDBACK-SINGLE-ASTANA",
+    }
+    assert q["multi-q"].answer == ("Russia", "Belarus")
+    assert q["tf-q"].answer is True
+    assert q["text-q"].answer == ("Zyxwvuts City", "Zyxwvuts")
+    assert q["numeric-q"].answer == 98765.4321
+    assert q["numeric-q"].tolerance == 0.5
+    assert q["order-q"].answer == ("Alpha first", "Bravo second", "Charlie third", "Delta fourth")
+    assert q["match-q"].answer == (("Tokayev", "Kazakhstan"), ("Lukashenko", "Belarus"), ("Pashinyan", "Armenia"))
+    assert q["match-q"].distractors == ("Georgia",)
+
+
+def test_a_bank_records_the_sha256_of_its_file_bytes():
+    assert load_bank(EVERY_TYPE).sha256 == hashlib.sha256(EVERY_TYPE.read_bytes()).hexdigest()
+
+
+def test_a_quiz_without_grading_or_attempts_grades_highest_with_unlimited_attempts():
+    quiz = load(QUESTIONS + "  - {id: q, title: Q, questions: [capital]}\n").quizzes["q"]
+    assert quiz.grading == "highest"
+    assert quiz.attempts is None
+
+
+def test_anchors_and_aliases_used_legitimately_load():
+    bank = load(
+        """\
+        title: T
+        questions:
+          - id: a
+            type: single
+            prompt: Which joined first?
+            choices: &countries [Russia, Belarus, Armenia]
+            answer: Russia
+          - id: b
+            type: multi
+            prompt: Which are members?
+            choices: *countries
+            answer: [Belarus, Armenia]
+        """
+    )
+    assert bank.questions["a"].choices == bank.questions["b"].choices == ("Russia", "Belarus", "Armenia")
+
+
+# -- the shipped bank ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Bank:
+    return load_bank(SHIPPED)
+
+
+def test_the_shipped_bank_loads_with_at_least_45_questions(shipped):
+    assert shipped.slug == "csto-2022"
+    assert len(shipped.questions) >= 45
+
+
+def test_every_shipped_question_cites_a_paragraph_and_each_paragraph_is_cited_three_times(shipped):
+    assert shipped.source is not None
+    assert shipped.source.paragraphs == 8
+    cited = Counter(q.source for q in shipped.questions.values())
+    assert set(cited) <= set(range(1, 9)), cited
+    assert all(cited[p] >= 3 for p in range(1, 9)), cited
+
+
+def test_the_shipped_bank_uses_every_type_at_least_three_times(shipped):
+    used = Counter(type(q).type for q in shipped.questions.values())
+    assert {t: used[t] for t in QUESTION_TYPES if used[t] < 3} == {}
+
+
+def test_every_shipped_question_has_an_explanation_and_tags(shipped):
+    assert [q.id for q in shipped.questions.values() if not q.explanation] == []
+    assert [q.id for q in shipped.questions.values() if not q.tags] == []
+
+
+def test_the_shipped_bank_has_five_quizzes_one_of_which_lists_every_question(shipped):
+    assert len(shipped.quizzes) >= 5
+    everything = set(shipped.questions)
+    assert any(
+        q.question_ids is not None and set(q.question_ids) == everything for q in shipped.quizzes.values()
+    ), {q.id: q.question_ids for q in shipped.quizzes.values()}

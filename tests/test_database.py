@@ -1,0 +1,110 @@
+"""The schema comes from the migrations, and SQLite is set up for several worker processes."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+
+import flask_migrate
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select, text
+
+from quizapp import create_app
+from quizapp.extensions import db, write_transaction
+from quizapp.models import User
+
+
+def test_migrations_build_a_fresh_database_that_matches_the_models(app):
+    with app.app_context(), db.engine.connect() as connection:
+        assert {"users", "attempts", "responses", "alembic_version"} <= set(
+            inspect(connection).get_table_names()
+        )
+        assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []
+
+
+def test_upgrading_an_existing_database_keeps_its_rows(app, banks_dir):
+    with app.app_context():
+        user = User(username="ada", display_name="Ada")
+        user.set_password("a long password")
+        db.session.add(user)
+        db.session.commit()
+
+    config = {"TESTING": True, "SECRET_KEY": "x", "BANKS_DIR": str(banks_dir)}
+    again = create_app({**config, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    with again.app_context():
+        flask_migrate.upgrade()
+        assert db.session.scalar(select(User.username)) == "ada"
+        db.engine.dispose()
+
+
+def test_the_migrations_downgrade_to_nothing_and_back(app):
+    with app.app_context():
+        flask_migrate.downgrade(revision="base")
+        with db.engine.connect() as connection:
+            assert set(inspect(connection).get_table_names()) == {"alembic_version"}
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            assert "attempts" in inspect(connection).get_table_names()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(app):
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_a_write_transaction_waits_for_another_writer_instead_of_failing(app):
+    """A deferred transaction that reads, then writes while another process holds the write lock,
+    fails at once with "database is locked"; ours takes the lock at BEGIN and waits its turn."""
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute(
+        "INSERT INTO users (username, display_name, password_hash, created_at) VALUES ('bob', 'Bob', 'x', '2026-01-01 00:00:00')"
+    )
+    released = threading.Timer(0.5, other.execute, args=("COMMIT",))
+    released.start()
+    began = time.monotonic()
+    try:
+        with app.app_context(), write_transaction():
+            count = db.session.execute(text("SELECT count(*) FROM users")).scalar()
+            user = User(username="ada", display_name="Ada")
+            user.set_password("a long password")
+            db.session.add(user)
+    finally:
+        released.join()
+        other.close()
+    assert time.monotonic() - began >= 0.4
+    assert count == 1
+    with app.app_context():
+        assert sorted(db.session.scalars(select(User.username))) == ["ada", "bob"]
+
+
+def test_another_database_is_chosen_by_an_environment_variable(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}"
+    monkeypatch.setenv("QUIZAPP_DATABASE_URL", url)
+    monkeypatch.setenv("QUIZAPP_SECRET_KEY", "from-env")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == url
+    assert app.config["SECRET_KEY"] == "from-env"
+
+
+def test_a_postgres_url_uses_psycopg(monkeypatch):
+    from quizapp.config import database_uri
+
+    assert database_uri("postgres://u:p@localhost/q") == "postgresql+psycopg://u:p@localhost/q"
+    assert database_uri("postgresql://u@localhost/q") == "postgresql+psycopg://u@localhost/q"
+    assert database_uri("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_a_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
+    from quizapp.config import instance_secret
+
+    path = tmp_path / "secret_key"
+    first = instance_secret(path)
+    assert len(first) == 64
+    assert instance_secret(path) == first
+    assert path.stat().st_mode & 0o077 == 0
