@@ -6,37 +6,42 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint fmt db-upgrade validate bench clean
 
-# The venv is rebuilt when pyproject.toml changes; the stamp records that it is complete.
-$(VENV)/.installed: pyproject.toml
+# Installs are redone when pyproject.toml changes; each stamp records a finished install.
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
 	touch $@
 
-run: $(VENV)/.installed
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-app
+
+run: $(VENV)/.installed-app
 	$(BIN)/quizapp db upgrade
 	-$(BIN)/quizapp banks validate
 	$(BIN)/quizapp run --host 127.0.0.1 --port $(PORT)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check quizapp tests bench
 
-fmt: $(VENV)/.installed
+fmt: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format quizapp tests bench
 
-db-upgrade: $(VENV)/.installed
+db-upgrade: $(VENV)/.installed-app
 	$(BIN)/quizapp db upgrade
 
-validate: $(VENV)/.installed
+validate: $(VENV)/.installed-app
 	$(BIN)/quizapp banks validate
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-app
 	$(BIN)/python bench/bank_load.py
 
 clean:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from collections.abc import Callable
@@ -11,8 +12,10 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from quizapp import create_app
+from quizapp.config import database_uri
 from quizapp.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,23 +35,41 @@ def banks_dir(tmp_path: Path) -> Path:
     return folder
 
 
+#: Run the suite on another database (e.g. PostgreSQL) instead of a fresh SQLite file per test.
+#: The database is emptied before and after every test.
+TEST_DATABASE_URL = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
+
+sqlite_only = pytest.mark.skipif(TEST_DATABASE_URL is not None, reason="checks SQLite's own set-up")
+
+
 @pytest.fixture
 def app(tmp_path: Path, banks_dir: Path) -> Flask:
-    database = tmp_path / "test.sqlite3"
+    url = database_uri(TEST_DATABASE_URL) if TEST_DATABASE_URL else f"sqlite:///{tmp_path / 'test.sqlite3'}"
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "SQLALCHEMY_DATABASE_URI": url,
             "BANKS_DIR": str(banks_dir),
             "PASSWORD_MIN_LENGTH": 8,
         }
     )
     with app.app_context():
+        if TEST_DATABASE_URL:
+            empty_database()
         flask_migrate.upgrade()
     yield app
     with app.app_context():
+        db.session.remove()
+        if TEST_DATABASE_URL:
+            empty_database()
         db.engine.dispose()
+
+
+def empty_database() -> None:
+    with db.engine.begin() as connection:
+        db.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from sqlalchemy import inspect, select, text
 from quizapp import create_app
 from quizapp.extensions import db, write_transaction
 from quizapp.models import User
+from tests.conftest import sqlite_only
 
 
 def test_migrations_build_a_fresh_database_that_matches_the_models(app):
@@ -36,6 +37,7 @@ def test_upgrading_an_existing_database_keeps_its_rows(app, banks_dir):
     with again.app_context():
         flask_migrate.upgrade()
         assert db.session.scalar(select(User.username)) == "ada"
+        db.session.remove()
         db.engine.dispose()
 
 
@@ -49,6 +51,7 @@ def test_the_migrations_downgrade_to_nothing_and_back(app):
             assert "attempts" in inspect(connection).get_table_names()
 
 
+@sqlite_only
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(app):
     with app.app_context(), db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -56,6 +59,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(app):
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
 
 
+@sqlite_only
 def test_a_write_transaction_waits_for_another_writer_instead_of_failing(app):
     """A deferred transaction that reads, then writes while another process holds the write lock,
     fails at once with "database is locked"; ours takes the lock at BEGIN and waits its turn."""

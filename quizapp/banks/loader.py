@@ -46,8 +46,11 @@ SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 IDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 
 _TAG = "tag:yaml.org,2002:"
-_STR, _NULL = _TAG + "str", _TAG + "null"
+_STR, _NULL, _MAP, _SEQ = (_TAG + t for t in ("str", "null", "map", "seq"))
 _PLAIN_TAGS = {_TAG + t for t in ("str", "bool", "int", "float", "timestamp")}
+#: An anchor (&name) outside quotes could start one; without any, no alias can expand the file.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s]", re.MULTILINE)
+_EXPANSION_LIMIT = 5_000_000
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _INTEGER = re.compile(r"[+-]?\d+")
 _SEXAGESIMAL = re.compile(r"[+-]?\d+(?::[0-5]?\d)+(?:\.\d*)?")
@@ -110,6 +113,8 @@ def parse_bank(data: bytes | str, path: str, slug: str) -> Bank:
     except UnicodeDecodeError as exc:
         reader.fail(None, f"the file is not UTF-8 text (byte {exc.start})")
     root = _compose(text, reader)
+    if _ANCHOR.search(text):
+        _check_expansion(root, reader)
     try:
         bank = reader.bank(root, slug, hashlib.sha256(raw).hexdigest())
         stopped = False
@@ -137,6 +142,35 @@ def _compose(text: str, reader: _Reader) -> Node:
     if root is None:
         reader.fail(None, "the file is empty")
     return root
+
+
+def _check_expansion(root: Node, reader: _Reader) -> None:
+    """Refuse a tree whose aliases make it expand far beyond the file (a "billion laughs")."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # a node met again while being measured: a recursive alias
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(item) for item in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(key) + size(value) for key, value in node.value)
+        sizes[id(node)] = min(total, _EXPANSION_LIMIT)
+        return sizes[id(node)]
+
+    try:
+        expanded = size(root)
+    except RecursionError:
+        reader.fail(None, "YAML: the document is nested too deeply")
+    if expanded >= _EXPANSION_LIMIT or expanded > 10 * len(sizes) + 10_000:
+        reader.fail(
+            None,
+            f"anchors and aliases (&name, *name) expand this file to over {expanded:,} values, "
+            f"from {len(sizes):,} written: refused",
+        )
 
 
 def _kind(node: Node) -> str:
@@ -182,6 +216,8 @@ class _Reader:
         raise BankError(self.problems)
 
     def _spend(self, node: MappingNode | SequenceNode) -> None:
+        if node.tag is not _MAP and node.tag is not _SEQ and node.tag not in (_MAP, _SEQ):
+            self.error(node, f"the YAML tag '{node.tag}' is not used in banks")
         self.budget -= len(node.value)
         if self.budget < 0:
             self._problem(
@@ -249,8 +285,8 @@ class _Reader:
             value = self._scalar(node, what)
             if value is None:
                 return None
-            if node.tag == _NULL and not node.style:
-                value = ""
+            if node.tag == _NULL and not node.style and value == "~":
+                value = ""  # YAML's shorthand for nothing; the word null stays text
         if not value:
             self.error(node, f"{what} is empty")
             return None
@@ -418,6 +454,8 @@ class _Reader:
         if f is None or qtype not in _TYPE_FIELDS:
             return None
         common = self.common(f, what, source, has_source)
+        if any(name not in f for name in required):
+            return None  # reported as missing; the type's reader needs them
         specific = _BUILDERS[qtype](self, f, what)
         if len(self.problems) > before:
             return None

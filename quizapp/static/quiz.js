@@ -23,6 +23,16 @@
     text.textContent = done + " of " + questions.length + " answered";
   }
 
+  // Ask before grading a quiz with questions left blank; without JavaScript it is graded as sent.
+  form.addEventListener("submit", function (event) {
+    var blank = 0;
+    questions.forEach(function (q) { if (!answered(q)) blank++; });
+    if (blank && !window.confirm(blank + " question" + (blank > 1 ? "s are" : " is") +
+        " not answered and will score zero. Submit anyway?")) {
+      event.preventDefault();
+    }
+  });
+
   form.addEventListener("input", update);
   form.addEventListener("change", update);
   update();

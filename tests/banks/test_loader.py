@@ -291,11 +291,32 @@ def test_a_python_object_tag_is_refused_and_never_constructed(tmp_path):
           - id: a
             type: text
             prompt: P
-            answer: !!python/object/apply:os.system ["touch {marker}"]
+            answer: !!python/object/apply:os.system "touch {marker}"
         """
     )
     assert problem.line == 6
+    assert "tag" in problem.message
     assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["!!python/object/apply:os.system [touch x]", "!custom [Astana]"],
+    ids=["python-object", "local-tag"],
+)
+def test_a_yaml_tag_on_a_list_or_mapping_is_refused_like_one_on_text(answer):
+    problem = the_problem(
+        f"""\
+        title: T
+        questions:
+          - id: a
+            type: text
+            prompt: P
+            answer: {answer}
+        """
+    )
+    assert problem.line == 6
+    assert "tag" in problem.message
 
 
 # -- duplicates ---------------------------------------------------------------------------------
@@ -390,7 +411,9 @@ def test_a_duplicate_quiz_id_is_reported_at_the_second_naming_the_first():
         ),
     ],
 )
-def test_a_duplicate_mapping_key_is_reported_where_pyyaml_would_silently_keep_the_last(text, key, line, first):
+def test_a_duplicate_mapping_key_is_reported_where_pyyaml_would_silently_keep_the_last(
+    text, key, line, first
+):
     problem = the_problem(text)
     assert problem.line == line
     assert f"duplicate key '{key}'" in problem.message
@@ -542,7 +565,18 @@ def test_choices_yaml11_would_retype_keep_the_text_as_typed():
             answer: no
         """
     ).questions["a"]
-    assert question.choices == ("yes", "no", "010", "12:30", "1e3", "007", "0x1F", "2020-01-01", "true", "off")
+    assert question.choices == (
+        "yes",
+        "no",
+        "010",
+        "12:30",
+        "1e3",
+        "007",
+        "0x1F",
+        "2020-01-01",
+        "true",
+        "off",
+    )
     assert question.answer == "no"
     assert isinstance(question.answer, str)
 
@@ -891,8 +925,7 @@ def test_aliases_that_expand_a_file_far_beyond_its_size_are_refused(monkeypatch,
     choices = ", ".join(f"c{i}" for i in range(2000))
     text = (
         "title: T\nquestions:\n"
-        f"  - &q {{id: a, type: single, prompt: P, answer: c0, choices: [{choices}]}}\n"
-        + "  - *q\n" * 2000
+        f"  - &q {{id: a, type: single, prompt: P, answer: c0, choices: [{choices}]}}\n" + "  - *q\n" * 2000
     )
     problems = refused_quickly(text)
     assert any("aliases" in p.message for p in problems), [str(p) for p in problems[-3:]]
@@ -923,8 +956,7 @@ def test_absurdly_deep_nesting_is_refused_without_recursion_error(monkeypatch, c
             id="as-choices",
         ),
         pytest.param(
-            "title: T\nquestions:\n  - id: a\n    type: match\n    prompt: P\n"
-            "    answer: &m {x: y, z: *m}\n",
+            "title: T\nquestions:\n  - id: a\n    type: match\n    prompt: P\n    answer: &m {x: y, z: *m}\n",
             6,
             id="as-match-answer",
         ),
@@ -1004,7 +1036,11 @@ def test_the_every_type_bank_reads_each_answer_key():
     assert q["numeric-q"].answer == 98765.4321
     assert q["numeric-q"].tolerance == 0.5
     assert q["order-q"].answer == ("Alpha first", "Bravo second", "Charlie third", "Delta fourth")
-    assert q["match-q"].answer == (("Tokayev", "Kazakhstan"), ("Lukashenko", "Belarus"), ("Pashinyan", "Armenia"))
+    assert q["match-q"].answer == (
+        ("Tokayev", "Kazakhstan"),
+        ("Lukashenko", "Belarus"),
+        ("Pashinyan", "Armenia"),
+    )
     assert q["match-q"].distractors == ("Georgia",)
 
 

@@ -10,14 +10,21 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_learner_registers_takes_a_quiz_and_sees_the_result(page: Page, live_url: str):
+def register(page: Page, live_url: str, username: str, name: str, by_keyboard: bool = False) -> None:
     page.goto(f"{live_url}/register")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Display name").fill("Ada Lovelace")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Display name").fill(name)
     page.get_by_label("Password", exact=True).fill("a long password")
     page.get_by_label("Repeat the password").fill("a long password")
-    page.get_by_role("button", name="Register").click()
-    expect(page.get_by_text("Welcome, Ada Lovelace.")).to_be_visible()
+    if by_keyboard:
+        page.keyboard.press("Enter")
+    else:
+        page.get_by_role("button", name="Register").click()
+    expect(page.get_by_text(f"Welcome, {name}.")).to_be_visible()
+
+
+def test_a_learner_registers_takes_a_quiz_and_sees_the_result(page: Page, live_url: str):
+    register(page, live_url, "ada", "Ada Lovelace")
 
     page.get_by_role("link", name="Every type").click()
     page.get_by_role("button", name="Start attempt").click()
@@ -50,13 +57,7 @@ def test_a_learner_registers_takes_a_quiz_and_sees_the_result(page: Page, live_u
 
 
 def test_the_quiz_works_from_the_keyboard_alone(page: Page, live_url: str):
-    page.goto(f"{live_url}/register")
-    page.get_by_label("Username").fill("kim")
-    page.get_by_label("Display name").fill("Kim")
-    page.get_by_label("Password", exact=True).fill("a long password")
-    page.get_by_label("Repeat the password").fill("a long password")
-    page.keyboard.press("Enter")
-    expect(page.get_by_text("Welcome, Kim.")).to_be_visible()
+    register(page, live_url, "kim", "Kim", by_keyboard=True)
     page.goto(f"{live_url}/banks/every-type/quizzes/all")
     page.get_by_role("button", name="Start attempt").focus()
     page.keyboard.press("Enter")
@@ -72,3 +73,20 @@ def test_the_quiz_works_from_the_keyboard_alone(page: Page, live_url: str):
     page.get_by_label("Astana").focus()
     page.keyboard.press("Space")
     expect(page.get_by_label("Astana")).to_be_checked()
+
+
+def test_submitting_with_blank_questions_asks_first(page: Page, live_url: str):
+    register(page, live_url, "lee", "Lee")
+    page.goto(f"{live_url}/banks/every-type/quizzes/all")
+    page.get_by_role("button", name="Start attempt").click()
+    page.get_by_label("Astana").check()
+
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_text("Question 1 of 7")).to_be_visible()
+    assert questions == ["6 questions are not answered and will score zero. Submit anyway?"]
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_role("status").filter(has_text="You scored")).to_contain_text("1 / 7")
