@@ -39,6 +39,7 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Larger files are refused before parsing; a 10,000-question bank is about 6 MB.
 MAX_BYTES = 32 * 1024 * 1024
+_TOO_LARGE = f"the file is larger than {MAX_BYTES // 2**20} MB"
 #: Reading stops after this many problems: past it, a list helps nobody.
 MAX_PROBLEMS = 200
 
@@ -84,7 +85,7 @@ def load_bank(path: Path | str, display: str | None = None) -> Bank:
     shown = display or str(path)
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise BankError([Problem(shown, 1, f"the file is larger than {MAX_BYTES // 2**20} MB")])
+            raise BankError([Problem(shown, 1, _TOO_LARGE)])
         data = path.read_bytes()
     except OSError as exc:
         raise BankError([Problem(shown, 1, f"cannot read the file: {exc.strerror}")]) from exc
@@ -103,9 +104,9 @@ def display_path(path: Path) -> str:
 def parse_bank(data: bytes | str, path: str, slug: str) -> Bank:
     """Validate a bank's text; ``path`` is how problems name the file, ``slug`` the bank's name."""
     raw = data.encode() if isinstance(data, str) else data
-    reader = _Reader(path, budget=len(raw) + 10_000)
+    reader = _Reader(path)
     if len(raw) > MAX_BYTES:
-        reader.fail(None, f"the file is larger than {MAX_BYTES // 2**20} MB")
+        reader.fail(None, _TOO_LARGE)
     if not SLUG.fullmatch(slug):
         reader.fail(None, f"file name '{slug}' is not a bank slug: use lowercase letters, digits and hyphens")
     try:
@@ -189,11 +190,9 @@ def _hint(word: str, options: Iterable[str]) -> str:
 class _Reader:
     """Reads typed fields from YAML nodes, collecting problems instead of stopping at the first."""
 
-    def __init__(self, path: str, budget: int):
+    def __init__(self, path: str):
         self.path = path
         self.problems: list[Problem] = []
-        #: Collection entries left to visit: aliases must not make a small file expand without bound.
-        self.budget = budget
         #: Ids of questions that failed to validate: quizzes naming them are not also "unknown".
         self.broken_ids: set[str] = set()
 
@@ -215,15 +214,9 @@ class _Reader:
         self._problem(where, message)
         raise BankError(self.problems)
 
-    def _spend(self, node: MappingNode | SequenceNode) -> None:
-        if node.tag is not _MAP and node.tag is not _SEQ and node.tag not in (_MAP, _SEQ):
+    def _check_tag(self, node: MappingNode | SequenceNode) -> None:
+        if node.tag != _MAP and node.tag != _SEQ:
             self.error(node, f"the YAML tag '{node.tag}' is not used in banks")
-        self.budget -= len(node.value)
-        if self.budget < 0:
-            self._problem(
-                node, "anchors and aliases (&name, *name) expand this file far beyond its size; refused"
-            )
-            raise _Stop
 
     # -- structure ----------------------------------------------------------------------------
 
@@ -235,7 +228,7 @@ class _Reader:
         if not isinstance(node, MappingNode):
             self.error(node, f"{what} must be a mapping of fields (key: value), not {_kind(node)}")
             return None
-        self._spend(node)
+        self._check_tag(node)
         out: dict[str, Node] = {}
         seen: dict[str, int] = {}
         for key_node, value in node.value:
@@ -260,7 +253,7 @@ class _Reader:
         if not isinstance(node, SequenceNode):
             self.error(node, f"{what} must be a list, not {_kind(node)}")
             return None
-        self._spend(node)
+        self._check_tag(node)
         if len(node.value) < min_items:
             self.error(node, f"{what} needs at least {min_items} item{'s' if min_items > 1 else ''}")
             return None

@@ -79,31 +79,42 @@ def start(slug: str, quiz_id: str):
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 
 
-@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
     attempt = own_attempt(attempt_id)
     if attempt.submitted:
-        if request.method == "POST":
-            flash("This attempt was already submitted; here is its stored result.", "info")
-            return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
         return render_template("quiz/result.html", attempt=attempt, bank=banks().get(attempt.bank_slug))
-    problems: dict[int, str] = {}
-    if request.method == "POST":
+    return render_take(attempt)
+
+
+@bp.post("/attempts/<int:attempt_id>")
+@login_required
+def submit(attempt_id: int):
+    attempt = own_attempt(attempt_id)
+    if not attempt.submitted:
         answers, problems = read_answers(attempt, request.form)
-        if not problems:
-            if not submit_attempt(attempt.id, answers):
-                flash("This attempt was already submitted; here is its stored result.", "info")
+        if problems:
+            flash(
+                "Some answers need fixing before the quiz can be graded; see the marked questions.", "error"
+            )
+            return render_take(attempt, problems), 422
+        if submit_attempt(attempt.id, answers):
             return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
-        flash("Some answers need fixing before the quiz can be graded; see the marked questions.", "error")
+    flash("This attempt was already submitted; here is its stored result.", "info")
+    return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
+
+
+def render_take(attempt: Attempt, problems: dict[int, str] | None = None) -> str:
+    """The quiz form of an attempt in progress, filled with what was sent if it is sent back."""
     return render_template(
         "quiz/take.html",
         attempt=attempt,
         values=request.form,
-        problems=problems,
+        problems=problems or {},
         field_name=field_name,
         form=EmptyForm(),
-    ), 422 if problems else 200
+    )
 
 
 @bp.get("/history")
