@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from quizapp.banks import BankRegistry
 from quizapp.config import load_config
 from quizapp.extensions import csrf, db, login_manager, migrate, tune_sqlite
+from quizapp.filters import register_filters
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -21,6 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_extensions(app)
     init_banks(app)
     register_blueprints(app)
+    register_filters(app)
     register_error_pages(app)
     register_security_headers(app)
     register_commands(app)
@@ -58,12 +60,16 @@ def init_banks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount the student-facing pages."""
+    """Mount the pages: accounts, learners' quizzes, instructors' workspace."""
     from quizapp.auth.views import bp as auth_bp
     from quizapp.quiz.views import bp as quiz_bp
+    from quizapp.teach.banks import bp as banks_bp
+    from quizapp.teach.views import bp as teach_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(teach_bp)
+    app.register_blueprint(banks_bp)
 
 
 def register_error_pages(app: Flask) -> None:
@@ -97,6 +103,7 @@ def register_security_headers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add quizapp's own commands to the Flask CLI."""
-    from quizapp.cli import banks_cli
+    from quizapp.cli import banks_cli, users_cli
 
     app.cli.add_command(banks_cli)
+    app.cli.add_command(users_cli)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.banks import Bank, Quiz
+from quizapp.classes import window_refusal
 from quizapp.extensions import db, write_transaction
 from quizapp.models import Attempt, Response, User, utcnow
 from quizapp.questions import FormData, ResponseError, overall_grade
@@ -64,6 +65,9 @@ def start_attempt(user: User, bank: Bank, quiz: Quiz, rng: random.Random | None 
 
 
 def _start(user: User, bank: Bank, quiz: Quiz, rng: random.Random) -> Attempt:
+    refusal = window_refusal(user, bank.slug, quiz.id)
+    if refusal:
+        raise AttemptRefused(refusal)
     existing = user_attempts(user, bank.slug, quiz.id)
     unfinished = next((a for a in existing if not a.submitted), None)
     if unfinished is not None:
@@ -112,11 +116,15 @@ def read_answers(attempt: Attempt, form: FormData) -> tuple[dict[int, Any], dict
 
 def submit_attempt(attempt_id: int, answers: Mapping[int, Any]) -> bool:
     """Grade an attempt on the server and store it. Returns False, changing nothing, if the
-    attempt was already submitted (a double click, the back button, a replayed request)."""
+    attempt was already submitted (a double click, the back button, a replayed request).
+    Raises ``AttemptRefused`` if the quiz has closed for the learner since the page was opened."""
     with write_transaction():
         attempt = db.session.get(Attempt, attempt_id, with_for_update=True, populate_existing=True)
         if attempt is None or attempt.submitted:
             return False
+        refusal = window_refusal(attempt.user, attempt.bank_slug, attempt.quiz_id)
+        if refusal:
+            raise AttemptRefused(refusal)
         total = 0.0
         for response in attempt.responses:
             answer = answers.get(response.position)

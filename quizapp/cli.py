@@ -9,8 +9,10 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from quizapp.accounts import AccountError, change_role, create_account
 from quizapp.banks import BankError, load_bank
 from quizapp.banks.loader import display_path
+from quizapp.models import ROLES
 
 
 def _create_app():
@@ -51,3 +53,40 @@ def validate(paths: tuple[Path, ...]) -> None:
         click.echo(f"{display_path(path)}: ok ({len(bank.questions)} questions, {len(bank.quizzes)} quizzes)")
     click.echo(f"{len(files)} bank(s) checked, {broken} with problems")
     sys.exit(1 if broken else 0)
+
+
+@click.group("users")
+def users_cli() -> None:
+    """Manage accounts."""
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="student", show_default=True)
+@click.option("--display-name", help="How the name appears (default: the username).")
+@with_appcontext
+def create_user(username: str, role: str, display_name: str | None) -> None:
+    """Create an account. The password is asked for at a prompt, or read from standard input
+    when it is not a terminal (never from the command line, where other users could see it)."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        user = create_account(username, display_name or username, password, role=role)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {role} '{user.username}'")
+
+
+@users_cli.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(ROLES))
+@with_appcontext
+def set_role(username: str, role: str) -> None:
+    """Make an account a student or an instructor."""
+    try:
+        change_role(username, role)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"'{username.lower()}' is now a {role}")

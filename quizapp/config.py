@@ -7,6 +7,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
@@ -19,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     # Bounds a single form post; a whole quiz's answers are a few kilobytes.
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # The school's time zone: quiz opening and closing times are typed and shown in it.
+    "TIMEZONE": "UTC",
 }
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
@@ -35,6 +38,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.from_mapping(test_config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(app.config["DATABASE_URL"]))
+    ZoneInfo(app.config["TIMEZONE"])  # an unknown zone fails at start-up, not on a page
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path) / SECRET_KEY_FILE)
 

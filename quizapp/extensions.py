@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask import current_app
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -12,6 +13,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+from quizapp.banks import BankRegistry
 
 
 class Base(DeclarativeBase):
@@ -31,6 +34,12 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
+
+
+def bank_registry() -> BankRegistry:
+    """The app's banks folder, each file parsed once and again only when it changes."""
+    return current_app.extensions["quizapp.banks"]
+
 
 #: Execution option that makes a SQLite transaction take the write lock at BEGIN.
 WRITE = "quizapp_write"

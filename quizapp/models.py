@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -40,6 +40,9 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+ROLES = ("student", "instructor")
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -48,7 +51,13 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
+    #: "student" or "instructor"; only the CLI makes instructors.
+    role: Mapped[str] = mapped_column(String(20), default="student", server_default="student")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role == "instructor"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)  # scrypt
@@ -125,3 +134,86 @@ class Response(db.Model):
 
     def shown_question(self) -> Question:
         return from_snapshot(self.question)
+
+
+class Classroom(db.Model):
+    """A class an instructor runs; students join it with its code."""
+
+    __tablename__ = "classrooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    instructor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: What students type to join: no look-alike characters; the instructor can make a new one.
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    instructor: Mapped[User] = relationship()
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="classroom", cascade="all, delete-orphan"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="classroom", cascade="all, delete-orphan", order_by="Assignment.id"
+    )
+
+
+class Enrollment(db.Model):
+    """A student's place in a class. Removing it keeps the student's attempts and scores."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("classroom_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classrooms.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    classroom: Mapped[Classroom] = relationship(back_populates="enrollments")
+    user: Mapped[User] = relationship()
+
+
+class Assignment(db.Model):
+    """A quiz set for a class, open between two optional times."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("classroom_id", "bank_slug", "quiz_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classrooms.id", ondelete="CASCADE"))
+    bank_slug: Mapped[str] = mapped_column(String(100))
+    quiz_id: Mapped[str] = mapped_column(String(100))
+    #: None: open from the start.
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: None: never closes. The server refuses starts and submits after it.
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    classroom: Mapped[Classroom] = relationship(back_populates="assignments")
+
+    def state(self, now: datetime) -> str:
+        """ "upcoming", "open" or "closed" at ``now``."""
+        if self.opens_at is not None and now < self.opens_at:
+            return "upcoming"
+        if self.closes_at is not None and now >= self.closes_at:
+            return "closed"
+        return "open"
+
+
+class BankRevision(db.Model):
+    """One saved version of a bank file, kept whole so any two can be compared or restored."""
+
+    __tablename__ = "bank_revisions"
+    __table_args__ = (Index("ix_bank_revisions_slug", "bank_slug", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_slug: Mapped[str] = mapped_column(String(100))
+    #: None for a version found on disk (an editor, git), not saved through the app.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: SHA-256 of ``text`` encoded as UTF-8, as the bank loader computes it.
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: What made this version: "save", "question", "create", "restore", "archive", "unarchive" or "disk".
+    action: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+
+    author: Mapped[User | None] = relationship()

@@ -139,3 +139,19 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep(
             "!", f"BROWSER TESTS SKIPPED ({len(skipped)}): Chromium was not found", yellow=True
         )
+
+
+def make_instructor(app, username: str = "prof") -> None:
+    """An instructor account, made as an administrator would: with the CLI."""
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", username, "--role", "instructor"], input="a long password\n"
+    )
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def instructor(app, client: FlaskClient) -> FlaskClient:
+    """A client logged in as instructor 'prof'."""
+    make_instructor(app, "prof")
+    assert login(client, "prof").status_code == 302
+    return client

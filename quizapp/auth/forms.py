@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
-from quizapp.extensions import db
-from quizapp.models import User
+from quizapp.accounts import find_user, password_problem
 
 
 class RegisterForm(FlaskForm):
@@ -32,16 +29,13 @@ class RegisterForm(FlaskForm):
     )
 
     def validate_username(self, field: StringField) -> None:
-        taken = db.session.scalar(select(User.id).where(User.username == field.data.lower()))
-        if taken is not None:
+        if find_user(field.data) is not None:
             raise ValidationError("That username is taken. Choose another.")
 
     def validate_password(self, field: PasswordField) -> None:
-        minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-        if len(field.data) < minimum:
-            raise ValidationError(f"Use at least {minimum} characters.")
-        if len(field.data) > 200:
-            raise ValidationError("Use at most 200 characters.")
+        problem = password_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 class LoginForm(FlaskForm):

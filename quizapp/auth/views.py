@@ -6,13 +6,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
+from quizapp.accounts import AccountError, create_account, find_user
 from quizapp.auth.forms import LoginForm, RegisterForm
-from quizapp.extensions import db, write_transaction
 from quizapp.forms import EmptyForm
-from quizapp.models import User
 
 bp = Blueprint("auth", __name__)
 
@@ -23,13 +20,10 @@ def register():
         return redirect(url_for("quiz.home"))
     form = RegisterForm()
     if form.validate_on_submit():
-        user = User(username=form.username.data.lower(), display_name=form.display_name.data.strip())
-        user.set_password(form.password.data)
         try:
-            with write_transaction():
-                db.session.add(user)
-        except IntegrityError:
-            form.username.errors.append("That username is taken. Choose another.")
+            user = create_account(form.username.data, form.display_name.data, form.password.data)
+        except AccountError as exc:
+            form.username.errors.append(str(exc))
         else:
             login_user(user)
             flash(f"Welcome, {user.display_name}.", "success")
@@ -43,7 +37,7 @@ def login():
         return redirect(url_for("quiz.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data.strip().lower()))
+        user = find_user(form.username.data)
         if user is not None and user.check_password(form.password.data):
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))

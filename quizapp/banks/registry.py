@@ -65,6 +65,9 @@ class BankRegistry:
         except OSError:
             self._entries.pop(slug, None)
             return None
+        if path.is_symlink() and path.resolve().parent != self.folder.resolve():
+            refused = Problem(display_path(path), 1, "a link to a file outside the banks folder: not served")
+            return BankEntry(slug, path, None, [refused], (st.st_mtime_ns, st.st_size, st.st_ino))
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         entry = self._entries.get(slug)
         if entry is not None and entry.stamp == stamp:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -18,21 +16,17 @@ from quizapp.attempts import (
     submit_attempt,
     user_attempts,
 )
-from quizapp.banks import Bank, BankRegistry, Quiz
-from quizapp.extensions import db
-from quizapp.forms import EmptyForm
-from quizapp.models import Attempt
-from quizapp.questions import format_number
+from quizapp.banks import Bank, Quiz
+from quizapp.classes import ClassError, join_class, student_assignments
+from quizapp.extensions import bank_registry, db
+from quizapp.forms import EmptyForm, JoinForm
+from quizapp.models import Attempt, utcnow
 
 bp = Blueprint("quiz", __name__)
 
 
-def banks() -> BankRegistry:
-    return current_app.extensions["quizapp.banks"]
-
-
 def bank_and_quiz(slug: str, quiz_id: str) -> tuple[Bank, Quiz]:
-    bank = banks().get(slug)
+    bank = bank_registry().get(slug)
     if bank is None or quiz_id not in bank.quizzes:
         abort(404)
     return bank, bank.quizzes[quiz_id]
@@ -48,8 +42,36 @@ def own_attempt(attempt_id: int) -> Attempt:
 
 @bp.get("/")
 def home():
-    scores = best_scores(current_user) if current_user.is_authenticated else {}
-    return render_template("quiz/home.html", banks=banks().banks(), scores=scores)
+    return home_page()
+
+
+def home_page(join_form: JoinForm | None = None) -> str:
+    signed_in = current_user.is_authenticated
+    banks = bank_registry().banks()
+    return render_template(
+        "quiz/home.html",
+        banks=banks,
+        bank_map={bank.slug: bank for bank in banks},
+        scores=best_scores(current_user) if signed_in else {},
+        assigned=student_assignments(current_user) if signed_in else [],
+        join_form=join_form or JoinForm(),
+        now=utcnow(),
+    )
+
+
+@bp.post("/classes/join")
+@login_required
+def join():
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            classroom = join_class(current_user, form.code.data)
+        except ClassError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            flash(f"You joined {classroom.name}.", "success")
+            return redirect(url_for("quiz.home"))
+    return home_page(form), 422
 
 
 @bp.get("/banks/<slug>/quizzes/<quiz_id>")
@@ -84,7 +106,9 @@ def start(slug: str, quiz_id: str):
 def attempt(attempt_id: int):
     attempt = own_attempt(attempt_id)
     if attempt.submitted:
-        return render_template("quiz/result.html", attempt=attempt, bank=banks().get(attempt.bank_slug))
+        return render_template(
+            "quiz/result.html", attempt=attempt, bank=bank_registry().get(attempt.bank_slug)
+        )
     return render_take(attempt)
 
 
@@ -99,8 +123,12 @@ def submit(attempt_id: int):
                 "Some answers need fixing before the quiz can be graded; see the marked questions.", "error"
             )
             return render_take(attempt, problems), 422
-        if submit_attempt(attempt.id, answers):
-            return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
+        try:
+            if submit_attempt(attempt.id, answers):
+                return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
+        except AttemptRefused as exc:
+            flash(f"{exc} Your answers are still below, but they were not graded.", "error")
+            return render_take(attempt), 403
     flash("This attempt was already submitted; here is its stored result.", "info")
     return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
 
@@ -126,18 +154,3 @@ def history():
         .order_by(Attempt.started_at.desc(), Attempt.id.desc())
     )
     return render_template("quiz/history.html", attempts=list(attempts))
-
-
-@bp.app_template_filter("percent")
-def percent(fraction: float | None) -> str:
-    return "—" if fraction is None else f"{fraction * 100:.0f}%"
-
-
-@bp.app_template_filter("points")
-def points(value: float | None) -> str:
-    return "—" if value is None else format_number(round(value, 2))
-
-
-@bp.app_template_filter("when")
-def when(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

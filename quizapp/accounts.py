@@ -1,0 +1,62 @@
+"""Accounts as operations, shared by the registration page and the ``quizapp users`` commands."""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from quizapp.extensions import db, write_transaction
+from quizapp.models import ROLES, User
+
+USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,40}")
+MAX_PASSWORD = 200
+
+
+class AccountError(Exception):
+    """An account could not be made or changed; the message says why."""
+
+
+def password_problem(password: str) -> str | None:
+    """Why a password is not acceptable, or None."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        return f"Use at least {minimum} characters."
+    if len(password) > MAX_PASSWORD:
+        return f"Use at most {MAX_PASSWORD} characters."
+    return None
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
+def create_account(username: str, display_name: str, password: str, role: str = "student") -> User:
+    """A new account; the username is kept lower-cased and the password hashed."""
+    if not USERNAME.fullmatch(username):
+        raise AccountError("A username is 3–40 letters, digits, '.', '-' or '_'.")
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    if role not in ROLES:
+        raise AccountError(f"The role must be one of {', '.join(ROLES)}.")
+    user = User(username=username.lower(), display_name=display_name.strip()[:80] or username, role=role)
+    user.set_password(password)
+    try:
+        with write_transaction():
+            db.session.add(user)
+    except IntegrityError:
+        raise AccountError("That username is taken. Choose another.") from None
+    return user
+
+
+def change_role(username: str, role: str) -> User:
+    """Make an account a student or an instructor."""
+    with write_transaction():
+        user = find_user(username)
+        if user is None:
+            raise AccountError(f"There is no account '{username}'.")
+        user.role = role
+    return user

@@ -1,0 +1,31 @@
+"""Jinja filters for numbers and times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask
+
+from quizapp.questions import format_number
+from quizapp.timefmt import format_time
+
+
+def percent(fraction: float | None) -> str:
+    return "—" if fraction is None else f"{fraction * 100:.0f}%"
+
+
+def points(value: float | None) -> str:
+    return "—" if value is None else format_number(round(value, 2))
+
+
+def from_ns(nanoseconds: int) -> datetime:
+    """A file's modification time (nanoseconds since the epoch) as a UTC datetime."""
+    return datetime.fromtimestamp(nanoseconds / 1e9, UTC)
+
+
+def register_filters(app: Flask) -> None:
+    """Make the filters available in every template."""
+    app.add_template_filter(percent)
+    app.add_template_filter(points)
+    app.add_template_filter(format_time, "when")
+    app.add_template_filter(from_ns)

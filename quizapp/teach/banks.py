@@ -1,0 +1,282 @@
+"""Instructor pages for the question banks: list, editor, question form, history, archive."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from quizapp.banks import parse_bank
+from quizapp.banks.files import PathRefused, archived_banks
+from quizapp.editing import (
+    SaveConflict,
+    SaveInvalid,
+    archive,
+    banks_folder,
+    check_text,
+    create_bank,
+    open_bank,
+    restore_revision,
+    revisions,
+    save_bank,
+    unarchive,
+)
+from quizapp.extensions import bank_registry, db
+from quizapp.forms import EmptyForm
+from quizapp.models import BankRevision
+from quizapp.questionform import TYPE_FIELDS, EditError, apply_question, form_values, question_mapping
+from quizapp.questions import QUESTION_TYPES
+from quizapp.teach.access import instructor_required
+from quizapp.teach.forms import ANSWER_HELP, EditorForm, NewBankForm, QuestionForm
+
+bp = Blueprint("banks", __name__, url_prefix="/teach/banks")
+
+
+def opened(slug: str):
+    """The bank file ``slug`` for editing; 404 for a missing file or a name that leads elsewhere."""
+    try:
+        bank_file = open_bank(slug)
+    except PathRefused:
+        abort(404)
+    if bank_file is None:
+        abort(404)
+    return bank_file
+
+
+@bp.get("/")
+@instructor_required
+def index():
+    return index_page()
+
+
+def index_page(new_form: NewBankForm | None = None) -> str:
+    entries = bank_registry().entries()
+    latest = {e.slug: next(iter(revisions(e.slug)), None) for e in entries}
+    return render_template(
+        "teach/banks.html",
+        entries=entries,
+        latest=latest,
+        archived=archived_banks(banks_folder()),
+        new_form=new_form or NewBankForm(),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/")
+@instructor_required
+def new():
+    form = NewBankForm()
+    if form.validate_on_submit():
+        try:
+            create_bank(form.slug.data, form.title.data, current_user)
+        except (SaveConflict, PathRefused):
+            form.slug.errors.append("A bank with that name exists already. Choose another.")
+        else:
+            flash("Bank created from the template. Replace the example question with your own.", "success")
+            return redirect(url_for("banks.edit", slug=form.slug.data))
+    return index_page(form), 422
+
+
+@bp.get("/<slug>/edit")
+@instructor_required
+def edit(slug: str):
+    bank_file = opened(slug)
+    form = EditorForm(data={"text": bank_file.text, "base": bank_file.sha256})
+    return render_editor(slug, form, problems=check_text(slug, bank_file.text))
+
+
+@bp.post("/<slug>/edit")
+@instructor_required
+def submit_editor(slug: str):
+    opened(slug)
+    form = EditorForm()
+    if not form.validate_on_submit():
+        abort(400)
+    text = form.text.data.replace("\r\n", "\n")
+    action = request.form.get("action", "validate")
+    if action == "save":
+        try:
+            save_bank(slug, text, form.base.data, current_user)
+        except SaveInvalid as exc:
+            flash("Not saved: the bank has problems. Your text is below, unchanged.", "error")
+            return render_editor(slug, form, problems=exc.problems), 422
+        except SaveConflict as exc:
+            return render_conflict(slug, text, exc.current_text), 409
+        flash("Saved.", "success")
+        return redirect(url_for("banks.edit", slug=slug))
+    problems = check_text(slug, text)
+    if action == "preview" and not problems:
+        preview = parse_bank(text.encode("utf-8"), f"{slug}.yaml", slug)
+        return render_editor(slug, form, problems=[], preview=preview)
+    if not problems:
+        flash("No problems found.", "success")
+    return render_editor(slug, form, problems=problems, checked=True), 422 if problems else 200
+
+
+def render_editor(slug: str, form: EditorForm, problems: list, preview=None, checked: bool = False) -> str:
+    return render_template(
+        "teach/editor.html",
+        slug=slug,
+        form=form,
+        problems=problems,
+        problem_lines=[{"line": p.line, "message": p.message} for p in problems],
+        preview=preview,
+        checked=checked,
+    )
+
+
+def render_conflict(slug: str, text: str, current_text: str | None) -> str:
+    """Their text, editable and now based on the current file, beside how the file differs."""
+    current = current_text or ""
+    bank_file = open_bank(slug)
+    form = EditorForm(formdata=None, data={"text": text, "base": bank_file.sha256 if bank_file else ""})
+    diff = difflib.unified_diff(
+        current.splitlines(), text.splitlines(), "the file now", "your text", lineterm="", n=3
+    )
+    return render_template("teach/conflict.html", slug=slug, form=form, diff=list(diff), current=current)
+
+
+@bp.route("/<slug>/questions/new", methods=["GET", "POST"])
+@bp.route("/<slug>/questions/<question_id>/edit", methods=["GET", "POST"])
+@instructor_required
+def question(slug: str, question_id: str | None = None):
+    bank_file = opened(slug)
+    bank = bank_registry().get(slug)
+    existing = bank.questions.get(question_id) if bank and question_id else None
+    if question_id and existing is None:
+        abort(404)
+    qtype = existing.type if existing else request.values.get("type", "single")
+    if qtype not in QUESTION_TYPES:
+        abort(404)
+    if request.method == "GET":
+        form = QuestionForm(data={**(form_values(existing) if existing else {}), "base": bank_file.sha256})
+        return render_question(slug, qtype, form, existing)
+    form = QuestionForm()
+    if not form.validate_on_submit():
+        return render_question(slug, qtype, form, existing), 422
+    values = MultiDict(request.form)
+    if existing:
+        values["id"] = existing.id  # ids are stable: scores and cards refer to them
+    try:
+        text = apply_question(bank_file.text, question_mapping(qtype, values), question_id)
+        save_bank(slug, text, form.base.data, current_user, action="question")
+    except EditError as exc:
+        form.form_errors.append(str(exc))
+    except SaveInvalid as exc:
+        form.form_errors.extend(str(p.message) for p in exc.problems)
+    except SaveConflict:
+        form.form_errors.append(
+            "The bank changed since you opened this form; nothing was saved. "
+            "Reload the form to edit the current version (copy your text first)."
+        )
+    else:
+        flash(f"Question '{values['id']}' saved.", "success")
+        return redirect(url_for("banks.edit", slug=slug))
+    return render_question(slug, qtype, form, existing), 422
+
+
+def render_question(slug: str, qtype: str, form: QuestionForm, existing) -> str:
+    form.answer.description = ANSWER_HELP.get(qtype, "")
+    return render_template(
+        "teach/question.html",
+        slug=slug,
+        qtype=qtype,
+        form=form,
+        existing=existing,
+        fields=TYPE_FIELDS[qtype],
+        types=list(QUESTION_TYPES),
+    )
+
+
+@bp.get("/<slug>/history")
+@instructor_required
+def history(slug: str):
+    versions = revisions(slug)
+    if not versions:
+        opened(slug)
+    newer = _revision(slug, request.args.get("new", type=int)) if "new" in request.args else None
+    older = _revision(slug, request.args.get("old", type=int)) if "old" in request.args else None
+    if newer is None and versions:
+        newer = versions[0]
+    if older is None and len(versions) > 1:
+        older = next((v for v in versions if v.id < newer.id), None)
+    diff = []
+    if older and newer:
+        diff = list(
+            difflib.unified_diff(
+                older.text.splitlines(), newer.text.splitlines(), f"#{older.id}", f"#{newer.id}", lineterm=""
+            )
+        )
+    current = open_bank(slug)
+    return render_template(
+        "teach/history.html",
+        slug=slug,
+        versions=versions,
+        older=older,
+        newer=newer,
+        diff=diff,
+        current_sha=current.sha256 if current else "",
+        form=EmptyForm(),
+    )
+
+
+def _revision(slug: str, revision_id: int | None) -> BankRevision:
+    revision = db.session.get(BankRevision, revision_id) if revision_id else None
+    if revision is None or revision.bank_slug != slug:
+        abort(404)
+    return revision
+
+
+@bp.post("/<slug>/history/<int:revision_id>/restore")
+@instructor_required
+def restore(slug: str, revision_id: int):
+    revision = _revision(slug, revision_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        restore_revision(revision, request.form.get("base") or None, current_user)
+    except SaveInvalid as exc:
+        flash(
+            f"Version #{revision.id} does not validate any more, so it was not restored: "
+            + "; ".join(str(p) for p in exc.problems[:3]),
+            "error",
+        )
+        return redirect(url_for("banks.history", slug=slug))
+    except SaveConflict as exc:
+        return render_conflict(slug, revision.text, exc.current_text), 409
+    flash(f"Version #{revision.id} restored as a new version.", "success")
+    return redirect(url_for("banks.history", slug=slug))
+
+
+@bp.post("/<slug>/archive")
+@instructor_required
+def archive_view(slug: str):
+    opened(slug)
+    if EmptyForm().validate_on_submit():
+        archive(slug, current_user)
+        flash(
+            f"Bank '{slug}' archived: students no longer see it. Restore it from the list below.", "success"
+        )
+    return redirect(url_for("banks.index"))
+
+
+@bp.post("/archive/<name>/restore")
+@instructor_required
+def unarchive_view(name: str):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        slug = unarchive(name, current_user)
+    except PathRefused:
+        abort(404)
+    except SaveConflict:
+        flash(
+            f"A bank called '{Path(name).name.split('.', 1)[0]}' exists already; archive or rename it first.",
+            "error",
+        )
+        return redirect(url_for("banks.index"))
+    flash(f"Bank '{slug}' restored.", "success")
+    return redirect(url_for("banks.index"))

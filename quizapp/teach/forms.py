@@ -1,0 +1,87 @@
+"""Instructor forms: classes, assignments and bank editing."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+
+class ClassForm(FlaskForm):
+    name = StringField("Class name", validators=[DataRequired(), Length(max=120)])
+
+
+class AssignForm(FlaskForm):
+    quiz = SelectField("Quiz", validators=[DataRequired()], description="From the banks that validate.")
+    opens_at = DateTimeLocalField("Opens", validators=[Optional()], description="Leave empty to open now.")
+    closes_at = DateTimeLocalField(
+        "Closes", validators=[Optional()], description="Leave empty for no deadline."
+    )
+
+
+class NewBankForm(FlaskForm):
+    slug = StringField(
+        "File name",
+        validators=[
+            DataRequired(),
+            Length(max=60),
+            Regexp(
+                r"^[a-z0-9][a-z0-9-]*$",
+                message="Use lowercase letters, digits and hyphens, starting with a letter or digit.",
+            ),
+        ],
+        description="Lowercase letters, digits and hyphens; the bank is saved as questions/NAME.yaml.",
+    )
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+
+
+class EditorForm(FlaskForm):
+    text = TextAreaField("Bank YAML", validators=[DataRequired(message="The bank is empty.")])
+    #: Hash of the version the editor opened: a save over a file changed since is refused.
+    base = HiddenField()
+
+
+class QuestionForm(FlaskForm):
+    id = StringField(
+        "Id",
+        validators=[DataRequired(), Length(max=100)],
+        description="Letters, digits, '-' and '_'. Scores refer to it, so it cannot change later.",
+    )
+    prompt = TextAreaField("Prompt", validators=[DataRequired()])
+    choices = TextAreaField("Choices", description="One choice a line.")
+    answer = TextAreaField("Answer")
+    truth = SelectField("The statement is", choices=[SelectChoice("true", "True"), SelectChoice("false", "False")])
+    feedback = TextAreaField(
+        "Feedback", description="Optional. One a line: choice = what to tell a learner who picks it."
+    )
+    shuffle = BooleanField("Shuffle the choices in shuffled quizzes", default=True)
+    tolerance = StringField("Tolerance", description="Right within ± this much; 0 for exact.")
+    unit = StringField("Unit", description="Optional, shown beside the input (km, years).")
+    distractors = TextAreaField("Extra wrong options", description="Optional. One a line.")
+    points = StringField("Points", default="1")
+    explanation = TextAreaField(
+        "Explanation", description="Shown after submission: why the right answer is right."
+    )
+    source = IntegerField("Source paragraph", validators=[Optional(), NumberRange(min=1)])
+    tags = StringField("Tags", description="Comma-separated.")
+    base = HiddenField()
+
+
+#: What the answer field holds, by question type.
+ANSWER_HELP = {
+    "single": "The right choice, written exactly as in the list.",
+    "multi": "Every right choice, one a line, written exactly as in the list.",
+    "text": "Every accepted answer, one a line. Case, accents and surrounding punctuation are ignored.",
+    "numeric": "The number.",
+    "order": "The items in their right order, one a line. Learners see them shuffled.",
+    "match": "One pair a line: left item = its match.",
+}

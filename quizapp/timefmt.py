@@ -1,0 +1,33 @@
+"""Times as the school reads them: stored in UTC, shown in the configured time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+
+def school_zone() -> ZoneInfo:
+    """The time zone of the school (setting TIMEZONE, default UTC)."""
+    name = current_app.config.get("TIMEZONE", "UTC") if has_app_context() else "UTC"
+    return ZoneInfo(name)
+
+
+def format_time(moment: datetime | None) -> str:
+    """A stored UTC time in the school's zone: "2026-11-27 14:05 CET"."""
+    if moment is None:
+        return ""
+    return moment.astimezone(school_zone()).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def parse_local(value: datetime | None) -> datetime | None:
+    """A naive time typed in the school's zone (an HTML datetime-local input) as aware UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=school_zone()).astimezone(UTC)
+
+
+def to_local_input(moment: datetime | None) -> str:
+    """A stored time as an HTML datetime-local value in the school's zone."""
+    return "" if moment is None else moment.astimezone(school_zone()).strftime("%Y-%m-%dT%H:%M")
