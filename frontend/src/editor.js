@@ -11,11 +11,12 @@
 //   data-focus-line="N"          optional; 1-based line to put the cursor
 //                                on (and focus/scroll to) on load
 //   <label for=...> / aria-label / aria-labelledby
-//                                accessible name, copied to the editor
+//                                accessible name, copied to the editor's
+//                                aria-label ("YAML editor" if none)
 //   aria-describedby             copied to the editor
 //   aria-invalid="true" or class "has-error"
 //                                red border + aria-invalid on the editor
-//   readonly / disabled / placeholder / autofocus are honoured.
+//   readonly / disabled / placeholder / autofocus / required are honoured.
 //
 // The textarea stays in the DOM (hidden) and is kept in sync on every
 // change, so the form submits exactly what is in the editor. Without
@@ -94,9 +95,9 @@ const theme = EditorView.theme({
   ".cm-lintRange-hint": { textDecorationColor: "#66d" },
 });
 
+// Accessible name, in the same order as the browser would compute it for
+// the textarea: aria-labelledby, then aria-label, then <label> elements.
 function labelText(ta) {
-  const byAria = ta.getAttribute("aria-label");
-  if (byAria && byAria.trim()) return byAria.trim();
   const ids = (ta.getAttribute("aria-labelledby") || "").split(/\s+/).filter(Boolean);
   const fromIds = ids
     .map((id) => document.getElementById(id))
@@ -105,6 +106,8 @@ function labelText(ta) {
     .join(" ")
     .trim();
   if (fromIds) return fromIds;
+  const byAria = (ta.getAttribute("aria-label") || "").trim();
+  if (byAria) return byAria;
   const labels = ta.labels ? Array.from(ta.labels) : [];
   const fromLabels = labels.map((l) => l.textContent.trim()).join(" ").trim();
   return fromLabels || "YAML editor";
@@ -164,7 +167,7 @@ function enhance(ta) {
 
   const invalid =
     ta.getAttribute("aria-invalid") === "true" || ta.classList.contains("has-error");
-  const contentAttrs = { "aria-label": labelText(ta), "aria-multiline": "true" };
+  const contentAttrs = { "aria-label": labelText(ta) };
   const describedBy = ta.getAttribute("aria-describedby");
   if (describedBy) contentAttrs["aria-describedby"] = describedBy;
   if (invalid) contentAttrs["aria-invalid"] = "true";
@@ -223,7 +226,19 @@ function enhance(ta) {
       view.focus();
     });
   }
-  ta.addEventListener("invalid", () => view.focus());
+  ta.addEventListener("invalid", (e) => {
+    // The browser can't point at a hidden control (it would log "not
+    // focusable" and show nothing), so show its message as a diagnostic.
+    e.preventDefault();
+    const diags = [];
+    forEachDiagnostic(view.state, (d, from, to) => diags.push({ ...d, from, to }));
+    if (!diags.some((d) => d.message === ta.validationMessage)) {
+      const first = view.state.doc.line(1);
+      diags.unshift({ from: first.from, to: first.to, severity: "error", message: ta.validationMessage });
+      view.dispatch(setDiagnostics(view.state, diags));
+    }
+    view.focus();
+  });
 
   const form = ta.form;
   if (form) {

@@ -155,11 +155,16 @@ def question(slug: str, question_id: str | None = None):
         form = QuestionForm(data={**(form_values(existing) if existing else {}), "base": bank_file.sha256})
         return render_question(slug, qtype, form, existing)
     form = QuestionForm()
+    if existing:
+        form.id.data = existing.id  # ids are stable: scores and cards refer to them
     if not form.validate_on_submit():
+        shown = {"id", "prompt", "points", "explanation", "source", "tags", *TYPE_FIELDS[qtype]}
+        form.form_errors.extend(
+            f"{name}: {e}" for name, errs in form.errors.items() if name not in shown for e in errs
+        )
         return render_question(slug, qtype, form, existing), 422
     values = MultiDict(request.form)
-    if existing:
-        values["id"] = existing.id  # ids are stable: scores and cards refer to them
+    values["id"] = form.id.data
     try:
         text = apply_question(bank_file.text, question_mapping(qtype, values), question_id)
         save_bank(slug, text, form.base.data, current_user, action="question")

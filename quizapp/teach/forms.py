@@ -59,7 +59,11 @@ class QuestionForm(FlaskForm):
     prompt = TextAreaField("Prompt", validators=[DataRequired()])
     choices = TextAreaField("Choices", description="One choice a line.")
     answer = TextAreaField("Answer")
-    truth = SelectField("The statement is", choices=[SelectChoice("true", "True"), SelectChoice("false", "False")])
+    truth = SelectField(
+        "The statement is",
+        choices=[SelectChoice("true", "True"), SelectChoice("false", "False")],
+        validate_choice=False,
+    )
     feedback = TextAreaField(
         "Feedback", description="Optional. One a line: choice = what to tell a learner who picks it."
     )
