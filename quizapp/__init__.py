@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from quizapp.banks import BankRegistry
 from quizapp.config import load_config
@@ -18,6 +20,7 @@ from quizapp.filters import register_filters
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, banks, blueprints, error pages, CLI."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["id"] = RowId
     load_config(app, test_config)
     init_extensions(app)
     init_banks(app)
@@ -27,6 +30,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_security_headers(app)
     register_commands(app)
     return app
+
+
+class RowId(IntegerConverter):
+    """A database row id in a URL: a positive integer that fits the column (larger ones are 404)."""
+
+    regex = r"[1-9][0-9]{0,9}"
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def init_extensions(app: Flask) -> None:
@@ -93,6 +105,9 @@ def register_security_headers(app: Flask) -> None:
 
     @app.after_request
     def headers(response):
+        if response.mimetype == "text/html" and current_user.is_authenticated:
+            # A learner's pages must not come back from the cache after logout on a shared computer.
+            response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault(
             "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
         )

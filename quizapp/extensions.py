@@ -54,7 +54,9 @@ def write_transaction() -> Iterator[None]:
     locked" when another process wrote in between, whatever the busy timeout; BEGIN IMMEDIATE
     waits for the lock instead. Elsewhere this is an ordinary transaction.
     """
-    db.session.commit()
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("changes were made outside write_transaction(); make them inside it")
+    db.session.commit()  # ends the read transaction the request may have begun
     db.session.connection(execution_options={WRITE: True})
     try:
         yield

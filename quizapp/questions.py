@@ -66,7 +66,8 @@ _UNMARKED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i"
 
 
 _DIGITS = re.compile(r"[0-9]{1,6}")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+#: A decimal number as typed: 1992, -2.5, .5, 1e3 (the bank loader reads numbers the same way).
+DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
@@ -77,7 +78,7 @@ def parse_number(text: str) -> float | None:
         compact = compact.replace(",", "")
     elif compact.count(",") == 1 and "." not in compact:
         compact = compact.replace(",", ".")
-    if not _NUMBER.fullmatch(compact):
+    if not DECIMAL.fullmatch(compact):
         return None
     value = float(compact)
     return value if math.isfinite(value) else None
@@ -344,11 +345,12 @@ class Ordering(Question):
     template: ClassVar[str] = "questions/order.html"
     #: The items in their correct order.
     answer: tuple[str, ...]
-    #: The items in the order they are shown; always shuffled so the page never shows the key.
+    #: The items in the order they are shown: always a uniform shuffle, so the order shown says
+    #: nothing about the key (ruling the right order out would give it away for two items).
     items: tuple[str, ...] = ()
 
     def presented(self, rng: random.Random, shuffle: bool) -> Question:
-        return dataclasses.replace(self, items=_derangement(self.answer, rng))
+        return dataclasses.replace(self, items=tuple(rng.sample(self.answer, len(self.answer))))
 
     def read_response(self, form: FormData, name: str) -> list[str] | None:
         items = self.items or self.answer
@@ -371,14 +373,6 @@ class Ordering(Question):
 
     def response_text(self, response: list[str] | None) -> str:
         return " → ".join(response or [])
-
-
-def _derangement(items: Sequence[str], rng: random.Random) -> tuple[str, ...]:
-    """A shuffle of ``items`` that is never the original order."""
-    shuffled = list(items)
-    while len(items) > 1 and shuffled == list(items):
-        rng.shuffle(shuffled)
-    return tuple(shuffled)
 
 
 @dataclass(frozen=True, kw_only=True)

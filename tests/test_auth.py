@@ -106,3 +106,27 @@ def test_logout_needs_a_post_with_a_token(student):
     assert student.get("/logout").status_code == 405
     assert student.post("/logout").status_code == 400
     assert student.get("/history").status_code == 200
+
+
+def test_control_characters_in_a_name_are_refused_with_a_message(client):
+    response = register(client, "ada", name="Ada\x00Lovelace")
+    assert response.status_code == 422
+    assert "printable characters" in response.get_data(as_text=True)
+    response = register(client, "ad\x00a")
+    assert response.status_code == 422
+    assert "letters, digits" in response.get_data(as_text=True)
+
+
+def test_a_username_typed_with_a_trailing_line_break_still_logs_in(client):
+    assert register(client, "eve\n").status_code == 302
+    logout(client)
+    assert login(client, "eve").status_code == 302
+
+
+def test_a_login_with_a_username_that_cannot_exist_is_refused_like_any_other(client):
+    response = login(client, "no\x00body")
+    assert response.status_code == 422
+
+
+def test_pages_of_a_logged_in_learner_are_not_kept_in_the_browser_cache(student):
+    assert student.get("/history").headers["Cache-Control"] == "no-store"

@@ -30,3 +30,22 @@ def test_the_bank_format_reference_shows_a_valid_example_of_every_type():
     }
     assert set(bank.quizzes) == {"founding", "review"}
     assert [c.id for c in bank.cards] == ["csto-acronym"]
+
+
+def test_a_quiz_that_shows_answers_after_the_last_attempt_needs_an_attempts_limit():
+    import pytest
+
+    from quizapp.banks import BankError
+
+    text = """\
+title: T
+questions:
+  - {id: a, type: true_false, prompt: P, answer: true}
+quizzes:
+  - {id: q, title: Q, questions: [a], answers: after-last-attempt}
+  - {id: r, title: R, questions: [a], answers: sometimes}
+"""
+    with pytest.raises(BankError) as caught:
+        parse_bank(text, "t.yaml", "t")
+    assert [(p.line, "needs an attempts limit" in p.message) for p in caught.value.problems][0] == (5, True)
+    assert "after-each-attempt, after-last-attempt" in caught.value.problems[1].message

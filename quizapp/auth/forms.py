@@ -4,32 +4,35 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp, ValidationError
 
 from quizapp.accounts import find_user, password_problem
+from quizapp.forms import Printable, strip
+
+USERNAME_CHARS = Regexp(r"^[A-Za-z0-9_.-]+\Z", message="Use letters, digits, '.', '-' or '_' only.")
 
 
 class RegisterForm(FlaskForm):
     username = StringField(
         "Username",
-        validators=[
-            DataRequired(),
-            Length(3, 40),
-            Regexp(r"^[A-Za-z0-9_.-]+$", message="Use letters, digits, '.', '-' or '_' only."),
-        ],
+        filters=[strip],
+        validators=[DataRequired(), Length(3, 40), USERNAME_CHARS],
         description="3–40 letters, digits, '.', '-' or '_'. You log in with it.",
     )
     display_name = StringField(
-        "Display name", validators=[DataRequired(), Length(1, 80)], description="How your name appears."
+        "Display name",
+        filters=[strip],
+        validators=[DataRequired(), Length(1, 80), Printable()],
+        description="How your name appears.",
     )
-    password = PasswordField("Password", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[InputRequired()])
     confirm = PasswordField(
         "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        validators=[InputRequired(), EqualTo("password", message="The passwords differ.")],
     )
 
     def validate_username(self, field: StringField) -> None:
-        if find_user(field.data) is not None:
+        if not field.errors and find_user(field.data) is not None:
             raise ValidationError("That username is taken. Choose another.")
 
     def validate_password(self, field: PasswordField) -> None:
@@ -39,5 +42,7 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=40)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    username = StringField(
+        "Username", filters=[strip], validators=[DataRequired(), Length(max=40), USERNAME_CHARS]
+    )
+    password = PasswordField("Password", validators=[InputRequired(), Length(max=200)])

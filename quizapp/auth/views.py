@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from quizapp.accounts import AccountError, create_account, find_user
 from quizapp.auth.forms import LoginForm, RegisterForm
-from quizapp.forms import EmptyForm
 
 bp = Blueprint("auth", __name__)
+
+
+@cache
+def unknown_user_hash() -> str:
+    """Checked against when the username is unknown, so that a login takes as long either way."""
+    return generate_password_hash("not the password of anyone")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -38,7 +45,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = find_user(form.username.data)
-        if user is not None and user.check_password(form.password.data):
+        if user is None:
+            check_password_hash(unknown_user_hash(), form.password.data)
+        elif user.check_password(form.password.data):
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Wrong username or password.")
@@ -48,9 +57,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    if EmptyForm().validate_on_submit():
-        logout_user()
-        flash("You are logged out.", "info")
+    logout_user()  # the CSRF token was checked for every POST before this view runs
+    flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
 
 

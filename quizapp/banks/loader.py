@@ -21,6 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quizapp.banks.model import Bank, BankError, Card, Problem, Quiz, Source
 from quizapp.questions import (
+    DECIMAL,
     GRADING_POLICIES,
     QUESTION_TYPES,
     Matching,
@@ -40,20 +41,23 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Larger files are refused before parsing; a 10,000-question bank is about 6 MB.
 MAX_BYTES = 32 * 1024 * 1024
 _TOO_LARGE = f"the file is larger than {MAX_BYTES // 2**20} MB"
+MAX_POINTS = 1000
+#: Longest quiz title (what attempts store).
+MAX_TITLE = 300
 #: Reading stops after this many problems: past it, a list helps nobody.
 MAX_PROBLEMS = 200
 
-SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 IDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _NULL, _MAP, _SEQ = (_TAG + t for t in ("str", "null", "map", "seq"))
+_KEY_TAGS = {_TAG + t for t in ("str", "bool", "int", "float", "timestamp", "null")}
 _PLAIN_TAGS = {_TAG + t for t in ("str", "bool", "int", "float", "timestamp")}
 #: An anchor (&name) outside quotes could start one; without any, no alias can expand the file.
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s]", re.MULTILINE)
 _EXPANSION_LIMIT = 5_000_000
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_INTEGER = re.compile(r"[+-]?\d+")
+_INTEGER = re.compile(r"[+-]?\d{1,9}")
 _SEXAGESIMAL = re.compile(r"[+-]?\d+(?::[0-5]?\d)+(?:\.\d*)?")
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 
@@ -71,7 +75,18 @@ _TYPE_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 _BANK_FIELDS = ("title", "description", "source", "questions", "quizzes", "cards")
 _SOURCE_FIELDS = ("title", "author", "published", "url", "paragraphs")
 _ANY_QUESTION_FIELD = frozenset(_COMMON_FIELDS).union(*(r + o for r, o in _TYPE_FIELDS.values()))
-_QUIZ_FIELDS = ("id", "title", "description", "questions", "select", "shuffle", "attempts", "grading")
+_QUIZ_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "questions",
+    "select",
+    "shuffle",
+    "attempts",
+    "grading",
+    "answers",
+)
+ANSWERS_SHOWN = ("after-each-attempt", "after-last-attempt")
 _CARD_FIELDS = ("id", "front", "back", "tags")
 
 
@@ -103,7 +118,7 @@ def display_path(path: Path) -> str:
 
 def parse_bank(data: bytes | str, path: str, slug: str) -> Bank:
     """Validate a bank's text; ``path`` is how problems name the file, ``slug`` the bank's name."""
-    raw = data.encode() if isinstance(data, str) else data
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     reader = _Reader(path)
     if len(raw) > MAX_BYTES:
         reader.fail(None, _TOO_LARGE)
@@ -232,8 +247,8 @@ class _Reader:
         out: dict[str, Node] = {}
         seen: dict[str, int] = {}
         for key_node, value in node.value:
-            key = key_node.value if isinstance(key_node, ScalarNode) else None
-            if key is None:
+            key = key_node.value.strip() if isinstance(key_node, ScalarNode) else None
+            if not key or key_node.tag not in _KEY_TAGS or (key_node.tag == _NULL and key == "~"):
                 self.error(key_node, f"{what} has a key that is not plain text")
             elif key in seen:
                 self.error(key_node, f"duplicate key '{key}' in {what} (first at line {seen[key]})")
@@ -307,7 +322,7 @@ class _Reader:
         value = self._scalar(node, what)
         if value is None:
             return None
-        if _DECIMAL.fullmatch(value):
+        if DECIMAL.fullmatch(value):
             number = float(value)
             if math.isfinite(number):
                 return number
@@ -328,7 +343,8 @@ class _Reader:
         if value is None:
             return None
         if not _INTEGER.fullmatch(value):
-            self.error(node, f"{what} must be a whole number, not '{value}'")
+            shown = value if len(value) <= 20 else value[:20] + "…"
+            self.error(node, f"{what} must be a whole number under a billion, not '{shown}'")
             return None
         number = int(value, 10)
         if number < minimum:
@@ -396,6 +412,8 @@ class _Reader:
         paragraphs = (
             self.integer(f["paragraphs"], "the source's paragraphs", 1) if "paragraphs" in f else None
         )
+        if optional.get("url") and not optional["url"].startswith(("https://", "http://")):
+            self.error(f["url"], "the source's url must start with https:// or http://")
         return Source(title=title or "", paragraphs=paragraphs, **optional)
 
     def questions(self, node: Node | None, source: Source | None, has_source: bool) -> dict[str, Question]:
@@ -430,13 +448,13 @@ class _Reader:
         qid = raw["id"].value if isinstance(raw.get("id"), ScalarNode) and raw["id"].value else None
         what = f"question '{qid}'" if qid else f"question {index}"
         type_node = raw.get("type")
-        qtype = type_node.value if isinstance(type_node, ScalarNode) else None
+        qtype = self._scalar(type_node, f"the type of {what}") if type_node is not None else None
         if qtype in _TYPE_FIELDS:
             required, optional = _TYPE_FIELDS[qtype]
             allowed = (*_COMMON_FIELDS, *required, *optional)
         else:
-            if type_node is not None:
-                shown = qtype if qtype is not None else _kind(type_node)
+            if isinstance(type_node, ScalarNode) and qtype is not None:
+                shown = qtype
                 self.error(
                     type_node,
                     f"unknown question type '{shown}' in {what}{_hint(str(qtype), _TYPE_FIELDS)}; "
@@ -466,8 +484,8 @@ class _Reader:
             out["prompt"] = self.text(f["prompt"], f"the prompt of {what}")
         if "points" in f:
             out["points"] = points = self.number(f["points"], f"the points of {what}")
-            if points is not None and points <= 0:
-                self.error(f["points"], f"the points of {what} must be more than 0")
+            if points is not None and not 0 < points <= MAX_POINTS:
+                self.error(f["points"], f"the points of {what} must be more than 0 and at most {MAX_POINTS}")
         if "explanation" in f:
             out["explanation"] = self.text(f["explanation"], f"the explanation of {what}")
         if "source" in f:
@@ -555,7 +573,7 @@ class _Reader:
 
     def match(self, f: dict[str, Node], what: str) -> dict[str, Any]:
         pairs = self.fields(f["answer"], f"the answer of {what}") or {}
-        if isinstance(f["answer"], MappingNode) and len(pairs) < 2:
+        if isinstance(f["answer"], MappingNode) and len(f["answer"].value) < 2:
             self.error(f["answer"], f"the answer of {what} needs at least 2 pairs")
         answer = tuple(
             (left, self.text(right, f"the match for '{left}' in {what}")) for left, right in pairs.items()
@@ -598,7 +616,9 @@ class _Reader:
         what = f"quiz '{qid}'"
         out: dict[str, Any] = {"id": qid}
         if "title" in f:
-            out["title"] = self.text(f["title"], f"the title of {what}")
+            out["title"] = title = self.text(f["title"], f"the title of {what}")
+            if title is not None and len(title) > MAX_TITLE:
+                self.error(f["title"], f"the title of {what} is longer than {MAX_TITLE} characters")
         if "description" in f:
             out["description"] = self.text(f["description"], f"the description of {what}")
         if "shuffle" in f:
@@ -611,6 +631,15 @@ class _Reader:
                 )
         if "attempts" in f:
             out["attempts"] = self.attempts(f["attempts"], what)
+        if "answers" in f:
+            out["answers"] = answers = self.text(f["answers"], f"answers in {what}")
+            if answers is not None and answers not in ANSWERS_SHOWN:
+                self.error(f["answers"], f"answers in {what} must be one of {', '.join(ANSWERS_SHOWN)}")
+            elif answers == "after-last-attempt" and out.get("attempts") is None:
+                self.error(
+                    f["answers"],
+                    f"{what} shows answers after the last attempt, so it needs an attempts limit",
+                )
         if ("questions" in f) == ("select" in f):
             self.error(
                 node, f"{what} needs either 'questions' (a list of ids) or 'select' (by tags), not both"

@@ -68,6 +68,9 @@ class Quiz:
     #: Attempts allowed per learner; None for unlimited.
     attempts: int | None = None
     grading: str = "highest"
+    #: When result pages show correct answers, explanations and feedback: "after-each-attempt",
+    #: or "after-last-attempt" so that a learner with attempts left cannot copy the key.
+    answers: str = "after-each-attempt"
 
     def pool(self, questions: Mapping[str, Question]) -> list[Question]:
         """Every question this quiz can show, in bank order (or the order the quiz lists them)."""

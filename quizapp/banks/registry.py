@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizapp.banks.loader import SLUG, display_path, load_bank
 from quizapp.banks.model import Bank, BankError, Problem
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,8 @@ class BankRegistry:
                 bank, problems = load_bank(path, display=display_path(path)), []
             except BankError as exc:
                 bank, problems = (entry.bank if entry else None), exc.problems
+                serving = "the last good version" if bank else "nothing"
+                log.warning("bank %s has %d problem(s); serving %s:\n%s", slug, len(problems), serving, exc)
             entry = BankEntry(slug, path, bank, problems, stamp)
             self._entries[slug] = entry
             return entry

@@ -101,18 +101,19 @@ def start(slug: str, quiz_id: str):
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/attempts/<id:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
     attempt = own_attempt(attempt_id)
     if attempt.submitted:
-        return render_template(
-            "quiz/result.html", attempt=attempt, bank=bank_registry().get(attempt.bank_slug)
-        )
+        bank = bank_registry().get(attempt.bank_slug)
+        quiz = bank.quizzes.get(attempt.quiz_id) if bank else None
+        reveal = reveals_key(attempt, quiz)
+        return render_template("quiz/result.html", attempt=attempt, bank=bank, quiz=quiz, reveal=reveal)
     return render_take(attempt)
 
 
-@bp.post("/attempts/<int:attempt_id>")
+@bp.post("/attempts/<id:attempt_id>")
 @login_required
 def submit(attempt_id: int):
     attempt = own_attempt(attempt_id)
@@ -131,6 +132,13 @@ def submit(attempt_id: int):
             return render_take(attempt), 403
     flash("This attempt was already submitted; here is its stored result.", "info")
     return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
+
+
+def reveals_key(attempt: Attempt, quiz: Quiz | None) -> bool:
+    """Whether the result page may show correct answers, explanations and feedback."""
+    if quiz is None or quiz.answers == "after-each-attempt" or quiz.attempts is None:
+        return True
+    return len(user_attempts(current_user, attempt.bank_slug, attempt.quiz_id)) >= quiz.attempts
 
 
 def render_take(attempt: Attempt, problems: dict[int, str] | None = None) -> str:

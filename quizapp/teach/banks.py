@@ -235,7 +235,7 @@ def _revision(slug: str, revision_id: int | None) -> BankRevision:
     return revision
 
 
-@bp.post("/<slug>/history/<int:revision_id>/restore")
+@bp.post("/<slug>/history/<id:revision_id>/restore")
 @instructor_required
 def restore(slug: str, revision_id: int):
     revision = _revision(slug, revision_id)

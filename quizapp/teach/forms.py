@@ -15,9 +15,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from quizapp.forms import Printable, strip
+
 
 class ClassForm(FlaskForm):
-    name = StringField("Class name", validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        "Class name", filters=[strip], validators=[DataRequired(), Length(max=120), Printable()]
+    )
 
 
 class AssignForm(FlaskForm):
@@ -31,17 +35,18 @@ class AssignForm(FlaskForm):
 class NewBankForm(FlaskForm):
     slug = StringField(
         "File name",
+        filters=[strip],
         validators=[
             DataRequired(),
             Length(max=60),
             Regexp(
-                r"^[a-z0-9][a-z0-9-]*$",
+                r"^[a-z0-9][a-z0-9-]*\Z",
                 message="Use lowercase letters, digits and hyphens, starting with a letter or digit.",
             ),
         ],
         description="Lowercase letters, digits and hyphens; the bank is saved as questions/NAME.yaml.",
     )
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=200), Printable()])
 
 
 class EditorForm(FlaskForm):
@@ -56,16 +61,18 @@ class QuestionForm(FlaskForm):
         validators=[DataRequired(), Length(max=100)],
         description="Letters, digits, '-' and '_'. Scores refer to it, so it cannot change later.",
     )
-    prompt = TextAreaField("Prompt", validators=[DataRequired()])
-    choices = TextAreaField("Choices", description="One choice a line.")
-    answer = TextAreaField("Answer")
+    prompt = TextAreaField("Prompt", validators=[DataRequired()], render_kw={"rows": 3})
+    choices = TextAreaField("Choices", description="One choice a line.", render_kw={"rows": 6})
+    answer = TextAreaField("Answer", render_kw={"rows": 4})
     truth = SelectField(
         "The statement is",
         choices=[SelectChoice("true", "True"), SelectChoice("false", "False")],
         validate_choice=False,
     )
     feedback = TextAreaField(
-        "Feedback", description="Optional. One a line: choice = what to tell a learner who picks it."
+        "Feedback",
+        description="Optional. One a line: choice = what to tell a learner who picks it.",
+        render_kw={"rows": 4},
     )
     shuffle = BooleanField("Shuffle the choices in shuffled quizzes", default=True)
     tolerance = StringField("Tolerance", description="Right within ± this much; 0 for exact.")
@@ -73,7 +80,9 @@ class QuestionForm(FlaskForm):
     distractors = TextAreaField("Extra wrong options", description="Optional. One a line.")
     points = StringField("Points", default="1")
     explanation = TextAreaField(
-        "Explanation", description="Shown after submission: why the right answer is right."
+        "Explanation",
+        description="Shown after submission: why the right answer is right.",
+        render_kw={"rows": 4},
     )
     source = IntegerField("Source paragraph", validators=[Optional(), NumberRange(min=1)])
     tags = StringField("Tags", description="Comma-separated.")

@@ -46,7 +46,7 @@ def new_class():
     return redirect(url_for("teach.classroom", class_id=classroom.id))
 
 
-@bp.get("/classes/<int:class_id>")
+@bp.get("/classes/<id:class_id>")
 @instructor_required
 def classroom(class_id: int):
     return classroom_page(class_id)
@@ -80,7 +80,7 @@ def assign_form() -> AssignForm:
     return form
 
 
-@bp.post("/classes/<int:class_id>/code")
+@bp.post("/classes/<id:class_id>/code")
 @instructor_required
 def new_code(class_id: int):
     classroom = own_class(class_id)
@@ -90,7 +90,7 @@ def new_code(class_id: int):
     return redirect(url_for("teach.classroom", class_id=class_id))
 
 
-@bp.post("/classes/<int:class_id>/students/<int:user_id>/remove")
+@bp.post("/classes/<id:class_id>/students/<id:user_id>/remove")
 @instructor_required
 def remove(class_id: int, user_id: int):
     classroom = own_class(class_id)
@@ -100,7 +100,7 @@ def remove(class_id: int, user_id: int):
     return redirect(url_for("teach.classroom", class_id=class_id))
 
 
-@bp.post("/classes/<int:class_id>/assignments")
+@bp.post("/classes/<id:class_id>/assignments")
 @instructor_required
 def assign(class_id: int):
     classroom = own_class(class_id)
@@ -119,7 +119,7 @@ def assign(class_id: int):
     return redirect(url_for("teach.classroom", class_id=class_id))
 
 
-@bp.post("/classes/<int:class_id>/assignments/<int:assignment_id>/remove")
+@bp.post("/classes/<id:class_id>/assignments/<id:assignment_id>/remove")
 @instructor_required
 def remove_assignment(class_id: int, assignment_id: int):
     classroom = own_class(class_id)

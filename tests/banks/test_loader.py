@@ -1111,3 +1111,97 @@ def test_the_shipped_bank_has_five_quizzes_one_of_which_lists_every_question(shi
     assert any(
         q.question_ids is not None and set(q.question_ids) == everything for q in shipped.quizzes.values()
     ), {q.id: q.question_ids for q in shipped.quizzes.values()}
+
+
+# -- sizes a database column or a float cannot hold ---------------------------------------------
+
+
+def test_a_whole_number_too_large_to_store_is_reported_not_crashed_on():
+    problem = the_problem(
+        f"""\
+        title: T
+        questions:
+          - {{id: a, type: true_false, prompt: P, answer: true}}
+        quizzes:
+          - {{id: q, title: Q, questions: [a], attempts: {"1" * 5000}}}
+        """
+    )
+    assert problem.line == 5
+    assert "attempts" in problem.message
+
+
+def test_points_beyond_a_thousand_are_refused():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - {id: a, type: true_false, prompt: P, answer: true, points: 1e308}
+        """
+    )
+    assert problem.line == 3
+    assert "at most 1000" in problem.message
+
+
+def test_a_quiz_title_longer_than_attempts_can_store_is_refused():
+    problem = the_problem(
+        f"""\
+        title: T
+        questions:
+          - {{id: a, type: true_false, prompt: P, answer: true}}
+        quizzes:
+          - {{id: q, title: {"x" * 301}, questions: [a]}}
+        """
+    )
+    assert problem.line == 5
+    assert "longer than 300" in problem.message
+
+
+def test_a_bank_name_longer_than_a_hundred_characters_is_refused():
+    assert "not a bank slug" in problems_of("title: T\nquestions: []\n", slug="a" * 101)[0].message
+
+
+@pytest.mark.parametrize("key", ["''", "~", "!!binary aGk=", "!custom left"])
+def test_an_empty_or_tagged_key_is_refused(key):
+    problem = the_problem(
+        f"""\
+        title: T
+        questions:
+          - id: a
+            type: match
+            prompt: P
+            answer: {{{key}: Kazakhstan, Lukashenko: Belarus}}
+        """
+    )
+    assert problem.line == 6
+    assert "not plain text" in problem.message
+
+
+def test_a_tagged_question_type_is_refused():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - {id: a, type: !weird true_false, prompt: P, answer: true}
+        """
+    )
+    assert problem.line == 3
+    assert "tag" in problem.message
+
+
+def test_text_with_a_lone_surrogate_is_refused_as_not_utf8():
+    assert "UTF-8" in problems_of("title: T\ud800\nquestions: []\n")[0].message
+
+
+def test_a_source_url_must_be_a_web_address():
+    problem = the_problem(
+        """\
+        title: T
+        source:
+          title: S
+          url: javascript:alert(1)
+        questions:
+          - {id: a, type: true_false, prompt: P, answer: true}
+        """
+    )
+    assert problem.line == 4
+    assert "https://" in problem.message
