@@ -112,3 +112,19 @@ def test_a_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
     assert len(first) == 64
     assert instance_secret(path) == first
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_upgrading_from_the_first_schema_keeps_accounts_and_makes_them_students(app):
+    with app.app_context():
+        flask_migrate.downgrade(revision="0001")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (username, display_name, password_hash, created_at)"
+                    " VALUES ('ada', 'Ada', 'x', '2026-01-01 00:00:00')"
+                )
+            )
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT username, role FROM users")).all()
+        assert [tuple(row) for row in rows] == [("ada", "student")]

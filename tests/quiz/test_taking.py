@@ -333,3 +333,19 @@ def test_an_attempt_number_too_large_for_the_database_is_404(student):
     assert student.get("/attempts/99999999999999999999").status_code == 404
     token = csrf_token(student.get("/").get_data(as_text=True))
     assert student.post("/attempts/99999999999999999999", data={"csrf_token": token}).status_code == 404
+
+
+def test_a_question_removed_from_the_bank_still_shows_on_past_results(app, student, banks_dir):
+    path = start(student, "every-type", "all")
+    submit(student, path, answer_form(shown_questions(app, path)))
+    text = (DATA / "every-type.yaml").read_text()
+    start_at = text.index("  - id: text-q")
+    end_at = text.index("  - id: numeric-q")
+    text = (text[:start_at] + text[end_at:]).replace("tf-q, text-q, numeric-q", "tf-q, numeric-q")
+    (banks_dir / "every-type.yaml").write_text(text)
+    quiz_page = student.get("/banks/every-type/quizzes/all").get_data(as_text=True)
+    assert "<dt>Questions</dt><dd>6</dd>" in quiz_page  # the edited bank is the one served
+    page = student.get(path).get_data(as_text=True)
+    assert "Name the city." in page
+    assert "EXPLANATION-TEXT" in page
+    assert stored_attempts(app)[0].score == 7
