@@ -98,7 +98,7 @@ def check_text(slug: str, text: str) -> list:
 
 def save_bank(
     slug: str, text: str, base_sha256: str | None, author: User, action: str = "save"
-) -> BankRevision:
+) -> BankRevision | None:
     """Write ``text`` as bank ``slug`` and keep it as a revision.
 
     ``base_sha256`` is the hash of the version the author started from (None: the bank must not
@@ -118,8 +118,17 @@ def save_bank(
             raise SaveConflict(current)
         if current is not None:
             keep_disk_version(slug, current)
+            if current == text:
+                return latest_revision(slug)  # nothing changed: no new version
         atomic_write(path, text)
         return _record(slug, text, author, action)
+
+
+def latest_revision(slug: str) -> BankRevision | None:
+    query = (
+        select(BankRevision).where(BankRevision.bank_slug == slug).order_by(BankRevision.id.desc()).limit(1)
+    )
+    return db.session.scalar(query)
 
 
 def keep_disk_version(slug: str, text: str) -> None:

@@ -72,6 +72,18 @@ def empty_database() -> None:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Overrides pytest-flask's fixture of this name, which holds a request context open for the
+    whole test: every client would then share one ``flask.g`` (and Flask-Login's cached user)."""
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client that keeps no context open after a response (overrides pytest-flask's)."""
+    return app.test_client()
+
+
 @pytest.fixture
 def make_bank(banks_dir: Path) -> Callable[..., Path]:
     """Write a bank file into the app's banks folder: ``make_bank("slug", yaml_text)``."""

@@ -84,8 +84,12 @@ def archive_bank(folder: Path | str, slug: str) -> Path:
     path = bank_path(folder, slug)
     archive = Path(folder) / ARCHIVE
     archive.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = archive / f"{slug}.{stamp}.yaml"
+    for n in range(1, 1000):
+        if not target.exists():
+            break
+        target = archive / f"{slug}.{stamp}-{n}.yaml"  # never replace an archived copy
     os.replace(path, target)
     _fsync_folder(Path(folder))
     return target
@@ -99,7 +103,8 @@ def archived_banks(folder: Path | str) -> list[tuple[str, Path]]:
         slug = path.name.split(".", 1)[0]
         if SLUG.fullmatch(slug) and not path.is_symlink():
             found.append((slug, path))
-    return sorted(found, key=lambda item: item[1].name, reverse=True)
+    # Newest first across banks: by the time stamp after the slug, then by name.
+    return sorted(found, key=lambda item: (item[1].name.split(".", 1)[1], item[1].name), reverse=True)
 
 
 def archived_path(folder: Path | str, name: str) -> Path:

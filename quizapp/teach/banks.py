@@ -18,6 +18,7 @@ from quizapp.editing import (
     banks_folder,
     check_text,
     create_bank,
+    latest_revision,
     open_bank,
     restore_revision,
     revisions,
@@ -54,7 +55,7 @@ def index():
 
 def index_page(new_form: NewBankForm | None = None) -> str:
     entries = bank_registry().entries()
-    latest = {e.slug: next(iter(revisions(e.slug)), None) for e in entries}
+    latest = {e.slug: latest_revision(e.slug) for e in entries}
     return render_template(
         "teach/banks.html",
         entries=entries,
@@ -74,6 +75,8 @@ def new():
             create_bank(form.slug.data, form.title.data, current_user)
         except (SaveConflict, PathRefused):
             form.slug.errors.append("A bank with that name exists already. Choose another.")
+        except SaveInvalid as exc:
+            form.title.errors.append(f"This title cannot be used: {exc.problems[0].message}.")
         else:
             flash("Bank created from the template. Replace the example question with your own.", "success")
             return redirect(url_for("banks.edit", slug=form.slug.data))
@@ -200,8 +203,12 @@ def render_question(slug: str, qtype: str, form: QuestionForm, existing) -> str:
 @instructor_required
 def history(slug: str):
     versions = revisions(slug)
-    if not versions:
-        opened(slug)
+    try:
+        current = open_bank(slug)
+    except PathRefused:
+        abort(404)
+    if not versions and current is None:
+        abort(404)
     newer = _revision(slug, request.args.get("new", type=int)) if "new" in request.args else None
     older = _revision(slug, request.args.get("old", type=int)) if "old" in request.args else None
     if newer is None and versions:
@@ -215,7 +222,6 @@ def history(slug: str):
                 older.text.splitlines(), newer.text.splitlines(), f"#{older.id}", f"#{newer.id}", lineterm=""
             )
         )
-    current = open_bank(slug)
     return render_template(
         "teach/history.html",
         slug=slug,
@@ -252,6 +258,8 @@ def restore(slug: str, revision_id: int):
         return redirect(url_for("banks.history", slug=slug))
     except SaveConflict as exc:
         return render_conflict(slug, revision.text, exc.current_text), 409
+    except PathRefused:
+        abort(404)
     flash(f"Version #{revision.id} restored as a new version.", "success")
     return redirect(url_for("banks.history", slug=slug))
 
