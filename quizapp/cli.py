@@ -89,4 +89,4 @@ def set_role(username: str, role: str) -> None:
         change_role(username, role)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"'{username.lower()}' is now a {role}")
+    click.echo(f"'{username.lower()}' is now {'an' if role[0] in 'aeiou' else 'a'} {role}")

@@ -77,7 +77,7 @@ def test_an_instructor_fixes_a_broken_bank_in_the_editor_and_a_stale_tab_gets_a_
     page.keyboard.type(" (edited)")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved.")).to_be_visible()
-    saved = (app.config["BANKS_DIR"] + "/every-type.yaml")
+    saved = app.config["BANKS_DIR"] + "/every-type.yaml"
     with open(saved) as f:
         text = f.read()
     assert "bogus_field" not in text
@@ -87,7 +87,9 @@ def test_an_instructor_fixes_a_broken_bank_in_the_editor_and_a_stale_tab_gets_a_
     stale.keyboard.press("Control+End")
     stale.keyboard.type("  # a comment from the stale tab")
     stale.get_by_role("button", name="Save").click()
-    expect(stale.get_by_role("heading", name="Not saved: the bank changed since you opened it")).to_be_visible()
+    expect(
+        stale.get_by_role("heading", name="Not saved: the bank changed since you opened it")
+    ).to_be_visible()
     expect(stale.locator("pre.diff")).to_contain_text("a comment from the stale tab")
     with open(saved) as f:
         assert f.read() == text
