@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from quizapp.banks import parse_bank
 from quizapp.banks.files import PathRefused, archived_banks
+from quizapp.banks.loader import SLUG
 from quizapp.editing import (
     SaveConflict,
     SaveInvalid,
@@ -34,6 +35,13 @@ from quizapp.teach.access import instructor_required
 from quizapp.teach.forms import ANSWER_HELP, EditorForm, NewBankForm, QuestionForm
 
 bp = Blueprint("banks", __name__, url_prefix="/teach/banks")
+
+
+@bp.url_value_preprocessor
+def refuse_bad_slugs(endpoint: str | None, values: dict | None) -> None:
+    """A bank name that is not a slug ("..", "a/b", a NUL) is no bank: 404 before anything reads it."""
+    if values and "slug" in values and not SLUG.fullmatch(values["slug"]):
+        abort(404)
 
 
 def opened(slug: str):
