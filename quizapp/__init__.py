@@ -67,8 +67,11 @@ def _migrations_dir(app: Flask) -> str:
 
 
 def init_banks(app: Flask) -> None:
-    """Serve the banks folder, each file parsed once and again only when it changes."""
-    app.extensions["quizapp.banks"] = BankRegistry(app.config["BANKS_DIR"])
+    """Serve the banks folder, each file parsed once and again only when it changes; a bank broken
+    on disk keeps serving its last good version, from memory or from the saved versions."""
+    from quizapp.editing import last_good_version
+
+    app.extensions["quizapp.banks"] = BankRegistry(app.config["BANKS_DIR"], last_good=last_good_version)
 
 
 def register_blueprints(app: Flask) -> None:

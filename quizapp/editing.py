@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from quizapp.banks import BankError, parse_bank
+from quizapp.banks import Bank, BankError, parse_bank
 from quizapp.banks.files import (
     archive_bank,
     archived_path,
@@ -43,6 +43,10 @@ quizzes:
     attempts: unlimited
     grading: highest
 """
+
+
+#: How many recent versions ``last_good_version`` tries before giving up.
+LAST_GOOD_LOOKBACK = 20
 
 
 class SaveConflict(Exception):
@@ -140,6 +144,23 @@ def keep_disk_version(slug: str, text: str) -> None:
     )
     if known is None:
         _record(slug, text, None, "disk")
+
+
+def last_good_version(slug: str) -> Bank | None:
+    """The newest saved version of a bank that validates, for a process that finds the file broken
+    before it ever read a good one."""
+    query = (
+        select(BankRevision.text)
+        .where(BankRevision.bank_slug == slug)
+        .order_by(BankRevision.id.desc())
+        .limit(LAST_GOOD_LOOKBACK)
+    )
+    for text in db.session.scalars(query):
+        try:
+            return parse_bank(text.encode("utf-8"), f"{slug}.yaml", slug)
+        except BankError:
+            continue
+    return None
 
 
 def _record(slug: str, text: str, author: User | None, action: str) -> BankRevision:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,8 +32,11 @@ class BankRegistry:
     """Every ``*.yaml`` bank in a folder. Each lookup stats the file and re-reads it only when it
     changed, so edits made in an editor or by ``git pull`` show without a restart."""
 
-    def __init__(self, folder: Path | str):
+    def __init__(self, folder: Path | str, last_good: Callable[[str], Bank | None] | None = None):
         self.folder = Path(folder)
+        #: Where to find a servable version of a bank that is broken when this process first
+        #: reads it (another process may have been serving its last good version all along).
+        self.last_good = last_good
         self._entries: dict[str, BankEntry] = {}
         self._lock = threading.Lock()
 
@@ -82,7 +86,8 @@ class BankRegistry:
             try:
                 bank, problems = load_bank(path, display=display_path(path)), []
             except BankError as exc:
-                bank, problems = (entry.bank if entry else None), exc.problems
+                bank = entry.bank if entry else self.last_good(slug) if self.last_good else None
+                problems = exc.problems
                 serving = "the last good version" if bank else "nothing"
                 log.warning("bank %s has %d problem(s); serving %s:\n%s", slug, len(problems), serving, exc)
             entry = BankEntry(slug, path, bank, problems, stamp)

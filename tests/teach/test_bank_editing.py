@@ -1037,3 +1037,27 @@ def test_a_student_is_forbidden_every_bank_editing_page(app, student, banks_dir,
     after = {p: p.read_bytes() for p in files_under(tmp_path) if p.is_file()}
     assert after == before
     assert len(revision_rows(app)) == 1
+
+
+def test_a_new_server_process_serves_the_last_saved_good_version_of_a_bank_broken_on_disk(
+    app, instructor, banks_dir
+):
+    from quizapp import create_app
+
+    page = instructor.get(EDIT).get_data(as_text=True)
+    text = textarea(page).replace("Pick the capital of Kazakhstan.", "Pick the capital (saved).")
+    response = instructor.post(
+        EDIT, data={"csrf_token": csrf_token(page), "text": text, "base": base_of(page), "action": "save"}
+    )
+    assert response.status_code == 302
+    (banks_dir / "every-type.yaml").write_text("title: broken\nquestions: [\n")
+
+    fresh = create_app(
+        {**{k: app.config[k] for k in ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "BANKS_DIR")}}
+    )
+    with fresh.app_context():
+        entry = fresh.extensions["quizapp.banks"].entry("every-type")
+        assert entry.problems
+        assert entry.bank.questions["single-q"].prompt == "Pick the capital (saved)."
+        db.session.remove()
+        db.engine.dispose()
