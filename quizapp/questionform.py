@@ -9,6 +9,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from quizapp.questions import (
@@ -149,8 +150,13 @@ def _flow(items: list[str]) -> CommentedSeq:
 def apply_question(text: str, mapping: dict[str, Any], replacing: str | None) -> str:
     """The bank text with question ``replacing`` updated from ``mapping`` in place (or, with None,
     ``mapping`` added as a new question at the end). Everything else is written back untouched."""
-    yaml = _round_trip(text)
-    data = yaml.load(text)
+    try:
+        data = _configured(2, 4, 2).load(text)
+        yaml = _layout_of(text, data)
+    except YAMLError as exc:
+        raise EditError(
+            f"The bank's YAML has an error ({exc.problem or exc}); fix it in the editor first."
+        ) from exc
     if not isinstance(data, CommentedMap) or not isinstance(data.get("questions"), CommentedSeq):
         raise EditError("The bank's text has no list of questions to edit; fix it in the editor first.")
     questions = data["questions"]
@@ -183,8 +189,8 @@ def _update_in_place(target: CommentedMap, mapping: dict[str, Any]) -> None:
             target.insert(position, key, mapping[key])
 
 
-def _round_trip(text: str) -> YAML:
-    """A ruamel.yaml set up to write this text back exactly as it was: its indentation guessed by
+def _layout_of(text: str, data: Any) -> YAML:
+    """A ruamel.yaml set up to write this text back exactly as it was: its indentation found by
     trying the usual layouts until one reproduces the file."""
     _, sequence, offset = load_yaml_guess_indent(text)
     layouts = [
@@ -194,10 +200,10 @@ def _round_trip(text: str) -> YAML:
         (2, 2, 0),
         (4, 4, 2),
     ]
-    for mapping_indent, sequence_indent, sequence_offset in layouts:
-        yaml = _configured(mapping_indent, sequence_indent, sequence_offset)
+    for layout in dict.fromkeys(layouts):
+        yaml = _configured(*layout)
         out = io.StringIO()
-        yaml.dump(yaml.load(text), out)
+        yaml.dump(data, out)
         if out.getvalue() == text:
             return yaml
     return _configured(*layouts[0])

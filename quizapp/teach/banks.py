@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from quizapp.banks import parse_bank
+from quizapp.banks import Bank, BankError, parse_bank
 from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import SLUG
 from quizapp.editing import (
@@ -105,7 +105,8 @@ def submit_editor(slug: str):
     opened(slug)
     form = EditorForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash(" ".join(form.text.errors) or "The form was not accepted; try again.", "error")
+        return render_editor(slug, form, problems=[]), 422
     text = form.text.data.replace("\r\n", "\n")
     action = request.form.get("action", "validate")
     if action == "save":
@@ -118,16 +119,18 @@ def submit_editor(slug: str):
             return render_conflict(slug, text, exc.current_text), 409
         flash("Saved.", "success")
         return redirect(url_for("banks.edit", slug=slug))
-    problems = check_text(slug, text)
-    if action == "preview" and not problems:
-        preview = parse_bank(text.encode("utf-8"), f"{slug}.yaml", slug)
-        return render_editor(slug, form, problems=[], preview=preview)
-    if not problems:
+    try:
+        bank, problems = parse_bank(text.encode("utf-8"), f"{slug}.yaml", slug), []
+    except BankError as exc:
+        bank, problems = None, exc.problems
+    if problems:
+        return render_editor(slug, form, problems=problems), 422
+    if action != "preview":
         flash("No problems found.", "success")
-    return render_editor(slug, form, problems=problems, checked=True), 422 if problems else 200
+    return render_editor(slug, form, problems=[], preview=bank if action == "preview" else None)
 
 
-def render_editor(slug: str, form: EditorForm, problems: list, preview=None, checked: bool = False) -> str:
+def render_editor(slug: str, form: EditorForm, problems: list, preview: Bank | None = None) -> str:
     return render_template(
         "teach/editor.html",
         slug=slug,
@@ -135,7 +138,6 @@ def render_editor(slug: str, form: EditorForm, problems: list, preview=None, che
         problems=problems,
         problem_lines=[{"line": p.line, "message": p.message} for p in problems],
         preview=preview,
-        checked=checked,
     )
 
 

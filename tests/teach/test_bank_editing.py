@@ -1061,3 +1061,15 @@ def test_a_new_server_process_serves_the_last_saved_good_version_of_a_bank_broke
         assert entry.bank.questions["single-q"].prompt == "Pick the capital (saved)."
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_question_form_on_a_bank_broken_on_disk_says_to_fix_it_in_the_editor(instructor, banks_dir):
+    url = f"{BANKS}/every-type/questions/single-q/edit"
+    page = instructor.get(url).get_data(as_text=True)
+    fields = form_with(page, field="prompt")
+    broken = (DATA / "every-type.yaml").read_text() + "oops: [\n"
+    (banks_dir / "every-type.yaml").write_text(broken)
+    response = instructor.post(url, data={**fields, "prompt": "Changed"})
+    assert response.status_code == 422
+    assert "fix it in the editor first" in text_of(response)
+    assert (banks_dir / "every-type.yaml").read_text() == broken
