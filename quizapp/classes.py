@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.extensions import db, write_transaction
-from quizapp.models import Assignment, Classroom, Enrollment, User, utcnow
+from quizapp.models import Assignment, Attempt, Classroom, Enrollment, User, utcnow
 from quizapp.timefmt import format_time
 
 #: Join-code letters: no 0/O, 1/I/L, 2/Z, 5/S or 8/B to mistake for one another.
@@ -146,3 +146,23 @@ def window_refusal(student: User, bank_slug: str, quiz_id: str, now: datetime | 
         return f"This quiz opens on {format_time(min(upcoming))}."
     closed = max(a.closes_at for a in assignments if a.closes_at is not None)
     return f"This quiz closed on {format_time(closed)}; answers are no longer accepted."
+
+
+def is_enrolled(classroom: Classroom, user: User) -> bool:
+    query = select(Enrollment.id).where(
+        Enrollment.classroom_id == classroom.id, Enrollment.user_id == user.id
+    )
+    return db.session.scalar(query) is not None
+
+
+def class_attempts(classroom: Classroom, student: User) -> list[Attempt]:
+    """A student's attempts at the quizzes set for a class, newest first: what its instructor may see."""
+    assigned = [(a.bank_slug, a.quiz_id) for a in classroom.assignments]
+    if not assigned or not is_enrolled(classroom, student):
+        return []
+    query = (
+        select(Attempt)
+        .where(Attempt.user_id == student.id, tuple_(Attempt.bank_slug, Attempt.quiz_id).in_(assigned))
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+    )
+    return list(db.session.scalars(query))

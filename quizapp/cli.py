@@ -8,11 +8,15 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
 
 from quizapp.accounts import AccountError, change_role, create_account
 from quizapp.banks import BankError, load_bank
 from quizapp.banks.loader import display_path
-from quizapp.models import ROLES
+from quizapp.classes import normalize_code
+from quizapp.exports import EXPORTERS, responses_table, write_csv
+from quizapp.extensions import bank_registry, db
+from quizapp.models import ROLES, Classroom
 
 
 def _create_app():
@@ -90,3 +94,52 @@ def set_role(username: str, role: str) -> None:
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"'{username.lower()}' is now {'an' if role[0] in 'aeiou' else 'a'} {role}")
+
+
+@click.group("export")
+def export_cli() -> None:
+    """Export a class's scores: the same files as the gradebook's download buttons."""
+
+
+def _classroom(ref: str) -> Classroom:
+    """A class by its number or its join code."""
+    found = db.session.get(Classroom, int(ref)) if ref.isdigit() else None
+    found = found or db.session.scalar(select(Classroom).where(Classroom.join_code == normalize_code(ref)))
+    if found is None:
+        raise click.ClickException(f"no class '{ref}' (give its number or its join code)")
+    return found
+
+
+def _write(chunks, output: str | None) -> None:
+    if output in (None, "-"):
+        stream = click.get_binary_stream("stdout")
+        for chunk in chunks:
+            stream.write(chunk)
+        stream.flush()
+        return
+    with open(output, "wb") as f:
+        for chunk in chunks:
+            f.write(chunk)
+    click.echo(f"wrote {output}", err=True)
+
+
+@export_cli.command("grades")
+@click.argument("classroom")
+@click.option("--format", "fmt", type=click.Choice(list(EXPORTERS)), default="csv", show_default=True)
+@click.option("-o", "--output", help="File to write (default: standard output).")
+@with_appcontext
+def export_grades(classroom: str, fmt: str, output: str | None) -> None:
+    """Write the gradebook of CLASSROOM (its number or join code)."""
+    if fmt == "xlsx" and output in (None, "-") and sys.stdout.isatty():
+        raise click.ClickException("an XLSX file is binary: give -o FILE")
+    exporter = EXPORTERS[fmt]
+    _write(exporter.write(exporter.table(_classroom(classroom), bank_registry())), output)
+
+
+@export_cli.command("responses")
+@click.argument("classroom")
+@click.option("-o", "--output", help="File to write (default: standard output).")
+@with_appcontext
+def export_responses(classroom: str, output: str | None) -> None:
+    """Write every response of CLASSROOM's students to its set quizzes, one row per question."""
+    _write(write_csv(responses_table(_classroom(classroom))), output)

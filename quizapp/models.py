@@ -217,3 +217,23 @@ class BankRevision(db.Model):
     text: Mapped[str] = mapped_column(Text)
 
     author: Mapped[User | None] = relationship()
+
+
+class RegradeLog(db.Model):
+    """A regrade of a quiz's stored scores after its key was fixed: who, when, and what changed."""
+
+    __tablename__ = "regrade_logs"
+    __table_args__ = (Index("ix_regrade_logs_quiz", "bank_slug", "quiz_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int | None] = mapped_column(ForeignKey("classrooms.id", ondelete="SET NULL"))
+    bank_slug: Mapped[str] = mapped_column(String(100))
+    quiz_id: Mapped[str] = mapped_column(String(100))
+    instructor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: SHA-256 of the bank whose key the scores were recomputed with.
+    bank_sha256: Mapped[str] = mapped_column(String(64))
+    #: Every attempt whose score changed: [{"attempt_id", "user", "old", "new", "max_old", "max_new"}].
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+    instructor: Mapped[User | None] = relationship()

@@ -91,6 +91,11 @@ class Quiz:
             chosen = rng.sample(chosen, len(chosen))
         return [q.presented(rng, self.shuffle) for q in chosen]
 
+    def max_points(self, questions: Mapping[str, Question]) -> float:
+        """The most one attempt can be worth."""
+        points = sorted(q.points for q in self.pool(questions))
+        return sum(points if self.select_count is None else points[-self.select_count :])
+
     def size(self, questions: Mapping[str, Question]) -> int:
         """How many questions one attempt shows."""
         pool = len(self.pool(questions))

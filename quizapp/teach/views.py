@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from collections.abc import Iterator
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from quizapp.classes import ClassError, assign_quiz, create_class, regenerate_code, remove_student, unassign
+from quizapp import regrade, reports, stats
+from quizapp.classes import (
+    ClassError,
+    assign_quiz,
+    class_attempts,
+    create_class,
+    is_enrolled,
+    regenerate_code,
+    remove_student,
+    unassign,
+)
+from quizapp.exports import EXPORTERS, export_filename, responses_table, write_csv
 from quizapp.extensions import bank_registry, db
 from quizapp.forms import EmptyForm
-from quizapp.models import Classroom, Enrollment, User
+from quizapp.models import Attempt, Classroom, Enrollment, User
 from quizapp.teach.access import instructor_required, own_assignment, own_class
 from quizapp.teach.forms import AssignForm, ClassForm
 from quizapp.timefmt import parse_local
@@ -128,3 +152,140 @@ def remove_assignment(class_id: int, assignment_id: int):
         unassign(assignment)
         flash("Quiz taken off the class; attempts already made are kept.", "success")
     return redirect(url_for("teach.classroom", class_id=class_id))
+
+
+@bp.get("/classes/<id:class_id>/gradebook")
+@instructor_required
+def gradebook(class_id: int):
+    classroom = own_class(class_id)
+    book = reports.gradebook(classroom, bank_registry())
+    key = request.args.get("sort", "name")
+    if not reports.valid_sort_key(key, book):
+        key = "name"
+    descending = request.args.get("order") == "desc"
+    return render_template(
+        "teach/gradebook.html",
+        classroom=classroom,
+        book=book,
+        rows=reports.sort_rows(book, key, descending),
+        sort=key,
+        descending=descending,
+        exporters=EXPORTERS,
+    )
+
+
+@bp.get("/classes/<id:class_id>/students/<id:user_id>")
+@instructor_required
+def student(class_id: int, user_id: int):
+    classroom = own_class(class_id)
+    learner = db.session.get(User, user_id)
+    if learner is None or not is_enrolled(classroom, learner):
+        abort(404)
+    return render_template(
+        "teach/student.html",
+        classroom=classroom,
+        learner=learner,
+        attempts=class_attempts(classroom, learner),
+    )
+
+
+@bp.get("/classes/<id:class_id>/attempts/<id:attempt_id>")
+@instructor_required
+def attempt(class_id: int, attempt_id: int):
+    classroom = own_class(class_id)
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt not in class_attempts(classroom, attempt.user) or not attempt.submitted:
+        abort(404)
+    bank = bank_registry().get(attempt.bank_slug)
+    return render_template(
+        "quiz/result.html",
+        attempt=attempt,
+        bank=bank,
+        quiz=bank.quizzes.get(attempt.quiz_id) if bank else None,
+        reveal=True,
+        learner=attempt.user,
+        classroom=classroom,
+    )
+
+
+@bp.get("/classes/<id:class_id>/export/grades.<fmt>")
+@instructor_required
+def export_grades(class_id: int, fmt: str):
+    classroom = own_class(class_id)
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        abort(404)
+    chunks = exporter.write(exporter.table(classroom, bank_registry()))
+    return download(
+        chunks, exporter.mimetype, export_filename(classroom, f"grades-{fmt}", exporter.extension)
+    )
+
+
+@bp.get("/classes/<id:class_id>/export/responses.csv")
+@instructor_required
+def export_responses(class_id: int):
+    classroom = own_class(class_id)
+    chunks = write_csv(responses_table(classroom))
+    return download(chunks, "text/csv; charset=utf-8", export_filename(classroom, "responses", "csv"))
+
+
+def download(chunks: Iterator[bytes], mimetype: str, filename: str) -> Response:
+    """Stream a file to the browser as a download, the database session kept open while it runs."""
+    return Response(
+        stream_with_context(chunks),
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )
+
+
+def assigned_quiz(classroom: Classroom, slug: str, quiz_id: str):
+    """The class's assignment of a quiz, and the bank serving it now (None if it is gone)."""
+    if not any(a.bank_slug == slug and a.quiz_id == quiz_id for a in classroom.assignments):
+        abort(404)
+    return bank_registry().get(slug)
+
+
+@bp.get("/classes/<id:class_id>/quizzes/<slug>/<quiz_id>/analysis")
+@instructor_required
+def analysis(class_id: int, slug: str, quiz_id: str):
+    classroom = own_class(class_id)
+    bank = assigned_quiz(classroom, slug, quiz_id)
+    data = reports.quiz_responses(classroom, slug, quiz_id)
+    quiz_stats = stats.quiz_statistics(data.attempts)
+    title = bank.quizzes[quiz_id].title if bank and quiz_id in bank.quizzes else quiz_id
+    coverage = None
+    if bank and bank.source:
+        coverage = stats.source_coverage(bank.source.paragraphs, [q.source for q in bank.questions.values()])
+    changes = regrade.plan(classroom, bank, quiz_id) if bank and request.args.get("regrade") else None
+    return render_template(
+        "teach/analysis.html",
+        classroom=classroom,
+        slug=slug,
+        quiz_id=quiz_id,
+        title=title,
+        bank=bank,
+        data=data,
+        items=stats.item_statistics(data.attempts, data.picks, data.choices),
+        quiz_stats=quiz_stats,
+        # Our own SVG: every text in it is escaped where it is drawn (stats.histogram_svg).
+        chart=Markup(stats.histogram_svg(quiz_stats.bins, f"Scores on {title}")),  # noqa: S704
+        coverage=coverage,
+        changes=changes,
+        regrades=regrade.history(classroom, slug, quiz_id),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/classes/<id:class_id>/quizzes/<slug>/<quiz_id>/regrade")
+@instructor_required
+def apply_regrade(class_id: int, slug: str, quiz_id: str):
+    classroom = own_class(class_id)
+    bank = assigned_quiz(classroom, slug, quiz_id)
+    if bank is None or quiz_id not in bank.quizzes:
+        flash("The quiz is no longer in a bank that validates, so there is no key to regrade with.", "error")
+    else:
+        log = regrade.apply(classroom, bank, quiz_id, current_user)
+        flash(f"Regraded: {len(log.changes)} score{'' if len(log.changes) == 1 else 's'} changed.", "success")
+    return redirect(url_for("teach.analysis", class_id=class_id, slug=slug, quiz_id=quiz_id))

@@ -1,0 +1,235 @@
+"""Reports on a class: the gradebook (students against assigned quizzes, graded by each quiz's
+policy) and the responses a quiz's item analysis is computed from.
+
+Rows are built from one query, streamed in student order, so an export of a large class never
+holds more than one student's attempts in memory.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy.orm import selectinload
+
+from quizapp.banks import BankRegistry
+from quizapp.extensions import db
+from quizapp.models import Attempt, Classroom, Enrollment, User
+from quizapp.questions import MultipleChoice, Question, SingleChoice, TrueFalse, overall_grade
+from quizapp.stats import AttemptScores
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One assigned quiz."""
+
+    bank_slug: str
+    quiz_id: str
+    title: str
+    grading: str
+    #: Marks for a perfect attempt: the largest maximum of the attempts made, or the quiz's size.
+    max_points: float
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A student's grade on one quiz: None (blank) when they never submitted an attempt."""
+
+    fraction: float | None
+    attempts: int
+
+    def points(self, column: Column) -> float | None:
+        return None if self.fraction is None else self.fraction * column.max_points
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    user_id: int
+    username: str
+    display_name: str
+    cells: tuple[Cell, ...]
+
+    def total_points(self, columns: Sequence[Column]) -> float:
+        """Points over every assigned quiz; a quiz never attempted counts nothing."""
+        return sum(cell.points(col) or 0.0 for cell, col in zip(self.cells, columns, strict=True))
+
+    def total_fraction(self, columns: Sequence[Column]) -> float | None:
+        possible = sum(col.max_points for col in columns)
+        return self.total_points(columns) / possible if possible else None
+
+
+def columns(classroom: Classroom, banks: BankRegistry) -> list[Column]:
+    """The class's assigned quizzes, in the order they were assigned."""
+    maxima = {
+        (slug, quiz_id): most
+        for slug, quiz_id, most in db.session.execute(
+            select(Attempt.bank_slug, Attempt.quiz_id, func.max(Attempt.max_score))
+            .join(Enrollment, Enrollment.user_id == Attempt.user_id)
+            .where(Enrollment.classroom_id == classroom.id, Attempt.submitted_at.is_not(None))
+            .group_by(Attempt.bank_slug, Attempt.quiz_id)
+        )
+    }
+    out = []
+    for assignment in classroom.assignments:
+        bank = banks.get(assignment.bank_slug)
+        quiz = bank.quizzes.get(assignment.quiz_id) if bank else None
+        size = quiz.max_points(bank.questions) if quiz else 0.0
+        out.append(
+            Column(
+                bank_slug=assignment.bank_slug,
+                quiz_id=assignment.quiz_id,
+                title=quiz.title if quiz else f"{assignment.quiz_id} (no longer in its bank)",
+                grading=quiz.grading if quiz else "highest",
+                max_points=maxima.get((assignment.bank_slug, assignment.quiz_id)) or size,
+            )
+        )
+    return out
+
+
+def rows(classroom: Classroom, cols: Sequence[Column]) -> Iterator[Row]:
+    """Every student of the class, by name, with a cell per column."""
+    index = {(c.bank_slug, c.quiz_id): i for i, c in enumerate(cols)}
+    attempt_matches = and_(
+        Attempt.user_id == User.id,
+        Attempt.submitted_at.is_not(None),
+        tuple_(Attempt.bank_slug, Attempt.quiz_id).in_(list(index)) if index else False,
+    )
+    query = (
+        select(
+            User.id,
+            User.username,
+            User.display_name,
+            Attempt.bank_slug,
+            Attempt.quiz_id,
+            Attempt.score,
+            Attempt.max_score,
+        )
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .outerjoin(Attempt, attempt_matches)
+        .where(Enrollment.classroom_id == classroom.id)
+        .order_by(User.display_name, User.id, Attempt.number)
+        .execution_options(yield_per=2000)
+    )
+    current: tuple[int, str, str] | None = None
+    fractions: list[list[float]] = []
+    for user_id, username, display_name, slug, quiz_id, score, max_score in db.session.execute(query):
+        if current is None or current[0] != user_id:
+            if current is not None:
+                yield _row(current, fractions, cols)
+            current, fractions = (user_id, username, display_name), [[] for _ in cols]
+        if slug is not None:
+            fractions[index[(slug, quiz_id)]].append(score / max_score if max_score else 0.0)
+    if current is not None:
+        yield _row(current, fractions, cols)
+
+
+def _row(user: tuple[int, str, str], fractions: list[list[float]], cols: Sequence[Column]) -> Row:
+    cells = tuple(Cell(overall_grade(f, col.grading), len(f)) for f, col in zip(fractions, cols, strict=True))
+    return Row(user[0], user[1], user[2], cells)
+
+
+@dataclass(frozen=True, slots=True)
+class Gradebook:
+    columns: list[Column]
+    rows: list[Row]
+
+    def column_mean(self, i: int) -> float | None:
+        """The class mean of a quiz, over the students who have a grade in it (blanks left out)."""
+        graded = [r.cells[i].fraction for r in self.rows if r.cells[i].fraction is not None]
+        return sum(graded) / len(graded) if graded else None
+
+    def mean_total(self) -> float | None:
+        totals = [t for r in self.rows if (t := r.total_fraction(self.columns)) is not None]
+        return sum(totals) / len(totals) if totals else None
+
+
+def gradebook(classroom: Classroom, banks: BankRegistry) -> Gradebook:
+    cols = columns(classroom, banks)
+    return Gradebook(cols, list(rows(classroom, cols)))
+
+
+def sort_rows(book: Gradebook, key: str, descending: bool) -> list[Row]:
+    """Rows sorted by "name", "total" or a column number; blanks always last."""
+    if key == "name":
+        return sorted(book.rows, key=lambda r: (r.display_name.casefold(), r.user_id), reverse=descending)
+
+    def value(row: Row) -> float | None:
+        if key == "total":
+            return row.total_fraction(book.columns)
+        return row.cells[int(key)].fraction
+
+    graded = [r for r in book.rows if value(r) is not None]
+    blank = [r for r in book.rows if value(r) is None]
+    return sorted(graded, key=lambda r: value(r), reverse=descending) + blank
+
+
+def valid_sort_key(key: str, book: Gradebook) -> bool:
+    return key in ("name", "total") or (key.isdigit() and int(key) < len(book.columns))
+
+
+@dataclass(frozen=True)
+class QuizResponses:
+    """A class's submitted attempts at one quiz, as the statistics need them."""
+
+    attempts: list[AttemptScores]
+    #: What was answered, by question id: each choice picked, or each response worded.
+    picks: dict[str, Counter[str]]
+    #: The choices offered, by question id, for questions that offer choices.
+    choices: dict[str, list[str]]
+    #: The prompt of each question as shown, by question id.
+    prompts: dict[str, str]
+
+
+NO_ANSWER = "(no answer)"
+
+
+def quiz_responses(classroom: Classroom, bank_slug: str, quiz_id: str) -> QuizResponses:
+    """Every submitted attempt of the class's students at a quiz, with what each question got."""
+    query = (
+        select(Attempt)
+        .join(Enrollment, Enrollment.user_id == Attempt.user_id)
+        .where(
+            Enrollment.classroom_id == classroom.id,
+            Attempt.bank_slug == bank_slug,
+            Attempt.quiz_id == quiz_id,
+            Attempt.submitted_at.is_not(None),
+        )
+        .order_by(Attempt.id)
+        .options(selectinload(Attempt.responses))
+    )
+    out = QuizResponses([], {}, {}, {})
+    for attempt in db.session.scalars(query):
+        items = {}
+        for response in attempt.responses:
+            question = response.shown_question()
+            items[question.id] = (response.points or 0.0, response.max_points)
+            out.prompts.setdefault(question.id, question.prompt)
+            picks = out.picks.setdefault(question.id, Counter())
+            for picked in _picked(question, response.answer):
+                picks[picked] += 1
+            offered = _offered(question)
+            if offered:
+                known = out.choices.setdefault(question.id, [])
+                known.extend(c for c in offered if c not in known)
+        out.attempts.append(
+            AttemptScores(attempt.id, attempt.user_id, attempt.score or 0.0, attempt.max_score, items)
+        )
+    return out
+
+
+def _picked(question: Question, answer) -> list[str]:
+    if answer is None or answer == []:
+        return [NO_ANSWER]
+    if isinstance(question, MultipleChoice):
+        return list(answer)
+    return [question.response_text(answer)]
+
+
+def _offered(question: Question) -> list[str]:
+    if isinstance(question, SingleChoice | MultipleChoice):
+        return list(question.choices)
+    if isinstance(question, TrueFalse):
+        return ["True", "False"]
+    return []
