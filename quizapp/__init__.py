@@ -75,14 +75,16 @@ def init_banks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount the pages: accounts, learners' quizzes, instructors' workspace."""
+    """Mount the pages: accounts, quizzes, flashcards, the instructors' workspace."""
     from quizapp.auth.views import bp as auth_bp
     from quizapp.quiz.views import bp as quiz_bp
+    from quizapp.study.views import bp as study_bp
     from quizapp.teach.banks import bp as banks_bp
     from quizapp.teach.views import bp as teach_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(quiz_bp)
+    app.register_blueprint(study_bp)
     app.register_blueprint(teach_bp)
     app.register_blueprint(banks_bp)
 

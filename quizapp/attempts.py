@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.banks import Bank, Quiz
+from quizapp.cards import queue_missed
 from quizapp.classes import window_refusal
 from quizapp.extensions import db, write_transaction
 from quizapp.models import Attempt, Response, User, utcnow
@@ -126,6 +127,7 @@ def submit_attempt(attempt_id: int, answers: Mapping[int, Any]) -> bool:
         if refusal:
             raise AttemptRefused(refusal)
         total = 0.0
+        missed = []
         for response in attempt.responses:
             answer = answers.get(response.position)
             result = response.shown_question().grade(answer)
@@ -133,6 +135,9 @@ def submit_attempt(attempt_id: int, answers: Mapping[int, Any]) -> bool:
             response.points = result.points
             response.outcome = result.outcome
             total += result.points
+            if result.outcome != "correct":
+                missed.append(response.question_id)
         attempt.score = round(total, 6)
-        attempt.submitted_at = utcnow()
+        attempt.submitted_at = now = utcnow()
+        queue_missed(attempt.user_id, attempt.bank_slug, missed, now)
     return True

@@ -22,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # The school's time zone: quiz opening and closing times are typed and shown in it.
     "TIMEZONE": "UTC",
+    # Flashcards: new cards a learner meets per bank per day, and the recall FSRS aims for.
+    "NEW_CARDS_PER_DAY": 20,
+    "STUDY_RETENTION": 0.9,
 }
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret

@@ -237,3 +237,52 @@ class RegradeLog(db.Model):
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
 
     instructor: Mapped[User | None] = relationship()
+
+
+class CardState(db.Model):
+    """A learner's spaced-repetition state of one flashcard (FSRS), keyed by bank and card id."""
+
+    __tablename__ = "card_states"
+    __table_args__ = (
+        UniqueConstraint("user_id", "bank_slug", "card_id"),
+        # The next card is one range scan of this index: the learner's earliest due card.
+        Index("ix_card_states_due", "user_id", "retired", "due"),
+        Index("ix_card_states_bank_due", "user_id", "bank_slug", "retired", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    bank_slug: Mapped[str] = mapped_column(String(100))
+    #: A question's id, or the id of one of the bank's own cards.
+    card_id: Mapped[str] = mapped_column(String(100))
+    #: FSRS state: 1 learning, 2 review, 3 relearning.
+    state: Mapped[int]
+    step: Mapped[int | None]
+    stability: Mapped[float | None]
+    difficulty: Mapped[float | None]
+    due: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Reviews so far; a rating form carries it, so a replayed rating changes nothing.
+    reps: Mapped[int] = mapped_column(default=0)
+    #: "new" (introduced by the study queue) or "missed" (a question got wrong in a quiz).
+    origin: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: True once the card left its bank: it leaves the queue, its history stays.
+    retired: Mapped[bool] = mapped_column(default=False)
+
+
+class CardReview(db.Model):
+    """One rating of a flashcard, kept for retention, streaks and the calendar."""
+
+    __tablename__ = "card_reviews"
+    __table_args__ = (Index("ix_card_reviews_user_time", "user_id", "reviewed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_state_id: Mapped[int] = mapped_column(ForeignKey("card_states.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: 1 Again, 2 Hard, 3 Good, 4 Easy.
+    rating: Mapped[int]
+    #: FSRS state of the card before this review (2 = a review of a learnt card, used for retention).
+    state_before: Mapped[int]
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_ms: Mapped[int | None]

@@ -387,7 +387,7 @@ class _Reader:
         source = self.source(top["source"]) if "source" in top else None
         questions = self.questions(top.get("questions"), source, "source" in top)
         quizzes = self.quizzes(top["quizzes"], questions) if "quizzes" in top else {}
-        cards = self.cards(top["cards"]) if "cards" in top else ()
+        cards = self.cards(top["cards"], questions) if "cards" in top else ()
         if title is None or self.problems:
             return None
         return Bank(
@@ -686,7 +686,7 @@ class _Reader:
                 self.error(f["count"], f"{what} draws {count} questions but only {pool} match its select")
         return out
 
-    def cards(self, node: Node) -> tuple[Card, ...]:
+    def cards(self, node: Node, questions: dict[str, Question]) -> tuple[Card, ...]:
         out: list[Card] = []
         first_line: dict[str, int] = {}
         for index, item in enumerate(self.items(node, "cards") or (), start=1):
@@ -696,6 +696,12 @@ class _Reader:
             cid, front, back = (self.text(f[k], f"the {k} of card {index}") for k in _CARD_FIELDS[:3])
             if cid in first_line:
                 self.error(item, f"duplicate card id '{cid}' (first at line {first_line[cid]})")
+            elif cid and not IDENT.fullmatch(cid):
+                self.error(f["id"], f"card id '{cid}' must be letters, digits, '-' or '_' (at most 100)")
+            elif cid in questions or cid in self.broken_ids:
+                self.error(
+                    f["id"], f"card id '{cid}' is also a question's id: every question is a card already"
+                )
             elif cid and front and back:
                 first_line[cid] = item.start_mark.line + 1
                 out.append(Card(cid, front, back, self.tags(f.get("tags"), f"card '{cid}'")))

@@ -1,0 +1,89 @@
+"""Flashcard study: one card at a time, rated Again / Hard / Good / Easy, scheduled by FSRS."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from quizapp import cards
+from quizapp.anki import deck_file
+from quizapp.extensions import bank_registry
+from quizapp.forms import EmptyForm
+from quizapp.models import utcnow
+
+bp = Blueprint("study", __name__, url_prefix="/study")
+
+
+@bp.get("/")
+@login_required
+def overview():
+    now = utcnow()
+    banks = bank_registry().banks()
+    progress = cards.progress(current_user, now)
+    return render_template(
+        "study/overview.html",
+        banks=banks,
+        due=cards.due_counts(current_user, [b.slug for b in banks], now),
+        progress=progress,
+        # Our own SVG: its only texts are dates and numbers (cards.heatmap_svg).
+        heatmap=Markup(cards.heatmap_svg(progress.per_day, now.astimezone(cards.school_zone()).date())),  # noqa: S704
+    )
+
+
+def scope_slug(scope: str) -> str | None:
+    """None for every bank's due cards ("due"), else a bank's slug (404 if it is not served)."""
+    if scope == "due":
+        return None
+    if bank_registry().get(scope) is None:
+        abort(404)
+    return scope
+
+
+@bp.get("/<scope>")
+@login_required
+def card(scope: str):
+    slug = scope_slug(scope)
+    now = utcnow()
+    due = cards.next_card(current_user, bank_registry(), slug, now)
+    revealed = due is not None and request.args.get("show") == str(due.state.id)
+    return render_template(
+        "study/card.html",
+        scope=scope,
+        bank=bank_registry().get(slug) if slug else None,
+        due=due,
+        revealed=revealed,
+        hints=cards.interval_hints(due.state, now) if revealed else {},
+        ratings=cards.RATINGS,
+        progress=cards.progress(current_user, now, slug),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/<scope>/review")
+@login_required
+def rate(scope: str):
+    scope_slug(scope)
+    rating = request.form.get("rating", type=int)
+    state_id = request.form.get("card", type=int)
+    reps = request.form.get("reps", type=int)
+    if rating not in cards.RATINGS or state_id is None or reps is None:
+        flash("Choose Again, Hard, Good or Easy.", "error")
+        return redirect(url_for("study.card", scope=scope))
+    if not cards.review(current_user, state_id, reps, rating, utcnow()):
+        flash("That card was already rated; here is the next one.", "info")
+    return redirect(url_for("study.card", scope=scope))
+
+
+@bp.get("/<scope>/anki.apkg")
+@login_required
+def anki(scope: str):
+    slug = scope_slug(scope)
+    if slug is None:
+        abort(404)
+    return send_file(
+        deck_file(bank_registry().get(slug)),
+        mimetype="application/apkg",
+        as_attachment=True,
+        download_name=f"{slug}.apkg",
+    )
