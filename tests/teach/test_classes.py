@@ -355,7 +355,7 @@ def test_a_student_joins_with_the_code_typed_loosely_and_appears_on_the_roster(
     assert "You joined Eurasian History." in home
     page = text(instructor.get(f"/teach/classes/{klass}"))
     assert "Students (1)" in page
-    assert "<td>Ada</td><td>ada</td>" in roster(page)
+    assert ">Ada</a></td><td>ada</td>" in roster(page)
     assert "1 student ·" in text(instructor.get("/teach/"))
 
 
@@ -388,15 +388,15 @@ def test_a_new_code_stops_the_old_one_working_and_keeps_the_students_already_in(
     assert "the old one no longer works" in page
     new = CODE.search(page).group(1)
     assert new != old
-    assert "<td>Ada</td><td>ada</td>" in roster(page)
+    assert ">Ada</a></td><td>ada</td>" in roster(page)
     latecomer = learner(app, "bob")
     refused = join(latecomer, old)
     assert refused.status_code == 422
     assert "No class has that code" in text(refused)
     assert join(latecomer, new).status_code == 302
     roster_now = roster(text(instructor.get(f"/teach/classes/{klass}")))
-    assert "<td>Ada</td><td>ada</td>" in roster_now
-    assert "<td>Bob</td><td>bob</td>" in roster_now
+    assert ">Ada</a></td><td>ada</td>" in roster_now
+    assert ">Bob</a></td><td>bob</td>" in roster_now
 
 
 def test_a_code_change_without_a_csrf_token_is_refused(instructor, klass):
@@ -421,7 +421,7 @@ def test_removing_a_student_takes_them_off_the_roster_but_keeps_their_attempts(
     page = flashed_after(instructor, response)
     assert "their scores are kept" in page
     assert "Students (0)" in page
-    assert "<td>Ada</td>" not in roster(page)
+    assert ">Ada</a></td>" not in roster(page)
     assert count(app, Enrollment) == 0
     assert "Set for your classes" not in text(enrolled.get("/"))
     assert count(app, Attempt) == 1
