@@ -4,7 +4,7 @@ VENV ?= .venv
 PORT ?= 5000
 BIN := $(VENV)/bin
 
-.PHONY: run test lint fmt db-upgrade validate bench clean
+.PHONY: run serve test lint fmt db-upgrade validate bench clean
 
 # Installs are redone when pyproject.toml changes; each stamp records a finished install.
 $(BIN)/python:
@@ -22,6 +22,12 @@ run: $(VENV)/.installed-app
 	$(BIN)/quizapp db upgrade
 	-$(BIN)/quizapp banks validate
 	$(BIN)/quizapp run --host 127.0.0.1 --port $(PORT)
+
+# Production: gunicorn with gunicorn.conf.py (workers from the CPU count), same app and database.
+serve: $(VENV)/.installed-app
+	$(BIN)/quizapp db upgrade
+	-$(BIN)/quizapp banks validate
+	$(BIN)/gunicorn -c gunicorn.conf.py
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .

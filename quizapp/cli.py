@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from quizapp.accounts import AccountError, change_role, create_account
+from quizapp.backup import backup_sqlite
 from quizapp.banks import BankError, load_bank
 from quizapp.banks.loader import display_path
 from quizapp.classes import normalize_code
@@ -143,3 +144,17 @@ def export_grades(classroom: str, fmt: str, output: str | None) -> None:
 def export_responses(classroom: str, output: str | None) -> None:
     """Write every response of CLASSROOM's students to its set quizzes, one row per question."""
     _write(write_csv(responses_table(_classroom(classroom))), output)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup(path: Path) -> None:
+    """Copy the SQLite database to PATH, safely while the server runs (SQLite's online backup).
+    For PostgreSQL, use pg_dump (see docs/deploy.md)."""
+    if db.engine.dialect.name != "sqlite":
+        raise click.ClickException("the database is not SQLite: back it up with pg_dump (see docs/deploy.md)")
+    if path.exists():
+        raise click.ClickException(f"{path} exists: choose a new file, a backup never overwrites one")
+    pages = backup_sqlite(path)
+    click.echo(f"backed up {pages} pages to {path}")

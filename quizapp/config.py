@@ -3,8 +3,10 @@ variables, then the mapping a test passes."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,15 +57,19 @@ def database_uri(url: str) -> str:
 
 
 def instance_secret(path: Path) -> str:
-    """The secret key kept in ``path``, written on first use (readable by its owner only)."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    """The secret key kept in ``path``, written on first use (readable by its owner only). Several
+    server processes starting at once agree on one key: it is linked into place whole, or not at all."""
+    if path.exists():
         key = path.read_text().strip()
         if key:
             return key
-        raise RuntimeError(f"{path} is empty: delete it to have a new secret key made") from None
-    key = secrets.token_hex(32)
-    with os.fdopen(fd, "w") as f:
-        f.write(key + "\n")
-    return key
+        raise RuntimeError(f"{path} is empty: delete it to have a new secret key made")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32) + "\n")
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)  # another process may have linked its key first: theirs stands
+    finally:
+        os.unlink(tmp)
+    return path.read_text().strip()

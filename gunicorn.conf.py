@@ -1,0 +1,17 @@
+"""gunicorn settings for `make serve`: the same app and database as `make run`, several workers."""
+
+import multiprocessing
+import os
+
+wsgi_app = "quizapp:create_app()"
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+# Two workers a core plus one, gunicorn's rule of thumb; WEB_CONCURRENCY overrides it.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Each worker builds its own app (no preload), so no database connection crosses a fork.
+preload_app = False
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
