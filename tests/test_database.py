@@ -128,3 +128,15 @@ def test_upgrading_from_the_first_schema_keeps_accounts_and_makes_them_students(
         with db.engine.connect() as connection:
             rows = connection.execute(text("SELECT username, role FROM users")).all()
         assert [tuple(row) for row in rows] == [("ada", "student")]
+
+
+def test_workers_starting_at_once_agree_on_one_secret_key(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from quizapp.config import instance_secret
+
+    path = tmp_path / "secret_key"
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: instance_secret(path), range(16)))
+    assert keys == {path.read_text().strip()}
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".secret_key.")]
