@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -104,7 +105,7 @@ def export_cli() -> None:
 
 def _classroom(ref: str) -> Classroom:
     """A class by its number or its join code."""
-    found = db.session.get(Classroom, int(ref)) if ref.isdigit() else None
+    found = db.session.get(Classroom, int(ref)) if re.fullmatch(r"[0-9]{1,9}", ref) else None
     found = found or db.session.scalar(select(Classroom).where(Classroom.join_code == normalize_code(ref)))
     if found is None:
         raise click.ClickException(f"no class '{ref}' (give its number or its join code)")
@@ -113,7 +114,7 @@ def _classroom(ref: str) -> Classroom:
 
 def _write(chunks, output: str | None) -> None:
     if output in (None, "-"):
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer
         for chunk in chunks:
             stream.write(chunk)
         stream.flush()

@@ -221,7 +221,7 @@ class Exporter:
     write: Callable[[Table], Iterator[bytes]]
 
 
-CSV = "text/csv; charset=utf-8"
+CSV = "text/csv"  # Werkzeug adds "; charset=utf-8" to text types
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: Gradebook formats by name: what ``quizapp export grades --format`` and the download buttons offer.
@@ -236,5 +236,7 @@ EXPORT_FORMATS = list(EXPORTERS)
 
 
 def export_filename(classroom: Classroom, what: str, extension: str) -> str:
-    safe = "".join(ch if ch.isalnum() else "-" for ch in classroom.name.lower()).strip("-") or "class"
+    # HTTP headers carry Latin-1 only: the file name keeps the class name's ASCII letters and digits.
+    safe = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in classroom.name.lower())
+    safe = "-".join(part for part in safe.split("-") if part) or "class"
     return f"{safe}-{what}.{extension}"

@@ -42,6 +42,12 @@ class AttemptChange:
     new_max: float
     responses: tuple[ResponseChange, ...]
 
+    @property
+    def score_changed(self) -> bool:
+        """False when only the stored key changed, not the score (the attempt's result page still
+        takes the fixed key)."""
+        return self.old_score != self.new_score or self.old_max != self.new_max
+
 
 def regraded_question(shown: Question, current: Question) -> Question:
     """The question as the learner saw it, with the key of the current bank."""
@@ -126,7 +132,7 @@ def apply(classroom: Classroom, bank: Bank, quiz_id: str, instructor: User) -> R
                     "max_new": c.new_max,
                 }
                 for c in changes
-                if c.old_score != c.new_score or c.old_max != c.new_max
+                if c.score_changed
             ],
         )
         db.session.add(log)

@@ -7,6 +7,7 @@ holds more than one student's attempts in memory.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -166,7 +167,9 @@ def sort_rows(book: Gradebook, key: str, descending: bool) -> list[Row]:
 
 
 def valid_sort_key(key: str, book: Gradebook) -> bool:
-    return key in ("name", "total") or (key.isdigit() and int(key) < len(book.columns))
+    return key in ("name", "total") or (
+        re.fullmatch(r"[0-9]{1,4}", key) is not None and int(key) < len(book.columns)
+    )
 
 
 @dataclass(frozen=True)

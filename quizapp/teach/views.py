@@ -226,7 +226,7 @@ def export_grades(class_id: int, fmt: str):
 def export_responses(class_id: int):
     classroom = own_class(class_id)
     chunks = write_csv(responses_table(classroom))
-    return download(chunks, "text/csv; charset=utf-8", export_filename(classroom, "responses", "csv"))
+    return download(chunks, "text/csv", export_filename(classroom, "responses", "csv"))
 
 
 def download(chunks: Iterator[bytes], mimetype: str, filename: str) -> Response:
@@ -258,7 +258,9 @@ def analysis(class_id: int, slug: str, quiz_id: str):
     coverage = None
     if bank and bank.source:
         coverage = stats.source_coverage(bank.source.paragraphs, [q.source for q in bank.questions.values()])
-    changes = regrade.plan(classroom, bank, quiz_id) if bank and request.args.get("regrade") else None
+    changes = None
+    if bank and request.args.get("regrade"):
+        changes = [c for c in regrade.plan(classroom, bank, quiz_id) if c.score_changed]
     return render_template(
         "teach/analysis.html",
         classroom=classroom,

@@ -1,0 +1,531 @@
+"""The gradebook: grades under each policy, blanks, totals, class means, sorting, a student's
+attempts and who may see them.
+
+Also home to ``Seed``, which writes classes and realistic attempts straight into the database for
+this file, the export tests and the analysis tests.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import UTC, datetime, timedelta
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp import reports
+from quizapp.banks import load_bank
+from quizapp.extensions import bank_registry, db
+from quizapp.models import Assignment, Attempt, Classroom, Enrollment, Response, User
+from quizapp.questions import from_snapshot
+from tests.conftest import EVERY_TYPE_BANK, register, start
+from tests.quiz.test_taking import answer_form, shown_questions, submit
+from tests.teach.test_classes import assign, create_class, join, join_code, learner, other_instructor
+
+# --- seeding the database ------------------------------------------------------------------------
+
+#: The questions of quiz ``all``, in its order.
+ALL = ["single-q", "multi-q", "tf-q", "text-q", "numeric-q", "order-q", "match-q"]
+#: The questions a hand-made attempt at ``review`` shows.
+REVIEW = ["single-q", "multi-q", "tf-q"]
+
+RIGHT: dict[str, Any] = {
+    "single-q": "Astana",
+    "multi-q": ["Russia", "Belarus"],
+    "tf-q": True,
+    "text-q": "Zyxwvuts City",
+    "numeric-q": 98765.4321,
+    "order-q": ["Alpha first", "Bravo second", "Charlie third", "Delta fourth"],
+    "match-q": {"Tokayev": "Kazakhstan", "Lukashenko": "Belarus", "Pashinyan": "Armenia"},
+}
+#: A response to each question that earns nothing.
+WRONG: dict[str, Any] = {
+    "single-q": "Bishkek",
+    "multi-q": ["Georgia", "Ukraine"],
+    "tf-q": False,
+    "text-q": "something else",
+    "numeric-q": 1.0,
+    "order-q": ["Delta fourth", "Charlie third", "Bravo second", "Alpha first"],
+    "match-q": {"Tokayev": "Georgia", "Lukashenko": "Georgia", "Pashinyan": "Georgia"},
+}
+
+#: When the first seeded attempt began; each later one begins ten minutes after the one before.
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def scoring(right: int, questions: list[str] = ALL) -> dict[str, Any]:
+    """Responses to ``questions``: the first ``right`` of them right, the others wrong."""
+    return {qid: RIGHT[qid] if i < right else WRONG[qid] for i, qid in enumerate(questions)}
+
+
+class Seed:
+    """Users, classes, enrolments, assignments and graded attempts, written to the database as the
+    app itself would store them (question snapshots from the bank file, graded by the snapshot)."""
+
+    def __init__(self, app, banks_dir: Path):
+        self.app = app
+        self.banks_dir = banks_dir
+        self.started: list[datetime] = []
+
+    def user(self, username: str, name: str | None = None) -> int:
+        with self.app.app_context():
+            user = User(username=username, display_name=name or username.title(), password_hash="!")
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+
+    def user_id(self, username: str) -> int:
+        with self.app.app_context():
+            return db.session.scalar(select(User.id).where(User.username == username))
+
+    def classroom(
+        self,
+        name: str = "Eurasian History",
+        quizzes: tuple[tuple[str, str], ...] = (("every-type", "all"),),
+        instructor: str = "prof",
+        students: tuple[int, ...] = (),
+    ) -> int:
+        with self.app.app_context():
+            owner = db.session.scalar(select(User.id).where(User.username == instructor))
+            assert owner is not None, f"no instructor {instructor!r}"
+            code = "".join(random.choices("ACDEFGHJKMNPQRTUVWXY34679", k=8))  # noqa: S311
+            classroom = Classroom(name=name, instructor_id=owner, join_code=code)
+            db.session.add(classroom)
+            db.session.flush()
+            for slug, quiz_id in quizzes:
+                db.session.add(Assignment(classroom_id=classroom.id, bank_slug=slug, quiz_id=quiz_id))
+            for user_id in students:
+                db.session.add(Enrollment(classroom_id=classroom.id, user_id=user_id))
+            db.session.commit()
+            return classroom.id
+
+    def enrol(self, class_id: int, *user_ids: int) -> None:
+        with self.app.app_context():
+            for user_id in user_ids:
+                db.session.add(Enrollment(classroom_id=class_id, user_id=user_id))
+            db.session.commit()
+
+    def attempt(
+        self,
+        user_id: int,
+        answers: dict[str, Any],
+        slug: str = "every-type",
+        quiz_id: str = "all",
+        submitted: bool = True,
+    ) -> int:
+        """An attempt showing the questions of ``answers`` in its order, answered with its values."""
+        bank = load_bank(self.banks_dir / f"{slug}.yaml")
+        shown = [bank.questions[qid].presented(random.Random(0), False).snapshot() for qid in answers]  # noqa: S311
+        started = T0 + timedelta(minutes=10 * len(self.started))
+        self.started.append(started)
+        with self.app.app_context():
+            number = 1 + db.session.scalar(
+                select(func.count())
+                .select_from(Attempt)
+                .where(Attempt.user_id == user_id, Attempt.bank_slug == slug, Attempt.quiz_id == quiz_id)
+            )
+            responses = []
+            score = 0.0
+            for position, (snapshot, answer) in enumerate(zip(shown, answers.values(), strict=True)):
+                result = from_snapshot(snapshot).grade(answer)
+                score += result.points
+                responses.append(
+                    Response(
+                        position=position,
+                        question_id=snapshot["id"],
+                        question_type=snapshot["type"],
+                        question=snapshot,
+                        max_points=result.max_points,
+                        answer=answer if submitted else None,
+                        points=result.points if submitted else None,
+                        outcome=result.outcome if submitted else None,
+                    )
+                )
+            attempt = Attempt(
+                user_id=user_id,
+                bank_slug=slug,
+                quiz_id=quiz_id,
+                number=number,
+                quiz_title=bank.quizzes[quiz_id].title,
+                bank_sha256=bank.sha256,
+                started_at=started,
+                submitted_at=started + timedelta(minutes=7) if submitted else None,
+                score=round(score, 6) if submitted else None,
+                max_score=sum(r.max_points for r in responses),
+                responses=responses,
+            )
+            db.session.add(attempt)
+            db.session.commit()
+            return attempt.id
+
+
+@pytest.fixture
+def seed(app, banks_dir) -> Seed:
+    return Seed(app, banks_dir)
+
+
+# --- reading pages -------------------------------------------------------------------------------
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def status(client, url: str) -> int:
+    """The status of a GET, its body read and the response closed (a streamed download left open
+    would keep its request context pushed into the next test)."""
+    response = client.get(url)
+    response.get_data()
+    response.close()
+    return response.status_code
+
+
+def clean(fragment: str) -> str:
+    """The text of an HTML fragment, tags dropped and spaces collapsed."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def table_rows(page: str, part: str = "tbody") -> list[list[str]]:
+    """The text of every cell of every row in the first ``<part>`` of a page."""
+    section = page.split(f"<{part}>", 1)[1].split(f"</{part}>", 1)[0]
+    return [
+        [clean(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)
+    ]
+
+
+def book(app, class_id: int) -> reports.Gradebook:
+    with app.app_context():
+        return reports.gradebook(db.session.get(Classroom, class_id), bank_registry())
+
+
+def gradebook_url(class_id: int, **query: str) -> str:
+    args = "&".join(f"{k}={v}" for k, v in query.items())
+    return f"/teach/classes/{class_id}/gradebook" + (f"?{args}" if args else "")
+
+
+# --- grading policies ----------------------------------------------------------------------------
+
+POLICY_QUIZZES = "".join(
+    f"""
+  - id: by-{policy}
+    title: Graded {policy}
+    questions: [single-q, multi-q, tf-q, text-q, numeric-q, order-q, match-q]
+    attempts: 3
+    grading: {policy}"""
+    for policy in ("highest", "last", "first", "average")
+)
+
+
+def test_each_grading_policy_grades_attempts_of_2_7_then_7_7_then_5_7_as_computed_by_hand(
+    app, instructor, seed, make_bank
+):
+    make_bank("policies", EVERY_TYPE_BANK.split("\nquizzes:", 1)[0] + "\nquizzes:" + POLICY_QUIZZES + "\n")
+    policies = ("highest", "last", "first", "average")
+    ada = seed.user("ada")
+    class_id = seed.classroom(quizzes=tuple(("policies", f"by-{p}") for p in policies), students=(ada,))
+    for policy in policies:
+        for right in (2, 7, 5):  # oldest first
+            seed.attempt(ada, scoring(right), slug="policies", quiz_id=f"by-{policy}")
+
+    page = text(instructor.get(gradebook_url(class_id)))
+    assert table_rows(page, "thead") == [
+        ["Student ▲", "Graded highest", "Graded last", "Graded first", "Graded average", "Total"]
+    ]
+    # 7/7; 5/7 = 71.4%; 2/7 = 28.6%; (2 + 7 + 5) / 21 = 66.7%. Total: (7 + 5 + 2 + 14/3) / 28 = 66.7%.
+    assert table_rows(page) == [
+        ["Ada ada", "100% (3 attempts)", "71% (3 attempts)", "29% (3 attempts)", "67% (3 attempts)", "67%"]
+    ]
+
+    grades = book(app, class_id)
+    assert [c.grading for c in grades.columns] == list(policies)
+    assert [c.max_points for c in grades.columns] == [7, 7, 7, 7]
+    [row] = grades.rows
+    assert [c.fraction for c in row.cells] == pytest.approx([1, 5 / 7, 2 / 7, 14 / 21])
+    assert [c.attempts for c in row.cells] == [3, 3, 3, 3]
+    assert row.total_points(grades.columns) == pytest.approx(7 + 5 + 2 + 14 / 3)
+    assert row.total_fraction(grades.columns) == pytest.approx((7 + 5 + 2 + 14 / 3) / 28)
+
+
+# --- cells, blanks, totals and means -------------------------------------------------------------
+
+
+@pytest.fixture
+def three_students(seed, instructor) -> tuple[int, dict[str, int]]:
+    """Ada: `all` 7/7 then 3/7 (highest: 100%), `review` 1/3. Bob: `all` 4/7. Cy: nothing."""
+    ada, bob, cy = seed.user("ada"), seed.user("bob"), seed.user("cy")
+    class_id = seed.classroom(
+        quizzes=(("every-type", "all"), ("every-type", "review")), students=(ada, bob, cy)
+    )
+    seed.attempt(ada, scoring(7))
+    seed.attempt(ada, scoring(3))
+    seed.attempt(ada, scoring(1, REVIEW), quiz_id="review")
+    seed.attempt(bob, scoring(4))
+    return class_id, {"ada": ada, "bob": bob, "cy": cy}
+
+
+def test_cells_show_the_attempts_and_a_student_who_never_attempted_has_blank_cells_not_0(
+    app, instructor, three_students
+):
+    class_id, _ = three_students
+    page = text(instructor.get(gradebook_url(class_id)))
+
+    assert table_rows(page) == [
+        # 7 + 1 points of 7 + 3 possible; 4 of 10; 0 of 10.
+        ["Ada ada", "100% (2 attempts)", "33% (1 attempt)", "80%"],
+        ["Bob bob", "57% (1 attempt)", "", "40%"],
+        ["Cy cy", "", "", "0%"],
+    ]
+    grades = book(app, class_id)
+    cy = grades.rows[2]
+    assert cy.display_name == "Cy"
+    assert cy.cells == (reports.Cell(None, 0), reports.Cell(None, 0))
+    assert [c.max_points for c in grades.columns] == [7, 3]
+    assert [r.total_points(grades.columns) for r in grades.rows] == pytest.approx([8, 4, 0])
+
+
+def test_the_class_means_leave_blank_cells_out_and_the_mean_total_averages_every_students_total(
+    app, instructor, three_students
+):
+    class_id, _ = three_students
+    page = text(instructor.get(gradebook_url(class_id)))
+
+    # `all`: (100% + 4/7) / 2 = 78.6% (counting Cy's blank as 0 would give 52%);
+    # `review`: Ada alone, 33% (not 11%); totals: (80% + 40% + 0%) / 3 = 40%.
+    assert table_rows(page, "tfoot") == [["Class mean", "79% analysis", "33% analysis", "40%"]]
+    grades = book(app, class_id)
+    assert grades.column_mean(0) == pytest.approx((1 + 4 / 7) / 2)
+    assert grades.column_mean(1) == pytest.approx(1 / 3)
+    assert grades.mean_total() == pytest.approx(0.4)
+
+
+def test_a_class_without_students_says_so_and_its_means_are_empty(app, instructor, seed):
+    class_id = seed.classroom()
+    page = text(instructor.get(gradebook_url(class_id)))
+    assert "No students in this class yet." in page
+    grades = book(app, class_id)
+    assert grades.column_mean(0) is None
+    assert grades.mean_total() is None
+
+
+# --- sorting -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sortable(seed, instructor) -> int:
+    """`all` (7 points) and `review` (3): Ada 4/7, bob 7/7, Cy nothing, Dee 2/7 and 3/3.
+    Totals: Ada 40%, bob 70%, Cy 0%, Dee 50%."""
+    ada, bob, cy, dee = seed.user("ada"), seed.user("bob", "bob"), seed.user("cy"), seed.user("dee")
+    class_id = seed.classroom(
+        quizzes=(("every-type", "all"), ("every-type", "review")), students=(dee, cy, bob, ada)
+    )
+    seed.attempt(ada, scoring(4))
+    seed.attempt(bob, scoring(7))
+    seed.attempt(dee, scoring(2))
+    seed.attempt(dee, scoring(3, REVIEW), quiz_id="review")
+    return class_id
+
+
+def names(page: str) -> list[str]:
+    return [row[0].split()[0] for row in table_rows(page)]
+
+
+@pytest.mark.parametrize(
+    ("sort", "order", "expected"),
+    [
+        ("name", "asc", ["Ada", "bob", "Cy", "Dee"]),
+        ("name", "desc", ["Dee", "Cy", "bob", "Ada"]),
+        ("0", "asc", ["Dee", "Ada", "bob", "Cy"]),
+        ("0", "desc", ["bob", "Ada", "Dee", "Cy"]),
+        ("total", "asc", ["Cy", "Ada", "Dee", "bob"]),
+        ("total", "desc", ["bob", "Dee", "Ada", "Cy"]),
+    ],
+)
+def test_the_gradebook_sorts_by_name_a_quiz_or_the_total_both_ways_with_blanks_last(
+    instructor, sortable, sort, order, expected
+):
+    page = text(instructor.get(gradebook_url(sortable, sort=sort, order=order)))
+    assert names(page) == expected
+    active = "ascending" if order == "asc" else "descending"
+    assert page.count(f'aria-sort="{active}"') == 1
+    assert page.count('aria-sort="none"') == 3
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_students_with_no_grade_in_the_sorted_quiz_come_last_in_both_directions(instructor, sortable, order):
+    page = text(instructor.get(gradebook_url(sortable, sort="1", order=order)))
+    order_shown = names(page)
+    assert order_shown[0] == "Dee"
+    assert sorted(order_shown[1:]) == ["Ada", "Cy", "bob"]
+
+
+@pytest.mark.parametrize("key", ["bogus", "2", "99", "-1", "1.0", "", "²"])
+def test_a_bad_sort_key_falls_back_to_sorting_by_name(instructor, sortable, key):
+    response = instructor.get(gradebook_url(sortable, sort=key))
+    assert response.status_code == 200
+    page = text(response)
+    assert names(page) == ["Ada", "bob", "Cy", "Dee"]
+    assert re.search(r'<th scope="col" aria-sort="ascending">\s*<a [^>]*>Student ▲</a>', page)
+
+
+# --- unsubmitted attempts, through the real pages ------------------------------------------------
+
+
+def test_attempts_in_progress_count_nowhere_in_the_gradebook(app, instructor):
+    class_id = create_class(instructor, "Eurasian History")
+    assert assign(instructor, class_id).status_code == 302
+    code = join_code(instructor, class_id)
+    ada, bob = learner(app, "ada"), learner(app, "bob")
+    for student in (ada, bob):
+        assert join(student, code).status_code == 302
+    first = start(ada, "every-type", "all")
+    assert submit(ada, first, answer_form(shown_questions(app, first))).status_code == 302
+    second = start(ada, "every-type", "all")
+    assert second != first
+    start(bob, "every-type", "all")  # never submitted
+
+    page = text(instructor.get(gradebook_url(class_id)))
+    assert table_rows(page) == [["Ada ada", "100% (1 attempt)", "100%"], ["Bob bob", "", "0%"]]
+    assert table_rows(page, "tfoot") == [["Class mean", "100% analysis", "50%"]]
+    grades = book(app, class_id)
+    assert [r.cells for r in grades.rows] == [(reports.Cell(1.0, 1),), (reports.Cell(None, 0),)]
+
+
+# --- a student's attempts ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ada_attempts(seed, instructor) -> dict[str, int]:
+    """Ada in prof's class (quiz `all` set): two attempts at `all` (3/7 wrong on Bishkek, then 7/7)
+    and one at `review`, which the class does not set. Prof's second class sets `all` too; Ada is not in it."""
+    ada = seed.user("ada", "Ada Lovelace")
+    class_id = seed.classroom(students=(ada,))
+    other_class = seed.classroom("Second Class")
+    return {
+        "class": class_id,
+        "other_class": other_class,
+        "ada": ada,
+        "first": seed.attempt(
+            ada, scoring(0) | {"text-q": "Zyxwvuts", "tf-q": True, "match-q": RIGHT["match-q"]}
+        ),
+        "second": seed.attempt(ada, scoring(7)),
+        "review": seed.attempt(ada, scoring(3, REVIEW), quiz_id="review"),
+    }
+
+
+def test_the_student_page_lists_every_attempt_at_the_class_quizzes_with_result_pages_to_open(
+    instructor, ada_attempts
+):
+    class_id = ada_attempts["class"]
+    page = text(instructor.get(f"/teach/classes/{class_id}/students/{ada_attempts['ada']}"))
+
+    assert "<h1>Ada Lovelace" in page
+    rows = table_rows(page)
+    assert [row[:2] for row in rows] == [["Every type", "#2"], ["Every type", "#1"]]
+    assert [row[4] for row in rows] == ["7 / 7 (100%)", "3 / 7 (43%)"]
+    assert "Random review" not in page
+    links = re.findall(rf'href="(/teach/classes/{class_id}/attempts/\d+)"', page)
+    assert links == [
+        f"/teach/classes/{class_id}/attempts/{ada_attempts['second']}",
+        f"/teach/classes/{class_id}/attempts/{ada_attempts['first']}",
+    ]
+
+    first = instructor.get(links[1])
+    assert first.status_code == 200
+    result = text(first)
+    assert "Ada Lovelace scored <strong>3 / 7</strong> (43%)" in result
+    assert result.count("<dt>Answer given</dt>") == 7
+    assert "<dt>Answer given</dt><dd>Bishkek</dd>" in result
+    assert "<dt>Answer given</dt><dd>Georgia; Ukraine</dd>" in result
+    assert "<dt>Answer given</dt><dd>Zyxwvuts</dd>" in result
+    assert "<dt>Correct answer</dt><dd>Astana</dd>" in result
+    assert "Your answer" not in result
+    second = text(instructor.get(links[0]))
+    assert "Ada Lovelace scored <strong>7 / 7</strong> (100%)" in second
+    assert "<dt>Answer given</dt><dd>Astana</dd>" in second
+
+
+def test_an_attempt_at_a_quiz_the_class_does_not_set_is_not_listed_and_its_result_is_404(
+    instructor, ada_attempts
+):
+    class_id, review = ada_attempts["class"], ada_attempts["review"]
+    page = text(instructor.get(f"/teach/classes/{class_id}/students/{ada_attempts['ada']}"))
+    assert f"/attempts/{review}" not in page
+    assert instructor.get(f"/teach/classes/{class_id}/attempts/{review}").status_code == 404
+    assert instructor.get(f"/teach/classes/{class_id}/attempts/{ada_attempts['first']}").status_code == 200
+
+
+def test_a_students_attempts_are_404_under_another_class_of_the_instructor_that_they_are_not_in(
+    instructor, ada_attempts
+):
+    other = ada_attempts["other_class"]
+    assert instructor.get(f"/teach/classes/{other}/attempts/{ada_attempts['first']}").status_code == 404
+    assert instructor.get(f"/teach/classes/{other}/students/{ada_attempts['ada']}").status_code == 404
+
+
+def test_an_attempt_in_progress_is_listed_without_a_link_and_its_result_is_404(app, instructor, seed):
+    ada = seed.user("ada")
+    class_id = seed.classroom(students=(ada,))
+    running = seed.attempt(ada, scoring(7), submitted=False)
+
+    page = text(instructor.get(f"/teach/classes/{class_id}/students/{ada}"))
+    assert table_rows(page)[0][1] == "#1"
+    assert table_rows(page)[0][3:] == ["in progress", "—"]
+    assert f"/attempts/{running}" not in page
+    assert instructor.get(f"/teach/classes/{class_id}/attempts/{running}").status_code == 404
+
+
+# --- who may see it ------------------------------------------------------------------------------
+
+
+def class_pages(class_id: int, user_id: int, attempt_id: int) -> list[str]:
+    return [
+        f"/teach/classes/{class_id}/gradebook",
+        f"/teach/classes/{class_id}/gradebook?sort=total&order=desc",
+        f"/teach/classes/{class_id}/students/{user_id}",
+        f"/teach/classes/{class_id}/attempts/{attempt_id}",
+        *(
+            f"/teach/classes/{class_id}/export/grades.{fmt}"
+            for fmt in ("csv", "excel-csv", "xlsx", "canvas", "moodle")
+        ),
+        f"/teach/classes/{class_id}/export/responses.csv",
+        f"/teach/classes/{class_id}/quizzes/every-type/all/analysis",
+        f"/teach/classes/{class_id}/quizzes/every-type/all/analysis?regrade=1",
+    ]
+
+
+def test_another_instructor_gets_404_and_a_student_403_on_every_page_of_a_class(app, instructor, seed):
+    ada = seed.user("ada")
+    class_id = seed.classroom(students=(ada,))
+    attempt = seed.attempt(ada, scoring(5))
+    urls = class_pages(class_id, ada, attempt)
+    for url in urls:
+        assert status(instructor, url) == 200, url
+
+    rival = other_instructor(app, "rival")
+    seed.classroom("Rival Class", instructor="rival", students=(ada,))
+    for url in urls:
+        assert status(rival, url) == 404, url
+
+    student = app.test_client()
+    assert register(student, "bob").status_code == 302
+    seed.enrol(class_id, seed.user_id("bob"))
+    for url in urls:
+        assert status(student, url) == 403, url
+
+
+def test_a_submitted_attempt_that_scored_nothing_shows_0_percent_not_a_blank(app, instructor):
+    class_id = create_class(instructor, "Eurasian History")
+    assert assign(instructor, class_id).status_code == 302
+    ada = learner(app, "ada")
+    assert join(ada, join_code(instructor, class_id).lower().replace("-", " ")).status_code == 302
+    path = start(ada, "every-type", "all")
+    assert submit(ada, path, answer_form(shown_questions(app, path), right=False)).status_code == 302
+
+    page = text(instructor.get(gradebook_url(class_id)))
+    assert table_rows(page) == [["Ada ada", "0% (1 attempt)", "0%"]]
+    assert table_rows(page, "tfoot") == [["Class mean", "0% analysis", "0%"]]
