@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from quizapp.banks import Bank, BankRegistry
 from quizapp.extensions import db, write_transaction
 from quizapp.models import CardReview, CardState, User
+from quizapp.questions import Question
 from quizapp.timefmt import school_zone
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
@@ -41,12 +42,22 @@ class StudyCard:
 
 def bank_cards(bank: Bank) -> dict[str, StudyCard]:
     """Every card of a bank, questions first, in bank order."""
-    cards = {
-        q.id: StudyCard(bank.slug, q.id, q.prompt, q.answer_text(), q.explanation, q.source)
-        for q in bank.questions.values()
-    }
+    cards = {q.id: _question_card(bank, q) for q in bank.questions.values()}
     cards.update((c.id, StudyCard(bank.slug, c.id, c.front, c.back)) for c in bank.cards)
     return cards
+
+
+def card_of(bank: Bank, card_id: str) -> StudyCard | None:
+    """One card of a bank by its id, without building the others."""
+    question = bank.questions.get(card_id)
+    if question is not None:
+        return _question_card(bank, question)
+    own = next((c for c in bank.cards if c.id == card_id), None)
+    return StudyCard(bank.slug, own.id, own.front, own.back) if own else None
+
+
+def _question_card(bank: Bank, q: Question) -> StudyCard:
+    return StudyCard(bank.slug, q.id, q.prompt, q.answer_text(), q.explanation, q.source)
 
 
 def scheduler() -> Scheduler:
@@ -72,10 +83,11 @@ def _store(state: CardState, card: FsrsCard) -> None:
     state.due, state.last_review = card.due, card.last_review
 
 
-def start_of_day(now: datetime) -> datetime:
-    """Midnight of ``now``'s day in the school's time zone, as UTC."""
-    local = now.astimezone(school_zone())
-    return datetime.combine(local.date(), time(), tzinfo=school_zone()).astimezone(UTC)
+def start_of_day(now: datetime, days_later: int = 0) -> datetime:
+    """Midnight of ``now``'s day in the school's time zone (or of a later day), as UTC. Days are
+    counted on the calendar, not in 24 hours, so a day when the clocks change ends at midnight too."""
+    local = now.astimezone(school_zone()).date() + timedelta(days=days_later)
+    return datetime.combine(local, time(), tzinfo=school_zone()).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -112,7 +124,7 @@ def next_card(user: User, banks: BankRegistry, bank_slug: str | None, now: datet
 
 def _card(banks: BankRegistry, slug: str, card_id: str) -> StudyCard | None:
     bank = banks.get(slug)
-    return bank_cards(bank).get(card_id) if bank else None
+    return card_of(bank, card_id) if bank else None
 
 
 def retire(state: CardState) -> None:
@@ -267,7 +279,7 @@ def progress(user: User, now: datetime, bank_slug: str | None = None) -> Progres
         states = states.where(CardState.bank_slug == bank_slug)
     today = start_of_day(now)
     due_now = db.session.scalar(states.where(CardState.due <= now))
-    due_today = db.session.scalar(states.where(CardState.due < today + timedelta(days=1)))
+    due_today = db.session.scalar(states.where(CardState.due < start_of_day(now, days_later=1)))
     reviews = select(CardReview.reviewed_at, CardReview.rating, CardReview.state_before).where(
         CardReview.user_id == user.id, CardReview.reviewed_at >= today - timedelta(days=365)
     )
@@ -305,7 +317,7 @@ def heatmap_svg(per_day: dict[date, int], today: date, weeks: int = 26) -> str:
     """A calendar of reviews per day, drawn on the server: one column a week, darker for more."""
     cell, gap = 12, 3
     first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
-    busiest = max(per_day.values(), default=0)
+    busiest = max((n for day, n in per_day.items() if first <= day <= today), default=0)
     shades = ("#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39")
     rects = []
     total = 0

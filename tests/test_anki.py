@@ -1,0 +1,183 @@
+"""The Anki export: a bank's cards as an .apkg (a zip holding an SQLite collection), with note
+GUIDs, note type and deck ids stable across exports so that Anki updates notes on re-import."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import sqlite3
+import zipfile
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import genanki
+import pytest
+
+from quizapp.anki import deck_file
+from quizapp.extensions import bank_registry
+from tests.conftest import EVERY_TYPE_BANK
+
+EVERY_TYPE_IDS = ["single-q", "multi-q", "tf-q", "text-q", "numeric-q", "order-q", "match-q"]
+_names = itertools.count()
+
+
+@dataclass(frozen=True)
+class Export:
+    #: Note fields by GUID, split on Anki's field separator.
+    fields: dict[str, list[str]]
+    model_ids: set[int]
+    deck_ids: set[int]
+    #: Decks named in the collection, by id (Anki's "Default" deck is always there).
+    decks: dict[int, str]
+
+
+def read_apkg(data: bytes, tmp_path: Path) -> Export:
+    path = tmp_path / f"collection-{next(_names)}.anki2"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "collection.anki2" in archive.namelist()
+        path.write_bytes(archive.read("collection.anki2"))
+    with closing(sqlite3.connect(path)) as con:
+        notes = con.execute("SELECT guid, mid, flds FROM notes ORDER BY id").fetchall()
+        deck_ids = {did for (did,) in con.execute("SELECT did FROM cards")}
+        decks = json.loads(con.execute("SELECT decks FROM col").fetchone()[0])
+    fields = {guid: flds.split("\x1f") for guid, _, flds in notes}
+    assert len(fields) == len(notes), "two notes share a GUID"
+    return Export(
+        fields=fields,
+        model_ids={mid for _, mid, _ in notes},
+        deck_ids=deck_ids,
+        decks={int(k): v["name"] for k, v in decks.items()},
+    )
+
+
+def export(app, slug: str, tmp_path: Path) -> Export:
+    with app.app_context():
+        return read_apkg(deck_file(bank_registry().get(slug)).getvalue(), tmp_path)
+
+
+def guid(slug: str, card_id: str) -> str:
+    return genanki.guid_for("quizapp", slug, card_id)
+
+
+def test_the_download_is_an_apkg_with_a_note_for_every_question(app, student, tmp_path):
+    response = student.get("/study/every-type/anki.apkg")
+
+    assert response.status_code == 200
+    assert response.mimetype == "application/apkg"
+    assert response.headers["Content-Disposition"] == "attachment; filename=every-type.apkg"
+    deck = read_apkg(response.get_data(), tmp_path)
+    assert len(deck.fields) == 7
+    assert list(deck.fields) == [guid("every-type", q) for q in EVERY_TYPE_IDS]
+    assert deck.fields[guid("every-type", "single-q")] == [
+        "Pick the capital of Kazakhstan.",
+        "Astana",
+        "EXPLANATION-SINGLE",
+        "Paragraph 1 of Test source",
+    ]
+    assert deck.fields[guid("every-type", "multi-q")] == [
+        "Pick the members.",
+        "Russia; Belarus",
+        "EXPLANATION-MULTI",
+        "Paragraph 2 of Test source",
+    ]
+    assert deck.fields[guid("every-type", "text-q")] == [
+        "Name the city.",
+        "Zyxwvuts City (also accepted: Zyxwvuts)",
+        "EXPLANATION-TEXT",
+        "",
+    ]
+    [deck_id] = deck.deck_ids
+    assert deck.decks[deck_id] == "Every type"
+
+
+def test_a_banks_own_cards_are_notes_too_after_its_questions(app, make_bank, tmp_path):
+    make_bank(
+        "terms",
+        """\
+        title: Terms
+        questions:
+          - {id: q1, type: true_false, prompt: Astana is the capital., answer: true}
+        cards:
+          - {id: cis, front: CIS?, back: Commonwealth of Independent States}
+          - {id: eaeu, front: EAEU?, back: Eurasian Economic Union}
+        """,
+    )
+
+    deck = export(app, "terms", tmp_path)
+
+    assert list(deck.fields) == [guid("terms", "q1"), guid("terms", "cis"), guid("terms", "eaeu")]
+    assert deck.fields[guid("terms", "q1")] == ["Astana is the capital.", "True", "", ""]
+    assert deck.fields[guid("terms", "cis")] == ["CIS?", "Commonwealth of Independent States", "", ""]
+
+
+def test_fields_are_html_escaped_and_keep_their_line_breaks(app, make_bank, tmp_path):
+    make_bank(
+        "markup",
+        """\
+        title: Markup
+        questions:
+          - id: q1
+            type: text
+            prompt: Is <b>this</b> bold & plain?
+            answer: [No]
+            explanation: |-
+              First line
+              second <i>line</i>
+        cards:
+          - {id: c1, front: x < y, back: <script>alert(1)</script>}
+        """,
+    )
+
+    deck = export(app, "markup", tmp_path)
+
+    prompt, answer, explanation, _ = deck.fields[guid("markup", "q1")]
+    assert prompt == "Is &lt;b&gt;this&lt;/b&gt; bold &amp; plain?"
+    assert answer == "No"
+    assert explanation == "First line<br>second &lt;i&gt;line&lt;/i&gt;"
+    assert deck.fields[guid("markup", "c1")][:2] == ["x &lt; y", "&lt;script&gt;alert(1)&lt;/script&gt;"]
+
+
+def test_a_new_export_after_an_edit_keeps_every_id_and_changes_only_the_edited_field(
+    app, banks_dir, tmp_path
+):
+    before = export(app, "every-type", tmp_path)
+    edited = EVERY_TYPE_BANK.replace(
+        "prompt: Pick the capital of Kazakhstan.", "prompt: Pick the <b>capital</b> of Kazakhstan."
+    )
+    assert edited != EVERY_TYPE_BANK
+    (banks_dir / "every-type.yaml").write_text(edited)
+
+    after = export(app, "every-type", tmp_path)
+
+    assert list(after.fields) == list(before.fields)
+    single = guid("every-type", "single-q")
+    assert before.fields[single][0] == "Pick the capital of Kazakhstan."
+    assert after.fields[single][0] == "Pick the &lt;b&gt;capital&lt;/b&gt; of Kazakhstan."
+    assert after.fields[single][1:] == before.fields[single][1:]
+    assert {g: f for g, f in after.fields.items() if g != single} == {
+        g: f for g, f in before.fields.items() if g != single
+    }
+    assert after.model_ids == before.model_ids
+    assert len(after.model_ids) == 1
+    assert after.deck_ids == before.deck_ids
+    assert len(after.deck_ids) == 1
+
+
+@pytest.mark.parametrize("title", ["Every type", "Another title"])
+def test_different_banks_get_different_decks_but_one_note_type(app, make_bank, tmp_path, title):
+    make_bank(
+        "other",
+        f"""\
+        title: {title}
+        questions:
+          - {{id: single-q, type: true_false, prompt: Same id as in every-type., answer: true}}
+        """,
+    )
+
+    one, other = export(app, "every-type", tmp_path), export(app, "other", tmp_path)
+
+    assert one.deck_ids.isdisjoint(other.deck_ids)
+    assert one.model_ids == other.model_ids
+    assert set(one.fields).isdisjoint(other.fields)  # the same card id in two banks: two notes
