@@ -47,11 +47,14 @@ db-upgrade: $(VENV)/.installed-app
 validate: $(VENV)/.installed-app
 	$(BIN)/quizapp banks validate
 
+# Benchmarks, loopback only; each exits 1 when it misses its target. load.py needs wrk (it installs
+# Debian's package when run as root).
 bench: $(VENV)/.installed-app
 	$(BIN)/python bench/bank_load.py
 	$(BIN)/python bench/export_grades.py
 	$(BIN)/python bench/next_card.py
 	$(BIN)/python bench/burst.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -5,8 +5,10 @@ import os
 
 wsgi_app = "quizapp:create_app()"
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
-# Two workers a core plus one, gunicorn's rule of thumb; WEB_CONCURRENCY overrides it.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# One worker a core: on SQLite a request never waits on the network, so more workers only take
+# turns on the same cores (measured in docs/performance.md). With PostgreSQL on another machine,
+# raise it with WEB_CONCURRENCY (gunicorn's rule of thumb is 2 x cores + 1).
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 # Each worker builds its own app (no preload), so no database connection crosses a fork.
 preload_app = False
 timeout = 30

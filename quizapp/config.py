@@ -21,7 +21,6 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_MIN_LENGTH": 8,
     # Bounds a single form post; a whole quiz's answers are a few kilobytes.
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # The school's time zone: quiz opening and closing times are typed and shown in it.
     "TIMEZONE": "UTC",
     # Flashcards: new cards a learner meets per bank per day, and the recall FSRS aims for.
@@ -43,6 +42,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.from_mapping(test_config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(app.config["DATABASE_URL"]))
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A server across a network may drop idle connections; a file never does.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     ZoneInfo(app.config["TIMEZONE"])  # an unknown zone fails at start-up, not on a page
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path) / SECRET_KEY_FILE)

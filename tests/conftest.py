@@ -147,7 +147,9 @@ def start(client: FlaskClient, slug: str, quiz_id: str) -> str:
 def pytest_terminal_summary(terminalreporter):
     """Say which database the tests ran on, and plainly when the real-browser tests did not run."""
     if TEST_DATABASE_URL:
-        terminalreporter.write_line(f"database: {TEST_DATABASE_URL.split('://')[0]} (QUIZAPP_TEST_DATABASE_URL)")
+        terminalreporter.write_line(
+            f"database: {TEST_DATABASE_URL.split('://')[0]} (QUIZAPP_TEST_DATABASE_URL)"
+        )
     else:
         terminalreporter.write_line(
             "database: SQLite only; set QUIZAPP_TEST_DATABASE_URL to run the suite on PostgreSQL too"

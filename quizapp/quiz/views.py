@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from quizapp.attempts import (
     AttemptRefused,
@@ -34,7 +35,7 @@ def bank_and_quiz(slug: str, quiz_id: str) -> tuple[Bank, Quiz]:
 
 def own_attempt(attempt_id: int) -> Attempt:
     """The current learner's attempt; anyone else's is as good as missing."""
-    attempt = db.session.get(Attempt, attempt_id)
+    attempt = db.session.get(Attempt, attempt_id, options=[selectinload(Attempt.responses)])
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt

@@ -1,0 +1,108 @@
+-- Quiz submits for wrk: each prepared request is sent once at most, never replayed.
+--
+--   wrk -t2 -c50 -d9s --latency -s bench/wrk/submit.lua http://127.0.0.1:PORT/ -- FILE THREADS SECONDS
+--
+-- FILE has one request a line, fields separated by tabs: method, path, cookie, body. Each wrk
+-- thread takes its own share of the lines (line i goes to thread i % THREADS) and sends each of
+-- them once, in order. SECONDS after the start no connection sends a new request: the ones in
+-- flight are answered and counted before wrk's -d ends (give -d a second more), so that every
+-- submit the server stores is one wrk counted. A thread whose share runs out stops sending too,
+-- and done() says so: the run then ended early and its requests/s are too low.
+
+local ffi = require("ffi")
+ffi.cdef([[
+typedef struct { long tv_sec; long tv_nsec; } quizapp_load_timespec;
+int clock_gettime(int clock_id, quizapp_load_timespec *tp);
+]])
+local CLOCK_MONOTONIC = 1
+local IDLE_MS = 3600 * 1000 -- the "delay" of a connection that has nothing left to send
+
+local function now()
+  local t = ffi.new("quizapp_load_timespec")
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, t)
+  return tonumber(t.tv_sec) + tonumber(t.tv_nsec) * 1e-9
+end
+
+local user_agent = "quizapp-load" -- the logged-in sessions were made for this User-Agent
+local threads = {} -- main Lua state: every thread, for done()
+local requests = {}
+local deadline
+
+-- Globals of each thread's own Lua state, read by done() through thread:get.
+sent = 0
+exhausted = false
+
+-- Runs in the main Lua state once per thread, before that thread's init; sets the global
+-- `share` (this thread's index) in the thread's own Lua state.
+function setup(thread)
+  thread:set("share", #threads)
+  threads[#threads + 1] = thread
+end
+
+local function split(line)
+  local fields = {}
+  for field in (line .. "\t"):gmatch("([^\t]*)\t") do
+    fields[#fields + 1] = field
+  end
+  return fields
+end
+
+function init(args)
+  local file, count, seconds = args[1], tonumber(args[2]), tonumber(args[3])
+  assert(file and count and seconds, "usage: -- FILE THREADS SECONDS")
+  local i = 0
+  for line in io.lines(file) do
+    if line ~= "" then
+      if i % count == share then
+        local f = split(line)
+        local headers = {
+          ["Cookie"] = f[3],
+          ["User-Agent"] = user_agent,
+          ["Content-Type"] = "application/x-www-form-urlencoded",
+        }
+        requests[#requests + 1] = wrk.format(f[1], f[2], headers, f[4])
+      end
+      i = i + 1
+    end
+  end
+  assert(#requests > 0, "no requests for thread " .. share .. " in " .. file)
+  pool = #requests
+  deadline = now() + seconds
+end
+
+-- Called before each request but a connection's first: 0 sends at once.
+function delay()
+  if sent >= #requests then
+    exhausted = true
+    return IDLE_MS
+  end
+  if now() >= deadline then
+    return IDLE_MS
+  end
+  return 0
+end
+
+function request()
+  if sent >= #requests then
+    -- Only a connection's first request skips delay(): a share smaller than the connections.
+    -- Never replay a submit; ask for a page that does not exist, which wrk counts as an error.
+    exhausted = true
+    return wrk.format("GET", "/load-pool-exhausted", { ["User-Agent"] = user_agent })
+  end
+  sent = sent + 1
+  return requests[sent]
+end
+
+function done(summary, latency, reqs)
+  for _, thread in ipairs(threads) do
+    io.write(
+      string.format(
+        "submit pool: thread %d used %d of %d%s\n",
+        thread:get("share"),
+        thread:get("sent"),
+        thread:get("pool"),
+        thread:get("exhausted") and " (exhausted)" or ""
+      )
+    )
+  end
+end
