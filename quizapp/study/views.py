@@ -67,7 +67,7 @@ def rate(scope: str):
     rating = request.form.get("rating", type=int)
     state_id = request.form.get("card", type=int)
     reps = request.form.get("reps", type=int)
-    if rating not in cards.RATINGS or state_id is None or reps is None:
+    if rating not in cards.RATINGS or state_id is None or reps is None or not 0 < state_id < 2**31:
         flash("Choose Again, Hard, Good or Easy.", "error")
         return redirect(url_for("study.card", scope=scope))
     if not cards.review(current_user, state_id, reps, rating, utcnow()):

@@ -259,3 +259,15 @@ def test_the_card_page_has_a_live_status_and_loads_the_study_script(app, student
     for page in (front, revealed):
         assert re.search(r'<script src="/static/study\.js[^"]*" defer></script>', page)
     assert 'id="flashcard" tabindex="-1"' in front
+
+
+def test_a_card_number_too_large_for_the_database_is_refused_with_a_message(student):
+    page = student.get("/study/every-type").get_data(as_text=True)
+    response = student.post(
+        "/study/every-type/review",
+        data={"csrf_token": csrf_token(page), "card": "9" * 30, "reps": "0", "rating": "3"},
+    )
+    assert response.status_code == 302
+    assert "Choose Again, Hard, Good or Easy" in student.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
