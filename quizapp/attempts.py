@@ -6,8 +6,9 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from quizapp.banks import Bank, Quiz
 from quizapp.cards import queue_missed
@@ -118,26 +119,37 @@ def read_answers(attempt: Attempt, form: FormData) -> tuple[dict[int, Any], dict
 def submit_attempt(attempt_id: int, answers: Mapping[int, Any]) -> bool:
     """Grade an attempt on the server and store it. Returns False, changing nothing, if the
     attempt was already submitted (a double click, the back button, a replayed request).
-    Raises ``AttemptRefused`` if the quiz has closed for the learner since the page was opened."""
+    Raises ``AttemptRefused`` if the quiz has closed for the learner since the page was opened.
+
+    Grading happens before the write lock is taken; under it, one conditional UPDATE decides
+    whether this request is the one that submits, so the lock is held for a few statements only.
+    """
+    attempt = db.session.get(Attempt, attempt_id, options=[selectinload(Attempt.responses)])
+    if attempt is None or attempt.submitted:
+        return False
+    refusal = window_refusal(attempt.user, attempt.bank_slug, attempt.quiz_id)
+    if refusal:
+        raise AttemptRefused(refusal)
+    rows, missed, total = [], [], 0.0
+    for response in attempt.responses:
+        answer = answers.get(response.position)
+        result = response.shown_question().grade(answer)
+        rows.append({"id": response.id, "answer": answer, "points": result.points, "outcome": result.outcome})
+        total += result.points
+        if result.outcome != "correct":
+            missed.append(response.question_id)
+    user_id, slug = attempt.user_id, attempt.bank_slug
+    now = utcnow()
     with write_transaction():
-        attempt = db.session.get(Attempt, attempt_id, with_for_update=True, populate_existing=True)
-        if attempt is None or attempt.submitted:
-            return False
-        refusal = window_refusal(attempt.user, attempt.bank_slug, attempt.quiz_id)
-        if refusal:
-            raise AttemptRefused(refusal)
-        total = 0.0
-        missed = []
-        for response in attempt.responses:
-            answer = answers.get(response.position)
-            result = response.shown_question().grade(answer)
-            response.answer = answer
-            response.points = result.points
-            response.outcome = result.outcome
-            total += result.points
-            if result.outcome != "correct":
-                missed.append(response.question_id)
-        attempt.score = round(total, 6)
-        attempt.submitted_at = now = utcnow()
-        queue_missed(attempt.user_id, attempt.bank_slug, missed, now)
+        claimed = db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
+            .values(score=round(total, 6), submitted_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            return False  # another request submitted it first
+        if rows:
+            db.session.execute(update(Response), rows)
+        queue_missed(user_id, slug, missed, now)
     return True
