@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import time
 
 import yaml
+from common import best_of
 
 from quizapp.banks.loader import YAML_LOADER, parse_bank
 
@@ -73,15 +73,6 @@ def make_bank(count: int, seed: int = 1) -> str:
         "    questions: [" + ", ".join(f"q{i}" for i in range(0, count, 10)) + "]",
     ]
     return "\n".join(lines) + "\n"
-
-
-def best_of(runs: int, fn) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - began)
-    return best
 
 
 def main() -> int:

@@ -16,7 +16,6 @@ import http.client
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import flask_migrate
-from flask_wtf.csrf import generate_csrf
+from common import browser_session, free_port
 from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
@@ -40,12 +39,6 @@ from quizapp.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIZ = ("csto-2022", "founding")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def seed(app, students: int) -> list[dict]:
@@ -83,18 +76,6 @@ def seed(app, students: int) -> list[dict]:
     for learner in learners:  # outside the app context: each needs its own (Flask-WTF caches in g)
         learner.update(browser_session(app, learner["user_id"]))
     return learners
-
-
-def browser_session(app, user_id: int) -> dict:
-    """The session cookie and CSRF token a logged-in browser of this user would hold."""
-    with app.test_request_context("/"):
-        from flask import session
-
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-        token = generate_csrf()
-        cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
-    return {"cookie": f"session={cookie}", "token": token}
 
 
 def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:

@@ -14,12 +14,12 @@ import io
 import random
 import sys
 import tempfile
-import time
 import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
 import flask_migrate
+from common import best_of
 from sqlalchemy import insert, select, text
 
 from quizapp import create_app
@@ -106,15 +106,6 @@ def bare_csv() -> None:
 def run_export(classroom: Classroom, fmt: str) -> int:
     exporter = EXPORTERS[fmt]
     return sum(len(chunk) for chunk in exporter.write(exporter.table(classroom, bank_registry())))
-
-
-def best_of(runs: int, fn) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - began)
-    return best
 
 
 def peak_memory(fn) -> int:

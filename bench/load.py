@@ -32,7 +32,6 @@ import random
 import re
 import resource
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -44,8 +43,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import flask_migrate
-from flask_login import UserMixin, login_user
-from flask_wtf.csrf import generate_csrf
+from common import browser_session, free_port
 from sqlalchemy import insert, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
@@ -175,7 +173,7 @@ def seed(app, students: int, class_size: int, rng: random.Random) -> Seeded:
         db.engine.dispose()
     # Outside the app context: each browser needs a request context of its own, since
     # Flask-WTF keeps the CSRF token it made in g.
-    browsers = {uid: browser_session(app, uid) for uid in [*user_ids, instructor_id]}
+    browsers = {uid: browser_session(app, uid, USER_AGENT) for uid in [*user_ids, instructor_id]}
     seeded.home = [("GET", "/", browsers[uid]["cookie"], "") for uid in user_ids]
     rng.shuffle(in_progress)
     seeded.quiz = [("GET", f"/attempts/{aid}", browsers[uid]["cookie"], "") for uid, aid, _ in in_progress]
@@ -194,24 +192,6 @@ def seed(app, students: int, class_size: int, rng: random.Random) -> Seeded:
     return seeded
 
 
-class Browser(UserMixin):
-    def __init__(self, user_id: int):
-        self.id = user_id
-
-
-def browser_session(app, user_id: int) -> dict:
-    """The session cookie and CSRF token of a browser logged in as this user (as wrk sends them)."""
-    with app.test_request_context(
-        "/", headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
-    ):
-        from flask import session
-
-        login_user(Browser(user_id))
-        token = generate_csrf()
-        cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
-    return {"cookie": f"session={cookie}", "token": token}
-
-
 def write_requests(path: Path, lines: list[tuple[str, ...]], at_least: int) -> Path:
     """One request a line, tab-separated; repeated up to ``at_least`` lines (a share for every thread)."""
     repeated = list(lines)
@@ -227,12 +207,6 @@ def submitted_count(database: Path) -> int:
 
 
 # -- servers ----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(app_uri: str | None, env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:

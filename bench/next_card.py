@@ -13,11 +13,11 @@ import argparse
 import random
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import flask_migrate
+from common import best_of
 from sqlalchemy import event, func, insert, select
 
 from quizapp import create_app
@@ -91,16 +91,6 @@ def due_query_sql(student: User) -> tuple[str, tuple]:
         event.remove(db.engine, "before_cursor_execute", record)
     assert seen, "next_card sent no query for due cards"
     return seen[0]
-
-
-def best_of(runs: int, fn) -> float:
-    fn()  # warm-up
-    best = float("inf")
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - began)
-    return best
 
 
 def measure(cards: int, reviews: int, runs: int) -> dict[str, object]:
