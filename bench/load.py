@@ -49,9 +49,16 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
 from quizapp import create_app
-from quizapp.attempts import field_name, read_answers, start_attempt, submit_attempt
+from quizapp.attempts import (
+    Shown,
+    field_name,
+    read_answers,
+    shown_questions,
+    start_attempt,
+    submit_attempt,
+)
 from quizapp.extensions import bank_registry, db
-from quizapp.models import Assignment, Attempt, Classroom, Enrollment, User
+from quizapp.models import Assignment, Classroom, Enrollment, User
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
@@ -86,12 +93,11 @@ class Seeded:
     class_students: int = 0
 
 
-def answer_fields(attempt: Attempt, rng: random.Random) -> list[tuple[str, str]]:
+def answer_fields(shown: list[Shown], rng: random.Random) -> list[tuple[str, str]]:
     """A filled-in quiz form, answered at random (so mostly wrongly) but always readable."""
     fields: list[tuple[str, str]] = []
-    for response in attempt.responses:
-        question = response.shown_question()
-        name = field_name(response.position)
+    for position, question in shown:
+        name = field_name(position)
         kind = question.type
         if kind == "single":
             fields.append((name, str(rng.randrange(len(question.choices)))))
@@ -157,14 +163,16 @@ def seed(app, students: int, class_size: int, rng: random.Random) -> Seeded:
         for user in members:  # the class has taken its quizzes, mostly wrongly
             for quiz_id in ASSIGNED:
                 attempt = start_attempt(user, bank, bank.quizzes[quiz_id], rng)
-                answers, problems = read_answers(attempt, MultiDict(answer_fields(attempt, rng)))
+                shown = shown_questions(attempt.id)
+                answers, problems = read_answers(shown, MultiDict(answer_fields(shown, rng)))
                 assert not problems, problems
-                assert submit_attempt(attempt.id, answers)
+                assert submit_attempt(attempt, answers, shown)
         in_progress = []
         for user in learners:
             for quiz_id in IN_PROGRESS:
                 attempt = start_attempt(user, bank, bank.quizzes[quiz_id], rng)
-                in_progress.append((user.id, attempt.id, urlencode(answer_fields(attempt, rng))))
+                fields = answer_fields(shown_questions(attempt.id), rng)
+                in_progress.append((user.id, attempt.id, urlencode(fields)))
         user_ids = [u.id for u in learners]
         class_ids = [u.id for u in members]
         seeded = Seeded(class_id=classroom.id, class_students=len(members))

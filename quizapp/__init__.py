@@ -43,7 +43,7 @@ class RowId(IntegerConverter):
 
 def init_extensions(app: Flask) -> None:
     """Bind the database, migrations, CSRF protection and logins to the app."""
-    from quizapp import models
+    from quizapp.accounts import SignedIn, signed_in
 
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir(app)))
@@ -54,8 +54,8 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> models.User | None:
-        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+    def load_user(user_id: str) -> SignedIn | None:
+        return signed_in(int(user_id)) if user_id.isdigit() else None
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

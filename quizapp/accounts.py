@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from flask_login import UserMixin
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.extensions import db, write_transaction
@@ -27,6 +29,35 @@ def password_problem(password: str) -> str | None:
     if len(password) > MAX_PASSWORD:
         return f"Use at most {MAX_PASSWORD} characters."
     return None
+
+
+@dataclass(frozen=True, eq=False)
+class SignedIn(UserMixin):
+    """The signed-in person as a request knows them (``current_user``): the few columns every
+    page needs, read afresh for each request, so a role changed meanwhile counts at once.
+
+    A plain value rather than a ``User``, because every logged-in request loads it: one small
+    column query costs half as much as an ORM lookup. Code that changes an account loads the
+    ``User`` itself.
+    """
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role == "instructor"
+
+
+_SIGNED_IN = select(User.id, User.username, User.display_name, User.role).where(User.id == bindparam("id"))
+
+
+def signed_in(user_id: int) -> SignedIn | None:
+    """The account behind a session's user id, or None if there is none any more."""
+    row = db.session.execute(_SIGNED_IN, {"id": user_id}).first()
+    return SignedIn(*row) if row else None
 
 
 def find_user(username: str) -> User | None:

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from quizapp.banks import Bank, Quiz
 from quizapp.cards import queue_missed
 from quizapp.classes import window_refusal
 from quizapp.extensions import db, write_transaction
 from quizapp.models import Attempt, Response, User, utcnow
-from quizapp.questions import FormData, ResponseError, overall_grade
+from quizapp.questions import FormData, Question, ResponseError, from_snapshot, overall_grade
 
 
 class AttemptRefused(Exception):
@@ -67,7 +66,7 @@ def start_attempt(user: User, bank: Bank, quiz: Quiz, rng: random.Random | None 
 
 
 def _start(user: User, bank: Bank, quiz: Quiz, rng: random.Random) -> Attempt:
-    refusal = window_refusal(user, bank.slug, quiz.id)
+    refusal = window_refusal(user.id, bank.slug, quiz.id)
     if refusal:
         raise AttemptRefused(refusal)
     existing = user_attempts(user, bank.slug, quiz.id)
@@ -101,22 +100,59 @@ def _start(user: User, bank: Bank, quiz: Quiz, rng: random.Random) -> Attempt:
     return attempt
 
 
-def read_answers(attempt: Attempt, form: FormData) -> tuple[dict[int, Any], dict[int, str]]:
+class Shown(NamedTuple):
+    """One question of an attempt as the learner was shown it."""
+
+    position: int
+    question: Question
+
+
+# Built once: the quiz page and every submit run it, and building a statement costs as much as
+# running it on SQLite.
+_SHOWN = (
+    select(Response.position, Response.question)
+    .where(Response.attempt_id == bindparam("attempt_id"))
+    .order_by(Response.position)
+)
+
+
+def shown_questions(attempt_id: int) -> list[Shown]:
+    """The questions of an attempt as shown (choices in the order shown, with the key), in order."""
+    rows = db.session.execute(_SHOWN, {"attempt_id": attempt_id})
+    return [Shown(position, from_snapshot(snapshot)) for position, snapshot in rows]
+
+
+def read_answers(shown: Sequence[Shown], form: FormData) -> tuple[dict[int, Any], dict[int, str]]:
     """The learner's responses from a submitted quiz form, by position, and the problems that
     must be fixed before grading (by position too)."""
     answers: dict[int, Any] = {}
     problems: dict[int, str] = {}
-    for response in attempt.responses:
+    for position, question in shown:
         try:
-            answers[response.position] = response.shown_question().read_response(
-                form, field_name(response.position)
-            )
+            answers[position] = question.read_response(form, field_name(position))
         except ResponseError as exc:
-            problems[response.position] = str(exc)
+            problems[position] = str(exc)
     return answers, problems
 
 
-def submit_attempt(attempt_id: int, answers: Mapping[int, Any]) -> bool:
+_CLAIM = (
+    update(Attempt)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.submitted_at.is_(None))
+    .values(score=bindparam("score"), submitted_at=bindparam("now", type_=Attempt.submitted_at.type))
+    .execution_options(synchronize_session=False)
+)
+_GRADED = (
+    update(Response.__table__)
+    .where(Response.attempt_id == bindparam("of_attempt"), Response.position == bindparam("at_position"))
+    .values(
+        answer=bindparam("answer", type_=Response.answer.type),
+        points=bindparam("points"),
+        outcome=bindparam("outcome"),
+    )
+)
+
+
+def submit_attempt(attempt: Attempt, answers: Mapping[int, Any], shown: Sequence[Shown] | None = None) -> bool:
     """Grade an attempt on the server and store it. Returns False, changing nothing, if the
     attempt was already submitted (a double click, the back button, a replayed request).
     Raises ``AttemptRefused`` if the quiz has closed for the learner since the page was opened.
@@ -124,32 +160,35 @@ def submit_attempt(attempt_id: int, answers: Mapping[int, Any]) -> bool:
     Grading happens before the write lock is taken; under it, one conditional UPDATE decides
     whether this request is the one that submits, so the lock is held for a few statements only.
     """
-    attempt = db.session.get(Attempt, attempt_id, options=[selectinload(Attempt.responses)])
-    if attempt is None or attempt.submitted:
+    if attempt.submitted:
         return False
-    refusal = window_refusal(attempt.user, attempt.bank_slug, attempt.quiz_id)
+    refusal = window_refusal(attempt.user_id, attempt.bank_slug, attempt.quiz_id)
     if refusal:
         raise AttemptRefused(refusal)
-    rows, missed, total = [], [], 0.0
-    for response in attempt.responses:
-        answer = answers.get(response.position)
-        result = response.shown_question().grade(answer)
-        rows.append({"id": response.id, "answer": answer, "points": result.points, "outcome": result.outcome})
+    graded, missed, total = [], [], 0.0
+    for position, question in shown if shown is not None else shown_questions(attempt.id):
+        answer = answers.get(position)
+        result = question.grade(answer)
+        graded.append(
+            {
+                "of_attempt": attempt.id,
+                "at_position": position,
+                "answer": answer,
+                "points": result.points,
+                "outcome": result.outcome,
+            }
+        )
         total += result.points
         if result.outcome != "correct":
-            missed.append(response.question_id)
-    user_id, slug = attempt.user_id, attempt.bank_slug
+            missed.append(question.id)
     now = utcnow()
     with write_transaction():
         claimed = db.session.execute(
-            update(Attempt)
-            .where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
-            .values(score=round(total, 6), submitted_at=now)
-            .execution_options(synchronize_session=False)
+            _CLAIM, {"attempt_id": attempt.id, "score": round(total, 6), "now": now}
         ).rowcount
         if not claimed:
             return False  # another request submitted it first
-        if rows:
-            db.session.execute(update(Response), rows)
-        queue_missed(user_id, slug, missed, now)
+        if graded:
+            db.session.connection().execute(_GRADED, graded)
+        queue_missed(attempt.user_id, attempt.bank_slug, missed, now)
     return True

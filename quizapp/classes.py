@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.extensions import db, write_transaction
@@ -129,23 +129,34 @@ def student_assignments(student: User) -> list[tuple[Assignment, Classroom]]:
     return sorted(((a, c) for a, c in rows), key=lambda row: (row[0].closes_at or far, row[1].name))
 
 
-def window_refusal(student: User, bank_slug: str, quiz_id: str, now: datetime | None = None) -> str | None:
-    """Why ``student`` may not start or submit this quiz now, or None if they may.
+def window_refusal(student_id: int, bank_slug: str, quiz_id: str, now: datetime | None = None) -> str | None:
+    """Why the student may not start or submit this quiz now, or None if they may.
 
     A quiz set for any of the student's classes may be taken only while one of those settings is
     open; a quiz set for none of them is free practice.
     """
     now = now or utcnow()
-    assignments = [
-        a for a, _ in student_assignments(student) if a.bank_slug == bank_slug and a.quiz_id == quiz_id
-    ]
-    if not assignments or any(a.state(now) == "open" for a in assignments):
+    windows = db.session.execute(_WINDOWS, {"user_id": student_id, "slug": bank_slug, "quiz_id": quiz_id}).all()
+    states = [Assignment.window_state(opens, closes, now) for opens, closes in windows]
+    if not windows or "open" in states:
         return None
-    upcoming = [a.opens_at for a in assignments if a.state(now) == "upcoming"]
+    upcoming = [opens for (opens, _), state in zip(windows, states, strict=True) if state == "upcoming"]
     if upcoming:
         return f"This quiz opens on {format_time(min(upcoming))}."
-    closed = max(a.closes_at for a in assignments if a.closes_at is not None)
+    closed = max(closes for _, closes in windows if closes is not None)
     return f"This quiz closed on {format_time(closed)}; answers are no longer accepted."
+
+
+# Run at every start and submit: built once.
+_WINDOWS = (
+    select(Assignment.opens_at, Assignment.closes_at)
+    .join(Enrollment, Enrollment.classroom_id == Assignment.classroom_id)
+    .where(
+        Enrollment.user_id == bindparam("user_id"),
+        Assignment.bank_slug == bindparam("slug"),
+        Assignment.quiz_id == bindparam("quiz_id"),
+    )
+)
 
 
 def is_enrolled(classroom: Classroom, user: User) -> bool:

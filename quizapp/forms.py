@@ -26,10 +26,6 @@ class Printable:
             raise StopValidation("Use printable characters only.")
 
 
-class EmptyForm(FlaskForm):
-    """A bare button: only its CSRF token is checked."""
-
-
 class JoinForm(FlaskForm):
     code = StringField(
         "Class code",

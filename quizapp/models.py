@@ -193,9 +193,14 @@ class Assignment(db.Model):
 
     def state(self, now: datetime) -> str:
         """ "upcoming", "open" or "closed" at ``now``."""
-        if self.opens_at is not None and now < self.opens_at:
+        return self.window_state(self.opens_at, self.closes_at, now)
+
+    @staticmethod
+    def window_state(opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> str:
+        """ "upcoming", "open" or "closed" at ``now``, for a setting open between these times."""
+        if opens_at is not None and now < opens_at:
             return "upcoming"
-        if self.closes_at is not None and now >= self.closes_at:
+        if closes_at is not None and now >= closes_at:
             return "closed"
         return "open"
 

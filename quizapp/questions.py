@@ -115,8 +115,6 @@ class Question(ABC):
     """Fields every question type has; subclasses add their answer key."""
 
     type: ClassVar[str]
-    #: Jinja template that draws the inputs (under templates/questions/).
-    template: ClassVar[str]
 
     id: str
     prompt: str
@@ -187,7 +185,6 @@ class SingleChoice(_Choices):
     """One right choice among several."""
 
     type: ClassVar[str] = "single"
-    template: ClassVar[str] = "questions/single.html"
     answer: str
 
     def read_response(self, form: FormData, name: str) -> str | None:
@@ -211,7 +208,6 @@ class MultipleChoice(_Choices):
     1/k away (k = number of right choices), never below zero — Canvas's partial-credit rule."""
 
     type: ClassVar[str] = "multi"
-    template: ClassVar[str] = "questions/multi.html"
     answer: tuple[str, ...]
 
     def read_response(self, form: FormData, name: str) -> list[str] | None:
@@ -239,7 +235,6 @@ class TrueFalse(Question):
     """A statement to judge true or false."""
 
     type: ClassVar[str] = "true_false"
-    template: ClassVar[str] = "questions/true_false.html"
     answer: bool
     #: Feedback keyed by "true" or "false".
     feedback_by_choice: Mapping[str, str] = field(default_factory=dict)
@@ -275,7 +270,6 @@ class ShortText(Question):
     """A typed answer compared, after ``normalize_text``, with every accepted answer."""
 
     type: ClassVar[str] = "text"
-    template: ClassVar[str] = "questions/text.html"
     answer: tuple[str, ...]
 
     def read_response(self, form: FormData, name: str) -> str | None:
@@ -304,7 +298,6 @@ class Numeric(Question):
     """A number, right when within ``tolerance`` of the answer."""
 
     type: ClassVar[str] = "numeric"
-    template: ClassVar[str] = "questions/numeric.html"
     answer: float
     tolerance: float = 0.0
     #: Shown beside the input ("km", "years"); never part of the answer.
@@ -342,7 +335,6 @@ class Ordering(Question):
     """Items to put in order. Each item in its right place earns an equal share of the points."""
 
     type: ClassVar[str] = "order"
-    template: ClassVar[str] = "questions/order.html"
     #: The items in their correct order.
     answer: tuple[str, ...]
     #: The items in the order they are shown: always a uniform shuffle, so the order shown says
@@ -380,7 +372,6 @@ class Matching(Question):
     """Left items to pair with right ones. Each right pair earns an equal share of the points."""
 
     type: ClassVar[str] = "match"
-    template: ClassVar[str] = "questions/match.html"
     #: The right pairs, (left, right), in authored order.
     answer: tuple[tuple[str, str], ...]
     #: Extra right-hand options that pair with nothing.
@@ -424,11 +415,8 @@ QUESTION_TYPES: dict[str, type[Question]] = {
 
 def from_snapshot(data: Mapping[str, Any]) -> Question:
     """Rebuild a question from ``Question.snapshot()`` output."""
-    fields = dict(data)
+    fields = {key: tuple(value) if type(value) is list else value for key, value in data.items()}
     cls = QUESTION_TYPES[fields.pop("type")]
-    for f in dataclasses.fields(cls):
-        if isinstance(fields.get(f.name), list):
-            fields[f.name] = tuple(fields[f.name])
     if cls is Matching:
         fields["answer"] = tuple(tuple(pair) for pair in fields["answer"])
     return cls(**fields)

@@ -51,7 +51,7 @@ def test_two_submits_of_one_attempt_at_the_same_moment_grade_it_once(app):
     def submit():
         with lock:
             answers = next(outcomes)
-        return submit_attempt(attempt_id, answers)
+        return submit_attempt(db.session.get(Attempt, attempt_id), answers)
 
     assert sorted(run_together(app, submit)) == [False, True]
     with app.app_context():

@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from quizapp.attempts import (
     AttemptRefused,
+    Shown,
     best_scores,
     field_name,
     quiz_grade,
     read_answers,
+    shown_questions,
     start_attempt,
     submit_attempt,
     user_attempts,
@@ -20,7 +21,7 @@ from quizapp.attempts import (
 from quizapp.banks import Bank, Quiz
 from quizapp.classes import ClassError, join_class, student_assignments
 from quizapp.extensions import bank_registry, db
-from quizapp.forms import EmptyForm, JoinForm
+from quizapp.forms import JoinForm
 from quizapp.models import Attempt, utcnow
 
 bp = Blueprint("quiz", __name__)
@@ -35,7 +36,7 @@ def bank_and_quiz(slug: str, quiz_id: str) -> tuple[Bank, Quiz]:
 
 def own_attempt(attempt_id: int) -> Attempt:
     """The current learner's attempt; anyone else's is as good as missing."""
-    attempt = db.session.get(Attempt, attempt_id, options=[selectinload(Attempt.responses)])
+    attempt = db.session.get(Attempt, attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
@@ -86,7 +87,6 @@ def quiz(slug: str, quiz_id: str):
         quiz=quiz,
         attempts=attempts,
         grade=quiz_grade(attempts, quiz.grading),
-        form=EmptyForm(),
     )
 
 
@@ -111,7 +111,7 @@ def attempt(attempt_id: int):
         quiz = bank.quizzes.get(attempt.quiz_id) if bank else None
         reveal = reveals_key(attempt, quiz)
         return render_template("quiz/result.html", attempt=attempt, bank=bank, quiz=quiz, reveal=reveal)
-    return render_take(attempt)
+    return render_take(attempt, shown_questions(attempt.id))
 
 
 @bp.post("/attempts/<id:attempt_id>")
@@ -119,18 +119,19 @@ def attempt(attempt_id: int):
 def submit(attempt_id: int):
     attempt = own_attempt(attempt_id)
     if not attempt.submitted:
-        answers, problems = read_answers(attempt, request.form)
+        shown = shown_questions(attempt.id)
+        answers, problems = read_answers(shown, request.form)
         if problems:
             flash(
                 "Some answers need fixing before the quiz can be graded; see the marked questions.", "error"
             )
-            return render_take(attempt, problems), 422
+            return render_take(attempt, shown, problems), 422
         try:
-            if submit_attempt(attempt.id, answers):
+            if submit_attempt(attempt, answers, shown):
                 return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
         except AttemptRefused as exc:
             flash(f"{exc} Your answers are still below, but they were not graded.", "error")
-            return render_take(attempt), 403
+            return render_take(attempt, shown), 403
     flash("This attempt was already submitted; here is its stored result.", "info")
     return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
 
@@ -142,15 +143,15 @@ def reveals_key(attempt: Attempt, quiz: Quiz | None) -> bool:
     return len(user_attempts(current_user, attempt.bank_slug, attempt.quiz_id)) >= quiz.attempts
 
 
-def render_take(attempt: Attempt, problems: dict[int, str] | None = None) -> str:
+def render_take(attempt: Attempt, shown: list[Shown], problems: dict[int, str] | None = None) -> str:
     """The quiz form of an attempt in progress, filled with what was sent if it is sent back."""
     return render_template(
         "quiz/take.html",
         attempt=attempt,
+        shown=shown,
         values=request.form,
         problems=problems or {},
         field_name=field_name,
-        form=EmptyForm(),
     )
 
 

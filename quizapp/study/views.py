@@ -9,7 +9,6 @@ from markupsafe import Markup
 from quizapp import cards
 from quizapp.anki import deck_file
 from quizapp.extensions import bank_registry
-from quizapp.forms import EmptyForm
 from quizapp.models import utcnow
 
 bp = Blueprint("study", __name__, url_prefix="/study")
@@ -56,7 +55,6 @@ def card(scope: str):
         hints=cards.interval_hints(due.state, now) if revealed else {},
         ratings=cards.RATINGS,
         progress=cards.progress(current_user, now, slug),
-        form=EmptyForm(),
     )
 
 

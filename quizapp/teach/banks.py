@@ -30,7 +30,6 @@ from quizapp.editing import (
     unarchive,
 )
 from quizapp.extensions import bank_registry, db
-from quizapp.forms import EmptyForm
 from quizapp.models import BankRevision
 from quizapp.questionform import TYPE_FIELDS, EditError, apply_question, form_values, question_mapping
 from quizapp.questions import QUESTION_TYPES
@@ -73,7 +72,6 @@ def index_page(new_form: NewBankForm | None = None) -> str:
         latest=latest,
         archived=archived_banks(banks_folder()),
         new_form=new_form or NewBankForm(),
-        form=EmptyForm(),
     )
 
 
@@ -243,7 +241,6 @@ def history(slug: str):
         newer=newer,
         diff=diff,
         current_sha=current.sha256 if current else "",
-        form=EmptyForm(),
     )
 
 

@@ -36,7 +36,6 @@ from quizapp.classes import (
 )
 from quizapp.exports import EXPORTERS, export_filename, responses_table, write_csv
 from quizapp.extensions import bank_registry, db
-from quizapp.forms import EmptyForm
 from quizapp.models import Attempt, Classroom, Enrollment, User
 from quizapp.teach.access import instructor_required, own_assignment, own_class
 from quizapp.teach.forms import AssignForm, ClassForm
@@ -92,7 +91,6 @@ def classroom_page(class_id: int, form: AssignForm | None = None) -> str:
         classroom=classroom,
         roster=list(roster),
         assign_form=form or assign_form(),
-        form=EmptyForm(),
         banks={b.slug: b for b in bank_registry().banks()},
     )
 
@@ -276,7 +274,6 @@ def analysis(class_id: int, slug: str, quiz_id: str):
         coverage=coverage,
         changes=changes,
         regrades=regrade.history(classroom, slug, quiz_id),
-        form=EmptyForm(),
     )
 
 
