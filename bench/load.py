@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,7 +54,7 @@ from quizapp.attempts import (
     Shown,
     field_name,
     read_answers,
-    shown_questions,
+    sitting,
     start_attempt,
     submit_attempt,
 )
@@ -93,7 +94,7 @@ class Seeded:
     class_students: int = 0
 
 
-def answer_fields(shown: list[Shown], rng: random.Random) -> list[tuple[str, str]]:
+def answer_fields(shown: Sequence[Shown], rng: random.Random) -> list[tuple[str, str]]:
     """A filled-in quiz form, answered at random (so mostly wrongly) but always readable."""
     fields: list[tuple[str, str]] = []
     for position, question in shown:
@@ -163,15 +164,15 @@ def seed(app, students: int, class_size: int, rng: random.Random) -> Seeded:
         for user in members:  # the class has taken its quizzes, mostly wrongly
             for quiz_id in ASSIGNED:
                 attempt = start_attempt(user, bank, bank.quizzes[quiz_id], rng)
-                shown = shown_questions(attempt.id)
-                answers, problems = read_answers(shown, MultiDict(answer_fields(shown, rng)))
+                taking = sitting(attempt.id)
+                answers, problems = read_answers(taking.shown, MultiDict(answer_fields(taking.shown, rng)))
                 assert not problems, problems
-                assert submit_attempt(attempt, answers, shown)
+                assert submit_attempt(taking, answers)
         in_progress = []
         for user in learners:
             for quiz_id in IN_PROGRESS:
                 attempt = start_attempt(user, bank, bank.quizzes[quiz_id], rng)
-                fields = answer_fields(shown_questions(attempt.id), rng)
+                fields = answer_fields(sitting(attempt.id).shown, rng)
                 in_progress.append((user.id, attempt.id, urlencode(fields)))
         user_ids = [u.id for u in learners]
         class_ids = [u.id for u in members]

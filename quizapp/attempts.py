@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, select, update
@@ -107,19 +108,62 @@ class Shown(NamedTuple):
     question: Question
 
 
-# Built once: the quiz page and every submit run it, and building a statement costs as much as
-# running it on SQLite.
-_SHOWN = (
-    select(Response.position, Response.question)
-    .where(Response.attempt_id == bindparam("attempt_id"))
-    .order_by(Response.position)
+@dataclass(frozen=True)
+class Sitting:
+    """An attempt as its learner takes it: whose it is, which quiz, and the questions as shown
+    (choices in the order shown, with the key). The quiz page and every submit read it."""
+
+    id: int
+    user_id: int
+    bank_slug: str
+    quiz_id: str
+    number: int
+    quiz_title: str
+    max_score: float
+    submitted: bool
+    shown: tuple[Shown, ...]
+
+
+_attempts, _responses = Attempt.__table__, Response.__table__
+# One statement, built once, on the tables rather than the ORM classes: on SQLite, building a
+# statement or loading rows as objects costs more than running the query.
+_SITTING = (
+    select(
+        _attempts.c.user_id,
+        _attempts.c.bank_slug,
+        _attempts.c.quiz_id,
+        _attempts.c.number,
+        _attempts.c.quiz_title,
+        _attempts.c.max_score,
+        _attempts.c.submitted_at,
+        _responses.c.position,
+        _responses.c.question,
+    )
+    .select_from(_attempts.outerjoin(_responses, _responses.c.attempt_id == _attempts.c.id))
+    .where(_attempts.c.id == bindparam("attempt_id"))
+    .order_by(_responses.c.position)
 )
 
 
-def shown_questions(attempt_id: int) -> list[Shown]:
-    """The questions of an attempt as shown (choices in the order shown, with the key), in order."""
-    rows = db.session.execute(_SHOWN, {"attempt_id": attempt_id})
-    return [Shown(position, from_snapshot(snapshot)) for position, snapshot in rows]
+def sitting(attempt_id: int) -> Sitting | None:
+    """The attempt with its questions as shown, or None if there is no such attempt."""
+    rows = db.session.execute(_SITTING, {"attempt_id": attempt_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return Sitting(
+        id=attempt_id,
+        user_id=first.user_id,
+        bank_slug=first.bank_slug,
+        quiz_id=first.quiz_id,
+        number=first.number,
+        quiz_title=first.quiz_title,
+        max_score=first.max_score,
+        submitted=first.submitted_at is not None,
+        shown=tuple(
+            Shown(row.position, from_snapshot(row.question)) for row in rows if row.position is not None
+        ),
+    )
 
 
 def read_answers(shown: Sequence[Shown], form: FormData) -> tuple[dict[int, Any], dict[int, str]]:
@@ -136,23 +180,24 @@ def read_answers(shown: Sequence[Shown], form: FormData) -> tuple[dict[int, Any]
 
 
 _CLAIM = (
-    update(Attempt)
-    .where(Attempt.id == bindparam("attempt_id"), Attempt.submitted_at.is_(None))
-    .values(score=bindparam("score"), submitted_at=bindparam("now", type_=Attempt.submitted_at.type))
-    .execution_options(synchronize_session=False)
+    update(_attempts)
+    .where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.submitted_at.is_(None))
+    .values(score=bindparam("score"), submitted_at=bindparam("now", type_=_attempts.c.submitted_at.type))
 )
 _GRADED = (
-    update(Response.__table__)
-    .where(Response.attempt_id == bindparam("of_attempt"), Response.position == bindparam("at_position"))
+    update(_responses)
+    .where(
+        _responses.c.attempt_id == bindparam("of_attempt"), _responses.c.position == bindparam("at_position")
+    )
     .values(
-        answer=bindparam("answer", type_=Response.answer.type),
+        answer=bindparam("answer", type_=_responses.c.answer.type),
         points=bindparam("points"),
         outcome=bindparam("outcome"),
     )
 )
 
 
-def submit_attempt(attempt: Attempt, answers: Mapping[int, Any], shown: Sequence[Shown] | None = None) -> bool:
+def submit_attempt(taking: Sitting, answers: Mapping[int, Any]) -> bool:
     """Grade an attempt on the server and store it. Returns False, changing nothing, if the
     attempt was already submitted (a double click, the back button, a replayed request).
     Raises ``AttemptRefused`` if the quiz has closed for the learner since the page was opened.
@@ -160,18 +205,18 @@ def submit_attempt(attempt: Attempt, answers: Mapping[int, Any], shown: Sequence
     Grading happens before the write lock is taken; under it, one conditional UPDATE decides
     whether this request is the one that submits, so the lock is held for a few statements only.
     """
-    if attempt.submitted:
+    if taking.submitted:
         return False
-    refusal = window_refusal(attempt.user_id, attempt.bank_slug, attempt.quiz_id)
+    refusal = window_refusal(taking.user_id, taking.bank_slug, taking.quiz_id)
     if refusal:
         raise AttemptRefused(refusal)
     graded, missed, total = [], [], 0.0
-    for position, question in shown if shown is not None else shown_questions(attempt.id):
+    for position, question in taking.shown:
         answer = answers.get(position)
         result = question.grade(answer)
         graded.append(
             {
-                "of_attempt": attempt.id,
+                "of_attempt": taking.id,
                 "at_position": position,
                 "answer": answer,
                 "points": result.points,
@@ -184,11 +229,11 @@ def submit_attempt(attempt: Attempt, answers: Mapping[int, Any], shown: Sequence
     now = utcnow()
     with write_transaction():
         claimed = db.session.execute(
-            _CLAIM, {"attempt_id": attempt.id, "score": round(total, 6), "now": now}
+            _CLAIM, {"attempt_id": taking.id, "score": round(total, 6), "now": now}
         ).rowcount
         if not claimed:
             return False  # another request submitted it first
         if graded:
-            db.session.connection().execute(_GRADED, graded)
-        queue_missed(attempt.user_id, attempt.bank_slug, missed, now)
+            db.session.execute(_GRADED, graded)
+        queue_missed(taking.user_id, taking.bank_slug, missed, now)
     return True

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, insert, select, update
 
 from quizapp.banks import Bank, BankRegistry
 from quizapp.extensions import db, write_transaction
@@ -167,21 +167,29 @@ def introduce_new(user: User, banks: BankRegistry, slug: str, now: datetime) -> 
 
 
 def _new_state(user_id: int, slug: str, card_id: str, now: datetime, origin: str) -> CardState:
-    fresh = FsrsCard(card_id=0, due=now)
-    return CardState(
-        user_id=user_id,
-        bank_slug=slug,
-        card_id=card_id,
-        state=int(fresh.state),
-        step=fresh.step,
-        stability=None,
-        difficulty=None,
-        due=now,
-        last_review=None,
-        reps=0,
-        origin=origin,
-        created_at=now,
-    )
+    return CardState(**_new_state_row(user_id, slug, card_id, now, origin))
+
+
+_FRESH = FsrsCard(card_id=0)
+
+
+def _new_state_row(user_id: int, slug: str, card_id: str, now: datetime, origin: str) -> dict:
+    """The columns of a card never reviewed, due ``now``: FSRS's fresh card."""
+    return {
+        "user_id": user_id,
+        "bank_slug": slug,
+        "card_id": card_id,
+        "state": int(_FRESH.state),
+        "step": _FRESH.step,
+        "stability": None,
+        "difficulty": None,
+        "due": now,
+        "last_review": None,
+        "reps": 0,
+        "origin": origin,
+        "created_at": now,
+        "retired": False,
+    }
 
 
 def review(
@@ -230,27 +238,45 @@ def _span(delta: timedelta) -> str:
     return f"{days}d" if days < 60 else f"{days / 30.4:.0f}mo" if days < 365 else f"{days / 365:.1f}y"
 
 
+_states = CardState.__table__
+# Every submit with a missed question runs these three: built once, on the table (see attempts.py).
+_QUEUED = select(_states.c.card_id).where(
+    _states.c.user_id == bindparam("of_user"),
+    _states.c.bank_slug == bindparam("in_bank"),
+    _states.c.card_id.in_(bindparam("card_ids", expanding=True)),
+)
+_REQUEUE = (
+    update(_states)
+    .where(
+        _states.c.user_id == bindparam("of_user"),
+        _states.c.bank_slug == bindparam("in_bank"),
+        _states.c.card_id.in_(bindparam("card_ids", expanding=True)),
+    )
+    .values(
+        due=case(
+            (_states.c.due > bindparam("now", type_=_states.c.due.type), bindparam("now")),
+            else_=_states.c.due,
+        ),
+        retired=False,
+    )
+)
+
+
 def queue_missed(user_id: int, slug: str, question_ids: Iterable[str], now: datetime) -> None:
     """Put questions missed in a quiz in the learner's queue, due now (inside the caller's write
-    transaction)."""
-    wanted = set(question_ids)
+    transaction): cards met before come due now if they were due later; the others are new."""
+    wanted = sorted(set(question_ids))
     if not wanted:
         return
-    existing = {
-        s.card_id: s
-        for s in db.session.scalars(
-            select(CardState).where(
-                CardState.user_id == user_id, CardState.bank_slug == slug, CardState.card_id.in_(wanted)
-            )
-        )
-    }
-    for card_id in sorted(wanted):
-        state = existing.get(card_id)
-        if state is None:
-            db.session.add(_new_state(user_id, slug, card_id, now, origin="missed"))
-        else:
-            state.due = min(state.due, now)
-            state.retired = False
+    keys = {"of_user": user_id, "in_bank": slug, "card_ids": wanted}
+    queued = set(db.session.scalars(_QUEUED, keys))
+    if queued:
+        db.session.execute(_REQUEUE, {**keys, "card_ids": sorted(queued), "now": now})
+    fresh = [
+        _new_state_row(user_id, slug, card_id, now, "missed") for card_id in wanted if card_id not in queued
+    ]
+    if fresh:
+        db.session.execute(insert(_states), fresh)
 
 
 # -- progress ---------------------------------------------------------------------------------

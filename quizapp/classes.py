@@ -136,7 +136,9 @@ def window_refusal(student_id: int, bank_slug: str, quiz_id: str, now: datetime 
     open; a quiz set for none of them is free practice.
     """
     now = now or utcnow()
-    windows = db.session.execute(_WINDOWS, {"user_id": student_id, "slug": bank_slug, "quiz_id": quiz_id}).all()
+    windows = db.session.execute(
+        _WINDOWS, {"user_id": student_id, "slug": bank_slug, "quiz_id": quiz_id}
+    ).all()
     states = [Assignment.window_state(opens, closes, now) for opens, closes in windows]
     if not windows or "open" in states:
         return None

@@ -6,7 +6,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from quizapp.attempts import start_attempt, submit_attempt
+from quizapp.attempts import sitting, start_attempt, submit_attempt
 from quizapp.extensions import db
 from quizapp.models import Attempt, User
 
@@ -51,7 +51,7 @@ def test_two_submits_of_one_attempt_at_the_same_moment_grade_it_once(app):
     def submit():
         with lock:
             answers = next(outcomes)
-        return submit_attempt(db.session.get(Attempt, attempt_id), answers)
+        return submit_attempt(sitting(attempt_id), answers)
 
     assert sorted(run_together(app, submit)) == [False, True]
     with app.app_context():

@@ -5,15 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from quizapp.attempts import (
     AttemptRefused,
-    Shown,
+    Sitting,
     best_scores,
     field_name,
     quiz_grade,
     read_answers,
-    shown_questions,
+    sitting,
     start_attempt,
     submit_attempt,
     user_attempts,
@@ -34,12 +35,12 @@ def bank_and_quiz(slug: str, quiz_id: str) -> tuple[Bank, Quiz]:
     return bank, bank.quizzes[quiz_id]
 
 
-def own_attempt(attempt_id: int) -> Attempt:
+def own_sitting(attempt_id: int) -> Sitting:
     """The current learner's attempt; anyone else's is as good as missing."""
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id:
+    taking = sitting(attempt_id)
+    if taking is None or taking.user_id != current_user.id:
         abort(404)
-    return attempt
+    return taking
 
 
 @bp.get("/")
@@ -105,33 +106,33 @@ def start(slug: str, quiz_id: str):
 @bp.get("/attempts/<id:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
-    attempt = own_attempt(attempt_id)
-    if attempt.submitted:
-        bank = bank_registry().get(attempt.bank_slug)
-        quiz = bank.quizzes.get(attempt.quiz_id) if bank else None
-        reveal = reveals_key(attempt, quiz)
-        return render_template("quiz/result.html", attempt=attempt, bank=bank, quiz=quiz, reveal=reveal)
-    return render_take(attempt, shown_questions(attempt.id))
+    taking = own_sitting(attempt_id)
+    if not taking.submitted:
+        return render_take(taking)
+    attempt = db.session.get(Attempt, attempt_id, options=[selectinload(Attempt.responses)])
+    bank = bank_registry().get(attempt.bank_slug)
+    quiz = bank.quizzes.get(attempt.quiz_id) if bank else None
+    reveal = reveals_key(attempt, quiz)
+    return render_template("quiz/result.html", attempt=attempt, bank=bank, quiz=quiz, reveal=reveal)
 
 
 @bp.post("/attempts/<id:attempt_id>")
 @login_required
 def submit(attempt_id: int):
-    attempt = own_attempt(attempt_id)
-    if not attempt.submitted:
-        shown = shown_questions(attempt.id)
-        answers, problems = read_answers(shown, request.form)
+    taking = own_sitting(attempt_id)
+    if not taking.submitted:
+        answers, problems = read_answers(taking.shown, request.form)
         if problems:
             flash(
                 "Some answers need fixing before the quiz can be graded; see the marked questions.", "error"
             )
-            return render_take(attempt, shown, problems), 422
+            return render_take(taking, problems), 422
         try:
-            if submit_attempt(attempt, answers, shown):
+            if submit_attempt(taking, answers):
                 return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
         except AttemptRefused as exc:
             flash(f"{exc} Your answers are still below, but they were not graded.", "error")
-            return render_take(attempt, shown), 403
+            return render_take(taking), 403
     flash("This attempt was already submitted; here is its stored result.", "info")
     return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
 
@@ -143,12 +144,12 @@ def reveals_key(attempt: Attempt, quiz: Quiz | None) -> bool:
     return len(user_attempts(current_user, attempt.bank_slug, attempt.quiz_id)) >= quiz.attempts
 
 
-def render_take(attempt: Attempt, shown: list[Shown], problems: dict[int, str] | None = None) -> str:
+def render_take(taking: Sitting, problems: dict[int, str] | None = None) -> str:
     """The quiz form of an attempt in progress, filled with what was sent if it is sent back."""
     return render_template(
         "quiz/take.html",
-        attempt=attempt,
-        shown=shown,
+        attempt=taking,
+        shown=taking.shown,
         values=request.form,
         problems=problems or {},
         field_name=field_name,
