@@ -74,7 +74,7 @@ def gradebook_table(classroom: Classroom, banks: BankRegistry) -> Table:
             cells: list[Value] = [row.display_name, row.username, classroom.name]
             for cell in row.cells:
                 cells += [_percent(cell.fraction), cell.attempts]
-            cells += [_points(row.total_points(cols)), possible, _percent(row.total_fraction(cols))]
+            cells += [_points(row.total_points(cols)), possible, _percent(row.total)]
             yield cells
 
     return Table(header, rows())

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from quizapp.banks import BankRegistry
 from quizapp.extensions import db
-from quizapp.models import Attempt, Classroom, Enrollment, User
+from quizapp.models import Assignment, Attempt, Classroom, Enrollment, User
 from quizapp.questions import MultipleChoice, Question, SingleChoice, TrueFalse, overall_grade
 from quizapp.stats import AttemptScores
 
@@ -51,39 +51,56 @@ class Row:
     username: str
     display_name: str
     cells: tuple[Cell, ...]
+    #: ``total_points`` as a fraction of every assigned quiz's marks (None if there are none).
+    total: float | None
 
     def total_points(self, columns: Sequence[Column]) -> float:
         """Points over every assigned quiz; a quiz never attempted counts nothing."""
-        return sum(cell.points(col) or 0.0 for cell, col in zip(self.cells, columns, strict=True))
+        return total_points(self.cells, columns)
 
-    def total_fraction(self, columns: Sequence[Column]) -> float | None:
-        possible = sum(col.max_points for col in columns)
-        return self.total_points(columns) / possible if possible else None
+
+def total_points(cells: Sequence[Cell], columns: Sequence[Column]) -> float:
+    return sum(cell.points(col) or 0.0 for cell, col in zip(cells, columns, strict=True))
+
+
+# The gradebook's queries are on the tables rather than the ORM classes: rows come back as
+# plain tuples, without the ORM's per-statement and per-row work.
+_attempts, _enrollments, _users = Attempt.__table__, Enrollment.__table__, User.__table__
+_assignments = Assignment.__table__
 
 
 def columns(classroom: Classroom, banks: BankRegistry) -> list[Column]:
     """The class's assigned quizzes, in the order they were assigned."""
+    assigned = db.session.execute(
+        select(_assignments.c.bank_slug, _assignments.c.quiz_id)
+        .where(_assignments.c.classroom_id == classroom.id)
+        .order_by(_assignments.c.id)
+    ).all()
     maxima = {
         (slug, quiz_id): most
         for slug, quiz_id, most in db.session.execute(
-            select(Attempt.bank_slug, Attempt.quiz_id, func.max(Attempt.max_score))
-            .join(Enrollment, Enrollment.user_id == Attempt.user_id)
-            .where(Enrollment.classroom_id == classroom.id, Attempt.submitted_at.is_not(None))
-            .group_by(Attempt.bank_slug, Attempt.quiz_id)
+            select(_attempts.c.bank_slug, _attempts.c.quiz_id, func.max(_attempts.c.max_score))
+            .join(_enrollments, _enrollments.c.user_id == _attempts.c.user_id)
+            .where(
+                _enrollments.c.classroom_id == classroom.id,
+                _attempts.c.submitted_at.is_not(None),
+                tuple_(_attempts.c.bank_slug, _attempts.c.quiz_id).in_(assigned) if assigned else False,
+            )
+            .group_by(_attempts.c.bank_slug, _attempts.c.quiz_id)
         )
     }
     out = []
-    for assignment in classroom.assignments:
-        bank = banks.get(assignment.bank_slug)
-        quiz = bank.quizzes.get(assignment.quiz_id) if bank else None
+    for slug, quiz_id in assigned:
+        bank = banks.get(slug)
+        quiz = bank.quizzes.get(quiz_id) if bank else None
         size = quiz.max_points(bank.questions) if quiz else 0.0
         out.append(
             Column(
-                bank_slug=assignment.bank_slug,
-                quiz_id=assignment.quiz_id,
-                title=quiz.title if quiz else f"{assignment.quiz_id} (no longer in its bank)",
+                bank_slug=slug,
+                quiz_id=quiz_id,
+                title=quiz.title if quiz else f"{quiz_id} (no longer in its bank)",
                 grading=quiz.grading if quiz else "highest",
-                max_points=maxima.get((assignment.bank_slug, assignment.quiz_id)) or size,
+                max_points=maxima.get((slug, quiz_id)) or size,
             )
         )
     return out
@@ -93,24 +110,24 @@ def rows(classroom: Classroom, cols: Sequence[Column]) -> Iterator[Row]:
     """Every student of the class, by name, with a cell per column."""
     index = {(c.bank_slug, c.quiz_id): i for i, c in enumerate(cols)}
     attempt_matches = and_(
-        Attempt.user_id == User.id,
-        Attempt.submitted_at.is_not(None),
-        tuple_(Attempt.bank_slug, Attempt.quiz_id).in_(list(index)) if index else False,
+        _attempts.c.user_id == _users.c.id,
+        _attempts.c.submitted_at.is_not(None),
+        tuple_(_attempts.c.bank_slug, _attempts.c.quiz_id).in_(list(index)) if index else False,
     )
     query = (
         select(
-            User.id,
-            User.username,
-            User.display_name,
-            Attempt.bank_slug,
-            Attempt.quiz_id,
-            Attempt.score,
-            Attempt.max_score,
+            _users.c.id,
+            _users.c.username,
+            _users.c.display_name,
+            _attempts.c.bank_slug,
+            _attempts.c.quiz_id,
+            _attempts.c.score,
+            _attempts.c.max_score,
         )
-        .join(Enrollment, Enrollment.user_id == User.id)
-        .outerjoin(Attempt, attempt_matches)
-        .where(Enrollment.classroom_id == classroom.id)
-        .order_by(User.display_name, User.id, Attempt.number)
+        .join(_enrollments, _enrollments.c.user_id == _users.c.id)
+        .outerjoin(_attempts, attempt_matches)
+        .where(_enrollments.c.classroom_id == classroom.id)
+        .order_by(_users.c.display_name, _users.c.id, _attempts.c.number)
         .execution_options(yield_per=2000)
     )
     current: tuple[int, str, str] | None = None
@@ -128,7 +145,9 @@ def rows(classroom: Classroom, cols: Sequence[Column]) -> Iterator[Row]:
 
 def _row(user: tuple[int, str, str], fractions: list[list[float]], cols: Sequence[Column]) -> Row:
     cells = tuple(Cell(overall_grade(f, col.grading), len(f)) for f, col in zip(fractions, cols, strict=True))
-    return Row(user[0], user[1], user[2], cells)
+    possible = sum(col.max_points for col in cols)
+    total = total_points(cells, cols) / possible if possible else None
+    return Row(user[0], user[1], user[2], cells, total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +161,7 @@ class Gradebook:
         return sum(graded) / len(graded) if graded else None
 
     def mean_total(self) -> float | None:
-        totals = [t for r in self.rows if (t := r.total_fraction(self.columns)) is not None]
+        totals = [r.total for r in self.rows if r.total is not None]
         return sum(totals) / len(totals) if totals else None
 
 
@@ -158,7 +177,7 @@ def sort_rows(book: Gradebook, key: str, descending: bool) -> list[Row]:
 
     def value(row: Row) -> float | None:
         if key == "total":
-            return row.total_fraction(book.columns)
+            return row.total
         return row.cells[int(key)].fraction
 
     graded = [r for r in book.rows if value(r) is not None]

@@ -248,7 +248,7 @@ def test_each_grading_policy_grades_attempts_of_2_7_then_7_7_then_5_7_as_compute
     assert [c.fraction for c in row.cells] == pytest.approx([1, 5 / 7, 2 / 7, 14 / 21])
     assert [c.attempts for c in row.cells] == [3, 3, 3, 3]
     assert row.total_points(grades.columns) == pytest.approx(7 + 5 + 2 + 14 / 3)
-    assert row.total_fraction(grades.columns) == pytest.approx((7 + 5 + 2 + 14 / 3) / 28)
+    assert row.total == pytest.approx((7 + 5 + 2 + 14 / 3) / 28)
 
 
 # --- cells, blanks, totals and means -------------------------------------------------------------
