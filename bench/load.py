@@ -3,7 +3,9 @@
 Seeds a temporary SQLite database: 1,000 students, the article bank (questions/csto-2022.yaml),
 an instructor's class of 100 students with three assigned quizzes that every one of them has
 submitted (answered at random, so missed questions wait in their flashcard queues), and an attempt
-in progress for every student at five quizzes (5,000), so that every submit stores a new attempt.
+in progress for every student at five quizzes (5,000). Each submit stores a new attempt, so 3,000
+more students (--submitters) have five attempts in progress too: 20,000 in all, enough for 1,600
+submits a second over the warm-up and the measured run.
 Then it serves a bare Flask app (bench/bare_app.py) and quizapp, one after the other, with the
 same gunicorn settings (gunicorn.conf.py, the same number of workers), and drives each with wrk
 at 50 connections (`wrk -t2 -c50 -d8s --latency`, after a 2 s warm-up) on:
@@ -50,6 +52,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
 from quizapp import create_app
+from quizapp.accounts import SignedIn
 from quizapp.attempts import (
     Shown,
     field_name,
@@ -122,7 +125,7 @@ def answer_fields(shown: Sequence[Shown], rng: random.Random) -> list[tuple[str,
     return fields
 
 
-def seed(app, students: int, class_size: int, rng: random.Random) -> Seeded:
+def seed(app, students: int, class_size: int, rng: random.Random, submitters: int = 0) -> Seeded:
     now = datetime.now(UTC)
     password = generate_password_hash("a long password")
     with app.app_context():
@@ -137,7 +140,7 @@ def seed(app, students: int, class_size: int, rng: random.Random) -> Seeded:
                     "role": "student",
                     "created_at": now,
                 }
-                for i in range(students)
+                for i in range(students + submitters)
             ],
         )
         instructor = User(username="prof", display_name="Prof", password_hash=password, role="instructor")
@@ -146,7 +149,15 @@ def seed(app, students: int, class_size: int, rng: random.Random) -> Seeded:
         classroom = Classroom(name="Load class", instructor_id=instructor.id, join_code="ACDEFGHJ")
         db.session.add(classroom)
         db.session.commit()
-        learners = list(db.session.scalars(select(User).where(User.role == "student").order_by(User.id)))
+        everyone = [
+            SignedIn(*row)
+            for row in db.session.execute(
+                select(User.id, User.username, User.display_name, User.role)
+                .where(User.role == "student")
+                .order_by(User.id)
+            )
+        ]
+        learners = everyone[:students]
         members = learners[:class_size]
         db.session.execute(
             insert(Enrollment),
@@ -160,7 +171,11 @@ def seed(app, students: int, class_size: int, rng: random.Random) -> Seeded:
             ],
         )
         db.session.commit()
+        seeded = Seeded(class_id=classroom.id, class_students=len(members))
+        instructor_id = instructor.id
         bank = bank_registry().get(BANK)
+        # Each learner's attempts are made in a session of their own: one long session would
+        # expire every object it ever loaded at each commit.
         for user in members:  # the class has taken its quizzes, mostly wrongly
             for quiz_id in ASSIGNED:
                 attempt = start_attempt(user, bank, bank.quizzes[quiz_id], rng)
@@ -168,24 +183,32 @@ def seed(app, students: int, class_size: int, rng: random.Random) -> Seeded:
                 answers, problems = read_answers(taking.shown, MultiDict(answer_fields(taking.shown, rng)))
                 assert not problems, problems
                 assert submit_attempt(taking, answers)
+            db.session.remove()
         in_progress = []
-        for user in learners:
+        for user in everyone:
             for quiz_id in IN_PROGRESS:
                 attempt = start_attempt(user, bank, bank.quizzes[quiz_id], rng)
                 fields = answer_fields(sitting(attempt.id).shown, rng)
                 in_progress.append((user.id, attempt.id, urlencode(fields)))
+            db.session.remove()
         user_ids = [u.id for u in learners]
+        submitter_ids = [u.id for u in everyone[students:]]
         class_ids = [u.id for u in members]
-        seeded = Seeded(class_id=classroom.id, class_students=len(members))
-        instructor_id = instructor.id
         db.session.remove()
         db.engine.dispose()
     # Outside the app context: each browser needs a request context of its own, since
     # Flask-WTF keeps the CSRF token it made in g.
-    browsers = {uid: browser_session(app, uid, USER_AGENT) for uid in [*user_ids, instructor_id]}
+    browsers = {
+        uid: browser_session(app, uid, USER_AGENT) for uid in [*user_ids, *submitter_ids, instructor_id]
+    }
     seeded.home = [("GET", "/", browsers[uid]["cookie"], "") for uid in user_ids]
     rng.shuffle(in_progress)
-    seeded.quiz = [("GET", f"/attempts/{aid}", browsers[uid]["cookie"], "") for uid, aid, _ in in_progress]
+    submitters = set(submitter_ids)
+    seeded.quiz = [
+        ("GET", f"/attempts/{aid}", browsers[uid]["cookie"], "")
+        for uid, aid, _ in in_progress
+        if uid not in submitters
+    ]
     seeded.submit = [
         (
             "POST",
@@ -298,6 +321,7 @@ class Result:
     rps: float
     p50_ms: float
     p99_ms: float
+    max_ms: float
     socket_errors: int
     status_errors: int
     output: str = ""
@@ -324,6 +348,12 @@ def parse_wrk(name: str, output: str) -> Result:
             raise ValueError(f"no {percent}% latency in wrk's output:\n{output}")
         return to_ms(*match.groups())
 
+    def slowest() -> float:
+        match = re.search(r"^\s*Latency\s+\S+\s+\S+\s+([0-9.]+)(us|ms|s|m|h)", output, re.M)
+        if not match:
+            raise ValueError(f"no latency line in wrk's output:\n{output}")
+        return to_ms(*match.groups())
+
     rps = re.search(r"^Requests/sec:\s+([0-9.]+)", output, re.M)
     total = re.search(r"^\s*(\d+) requests in ([0-9.]+)(us|ms|s|m|h)", output, re.M)
     if not rps or not total:
@@ -337,6 +367,7 @@ def parse_wrk(name: str, output: str) -> Result:
         rps=float(rps.group(1)),
         p50_ms=latency("50"),
         p99_ms=latency("99"),
+        max_ms=slowest(),
         socket_errors=sum(map(int, sockets.groups())) if sockets else 0,
         status_errors=int(status.group(1)) if status else 0,
         output=output,
@@ -493,6 +524,8 @@ def measure_bare(wrk: str, env: dict, args, log: Path) -> Result:
 @dataclass
 class SubmitCheck:
     answered: int = 0
+    #: Submits wrk counted complete without error.
+    wrk_counted: int = 0
     stored: int = 0
     #: Status codes gunicorn logged for the POSTs of the measured run.
     logged: dict[str, int] = field(default_factory=dict)
@@ -545,7 +578,10 @@ def measure_app(
             )
             time.sleep(0.5)
             check.stored = submitted_count(database) - before
-            check.answered = result.requests - result.errors
+            # Counted by the script as each response arrives: wrk's own count leaves out the
+            # responses that were still being read when it stopped.
+            check.answered = sum(int(n) for n in re.findall(r"(\d+) answered 302", result.output))
+            check.wrk_counted = result.requests - result.errors
             check.logged = server_statuses(log, offset, "POST")
             check.pool_notes = re.findall(r"^submit pool: .*$", result.output, re.M)
             # wrk divides by its -d, a drain second longer than requests were being sent.
@@ -559,14 +595,16 @@ def measure_app(
 def report(results: list[Result], check: SubmitCheck) -> bool:
     bare = results[0].rps
     print()
-    print("| endpoint | requests/s | p50 | p99 | errors | × bare | server CPU per request | other load |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| endpoint | requests/s | p50 | p99 | max | errors | × bare | server CPU per request | other load |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         cpu = r.cpu or CpuUse(None, None)
         per = f"{cpu.server_ms_per_request:.2f} ms" if cpu.server_ms_per_request is not None else "—"
         others = f"{cpu.others_share:.0%}" if cpu.others_share is not None else "—"
         print(
-            f"| {r.name} | {r.rps:,.0f} | {r.p50_ms:.1f} ms | {r.p99_ms:.1f} ms | {r.errors}"
+            f"| {r.name} | {r.rps:,.0f} | {r.p50_ms:.1f} ms | {r.p99_ms:.1f} ms | {r.max_ms:,.0f} ms | {r.errors}"
             f" | {r.rps / bare:.2f} | {per} | {others} |"
         )
     print()
@@ -574,7 +612,8 @@ def report(results: list[Result], check: SubmitCheck) -> bool:
     for note in check.pool_notes:
         print(note)
     print(
-        f"submits answered without error (wrk): {check.answered}; submitted attempts stored:"
+        f"submits answered 302 (counted by submit.lua): {check.answered}; counted by wrk:"
+        f" {check.wrk_counted}; submitted attempts stored:"
         f" {check.stored}; gunicorn logged these POST statuses: {check.logged}"
     )
     by_name = {r.name: r for r in results}
@@ -589,7 +628,7 @@ def report(results: list[Result], check: SubmitCheck) -> bool:
         ("stored attempts == successful submits", check.stored == check.answered),
     ]
     if check.exhausted:
-        print("the submit pool ran out before the end: raise --students or lower --duration")
+        print("the submit pool ran out before the end: raise --submitters or lower --duration")
     for label, ok in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {label}")
     return all(ok for _, ok in checks)
@@ -608,6 +647,12 @@ def main() -> int:
         help="gunicorn workers for both apps (default: gunicorn.conf.py's rule, one a core)",
     )
     parser.add_argument("--students", type=int, default=1000)
+    parser.add_argument(
+        "--submitters",
+        type=int,
+        default=3000,
+        help="more students, outside the class, with attempts in progress: the submits' supply",
+    )
     parser.add_argument("--class-size", type=int, default=100)
     args = parser.parse_args()
     wrk = find_wrk()
@@ -634,9 +679,10 @@ def main() -> int:
                 "BANKS_DIR": env["QUIZAPP_BANKS_DIR"],
             }
         )
-        seeded = seed(app, args.students, args.class_size, random.Random(7))
+        seeded = seed(app, args.students, args.class_size, random.Random(7), args.submitters)
         print(
-            f"seeded in {time.monotonic() - began:.0f} s: {args.students} students,"
+            f"seeded in {time.monotonic() - began:.0f} s: {args.students} students"
+            f" (and {args.submitters} more with attempts to submit),"
             f" a class of {seeded.class_students} with {len(ASSIGNED)} quizzes submitted,"
             f" {len(seeded.submit)} attempts in progress"
         )

@@ -30,6 +30,7 @@ local deadline
 
 -- Globals of each thread's own Lua state, read by done() through thread:get.
 sent = 0
+redirected = 0 -- responses 302: a submit graded and stored, the learner sent to the result
 exhausted = false
 
 -- Runs in the main Lua state once per thread, before that thread's init; sets the global
@@ -93,14 +94,21 @@ function request()
   return requests[sent]
 end
 
+function response(status, headers, body)
+  if status == 302 then
+    redirected = redirected + 1
+  end
+end
+
 function done(summary, latency, reqs)
   for _, thread in ipairs(threads) do
     io.write(
       string.format(
-        "submit pool: thread %d used %d of %d%s\n",
+        "submit pool: thread %d used %d of %d, %d answered 302%s\n",
         thread:get("share"),
         thread:get("sent"),
         thread:get("pool"),
+        thread:get("redirected"),
         thread:get("exhausted") and " (exhausted)" or ""
       )
     )
