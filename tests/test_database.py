@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 
@@ -85,6 +87,30 @@ def test_a_write_transaction_waits_for_another_writer_instead_of_failing(app):
     assert count == 1
     with app.app_context():
         assert sorted(db.session.scalars(select(User.username))) == ["ada", "bob"]
+
+
+@sqlite_only
+def test_writers_in_other_processes_wait_for_the_writers_lock_until_the_transaction_ends(app):
+    """Writers take turns through a lock file next to the database, which a blocked writer gets
+    the moment it is released (SQLite's own busy wait sleeps in steps of milliseconds)."""
+    lock_file = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///") + "-writers"
+    take_it = (
+        "import fcntl, os, sys; fcntl.flock(os.open(sys.argv[1], os.O_RDWR), fcntl.LOCK_EX | fcntl.LOCK_NB)"
+    )
+
+    def another_process_may_write() -> bool:
+        command = [sys.executable, "-c", take_it, lock_file]
+        return subprocess.run(command, capture_output=True, check=False).returncode == 0  # noqa: S603
+
+    with app.app_context():
+        with write_transaction():
+            user = User(username="ada", display_name="Ada")
+            user.set_password("a long password")
+            db.session.add(user)
+            during = another_process_may_write()
+        after = another_process_may_write()
+        stored = db.session.scalars(select(User.username)).all()
+    assert (during, after, stored) == (False, True, ["ada"])
 
 
 def test_another_database_is_chosen_by_an_environment_variable(monkeypatch, tmp_path):
