@@ -30,6 +30,7 @@ local deadline
 
 -- Globals of each thread's own Lua state, read by done() through thread:get.
 sent = 0
+late = 0 -- requests asked for after the deadline (not submits)
 redirected = 0 -- responses 302: a submit graded and stored, the learner sent to the result
 exhausted = false
 
@@ -84,6 +85,13 @@ function delay()
 end
 
 function request()
+  if now() >= deadline then
+    -- A connection wrk opened again after the server closed the last one may ask without
+    -- calling delay() first. Past the deadline it gets a page that changes nothing, so that no
+    -- submit is still in flight when wrk stops (load.py counts submits by their 302s).
+    late = late + 1
+    return wrk.format("GET", "/static/quizapp.css", { ["User-Agent"] = user_agent })
+  end
   if sent >= #requests then
     -- Only a connection's first request skips delay(): a share smaller than the connections.
     -- Never replay a submit; ask for a page that does not exist, which wrk counts as an error.
@@ -104,11 +112,12 @@ function done(summary, latency, reqs)
   for _, thread in ipairs(threads) do
     io.write(
       string.format(
-        "submit pool: thread %d used %d of %d, %d answered 302%s\n",
+        "submit pool: thread %d used %d of %d, %d answered 302, %d late%s\n",
         thread:get("share"),
         thread:get("sent"),
         thread:get("pool"),
         thread:get("redirected"),
+        thread:get("late"),
         thread:get("exhausted") and " (exhausted)" or ""
       )
     )
