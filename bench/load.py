@@ -570,12 +570,14 @@ def measure_app(
             warm = write_requests(tmp / "submit-warmup.tsv", pool[:cut], 0)
             measured = write_requests(tmp / "submit.tsv", pool[cut:], 0)
             script = WRK_DIR / "submit.lua"
-            load.run("submit", args.warmup + DRAIN, script, (warm, args.threads, args.warmup), measured=False)
+            until = time.monotonic() + args.warmup
+            load.run("submit", args.warmup + DRAIN, script, (warm, args.threads, until), measured=False)
             time.sleep(0.5)
             before, offset = submitted_count(database), log.stat().st_size
-            result = load.run(
-                "submit", args.duration + DRAIN, script, (measured, args.threads, args.duration)
-            )
+            # Every thread stops sending at one instant, DRAIN seconds before wrk stops at the
+            # earliest (wrk starts its clock after setting its threads up).
+            until = time.monotonic() + args.duration
+            result = load.run("submit", args.duration + DRAIN, script, (measured, args.threads, until))
             time.sleep(0.5)
             check.stored = submitted_count(database) - before
             # Counted by the script as each 302 arrives; wrk's own count includes the few late
@@ -584,9 +586,10 @@ def measure_app(
             check.wrk_counted = result.requests - result.errors
             check.logged = server_statuses(log, offset, "POST")
             check.pool_notes = re.findall(r"^submit pool: .*$", result.output, re.M)
-            # Submits graded and stored, over the seconds they were being sent (wrk divides by
-            # its -d, a drain second longer, and counts the late requests too).
-            result.rps = check.answered / args.duration
+            # Submits graded and stored, over the time they were being sent (wrk divides by its
+            # -d, which includes its set-up and the drain, and counts the late requests too).
+            first = min(float(t) for t in re.findall(r"first at ([0-9.]+)", result.output))
+            result.rps = check.answered / (until - first)
             results.append(result)
     finally:
         stop_server(server)

@@ -1,12 +1,13 @@
 -- Quiz submits for wrk: each prepared request is sent once at most, never replayed.
 --
---   wrk -t2 -c50 -d9s --latency -s bench/wrk/submit.lua http://127.0.0.1:PORT/ -- FILE THREADS SECONDS
+--   wrk -t2 -c50 -d9s --latency -s bench/wrk/submit.lua http://127.0.0.1:PORT/ -- FILE THREADS DEADLINE
 --
 -- FILE has one request a line, fields separated by tabs: method, path, cookie, body. Each wrk
 -- thread takes its own share of the lines (line i goes to thread i % THREADS) and sends each of
--- them once, in order. SECONDS after the start no connection sends a new request: the ones in
--- flight are answered and counted before wrk's -d ends (give -d a second more), so that every
--- submit the server stores is one wrk counted. A thread whose share runs out stops sending too,
+-- them once, in order. From DEADLINE (an instant of CLOCK_MONOTONIC, as Python's
+-- time.monotonic() gives it) no connection sends a new submit: the ones in flight are answered
+-- and counted before wrk's -d ends (give -d a second more), so that every submit the server
+-- stores is one the script counted as answered 302. A thread whose share runs out stops sending too,
 -- and done() says so: the run then ended early and its requests/s are too low.
 
 local ffi = require("ffi")
@@ -31,6 +32,7 @@ local deadline
 -- Globals of each thread's own Lua state, read by done() through thread:get.
 sent = 0
 late = 0 -- requests asked for after the deadline (not submits)
+first = 0 -- when this thread asked for its first request (CLOCK_MONOTONIC)
 redirected = 0 -- responses 302: a submit graded and stored, the learner sent to the result
 exhausted = false
 
@@ -50,8 +52,8 @@ local function split(line)
 end
 
 function init(args)
-  local file, count, seconds = args[1], tonumber(args[2]), tonumber(args[3])
-  assert(file and count and seconds, "usage: -- FILE THREADS SECONDS")
+  local file, count, until_ = args[1], tonumber(args[2]), tonumber(args[3])
+  assert(file and count and until_, "usage: -- FILE THREADS DEADLINE")
   local i = 0
   for line in io.lines(file) do
     if line ~= "" then
@@ -69,7 +71,10 @@ function init(args)
   end
   assert(#requests > 0, "no requests for thread " .. share .. " in " .. file)
   pool = #requests
-  deadline = now() + seconds
+  -- An instant of CLOCK_MONOTONIC, the same for every thread: threads are set up one after
+  -- another (each reads the whole file), so a deadline counted from each one's set-up would
+  -- leave the last one less than the drain time before wrk stops.
+  deadline = until_
 end
 
 -- Called before each request but a connection's first: 0 sends at once.
@@ -85,6 +90,9 @@ function delay()
 end
 
 function request()
+  if first == 0 then
+    first = now()
+  end
   if now() >= deadline then
     -- A connection wrk opened again after the server closed the last one may ask without
     -- calling delay() first. Past the deadline it gets a page that changes nothing, so that no
@@ -112,12 +120,13 @@ function done(summary, latency, reqs)
   for _, thread in ipairs(threads) do
     io.write(
       string.format(
-        "submit pool: thread %d used %d of %d, %d answered 302, %d late%s\n",
+        "submit pool: thread %d used %d of %d, %d answered 302, %d late, first at %.3f%s\n",
         thread:get("share"),
         thread:get("sent"),
         thread:get("pool"),
         thread:get("redirected"),
         thread:get("late"),
+        thread:get("first"),
         thread:get("exhausted") and " (exhausted)" or ""
       )
     )
