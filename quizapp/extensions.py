@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 
 try:
     import fcntl
@@ -74,57 +74,43 @@ def write_transaction() -> Iterator[None]:
             raise
 
 
-def _writers_turn() -> AbstractContextManager:
-    """The turn of this writer among the app's processes, on a SQLite file; elsewhere nothing."""
-    engine = db.engine
-    if engine.dialect.name != "sqlite" or fcntl is None or engine.url.database in (None, "", ":memory:"):
-        return nullcontext()
-    path = engine.url.database + "-writers"
-    if path not in _turns:
-        _turns[path] = WritersTurn(path)
-    return _turns[path].taken()
-
-
-class WritersTurn:
-    """Writers to one SQLite file queue here, across processes, before BEGIN IMMEDIATE.
+@contextmanager
+def _writers_turn() -> Iterator[None]:
+    """Wait for this writer's turn among the app's processes, on a SQLite file (elsewhere, and
+    inside a turn already taken, go on at once).
 
     A writer that finds SQLite's write lock taken polls for it with growing sleeps (1, 2, 5,
     10 ms ...), so under a burst of submits the lock sits idle between writers while they sleep.
-    A blocked ``flock`` wakes as soon as the lock file is released: writers follow each other at
-    once. The kernel releases the lock of a process that dies holding it. SQLite's own locking
-    still guards the file; processes that skip this queue (the CLI, a backup) wait the old way.
+    Writers queue on an ``flock`` of a file beside the database instead, and a blocked ``flock``
+    wakes as soon as the file is released: writers follow each other at once. Each turn opens
+    the file afresh, so threads queue like processes, and closing it (or the death of the
+    process) releases it. SQLite's own locking still guards the database; processes that skip
+    this queue (the CLI, a backup) wait the old way.
     """
-
-    def __init__(self, path: str):
-        self.path = path
-        self._threads = threading.RLock()  # flock() does not order the threads of one process
-        self._depth = 0
-        self._pid: int | None = None
-        self._fd: int | None = None
-
-    @contextmanager
-    def taken(self) -> Iterator[None]:
-        with self._threads:
-            first = self._depth == 0
-            if first:
-                fcntl.flock(self._file(), fcntl.LOCK_EX)
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-                if first:
-                    fcntl.flock(self._fd, fcntl.LOCK_UN)
-
-    def _file(self) -> int:
-        # A forked worker must not share its parent's open file: their locks would be one lock.
-        if self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            self._pid = os.getpid()
-        return self._fd
+    database = db.engine.url.database
+    if (
+        db.engine.dialect.name != "sqlite"
+        or fcntl is None
+        or database in (None, "", ":memory:")
+        or _turn.held
+    ):
+        yield
+        return
+    fd = os.open(database + "-writers", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _turn.held = True
+        yield
+    finally:
+        _turn.held = False
+        os.close(fd)
 
 
-_turns: dict[str, WritersTurn] = {}
+class _Turn(threading.local):
+    held = False
+
+
+_turn = _Turn()
 
 
 def tune_sqlite(engine: Engine) -> None:
