@@ -111,7 +111,8 @@ class Shown(NamedTuple):
 @dataclass(frozen=True)
 class Sitting:
     """An attempt as its learner takes it: whose it is, which quiz, and the questions as shown
-    (choices in the order shown, with the key). The quiz page and every submit read it."""
+    (choices in the order shown, with the key; none once submitted). The quiz page and every
+    submit read it."""
 
     id: int
     user_id: int
@@ -151,6 +152,7 @@ def sitting(attempt_id: int) -> Sitting | None:
     if not rows:
         return None
     first = rows[0]
+    submitted = first.submitted_at is not None
     return Sitting(
         id=attempt_id,
         user_id=first.user_id,
@@ -159,8 +161,11 @@ def sitting(attempt_id: int) -> Sitting | None:
         number=first.number,
         quiz_title=first.quiz_title,
         max_score=first.max_score,
-        submitted=first.submitted_at is not None,
-        shown=tuple(
+        submitted=submitted,
+        # A submitted attempt is shown from its graded responses instead: no need to rebuild these.
+        shown=()
+        if submitted
+        else tuple(
             Shown(row.position, from_snapshot(row.question)) for row in rows if row.position is not None
         ),
     )

@@ -149,14 +149,15 @@ def window_refusal(student_id: int, bank_slug: str, quiz_id: str, now: datetime 
     return f"This quiz closed on {format_time(closed)}; answers are no longer accepted."
 
 
-# Run at every start and submit: built once.
+# Run at every start and submit: built once, on the tables (see attempts.py).
+_assignments, _enrollments = Assignment.__table__, Enrollment.__table__
 _WINDOWS = (
-    select(Assignment.opens_at, Assignment.closes_at)
-    .join(Enrollment, Enrollment.classroom_id == Assignment.classroom_id)
+    select(_assignments.c.opens_at, _assignments.c.closes_at)
+    .join(_enrollments, _enrollments.c.classroom_id == _assignments.c.classroom_id)
     .where(
-        Enrollment.user_id == bindparam("user_id"),
-        Assignment.bank_slug == bindparam("slug"),
-        Assignment.quiz_id == bindparam("quiz_id"),
+        _enrollments.c.user_id == bindparam("user_id"),
+        _assignments.c.bank_slug == bindparam("slug"),
+        _assignments.c.quiz_id == bindparam("quiz_id"),
     )
 )
 
