@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from quizapp.banks import BankRegistry
@@ -60,32 +60,62 @@ class Row(NamedTuple):
         return sum(cell.points(col) or 0.0 for cell, col in zip(self.cells, columns, strict=True))
 
 
-# The gradebook's queries are on the tables rather than the ORM classes: rows come back as
-# plain tuples, without the ORM's per-statement and per-row work.
+# The gradebook's queries are on the tables rather than the ORM classes, and built once with the
+# class as a parameter: rows come back as plain tuples, without the ORM's per-statement and per-row
+# work, and no statement is rebuilt for each page. An attempt counts when its quiz is set to the
+# class (an EXISTS on the assignments) and it was submitted.
 _attempts, _enrollments, _users = Attempt.__table__, Enrollment.__table__, User.__table__
 _assignments = Assignment.__table__
+_SET_TO_CLASS = (
+    select(_assignments.c.id)
+    .where(
+        _assignments.c.classroom_id == bindparam("class_id"),
+        _assignments.c.bank_slug == _attempts.c.bank_slug,
+        _assignments.c.quiz_id == _attempts.c.quiz_id,
+    )
+    .exists()
+)
+_ASSIGNED = (
+    select(_assignments.c.bank_slug, _assignments.c.quiz_id)
+    .where(_assignments.c.classroom_id == bindparam("class_id"))
+    .order_by(_assignments.c.id)
+)
+_MAXIMA = (
+    select(_attempts.c.bank_slug, _attempts.c.quiz_id, func.max(_attempts.c.max_score))
+    .join(_enrollments, _enrollments.c.user_id == _attempts.c.user_id)
+    .where(
+        _enrollments.c.classroom_id == bindparam("class_id"),
+        _attempts.c.submitted_at.is_not(None),
+        _SET_TO_CLASS,
+    )
+    .group_by(_attempts.c.bank_slug, _attempts.c.quiz_id)
+)
+_ROWS = (
+    select(
+        _users.c.id,
+        _users.c.username,
+        _users.c.display_name,
+        _attempts.c.bank_slug,
+        _attempts.c.quiz_id,
+        _attempts.c.score,
+        _attempts.c.max_score,
+    )
+    .join(_enrollments, _enrollments.c.user_id == _users.c.id)
+    .outerjoin(
+        _attempts,
+        and_(_attempts.c.user_id == _users.c.id, _attempts.c.submitted_at.is_not(None), _SET_TO_CLASS),
+    )
+    .where(_enrollments.c.classroom_id == bindparam("class_id"))
+    .order_by(_users.c.display_name, _users.c.id, _attempts.c.number)
+    .execution_options(yield_per=2000)
+)
 
 
 def columns(classroom: Classroom, banks: BankRegistry) -> list[Column]:
     """The class's assigned quizzes, in the order they were assigned."""
-    assigned = db.session.execute(
-        select(_assignments.c.bank_slug, _assignments.c.quiz_id)
-        .where(_assignments.c.classroom_id == classroom.id)
-        .order_by(_assignments.c.id)
-    ).all()
-    maxima = {
-        (slug, quiz_id): most
-        for slug, quiz_id, most in db.session.execute(
-            select(_attempts.c.bank_slug, _attempts.c.quiz_id, func.max(_attempts.c.max_score))
-            .join(_enrollments, _enrollments.c.user_id == _attempts.c.user_id)
-            .where(
-                _enrollments.c.classroom_id == classroom.id,
-                _attempts.c.submitted_at.is_not(None),
-                tuple_(_attempts.c.bank_slug, _attempts.c.quiz_id).in_(assigned) if assigned else False,
-            )
-            .group_by(_attempts.c.bank_slug, _attempts.c.quiz_id)
-        )
-    }
+    params = {"class_id": classroom.id}
+    assigned = db.session.execute(_ASSIGNED, params).all()
+    maxima = {(slug, quiz_id): most for slug, quiz_id, most in db.session.execute(_MAXIMA, params)}
     out = []
     for slug, quiz_id in assigned:
         bank = banks.get(slug)
@@ -104,39 +134,22 @@ def columns(classroom: Classroom, banks: BankRegistry) -> list[Column]:
 
 
 def rows(classroom: Classroom, cols: Sequence[Column]) -> Iterator[Row]:
-    """Every student of the class, by name, with a cell per column."""
+    """Every student of the class, by name, with a cell per column (``cols`` are the class's
+    assigned quizzes, from ``columns``)."""
     index = {(c.bank_slug, c.quiz_id): i for i, c in enumerate(cols)}
-    attempt_matches = and_(
-        _attempts.c.user_id == _users.c.id,
-        _attempts.c.submitted_at.is_not(None),
-        tuple_(_attempts.c.bank_slug, _attempts.c.quiz_id).in_(list(index)) if index else False,
-    )
-    query = (
-        select(
-            _users.c.id,
-            _users.c.username,
-            _users.c.display_name,
-            _attempts.c.bank_slug,
-            _attempts.c.quiz_id,
-            _attempts.c.score,
-            _attempts.c.max_score,
-        )
-        .join(_enrollments, _enrollments.c.user_id == _users.c.id)
-        .outerjoin(_attempts, attempt_matches)
-        .where(_enrollments.c.classroom_id == classroom.id)
-        .order_by(_users.c.display_name, _users.c.id, _attempts.c.number)
-        .execution_options(yield_per=2000)
-    )
     possible = sum(col.max_points for col in cols)
     current: tuple[int, str, str] | None = None
     fractions: list[list[float]] = []
-    for user_id, username, display_name, slug, quiz_id, score, max_score in db.session.execute(query):
+    for user_id, username, display_name, slug, quiz_id, score, max_score in db.session.execute(
+        _ROWS, {"class_id": classroom.id}
+    ):
         if current is None or current[0] != user_id:
             if current is not None:
                 yield _row(current, fractions, cols, possible)
             current, fractions = (user_id, username, display_name), [[] for _ in cols]
-        if slug is not None:
-            fractions[index[(slug, quiz_id)]].append(score / max_score if max_score else 0.0)
+        column = index.get((slug, quiz_id))
+        if column is not None:  # (None: no attempt, or a quiz set since ``cols`` were read)
+            fractions[column].append(score / max_score if max_score else 0.0)
     if current is not None:
         yield _row(current, fractions, cols, possible)
 

@@ -12,6 +12,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from pathlib import Path
+from urllib.parse import urljoin
 from typing import Any
 
 import pytest
@@ -447,6 +448,22 @@ def test_the_student_page_lists_every_attempt_at_the_class_quizzes_with_result_p
     second = text(instructor.get(links[0]))
     assert "Ada Lovelace scored <strong>7 / 7</strong> (100%)" in second
     assert "<dt>Answer given</dt><dd>Astana</dd>" in second
+
+
+def test_each_name_in_the_gradebook_links_to_that_students_page_in_this_class(
+    instructor, ada_attempts, seed
+):
+    class_id = ada_attempts["class"]
+    seed.enrol(class_id, seed.user("bob", "Bob Marley"))
+    url = gradebook_url(class_id, sort="total", order="desc")
+    page = text(instructor.get(url))
+    links = re.findall(r'<th scope="row"><a href="([^"]+)">([^<]+)</a>', page)
+    assert [name for _, name in links] == ["Ada Lovelace", "Bob Marley"]
+    for href, name in links:
+        # Followed as a browser does: relative to the gradebook's own address, query and all.
+        student = instructor.get(urljoin(f"http://localhost{url}", href))
+        assert student.status_code == 200
+        assert f"<h1>{name}" in text(student)
 
 
 def test_an_attempt_at_a_quiz_the_class_does_not_set_is_not_listed_and_its_result_is_404(
