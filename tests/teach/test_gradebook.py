@@ -12,8 +12,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from pathlib import Path
-from urllib.parse import urljoin
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from sqlalchemy import func, select
