@@ -450,9 +450,7 @@ def test_the_student_page_lists_every_attempt_at_the_class_quizzes_with_result_p
     assert "<dt>Answer given</dt><dd>Astana</dd>" in second
 
 
-def test_each_name_in_the_gradebook_links_to_that_students_page_in_this_class(
-    instructor, ada_attempts, seed
-):
+def test_each_name_in_the_gradebook_links_to_that_students_page_in_this_class(instructor, ada_attempts, seed):
     class_id = ada_attempts["class"]
     seed.enrol(class_id, seed.user("bob", "Bob Marley"))
     url = gradebook_url(class_id, sort="total", order="desc")
