@@ -47,13 +47,15 @@ db-upgrade: $(VENV)/.installed-app
 validate: $(VENV)/.installed-app
 	$(BIN)/quizapp banks validate
 
-# Benchmarks, loopback only; each exits 1 when it misses its target. load.py needs wrk (it installs
+# Benchmarks, loopback only; each with a target exits 1 when it misses it. ceilings.py and load.py
+# need wrk (they install
 # Debian's package when run as root).
 bench: $(VENV)/.installed-app
 	$(BIN)/python bench/bank_load.py
 	$(BIN)/python bench/export_grades.py
 	$(BIN)/python bench/next_card.py
 	$(BIN)/python bench/burst.py
+	$(BIN)/python bench/ceilings.py
 	$(BIN)/python bench/load.py
 
 clean:
