@@ -48,8 +48,7 @@ validate: $(VENV)/.installed-app
 	$(BIN)/quizapp banks validate
 
 # Benchmarks, loopback only; each with a target exits 1 when it misses it. ceilings.py and load.py
-# need wrk (they install
-# Debian's package when run as root).
+# need wrk (they install Debian's package when run as root).
 bench: $(VENV)/.installed-app
 	$(BIN)/python bench/bank_load.py
 	$(BIN)/python bench/export_grades.py
