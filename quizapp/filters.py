@@ -24,7 +24,7 @@ def grade_cell(cell: tuple[float | None, int]) -> Markup:
     if fraction is None:
         return Markup()
     plural = "" if attempts == 1 else "s"
-    return Markup(f'{percent(fraction)} <span class="meta">({attempts} attempt{plural})</span>')  # noqa: S704
+    return Markup(f'{fraction * 100:.0f}% <span class="meta">({attempts} attempt{plural})</span>')  # noqa: S704
 
 
 def points(value: float | None) -> str:

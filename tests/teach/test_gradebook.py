@@ -356,6 +356,29 @@ def test_the_gradebook_sorts_by_name_a_quiz_or_the_total_both_ways_with_blanks_l
     assert page.count('aria-sort="none"') == 3
 
 
+def header_link(page: str, label: str) -> str:
+    return re.search(rf'<a href="([^"]+)">{re.escape(label)}(?: [▲▼])?</a>', page).group(1)
+
+
+def test_clicking_a_column_heading_sorts_by_it_and_clicking_it_again_reverses_the_order(instructor, sortable):
+    url = gradebook_url(sortable)
+
+    def follow(page_url: str, label: str) -> tuple[str, str]:
+        # Resolved as a browser does, against the address of the page the link is on.
+        target = urljoin(
+            f"http://localhost{page_url}", unescape(header_link(text(instructor.get(page_url)), label))
+        )
+        return target.removeprefix("http://localhost"), text(instructor.get(target))
+
+    url, page = follow(url, "Total")
+    assert url.startswith(f"/teach/classes/{sortable}/gradebook?")
+    assert names(page) == ["bob", "Dee", "Ada", "Cy"]
+    url, page = follow(url, "Total")
+    assert names(page) == ["Cy", "Ada", "Dee", "bob"]
+    url, page = follow(url, "Student")
+    assert names(page) == ["Ada", "bob", "Cy", "Dee"]
+
+
 @pytest.mark.parametrize("order", ["asc", "desc"])
 def test_students_with_no_grade_in_the_sorted_quiz_come_last_in_both_directions(instructor, sortable, order):
     page = text(instructor.get(gradebook_url(sortable, sort="1", order=order)))
