@@ -16,17 +16,6 @@ def percent(fraction: float | None) -> Markup:
     return Markup("—" if fraction is None else f"{fraction * 100:.0f}%")  # noqa: S704
 
 
-def grade_cell(cell: tuple[float | None, int]) -> Markup:
-    """A gradebook cell: the grade and how many attempts it comes from; blank for no attempt.
-    One filter per cell rather than template expressions, because a class's gradebook has
-    hundreds of cells: each expression would cost more than the whole filter."""
-    fraction, attempts = cell
-    if fraction is None:
-        return Markup()
-    plural = "" if attempts == 1 else "s"
-    return Markup(f'{fraction * 100:.0f}% <span class="meta">({attempts} attempt{plural})</span>')  # noqa: S704
-
-
 def points(value: float | None) -> str:
     return "—" if value is None else format_number(round(value, 2))
 
@@ -39,7 +28,6 @@ def from_ns(nanoseconds: int) -> datetime:
 def register_filters(app: Flask) -> None:
     """Make the filters available in every template."""
     app.add_template_filter(percent)
-    app.add_template_filter(grade_cell)
     app.add_template_filter(points)
     app.add_template_filter(format_time, "when")
     app.add_template_filter(from_ns)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -114,8 +114,13 @@ _ROWS = (
 def columns(classroom: Classroom, banks: BankRegistry) -> list[Column]:
     """The class's assigned quizzes, in the order they were assigned."""
     params = {"class_id": classroom.id}
-    assigned = db.session.execute(_ASSIGNED, params).all()
     maxima = {(slug, quiz_id): most for slug, quiz_id, most in db.session.execute(_MAXIMA, params)}
+    return _columns(db.session.execute(_ASSIGNED, params).all(), maxima, banks)
+
+
+def _columns(
+    assigned: Sequence[tuple[str, str]], maxima: dict[tuple[str, str], float], banks: BankRegistry
+) -> list[Column]:
     out = []
     for slug, quiz_id in assigned:
         bank = banks.get(slug)
@@ -135,14 +140,16 @@ def columns(classroom: Classroom, banks: BankRegistry) -> list[Column]:
 
 def rows(classroom: Classroom, cols: Sequence[Column]) -> Iterator[Row]:
     """Every student of the class, by name, with a cell per column (``cols`` are the class's
-    assigned quizzes, from ``columns``)."""
+    assigned quizzes, from ``columns``), read as they are written out."""
+    return _rows(db.session.execute(_ROWS, {"class_id": classroom.id}), cols)
+
+
+def _rows(results: Iterable[Sequence], cols: Sequence[Column]) -> Iterator[Row]:
     index = {(c.bank_slug, c.quiz_id): i for i, c in enumerate(cols)}
     possible = sum(col.max_points for col in cols)
     current: tuple[int, str, str] | None = None
     fractions: list[list[float]] = []
-    for user_id, username, display_name, slug, quiz_id, score, max_score in db.session.execute(
-        _ROWS, {"class_id": classroom.id}
-    ):
+    for user_id, username, display_name, slug, quiz_id, score, max_score in results:
         if current is None or current[0] != user_id:
             if current is not None:
                 yield _row(current, fractions, cols, possible)
@@ -183,8 +190,18 @@ class Gradebook:
 
 
 def gradebook(classroom: Classroom, banks: BankRegistry) -> Gradebook:
-    cols = columns(classroom, banks)
-    return Gradebook(cols, list(rows(classroom, cols)))
+    """A class's whole gradebook, for its page. The page holds every row anyway, so the rows are
+    read first and each quiz's maximum taken from them, where an export (which streams its rows)
+    asks the database for the maxima first."""
+    params = {"class_id": classroom.id}
+    assigned = db.session.execute(_ASSIGNED, params).all()
+    results = db.session.execute(_ROWS, params).all()
+    maxima: dict[tuple[str, str], float] = {}
+    for *_, slug, quiz_id, _score, max_score in results:
+        if slug is not None and max_score > maxima.get((slug, quiz_id), 0.0):
+            maxima[(slug, quiz_id)] = max_score
+    cols = _columns(assigned, maxima, banks)
+    return Gradebook(cols, list(_rows(results, cols)))
 
 
 def sort_rows(book: Gradebook, key: str, descending: bool) -> list[Row]:
