@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
 
 from quizapp.banks import Bank, Quiz
 from quizapp.cards import queue_missed
-from quizapp.classes import window_refusal
+from quizapp.classes import Setting, deadline_for, quiz_settings
 from quizapp.extensions import db, write_transaction
-from quizapp.models import Attempt, Response, User, utcnow
+from quizapp.models import Assignment, Attempt, Response, User, utcnow
 from quizapp.questions import FormData, Question, ResponseError, from_snapshot, overall_grade
+
+#: A question's draft: the raw form fields it was answered with, {name: [values]}.
+Draft = dict[str, list[str]]
 
 
 class AttemptRefused(Exception):
@@ -27,6 +33,16 @@ def field_name(position: int) -> str:
     return f"q{position}"
 
 
+def flag_name(position: int) -> str:
+    """The "flag for review" box of the question at ``position``."""
+    return f"flag-q{position}"
+
+
+def grace() -> timedelta:
+    """How long after a deadline answers sent still count."""
+    return timedelta(seconds=current_app.config.get("SUBMIT_GRACE_SECONDS", 30))
+
+
 def user_attempts(user: User, bank_slug: str, quiz_id: str) -> list[Attempt]:
     """The learner's attempts at one quiz, oldest first."""
     query = (
@@ -35,6 +51,11 @@ def user_attempts(user: User, bank_slug: str, quiz_id: str) -> list[Attempt]:
         .order_by(Attempt.number)
     )
     return list(db.session.scalars(query))
+
+
+def in_setting(attempts: Iterable[Attempt], setting: Setting) -> list[Attempt]:
+    """The attempts made in one setting (an assignment, or practice)."""
+    return [a for a in attempts if a.assignment_id == setting.assignment_id]
 
 
 def quiz_grade(attempts: list[Attempt], policy: str) -> float | None:
@@ -53,37 +74,69 @@ def best_scores(user: User) -> dict[tuple[str, str], float]:
     return {(slug, quiz_id): best for slug, quiz_id, best in db.session.execute(query)}
 
 
-def start_attempt(user: User, bank: Bank, quiz: Quiz, rng: random.Random | None = None) -> Attempt:
-    """Resume the learner's unfinished attempt at ``quiz``, or begin a new one if the quiz's
-    attempts limit allows it. The questions drawn, and their choice order, are stored with it."""
+def start_attempt(
+    user: User,
+    bank: Bank,
+    quiz: Quiz,
+    rng: random.Random | None = None,
+    *,
+    setting: str | None = None,
+    now: datetime | None = None,
+) -> Attempt:
+    """Resume the learner's unfinished attempt at ``quiz`` in a setting, or begin a new one if the
+    window is open and the attempts limit allows it. ``setting`` is an assignment's id or
+    "practice"; None takes the first open one. The questions drawn, and their choice order, are
+    stored with it, and so is its deadline."""
     rng = rng or random.Random()  # noqa: S311 - question order needs no cryptographic randomness
     for _ in range(3):
         try:
             with write_transaction():
-                return _start(user, bank, quiz, rng)
+                return _start(user, bank, quiz, rng, setting, now or utcnow())
         except IntegrityError:
             continue  # another request numbered an attempt at the same moment: count again
     raise AttemptRefused("Too many attempts were started at once. Try again.")
 
 
-def _start(user: User, bank: Bank, quiz: Quiz, rng: random.Random) -> Attempt:
-    refusal = window_refusal(user.id, bank.slug, quiz.id)
+def choose_setting(settings: Sequence[Setting], wanted: str | None, now: datetime) -> Setting:
+    """The setting a start asks for, or the first open one; refused with the reason otherwise."""
+    if wanted is not None:
+        chosen = next((s for s in settings if s.key == wanted), None)
+        if chosen is None:
+            raise AttemptRefused("This quiz is not set for you there.")
+    else:
+        by_state = {state: [s for s in settings if s.state(now) == state] for state in ("open", "upcoming")}
+        chosen = next(iter(by_state["open"] + by_state["upcoming"] + list(settings)), None)
+        if chosen is None:
+            raise AttemptRefused("This quiz is only taken when a class sets it, and none of yours has.")
+    refusal = chosen.refusal(now)
     if refusal:
         raise AttemptRefused(refusal)
+    return chosen
+
+
+def _start(
+    user: User, bank: Bank, quiz: Quiz, rng: random.Random, wanted: str | None, now: datetime
+) -> Attempt:
+    chosen = choose_setting(quiz_settings(user.id, bank.slug, quiz.id, quiz.practice), wanted, now)
     existing = user_attempts(user, bank.slug, quiz.id)
-    unfinished = next((a for a in existing if not a.submitted), None)
+    mine = in_setting(existing, chosen)
+    unfinished = next((a for a in mine if not a.submitted), None)
     if unfinished is not None:
         return unfinished
-    if quiz.attempts is not None and len(existing) >= quiz.attempts:
+    if quiz.attempts is not None and len(mine) >= quiz.attempts:
         raise AttemptRefused(f"You have used all {quiz.attempts} attempts at this quiz.")
     shown = quiz.draw(bank.questions, rng)
     attempt = Attempt(
         user_id=user.id,
         bank_slug=bank.slug,
         quiz_id=quiz.id,
+        assignment_id=chosen.assignment_id,
         number=len(existing) + 1,
         quiz_title=quiz.title,
         bank_sha256=bank.sha256,
+        started_at=now,
+        time_limit=quiz.time_limit,
+        deadline=deadline_for(now, quiz.time_limit, chosen.extra_minutes, chosen.closes_at),
         max_score=sum(q.points for q in shown),
         responses=[
             Response(
@@ -110,9 +163,9 @@ class Shown(NamedTuple):
 
 @dataclass(frozen=True)
 class Sitting:
-    """An attempt as its learner takes it: whose it is, which quiz, and the questions as shown
-    (choices in the order shown, with the key; none once submitted). The quiz page and every
-    submit read it."""
+    """An attempt as its learner takes it: whose it is, which quiz, the questions as shown
+    (choices in the order shown, with the key; none once submitted) and the answers saved so far.
+    The quiz page, every save and every submit read it."""
 
     id: int
     user_id: int
@@ -123,6 +176,31 @@ class Sitting:
     max_score: float
     submitted: bool
     shown: tuple[Shown, ...]
+    assignment_id: int | None = None
+    started_at: datetime | None = None
+    deadline: datetime | None = None
+    draft_version: int = 0
+    #: The saved draft of each question, by position.
+    drafts: Mapping[int, Draft] | None = None
+    flagged: frozenset[int] = frozenset()
+
+    def saved_form(self) -> MultiDict:
+        """Every saved draft as one form, as the quiz page and grading read it."""
+        return MultiDict(
+            [
+                (name, value)
+                for draft in (self.drafts or {}).values()
+                for name, values in draft.items()
+                for value in values
+            ]
+        )
+
+    def time_up(self, now: datetime) -> bool:
+        return self.deadline is not None and now >= self.deadline
+
+    def too_late(self, now: datetime) -> bool:
+        """Past the deadline and its grace: nothing sent now counts."""
+        return self.deadline is not None and now > self.deadline + grace()
 
 
 _attempts, _responses = Attempt.__table__, Response.__table__
@@ -137,8 +215,14 @@ _SITTING = (
         _attempts.c.quiz_title,
         _attempts.c.max_score,
         _attempts.c.submitted_at,
+        _attempts.c.assignment_id,
+        _attempts.c.started_at,
+        _attempts.c.deadline,
+        _attempts.c.draft_version,
         _responses.c.position,
         _responses.c.question,
+        _responses.c.draft,
+        _responses.c.flagged,
     )
     .select_from(_attempts.outerjoin(_responses, _responses.c.attempt_id == _attempts.c.id))
     .where(_attempts.c.id == bindparam("attempt_id"))
@@ -168,6 +252,12 @@ def sitting(attempt_id: int) -> Sitting | None:
         else tuple(
             Shown(row.position, from_snapshot(row.question)) for row in rows if row.position is not None
         ),
+        assignment_id=first.assignment_id,
+        started_at=first.started_at,
+        deadline=first.deadline,
+        draft_version=first.draft_version,
+        drafts={row.position: row.draft for row in rows if row.draft},
+        flagged=frozenset(row.position for row in rows if row.flagged),
     )
 
 
@@ -184,10 +274,96 @@ def read_answers(shown: Sequence[Shown], form: FormData) -> tuple[dict[int, Any]
     return answers, problems
 
 
+def page_drafts(positions: Iterable[int], form: FormData) -> dict[int, Draft]:
+    """The raw fields sent for the questions at ``positions`` (one page of the quiz): a question
+    left blank has an empty draft, so clearing an answer is saved too."""
+    wanted = {field_name(p): p for p in positions}
+    drafts: dict[int, Draft] = {p: {} for p in wanted.values()}
+    for name in form.keys():  # noqa: SIM118 - a MultiDict's keys, each once
+        base = name.split("-", 1)[0]
+        position = wanted.get(base)
+        if position is None or name.startswith("flag-"):
+            continue
+        values = [v for v in form.getlist(name) if v != ""]
+        if values:
+            drafts[position][name] = values
+    return drafts
+
+
+def page_flags(positions: Iterable[int], form: FormData) -> dict[int, bool]:
+    """Which questions of a page the learner flagged for review."""
+    return {p: bool(form.get(flag_name(p))) for p in positions}
+
+
+def merged(taking: Sitting, drafts: Mapping[int, Draft]) -> dict[int, Draft]:
+    """The saved drafts with a page's new ones laid over them."""
+    return {**(taking.drafts or {}), **drafts}
+
+
+def as_form(drafts: Mapping[int, Draft]) -> MultiDict:
+    return MultiDict([(n, v) for d in drafts.values() for n, values in d.items() for v in values])
+
+
+_SAVE_DRAFT = (
+    update(_attempts)
+    .where(
+        _attempts.c.id == bindparam("attempt_id"),
+        _attempts.c.submitted_at.is_(None),
+        (_attempts.c.deadline.is_(None))
+        | (_attempts.c.deadline >= bindparam("cutoff", type_=_attempts.c.deadline.type)),
+    )
+    .values(
+        draft_version=_attempts.c.draft_version + 1,
+        drafted_at=bindparam("now", type_=_attempts.c.drafted_at.type),
+    )
+    .returning(_attempts.c.draft_version)
+)
+_DRAFTED = (
+    update(_responses)
+    .where(
+        _responses.c.attempt_id == bindparam("of_attempt"), _responses.c.position == bindparam("at_position")
+    )
+    .values(draft=bindparam("draft", type_=_responses.c.draft.type), flagged=bindparam("is_flagged"))
+)
+
+
+def save_draft(
+    taking: Sitting, drafts: Mapping[int, Draft], flags: Mapping[int, bool], now: datetime | None = None
+) -> int | None:
+    """Store the learner's answers so far (the questions named in ``drafts``), ungraded. Returns
+    the attempt's new draft version, or None, changing nothing, when the attempt was submitted or
+    its deadline and grace have passed: a save arriving after the submit is a no-op."""
+    now = now or utcnow()
+    if taking.submitted:
+        return None
+    with write_transaction():
+        version = db.session.execute(
+            _SAVE_DRAFT, {"attempt_id": taking.id, "cutoff": now - grace(), "now": now}
+        ).scalar()
+        if version is None:
+            return None
+        rows = [
+            {
+                "of_attempt": taking.id,
+                "at_position": position,
+                "draft": draft or None,
+                "is_flagged": flags.get(position, position in taking.flagged),
+            }
+            for position, draft in drafts.items()
+        ]
+        if rows:
+            db.session.execute(_DRAFTED, rows)
+    return version
+
+
 _CLAIM = (
     update(_attempts)
     .where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.submitted_at.is_(None))
-    .values(score=bindparam("score"), submitted_at=bindparam("now", type_=_attempts.c.submitted_at.type))
+    .values(
+        score=bindparam("score"),
+        submitted_at=bindparam("now", type_=_attempts.c.submitted_at.type),
+        auto_submitted=bindparam("auto"),
+    )
 )
 _GRADED = (
     update(_responses)
@@ -196,25 +372,38 @@ _GRADED = (
     )
     .values(
         answer=bindparam("answer", type_=_responses.c.answer.type),
+        draft=bindparam("draft", type_=_responses.c.draft.type),
         points=bindparam("points"),
         outcome=bindparam("outcome"),
     )
 )
 
 
-def submit_attempt(taking: Sitting, answers: Mapping[int, Any]) -> bool:
-    """Grade an attempt on the server and store it. Returns False, changing nothing, if the
-    attempt was already submitted (a double click, the back button, a replayed request).
-    Raises ``AttemptRefused`` if the quiz has closed for the learner since the page was opened.
+def submit_attempt(
+    taking: Sitting,
+    answers: Mapping[int, Any],
+    drafts: Mapping[int, Draft] | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Grade an attempt on the server and store it, with the drafts the answers were read from.
+    Returns False, changing nothing, if the attempt was already submitted (a double click, the
+    back button, a replayed request). Raises ``AttemptRefused`` when its deadline and grace have
+    passed: then only what was saved in time counts (``close_overdue``).
 
     Grading happens before the write lock is taken; under it, one conditional UPDATE decides
     whether this request is the one that submits, so the lock is held for a few statements only.
     """
+    now = now or utcnow()
     if taking.submitted:
         return False
-    refusal = window_refusal(taking.user_id, taking.bank_slug, taking.quiz_id)
-    if refusal:
-        raise AttemptRefused(refusal)
+    if taking.too_late(now):
+        raise AttemptRefused("Time was up for this attempt; it was graded with the answers saved in time.")
+    return _grade_and_store(taking, answers, drafts or taking.drafts or {}, now, auto=False)
+
+
+def _grade_and_store(
+    taking: Sitting, answers: Mapping[int, Any], drafts: Mapping[int, Draft], now: datetime, auto: bool
+) -> bool:
     graded, missed, total = [], [], 0.0
     for position, question in taking.shown:
         answer = answers.get(position)
@@ -224,6 +413,7 @@ def submit_attempt(taking: Sitting, answers: Mapping[int, Any]) -> bool:
                 "of_attempt": taking.id,
                 "at_position": position,
                 "answer": answer,
+                "draft": drafts.get(position) or None,
                 "points": result.points,
                 "outcome": result.outcome,
             }
@@ -231,10 +421,9 @@ def submit_attempt(taking: Sitting, answers: Mapping[int, Any]) -> bool:
         total += result.points
         if result.outcome != "correct":
             missed.append(question.id)
-    now = utcnow()
     with write_transaction():
         claimed = db.session.execute(
-            _CLAIM, {"attempt_id": taking.id, "score": round(total, 6), "now": now}
+            _CLAIM, {"attempt_id": taking.id, "score": round(total, 6), "now": now, "auto": auto}
         ).rowcount
         if not claimed:
             return False  # another request submitted it first
@@ -242,3 +431,36 @@ def submit_attempt(taking: Sitting, answers: Mapping[int, Any]) -> bool:
             db.session.execute(_GRADED, graded)
         queue_missed(taking.user_id, taking.bank_slug, missed, now)
     return True
+
+
+def close_attempt(taking: Sitting, now: datetime | None = None) -> bool:
+    """Grade an attempt whose deadline has passed with the answers saved before it, as Moodle's
+    "submitted automatically" does. A saved answer that cannot be graded (a number typed as
+    "abc") counts as unanswered; its draft is kept. Returns False if it was submitted already."""
+    if taking.submitted:
+        return False
+    answers, _problems = read_answers(taking.shown, taking.saved_form())
+    moment = min(now or utcnow(), taking.deadline) if taking.deadline else now or utcnow()
+    return _grade_and_store(taking, answers, taking.drafts or {}, moment, auto=True)
+
+
+def close_overdue(
+    now: datetime | None = None, *, user_id: int | None = None, classroom_id: int | None = None
+) -> int:
+    """Grade every attempt in progress whose deadline and grace have passed (a learner's, a class's,
+    or all), with its saved answers. Pages and exports call this before they show attempts, so no
+    background job is needed. Returns how many were closed."""
+    now = now or utcnow()
+    query = select(Attempt.id).where(Attempt.submitted_at.is_(None), Attempt.deadline < now - grace())
+    if user_id is not None:
+        query = query.where(Attempt.user_id == user_id)
+    if classroom_id is not None:
+        query = query.join(Assignment, Assignment.id == Attempt.assignment_id).where(
+            Assignment.classroom_id == classroom_id
+        )
+    closed = 0
+    for attempt_id in list(db.session.scalars(query)):
+        taking = sitting(attempt_id)
+        if taking is not None and close_attempt(taking, now):
+            closed += 1
+    return closed

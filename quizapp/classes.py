@@ -1,15 +1,17 @@
-"""Classes as operations: creating them, joining them, assigning quizzes with open and close times."""
+"""Classes as operations: creating them, joining them, assigning quizzes with open and close times,
+extra time, and the settings (an assignment, or practice) a learner takes a quiz in."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.extensions import db, write_transaction
-from quizapp.models import Assignment, Attempt, Classroom, Enrollment, User, utcnow
+from quizapp.models import Assignment, Attempt, Classroom, Enrollment, ExtraTime, User, utcnow
 from quizapp.timefmt import format_time
 
 #: Join-code letters: no 0/O, 1/I/L, 2/Z, 5/S or 8/B to mistake for one another.
@@ -108,11 +110,13 @@ def assign_quiz(
             assignment = Assignment(classroom_id=classroom.id, bank_slug=bank_slug, quiz_id=quiz_id)
             db.session.add(assignment)
         assignment.opens_at, assignment.closes_at = opens_at, closes_at
+        db.session.flush()
+        refresh_deadlines(assignment.id)
     return assignment
 
 
 def unassign(assignment: Assignment) -> None:
-    """Take a quiz off a class; attempts already made are kept."""
+    """Take a quiz off a class; attempts already made are kept, as the learners' practice."""
     with write_transaction():
         db.session.delete(db.session.get(Assignment, assignment.id))
 
@@ -129,37 +133,178 @@ def student_assignments(student: User) -> list[tuple[Assignment, Classroom]]:
     return sorted(((a, c) for a, c in rows), key=lambda row: (row[0].closes_at or far, row[1].name))
 
 
-def window_refusal(student_id: int, bank_slug: str, quiz_id: str, now: datetime | None = None) -> str | None:
-    """Why the student may not start or submit this quiz now, or None if they may.
+@dataclass(frozen=True)
+class Setting:
+    """Where an attempt counts: one class's assignment of the quiz, or practice (which counts for
+    no class). Every attempt is started in one, and its window and review options are that one's."""
 
-    A quiz set for any of the student's classes may be taken only while one of those settings is
-    open; a quiz set for none of them is free practice.
-    """
-    now = now or utcnow()
-    windows = db.session.execute(
-        _WINDOWS, {"user_id": student_id, "slug": bank_slug, "quiz_id": quiz_id}
-    ).all()
-    states = [Assignment.window_state(opens, closes, now) for opens, closes in windows]
-    if not windows or "open" in states:
+    assignment_id: int | None
+    classroom_name: str | None = None
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    #: The assignment's own review options ({part: [moments]}), None to keep the quiz's.
+    review: dict[str, list[str]] | None = None
+    #: Minutes this learner gets beyond the quiz's time limit here.
+    extra_minutes: int = 0
+
+    @property
+    def key(self) -> str:
+        """How forms name it: the assignment's id, or "practice"."""
+        return "practice" if self.assignment_id is None else str(self.assignment_id)
+
+    @property
+    def is_practice(self) -> bool:
+        return self.assignment_id is None
+
+    @property
+    def label(self) -> str:
+        return "Practice" if self.assignment_id is None else f"For {self.classroom_name}"
+
+    def state(self, now: datetime) -> str:
+        """ "upcoming", "open" or "closed"; practice is always open."""
+        return Assignment.window_state(self.opens_at, self.closes_at, now)
+
+    def refusal(self, now: datetime) -> str | None:
+        """Why an attempt may not start here now, or None if it may."""
+        state = self.state(now)
+        if state == "upcoming":
+            return f"This quiz opens for {self.classroom_name} on {format_time(self.opens_at)}."
+        if state == "closed":
+            return (
+                f"This quiz closed for {self.classroom_name} on {format_time(self.closes_at)}; "
+                "answers are no longer accepted."
+            )
         return None
-    upcoming = [opens for (opens, _), state in zip(windows, states, strict=True) if state == "upcoming"]
-    if upcoming:
-        return f"This quiz opens on {format_time(min(upcoming))}."
-    closed = max(closes for _, closes in windows if closes is not None)
-    return f"This quiz closed on {format_time(closed)}; answers are no longer accepted."
 
 
-# Run at every start and submit: built once, on the tables (see attempts.py).
-_assignments, _enrollments = Assignment.__table__, Enrollment.__table__
-_WINDOWS = (
-    select(_assignments.c.opens_at, _assignments.c.closes_at)
-    .join(_enrollments, _enrollments.c.classroom_id == _assignments.c.classroom_id)
-    .where(
-        _enrollments.c.user_id == bindparam("user_id"),
-        _assignments.c.bank_slug == bindparam("slug"),
-        _assignments.c.quiz_id == bindparam("quiz_id"),
+PRACTICE = Setting(None)
+
+
+def quiz_settings(student_id: int, bank_slug: str, quiz_id: str, practice: str) -> list[Setting]:
+    """Where the student may take a quiz: each of their classes' assignments of it (soonest due
+    first), then practice if the quiz's ``practice`` rule allows it for them."""
+    rows = db.session.execute(
+        _SETTINGS_OF_QUIZ, {"user_id": student_id, "slug": bank_slug, "quiz_id": quiz_id}
+    ).all()
+    far = datetime.max.replace(tzinfo=UTC)
+    settings = sorted(
+        (Setting(*row) for row in rows), key=lambda s: (s.closes_at or far, s.classroom_name, s.assignment_id)
     )
+    if practice == "always" or (practice == "unassigned" and not settings):
+        settings.append(PRACTICE)
+    return settings
+
+
+def setting_of(student_id: int, assignment_id: int | None) -> Setting | None:
+    """The setting an attempt was started in (None if its assignment is gone)."""
+    if assignment_id is None:
+        return PRACTICE
+    row = db.session.execute(_SETTING_BY_ID, {"user_id": student_id, "assignment_id": assignment_id}).first()
+    return Setting(*row) if row else None
+
+
+# Run at every start and result page: built once, on the tables (see attempts.py).
+_assignments, _enrollments, _classrooms = Assignment.__table__, Enrollment.__table__, Classroom.__table__
+_extra = ExtraTime.__table__
+_SETTINGS = (
+    select(
+        _assignments.c.id,
+        _classrooms.c.name,
+        _assignments.c.opens_at,
+        _assignments.c.closes_at,
+        _assignments.c.review,
+        func.coalesce(_extra.c.minutes, 0),
+    )
+    .join(_classrooms, _classrooms.c.id == _assignments.c.classroom_id)
+    .join(_enrollments, _enrollments.c.classroom_id == _assignments.c.classroom_id)
+    .outerjoin(
+        _extra, and_(_extra.c.assignment_id == _assignments.c.id, _extra.c.user_id == _enrollments.c.user_id)
+    )
+    .where(_enrollments.c.user_id == bindparam("user_id"))
 )
+_SETTINGS_OF_QUIZ = _SETTINGS.where(
+    _assignments.c.bank_slug == bindparam("slug"), _assignments.c.quiz_id == bindparam("quiz_id")
+)
+# An attempt's own setting, whether or not its learner is still in the class.
+_SETTING_BY_ID = (
+    select(
+        _assignments.c.id,
+        _classrooms.c.name,
+        _assignments.c.opens_at,
+        _assignments.c.closes_at,
+        _assignments.c.review,
+        func.coalesce(_extra.c.minutes, 0),
+    )
+    .join(_classrooms, _classrooms.c.id == _assignments.c.classroom_id)
+    .outerjoin(
+        _extra, and_(_extra.c.assignment_id == _assignments.c.id, _extra.c.user_id == bindparam("user_id"))
+    )
+    .where(_assignments.c.id == bindparam("assignment_id"))
+)
+
+
+def student_settings(student_id: int) -> dict[tuple[str, str], list[Setting]]:
+    """Every assignment of every class the student is in, as settings, by (bank slug, quiz id)."""
+    rows = db.session.execute(
+        _SETTINGS.add_columns(_assignments.c.bank_slug, _assignments.c.quiz_id), {"user_id": student_id}
+    )
+    out: dict[tuple[str, str], list[Setting]] = {}
+    for *setting, slug, quiz_id in rows:
+        out.setdefault((slug, quiz_id), []).append(Setting(*setting))
+    return out
+
+
+def deadline_for(
+    started_at: datetime, time_limit: int | None, extra_minutes: int, closes_at: datetime | None
+) -> datetime | None:
+    """When an attempt is graded whatever the learner does: the earlier of its time limit (with
+    extra time) and its window's close; None when neither applies."""
+    ends = []
+    if time_limit is not None:
+        ends.append(started_at + timedelta(seconds=time_limit, minutes=extra_minutes))
+    if closes_at is not None:
+        ends.append(closes_at)
+    return min(ends, default=None)
+
+
+def refresh_deadlines(assignment_id: int, user_id: int | None = None) -> None:
+    """Recompute the deadlines of the assignment's attempts in progress after its closing time
+    or a student's extra time changed (inside the caller's write transaction)."""
+    assignment = db.session.get(Assignment, assignment_id)
+    extra = {e.user_id: e.minutes for e in assignment.extra_time}
+    query = select(Attempt).where(Attempt.assignment_id == assignment_id, Attempt.submitted_at.is_(None))
+    if user_id is not None:
+        query = query.where(Attempt.user_id == user_id)
+    for attempt in db.session.scalars(query):
+        attempt.deadline = deadline_for(
+            attempt.started_at, attempt.time_limit, extra.get(attempt.user_id, 0), assignment.closes_at
+        )
+
+
+def set_extra_time(assignment: Assignment, user_id: int, minutes: int) -> None:
+    """Give a student extra minutes on a timed quiz in one assignment (0 takes them away); an
+    attempt in progress gets the new deadline at once."""
+    if not 0 <= minutes <= 24 * 60:
+        raise ClassError("Extra time must be between 0 and 1440 minutes.")
+    with write_transaction():
+        row = db.session.scalar(
+            select(ExtraTime).where(ExtraTime.assignment_id == assignment.id, ExtraTime.user_id == user_id)
+        )
+        if minutes == 0 and row is not None:
+            db.session.delete(row)
+        elif minutes and row is None:
+            db.session.add(ExtraTime(assignment_id=assignment.id, user_id=user_id, minutes=minutes))
+        elif row is not None:
+            row.minutes = minutes
+        db.session.flush()
+        db.session.expire(db.session.get(Assignment, assignment.id), ["extra_time"])
+        refresh_deadlines(assignment.id, user_id)
+
+
+def set_review(assignment: Assignment, review: dict[str, list[str]] | None) -> None:
+    """Override the quiz's review options for this assignment (None goes back to the bank's)."""
+    with write_transaction():
+        db.session.get(Assignment, assignment.id).review = review
 
 
 def is_enrolled(classroom: Classroom, user: User) -> bool:
@@ -170,13 +315,14 @@ def is_enrolled(classroom: Classroom, user: User) -> bool:
 
 
 def class_attempts(classroom: Classroom, student: User) -> list[Attempt]:
-    """A student's attempts at the quizzes set for a class, newest first: what its instructor may see."""
-    assigned = [(a.bank_slug, a.quiz_id) for a in classroom.assignments]
-    if not assigned or not is_enrolled(classroom, student):
+    """A student's attempts for the class's assignments, newest first: what its instructor may see.
+    Their practice, and their attempts for other classes, are not the class's."""
+    if not is_enrolled(classroom, student):
         return []
     query = (
         select(Attempt)
-        .where(Attempt.user_id == student.id, tuple_(Attempt.bank_slug, Attempt.quiz_id).in_(assigned))
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
+        .where(Attempt.user_id == student.id, Assignment.classroom_id == classroom.id)
         .order_by(Attempt.started_at.desc(), Attempt.id.desc())
     )
     return list(db.session.scalars(query))

@@ -23,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     # The school's time zone: quiz opening and closing times are typed and shown in it.
     "TIMEZONE": "UTC",
+    # Answers of a timed attempt sent this many seconds after its deadline still count (a slow
+    # network at the last moment); later ones do not.
+    "SUBMIT_GRACE_SECONDS": 30,
     # Flashcards: new cards a learner meets per bank per day, and the recall FSRS aims for.
     "NEW_CARDS_PER_DAY": 20,
     "STUDY_RETENTION": 0.9,

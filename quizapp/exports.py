@@ -18,12 +18,12 @@ from datetime import datetime
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from quizapp import reports
 from quizapp.banks import BankRegistry
 from quizapp.extensions import db
-from quizapp.models import Attempt, Classroom, Enrollment, Response, User
+from quizapp.models import Assignment, Attempt, Classroom, Enrollment, Response, User
 from quizapp.questions import from_snapshot
 
 Value = str | float | int | None
@@ -131,21 +131,20 @@ RESPONSE_HEADER = [
 
 
 def responses_table(classroom: Classroom) -> Table:
-    """One row per student, attempt and question, for analysis in pandas or R."""
-    assigned = [(a.bank_slug, a.quiz_id) for a in classroom.assignments]
+    """One row per student, attempt and question, for analysis in pandas or R: the attempts made
+    for the class's assignments (never practice, nor another class's)."""
 
     def rows() -> Iterator[list[Value]]:
-        if not assigned:
-            return
         query = (
             select(User.username, User.display_name, Attempt, Response)
             .join(Enrollment, Enrollment.user_id == User.id)
             .join(Attempt, Attempt.user_id == User.id)
+            .join(Assignment, Assignment.id == Attempt.assignment_id)
             .join(Response, Response.attempt_id == Attempt.id)
             .where(
                 Enrollment.classroom_id == classroom.id,
+                Assignment.classroom_id == classroom.id,
                 Attempt.submitted_at.is_not(None),
-                tuple_(Attempt.bank_slug, Attempt.quiz_id).in_(assigned),
             )
             .order_by(User.display_name, User.id, Attempt.id, Response.position)
             .execution_options(yield_per=2000)

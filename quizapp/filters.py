@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from markupsafe import Markup
@@ -20,6 +20,18 @@ def points(value: float | None) -> str:
     return "—" if value is None else format_number(round(value, 2))
 
 
+def duration(span: timedelta) -> str:
+    """A span of time as people say it: "45 s", "12 min 5 s", "1 h 20 min"."""
+    seconds = max(0, round(span.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{secs} s"
+
+
 def from_ns(nanoseconds: int) -> datetime:
     """A file's modification time (nanoseconds since the epoch) as a UTC datetime."""
     return datetime.fromtimestamp(nanoseconds / 1e9, UTC)
@@ -29,5 +41,6 @@ def register_filters(app: Flask) -> None:
     """Make the filters available in every template."""
     app.add_template_filter(percent)
     app.add_template_filter(points)
+    app.add_template_filter(duration)
     app.add_template_filter(format_time, "when")
     app.add_template_filter(from_ns)

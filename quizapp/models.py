@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -80,7 +80,13 @@ class Attempt(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     bank_slug: Mapped[str] = mapped_column(String(100))
     quiz_id: Mapped[str] = mapped_column(String(100))
-    #: 1 for the learner's first attempt at this quiz; unique, so the attempts limit holds under races.
+    #: The class's setting of the quiz this attempt counts for; None for practice, which counts for
+    #: no class (and an attempt whose quiz was taken off its class becomes practice).
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="SET NULL"), index=True
+    )
+    #: 1 for the learner's first attempt at this quiz in any setting; unique, so the attempts limit
+    #: holds under races.
     number: Mapped[int]
     #: Quiz title when the attempt began, for history pages that outlive the quiz.
     quiz_title: Mapped[str] = mapped_column(String(300))
@@ -91,8 +97,20 @@ class Attempt(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     score: Mapped[float | None]
     max_score: Mapped[float]
+    #: The quiz's time limit in seconds when the attempt began (None: untimed).
+    time_limit: Mapped[int | None]
+    #: When the server grades the saved answers by itself: the earlier of the time limit (with the
+    #: learner's extra time) and the window's close. None: no deadline.
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: Saves of the learner's draft answers so far; each save adds one, and pages carry it so a
+    #: browser can tell whether its own copy is newer than the server's.
+    draft_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    drafted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: True when the server graded the attempt at its deadline rather than the learner submitting it.
+    auto_submitted: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user: Mapped[User] = relationship()
+    assignment: Mapped[Assignment | None] = relationship()
     responses: Mapped[list[Response]] = relationship(
         back_populates="attempt", order_by="Response.position", cascade="all, delete-orphan"
     )
@@ -130,6 +148,11 @@ class Response(db.Model):
     max_points: Mapped[float]
     #: "correct", "partial", "wrong" or "unanswered"; None until submitted.
     outcome: Mapped[str | None] = mapped_column(String(12))
+    #: The learner's answer as last saved, as the form's raw fields ({name: [values]}), kept even
+    #: when it cannot be graded yet (a number typed as "abc") so nothing typed is lost.
+    draft: Mapped[dict[str, list[str]] | None] = mapped_column(JSON(none_as_null=True))
+    #: Marked "flag for review" by the learner.
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
 
@@ -185,11 +208,17 @@ class Assignment(db.Model):
     quiz_id: Mapped[str] = mapped_column(String(100))
     #: None: open from the start.
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: None: never closes. The server refuses starts and submits after it.
+    #: None: never closes. The server refuses starts after it and grades what is saved at it.
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Review options that override the quiz's own ({part: [moments]}, see quizapp.review); None
+    #: keeps the bank's.
+    review: Mapped[dict[str, list[str]] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     classroom: Mapped[Classroom] = relationship(back_populates="assignments")
+    extra_time: Mapped[list[ExtraTime]] = relationship(
+        back_populates="assignment", cascade="all, delete-orphan"
+    )
 
     def state(self, now: datetime) -> str:
         """ "upcoming", "open" or "closed" at ``now``."""
@@ -203,6 +232,21 @@ class Assignment(db.Model):
         if closes_at is not None and now >= closes_at:
             return "closed"
         return "open"
+
+
+class ExtraTime(db.Model):
+    """Minutes a student gets beyond a timed quiz's limit in one assignment (an accommodation)."""
+
+    __tablename__ = "extra_time"
+    __table_args__ = (UniqueConstraint("assignment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    minutes: Mapped[int]
+
+    assignment: Mapped[Assignment] = relationship(back_populates="extra_time")
+    user: Mapped[User] = relationship()
 
 
 class BankRevision(db.Model):
@@ -233,6 +277,8 @@ class RegradeLog(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     classroom_id: Mapped[int | None] = mapped_column(ForeignKey("classrooms.id", ondelete="SET NULL"))
+    #: The assignment whose attempts were regraded (None once it was taken off the class).
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", ondelete="SET NULL"))
     bank_slug: Mapped[str] = mapped_column(String(100))
     quiz_id: Mapped[str] = mapped_column(String(100))
     instructor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -1,4 +1,5 @@
-"""Regrading: after an instructor fixes a bank's key, recompute a quiz's stored scores for a class.
+"""Regrading: after an instructor fixes a bank's key, recompute the stored scores of one
+assignment (a quiz set for a class): the attempts started for it, and no others.
 
 This is the only way a stored score changes. A dry run lists what would change; applying it
 writes the new scores, updates each response's stored question to the fixed key (so result pages
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 from quizapp.banks import Bank
 from quizapp.extensions import db, write_transaction
-from quizapp.models import Attempt, Classroom, Enrollment, RegradeLog, Response, User
+from quizapp.models import Assignment, Attempt, RegradeLog, Response, User
 from quizapp.questions import Question, from_snapshot
 
 #: What a fixed key may change in a question an attempt showed; its wording and the order its
@@ -56,16 +57,15 @@ def regraded_question(shown: Question, current: Question) -> Question:
     return dataclasses.replace(shown, **{f: getattr(current, f) for f in KEY_FIELDS if hasattr(current, f)})
 
 
-def plan(classroom: Classroom, bank: Bank, quiz_id: str) -> list[AttemptChange]:
-    """Every submitted attempt of the class's students at the quiz whose score the current key changes."""
+def plan(assignment: Assignment, bank: Bank) -> list[AttemptChange]:
+    """Every submitted attempt for the assignment whose score the current key changes. Practice,
+    and the same quiz set for another class, are left as they are."""
     query = (
         select(Attempt, User.username)
         .join(User, User.id == Attempt.user_id)
-        .join(Enrollment, Enrollment.user_id == Attempt.user_id)
         .where(
-            Enrollment.classroom_id == classroom.id,
+            Attempt.assignment_id == assignment.id,
             Attempt.bank_slug == bank.slug,
-            Attempt.quiz_id == quiz_id,
             Attempt.submitted_at.is_not(None),
         )
         .order_by(Attempt.id)
@@ -102,9 +102,9 @@ def _regrade(attempt: Attempt, username: str, bank: Bank) -> AttemptChange | Non
     )
 
 
-def apply(classroom: Classroom, bank: Bank, quiz_id: str, instructor: User) -> RegradeLog:
-    """Regrade for real: store the new scores and log the regrade."""
-    changes = plan(classroom, bank, quiz_id)
+def apply(assignment: Assignment, bank: Bank, instructor: User) -> RegradeLog:
+    """Regrade for real: store the new scores and log the regrade under the assignment."""
+    changes = plan(assignment, bank)
     with write_transaction():
         for change in changes:
             attempt = db.session.get(Attempt, change.attempt_id, with_for_update=True)
@@ -117,9 +117,10 @@ def apply(classroom: Classroom, bank: Bank, quiz_id: str, instructor: User) -> R
                     response.points, response.outcome = fixed.points, fixed.outcome
                     response.max_points = from_snapshot(fixed.question).points
         log = RegradeLog(
-            classroom_id=classroom.id,
+            classroom_id=assignment.classroom_id,
+            assignment_id=assignment.id,
             bank_slug=bank.slug,
-            quiz_id=quiz_id,
+            quiz_id=assignment.quiz_id,
             instructor_id=instructor.id,
             bank_sha256=bank.sha256,
             changes=[
@@ -139,14 +140,7 @@ def apply(classroom: Classroom, bank: Bank, quiz_id: str, instructor: User) -> R
     return log
 
 
-def history(classroom: Classroom, bank_slug: str, quiz_id: str) -> list[RegradeLog]:
-    query = (
-        select(RegradeLog)
-        .where(
-            RegradeLog.classroom_id == classroom.id,
-            RegradeLog.bank_slug == bank_slug,
-            RegradeLog.quiz_id == quiz_id,
-        )
-        .order_by(RegradeLog.id.desc())
-    )
+def history(assignment: Assignment) -> list[RegradeLog]:
+    """The regrades of one assignment, newest first."""
+    query = select(RegradeLog).where(RegradeLog.assignment_id == assignment.id).order_by(RegradeLog.id.desc())
     return list(db.session.scalars(query))

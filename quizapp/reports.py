@@ -62,16 +62,16 @@ class Row(NamedTuple):
 
 # The gradebook's queries are on the tables rather than the ORM classes, and built once with the
 # class as a parameter: rows come back as plain tuples, without the ORM's per-statement and per-row
-# work, and no statement is rebuilt for each page. An attempt counts when its quiz is set to the
-# class (an EXISTS on the assignments) and it was submitted.
+# work, and no statement is rebuilt for each page. An attempt counts when it was started for one
+# of the class's assignments (an EXISTS on them) and it was submitted: practice, and attempts
+# for another class that set the same quiz, never do.
 _attempts, _enrollments, _users = Attempt.__table__, Enrollment.__table__, User.__table__
 _assignments = Assignment.__table__
 _SET_TO_CLASS = (
     select(_assignments.c.id)
     .where(
+        _assignments.c.id == _attempts.c.assignment_id,
         _assignments.c.classroom_id == bindparam("class_id"),
-        _assignments.c.bank_slug == _attempts.c.bank_slug,
-        _assignments.c.quiz_id == _attempts.c.quiz_id,
     )
     .exists()
 )
@@ -242,12 +242,15 @@ NO_ANSWER = "(no answer)"
 
 
 def quiz_responses(classroom: Classroom, bank_slug: str, quiz_id: str) -> QuizResponses:
-    """Every submitted attempt of the class's students at a quiz, with what each question got."""
+    """Every submitted attempt of the class's students for its assignment of a quiz, with what
+    each question got."""
     query = (
         select(Attempt)
         .join(Enrollment, Enrollment.user_id == Attempt.user_id)
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
         .where(
             Enrollment.classroom_id == classroom.id,
+            Assignment.classroom_id == classroom.id,
             Attempt.bank_slug == bank_slug,
             Attempt.quiz_id == quiz_id,
             Attempt.submitted_at.is_not(None),

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from quizapp.banks.model import Bank, BankError, Card, Problem, Quiz, Source
+from quizapp.banks.model import PRACTICE, Bank, BankError, Card, Problem, Quiz, Source
 from quizapp.questions import (
     DECIMAL,
     GRADING_POLICIES,
@@ -34,6 +34,7 @@ from quizapp.questions import (
     TrueFalse,
     normalize_text,
 )
+from quizapp.review import AFTER_EACH_ATTEMPT, ANSWERS_SETTINGS, MOMENTS, PARTS, ReviewOptions
 
 #: libyaml's composer when PyYAML was built with it (about 7x faster), else the pure-Python one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -85,8 +86,16 @@ _QUIZ_FIELDS = (
     "attempts",
     "grading",
     "answers",
+    "review",
+    "practice",
+    "time_limit",
+    "per_page",
 )
-ANSWERS_SHOWN = ("after-each-attempt", "after-last-attempt")
+ANSWERS_SHOWN = tuple(ANSWERS_SETTINGS)
+#: A time limit as written: "20m", "1h30m", "90s", or a number of minutes.
+_DURATION = re.compile(r"(?:(\d{1,3})h)?\s*(?:(\d{1,4})m(?:in)?)?\s*(?:(\d{1,6})s)?")
+#: The longest time limit: a day.
+MAX_TIME_LIMIT = 24 * 3600
 _CARD_FIELDS = ("id", "front", "back", "tags")
 
 
@@ -640,6 +649,18 @@ class _Reader:
                     f["answers"],
                     f"{what} shows answers after the last attempt, so it needs an attempts limit",
                 )
+        review = ANSWERS_SETTINGS.get(out.get("answers") or "after-each-attempt", AFTER_EACH_ATTEMPT)
+        if "review" in f:
+            review = self.review(f["review"], what, review)
+        out["review"] = review
+        if "practice" in f:
+            out["practice"] = practice = self.text(f["practice"], f"practice in {what}")
+            if practice is not None and practice not in PRACTICE:
+                self.error(f["practice"], f"practice in {what} must be one of {', '.join(PRACTICE)}")
+        if "time_limit" in f:
+            out["time_limit"] = self.duration(f["time_limit"], f"the time limit of {what}")
+        if "per_page" in f:
+            out["per_page"] = self.integer(f["per_page"], f"per_page in {what}", 1)
         if ("questions" in f) == ("select" in f):
             self.error(
                 node, f"{what} needs either 'questions' (a list of ids) or 'select' (by tags), not both"
@@ -649,6 +670,46 @@ class _Reader:
         else:
             out.update(self.select(f["select"], what, questions))
         return Quiz(**out) if len(self.problems) == before else None
+
+    def review(self, node: Node, what: str, base: ReviewOptions) -> ReviewOptions:
+        """Review options: for each part named, the moments it shows at ("always", "never", one
+        moment or a list); parts not named keep ``base`` (what ``answers`` says)."""
+        f = self.fields(node, f"review in {what}", (), PARTS) or {}
+        chosen: dict[str, tuple[str, ...]] = {}
+        for part, value in f.items():
+            where = f"review of the {part} in {what}"
+            if isinstance(value, ScalarNode):
+                word = self.text(value, where)
+                moments = MOMENTS if word == "always" else () if word == "never" else (word,)
+            else:
+                moments = self.texts(value, where, min_items=0) or ()
+            for moment in moments:
+                if moment not in MOMENTS:
+                    self.error(
+                        value,
+                        f"{where}: '{moment}' is not a moment; use always, never or any of {', '.join(MOMENTS)}",
+                    )
+            chosen[part] = tuple(moments)
+        return ReviewOptions.from_mapping(chosen, base)
+
+    def duration(self, node: Node, what: str) -> int | None:
+        """Seconds, from "20m", "1h30m", "90s" or a whole number of minutes."""
+        value = self._scalar(node, what)
+        if value is None:
+            return None
+        match = _DURATION.fullmatch(value.lower())
+        if _INTEGER.fullmatch(value):
+            seconds = int(value) * 60
+        elif value and match and any(match.groups()):
+            hours, minutes, secs = (int(g or 0) for g in match.groups())
+            seconds = hours * 3600 + minutes * 60 + secs
+        else:
+            self.error(node, f"{what} must be a duration such as 20m, 1h30m or 90s, not '{value}'")
+            return None
+        if not 60 <= seconds <= MAX_TIME_LIMIT:
+            self.error(node, f"{what} must be between one minute and 24 hours")
+            return None
+        return seconds
 
     def attempts(self, node: Node, what: str) -> int | None:
         """A positive whole number, or None for 'unlimited'."""

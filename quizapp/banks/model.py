@@ -7,6 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from quizapp.questions import Question
+from quizapp.review import AFTER_EACH_ATTEMPT, ReviewOptions
+
+#: Who may take a quiz as practice, which counts for no class: "unassigned" (a learner none of
+#: whose classes sets it), "always" (anyone, besides any class's attempts) or "never".
+PRACTICE = ("unassigned", "always", "never")
+#: Questions a quiz page shows when the quiz does not say (``per_page``).
+DEFAULT_PER_PAGE = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +76,17 @@ class Quiz:
     attempts: int | None = None
     grading: str = "highest"
     #: When result pages show correct answers, explanations and feedback: "after-each-attempt",
-    #: or "after-last-attempt" so that a learner with attempts left cannot copy the key.
+    #: or "after-last-attempt" so that a learner with attempts left cannot copy the key. Mapped
+    #: onto ``review``, which says it part by part.
     answers: str = "after-each-attempt"
+    #: Which parts of a result show at which moments (an assignment may override it).
+    review: ReviewOptions = AFTER_EACH_ATTEMPT
+    #: Who may take the quiz as practice (see ``PRACTICE``).
+    practice: str = "unassigned"
+    #: Seconds an attempt may take; None for untimed.
+    time_limit: int | None = None
+    #: Questions on each page of an attempt.
+    per_page: int = DEFAULT_PER_PAGE
 
     def pool(self, questions: Mapping[str, Question]) -> list[Question]:
         """Every question this quiz can show, in bank order (or the order the quiz lists them)."""

@@ -24,6 +24,8 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from quizapp import regrade, reports, stats
+from quizapp.attempts import close_overdue
+from quizapp.banks import Bank
 from quizapp.classes import (
     ClassError,
     assign_quiz,
@@ -32,12 +34,14 @@ from quizapp.classes import (
     is_enrolled,
     regenerate_code,
     remove_student,
+    setting_of,
     unassign,
 )
 from quizapp.exports import EXPORTERS, export_filename, responses_table, write_csv
 from quizapp.extensions import bank_registry, db
 from quizapp.filters import percent
-from quizapp.models import Attempt, Classroom, Enrollment, User
+from quizapp.models import Assignment, Attempt, Classroom, Enrollment, User
+from quizapp.review import EVERYTHING
 from quizapp.teach.access import instructor_required, own_assignment, own_class
 from quizapp.teach.forms import AssignForm, ClassForm
 from quizapp.timefmt import parse_local
@@ -157,6 +161,7 @@ def remove_assignment(class_id: int, assignment_id: int):
 @instructor_required
 def gradebook(class_id: int):
     classroom = own_class(class_id)
+    close_overdue(classroom_id=classroom.id)
     book = reports.gradebook(classroom, bank_registry())
     key = request.args.get("sort", "name")
     if not reports.valid_sort_key(key, book):
@@ -206,6 +211,7 @@ def student(class_id: int, user_id: int):
     learner = db.session.get(User, user_id)
     if learner is None or not is_enrolled(classroom, learner):
         abort(404)
+    close_overdue(classroom_id=classroom.id)
     return render_template(
         "teach/student.html",
         classroom=classroom,
@@ -227,9 +233,10 @@ def attempt(class_id: int, attempt_id: int):
         attempt=attempt,
         bank=bank,
         quiz=bank.quizzes.get(attempt.quiz_id) if bank else None,
-        reveal=True,
+        shows=EVERYTHING,  # an instructor sees the whole of their class's results
         learner=attempt.user,
         classroom=classroom,
+        setting=setting_of(attempt.user_id, attempt.assignment_id),
     )
 
 
@@ -240,6 +247,7 @@ def export_grades(class_id: int, fmt: str):
     exporter = EXPORTERS.get(fmt)
     if exporter is None:
         abort(404)
+    close_overdue(classroom_id=classroom.id)
     chunks = exporter.write(exporter.table(classroom, bank_registry()))
     return download(
         chunks, exporter.mimetype, export_filename(classroom, f"grades-{fmt}", exporter.extension)
@@ -250,6 +258,7 @@ def export_grades(class_id: int, fmt: str):
 @instructor_required
 def export_responses(class_id: int):
     classroom = own_class(class_id)
+    close_overdue(classroom_id=classroom.id)
     chunks = write_csv(responses_table(classroom))
     return download(chunks, "text/csv", export_filename(classroom, "responses", "csv"))
 
@@ -265,18 +274,22 @@ def download(chunks: Iterator[bytes], mimetype: str, filename: str) -> Response:
     )
 
 
-def assigned_quiz(classroom: Classroom, slug: str, quiz_id: str):
+def assigned_quiz(classroom: Classroom, slug: str, quiz_id: str) -> tuple[Assignment, Bank | None]:
     """The class's assignment of a quiz, and the bank serving it now (None if it is gone)."""
-    if not any(a.bank_slug == slug and a.quiz_id == quiz_id for a in classroom.assignments):
+    assignment = next(
+        (a for a in classroom.assignments if a.bank_slug == slug and a.quiz_id == quiz_id), None
+    )
+    if assignment is None:
         abort(404)
-    return bank_registry().get(slug)
+    return assignment, bank_registry().get(slug)
 
 
 @bp.get("/classes/<id:class_id>/quizzes/<slug>/<quiz_id>/analysis")
 @instructor_required
 def analysis(class_id: int, slug: str, quiz_id: str):
     classroom = own_class(class_id)
-    bank = assigned_quiz(classroom, slug, quiz_id)
+    assignment, bank = assigned_quiz(classroom, slug, quiz_id)
+    close_overdue(classroom_id=classroom.id)
     data = reports.quiz_responses(classroom, slug, quiz_id)
     quiz_stats = stats.quiz_statistics(data.attempts)
     title = bank.quizzes[quiz_id].title if bank and quiz_id in bank.quizzes else quiz_id
@@ -285,7 +298,7 @@ def analysis(class_id: int, slug: str, quiz_id: str):
         coverage = stats.source_coverage(bank.source.paragraphs, [q.source for q in bank.questions.values()])
     changes = None
     if bank and request.args.get("regrade"):
-        changes = [c for c in regrade.plan(classroom, bank, quiz_id) if c.score_changed]
+        changes = [c for c in regrade.plan(assignment, bank) if c.score_changed]
     return render_template(
         "teach/analysis.html",
         classroom=classroom,
@@ -300,7 +313,8 @@ def analysis(class_id: int, slug: str, quiz_id: str):
         chart=Markup(stats.histogram_svg(quiz_stats.bins, f"Scores on {title}")),  # noqa: S704
         coverage=coverage,
         changes=changes,
-        regrades=regrade.history(classroom, slug, quiz_id),
+        assignment=assignment,
+        regrades=regrade.history(assignment),
     )
 
 
@@ -308,10 +322,11 @@ def analysis(class_id: int, slug: str, quiz_id: str):
 @instructor_required
 def apply_regrade(class_id: int, slug: str, quiz_id: str):
     classroom = own_class(class_id)
-    bank = assigned_quiz(classroom, slug, quiz_id)
+    assignment, bank = assigned_quiz(classroom, slug, quiz_id)
     if bank is None or quiz_id not in bank.quizzes:
         flash("The quiz is no longer in a bank that validates, so there is no key to regrade with.", "error")
     else:
-        log = regrade.apply(classroom, bank, quiz_id, current_user)
+        close_overdue(classroom_id=classroom.id)
+        log = regrade.apply(assignment, bank, current_user)
         flash(f"Regraded: {len(log.changes)} score{'' if len(log.changes) == 1 else 's'} changed.", "success")
     return redirect(url_for("teach.analysis", class_id=class_id, slug=slug, quiz_id=quiz_id))

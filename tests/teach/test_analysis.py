@@ -403,7 +403,9 @@ def test_applying_the_regrade_stores_the_new_scores_and_key_and_logs_who_when_wh
         {"attempt_id": ids["bob"], "user": "bob", "old": 6.0, "new": 7.0, "max_old": 7.0, "max_new": 7.0},
     ]
     log_section = page.split("<h3>Regrade log</h3>", 1)[1]
-    assert re.search(r"<li>[^<]* by prof: 2 scores changed</li>", log_section)
+    assert re.search(
+        r"<li>[^<]* by prof, for Eurasian History \(assignment [0-9]+\): 2 scores changed</li>", log_section
+    )
 
 
 def test_after_the_regrade_result_pages_show_the_new_key_and_score(app, instructor, regradable):
@@ -443,8 +445,8 @@ def test_a_second_regrade_changes_nothing_and_logs_zero_changes(app, instructor,
     assert second.changes == []
     log_section = page.split("<h3>Regrade log</h3>", 1)[1]
     assert [clean(li).split(" by ")[1] for li in re.findall(r"<li>(.*?)</li>", log_section)] == [
-        "prof: 0 scores changed",
-        "prof: 2 scores changed",
+        f"prof, for Eurasian History (assignment {first.assignment_id}): 0 scores changed",
+        f"prof, for Eurasian History (assignment {first.assignment_id}): 2 scores changed",
     ]
 
 

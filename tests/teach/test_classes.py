@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from quizapp.classes import refresh_deadlines
 from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment, Response
 from tests.conftest import csrf_token, login, make_instructor, register, start
-from tests.quiz.test_taking import answer_form, attempt_id, shown_questions, submit
+from tests.quiz.test_taking import answer_form, shown_questions, submit
 
 FORM_TIME = "%Y-%m-%dT%H:%M"
 LOOK_ALIKES = set("0O1IL")
@@ -105,10 +106,13 @@ def attempts(app) -> list[Attempt]:
 
 
 def set_window(app, opens: datetime | None, closes: datetime | None) -> None:
-    """Set the times of the (only) assignment directly, to the second."""
+    """Set the times of the (only) assignment directly, to the second, and the deadlines of its
+    attempts in progress with them (as the class page does)."""
     with app.app_context():
         assignment = db.session.scalar(select(Assignment))
         assignment.opens_at, assignment.closes_at = opens, closes
+        db.session.flush()
+        refresh_deadlines(assignment.id)
         db.session.commit()
 
 
@@ -535,7 +539,7 @@ def test_times_are_typed_and_shown_in_the_school_time_zone_and_stored_in_utc(
     assert "2030-07-20 18:30 CEST" in table
     assert "Opens 2030-01-15 09:00 CET" in re.sub(r"\s+", " ", assigned_section(text(enrolled.get("/"))))
     refused = start_response(enrolled)
-    assert "This quiz opens on 2030-01-15 09:00 CET." in flashed_after(enrolled, refused)
+    assert "This quiz opens for Eurasian History on 2030-01-15 09:00 CET." in flashed_after(enrolled, refused)
 
 
 @pytest.mark.parametrize("typed", ["tomorrow", "2030-13-01T09:00", "2030-01-15"])
@@ -618,7 +622,7 @@ def test_before_it_opens_a_set_quiz_cannot_be_started_and_no_attempt_is_made(
     assert response.status_code == 302
     assert response.headers["Location"] == QUIZ_PAGE
     page = text(enrolled.get(QUIZ_PAGE))
-    assert f"This quiz opens on {shown(opens)}." in page
+    assert f"This quiz opens for Eurasian History on {shown(opens)}." in page
     assert count(app, Attempt) == 0
 
 
@@ -631,42 +635,68 @@ def test_after_it_closes_a_set_quiz_cannot_be_started(app, instructor, klass, en
 
     assert response.status_code == 302
     page = text(enrolled.get(response.headers["Location"]))
-    assert f"This quiz closed on {shown(closes)}" in page
+    assert f"This quiz closed for Eurasian History on {shown(closes)}" in page
     assert count(app, Attempt) == 0
 
 
-def test_a_submit_that_arrives_after_the_close_is_refused_and_keeps_the_typed_answers(
+def test_a_submit_sent_within_the_grace_after_the_close_still_counts(app, instructor, klass, enrolled):
+    assert assign(instructor, klass, closes=now() + timedelta(hours=1)).status_code == 302
+    path = start(enrolled, "every-type", "all")
+    form = answer_form(shown_questions(app, path))
+    token = csrf_token(text(enrolled.get(path)))
+    set_window(app, None, now() - timedelta(seconds=5))
+
+    response = enrolled.post(path, data={"csrf_token": token, **form})
+
+    assert response.status_code == 302
+    [attempt] = attempts(app)
+    assert attempt.score == 7
+    assert not attempt.auto_submitted
+
+
+def test_at_the_close_the_saved_answers_are_graded_and_answers_sent_later_do_not_count(
     app, instructor, klass, enrolled
 ):
     assert assign(instructor, klass, closes=now() + timedelta(hours=1)).status_code == 302
     path = start(enrolled, "every-type", "all")
     questions = shown_questions(app, path)
-    form = answer_form(questions)
     text_at = next(i for i, q in enumerate(questions) if q["type"] == "text")
     number_at = next(i for i, q in enumerate(questions) if q["type"] == "numeric")
-    form[f"q{text_at}"] = "Typed before the bell"
-    form[f"q{number_at}"] = "98765.4"
-    token = csrf_token(text(enrolled.get(path)))
-    closed_at = now() - timedelta(seconds=5)
+    page = text(enrolled.get(path))
+    token = csrf_token(page)
+    positions = re.search(r'name="positions" value="([^"]*)"', page).group(1)
+    saved = enrolled.post(
+        f"{path}/save",
+        data={
+            "csrf_token": token,
+            "positions": positions,
+            f"q{text_at}": "Typed before the bell",
+            "go": "later",
+        },
+    )
+    assert saved.status_code == 302
+    closed_at = now() - timedelta(minutes=5)
     set_window(app, None, closed_at)
 
-    response = enrolled.post(path, data={"csrf_token": token, **form})
+    late = answer_form(questions)
+    late[f"q{number_at}"] = "98765.4"
+    response = enrolled.post(path, data={"csrf_token": token, **late})
 
-    assert response.status_code == 403
-    page = text(response)
-    assert "This quiz closed on" in page
-    assert "were not graded" in page
-    assert 'value="Typed before the bell"' in page
-    assert 'value="98765.4"' in page
+    assert response.status_code == 302
+    result = text(enrolled.get(response.headers["Location"]))
+    assert "submitted automatically" in result
     [attempt] = attempts(app)
-    assert attempt.id == attempt_id(path)
-    assert attempt.submitted_at is None
-    assert attempt.score is None
+    assert attempt.auto_submitted
+    assert abs(attempt.submitted_at - closed_at) < timedelta(seconds=1)
     with app.app_context():
-        stored = list(db.session.scalars(select(Response).where(Response.attempt_id == attempt.id)))
-    assert [(r.answer, r.points, r.outcome) for r in stored] == [(None, None, None)] * 7
-    # Still refused when the page is opened again: the attempt never becomes a result.
-    assert "Submit answers" in text(enrolled.get(path))
+        stored = {
+            r.position: r
+            for r in db.session.scalars(select(Response).where(Response.attempt_id == attempt.id))
+        }
+    assert stored[text_at].draft == {f"q{text_at}": ["Typed before the bell"]}
+    assert stored[text_at].answer == "Typed before the bell"
+    assert stored[number_at].answer is None  # sent after the close: not counted
+    assert attempt.score == 0
 
 
 def test_within_the_window_a_set_quiz_is_started_submitted_and_graded(app, instructor, klass, enrolled):
@@ -728,7 +758,7 @@ def test_a_student_in_two_classes_is_refused_when_neither_setting_is_open(app, i
 
     response = start_response(enrolled)
 
-    assert f"This quiz opens on {shown(opens)}." in flashed_after(enrolled, response)
+    assert f"This quiz opens for Second Class on {shown(opens)}." in flashed_after(enrolled, response)
     assert count(app, Attempt) == 0
 
 

@@ -117,8 +117,10 @@ class Seed:
         slug: str = "every-type",
         quiz_id: str = "all",
         submitted: bool = True,
+        practice: bool = False,
     ) -> int:
-        """An attempt showing the questions of ``answers`` in its order, answered with its values."""
+        """An attempt showing the questions of ``answers`` in its order, answered with its values,
+        made for the first of the learner's classes that set the quiz (or as ``practice``)."""
         bank = load_bank(self.banks_dir / f"{slug}.yaml")
         shown = [bank.questions[qid].presented(random.Random(0), False).snapshot() for qid in answers]  # noqa: S311
         started = T0 + timedelta(minutes=10 * len(self.started))
@@ -146,10 +148,22 @@ class Seed:
                         outcome=result.outcome if submitted else None,
                     )
                 )
+            assignment_id = None
+            if not practice:
+                assignment_id = db.session.scalar(
+                    select(func.min(Assignment.id))
+                    .join(Enrollment, Enrollment.classroom_id == Assignment.classroom_id)
+                    .where(
+                        Enrollment.user_id == user_id,
+                        Assignment.bank_slug == slug,
+                        Assignment.quiz_id == quiz_id,
+                    )
+                )
             attempt = Attempt(
                 user_id=user_id,
                 bank_slug=slug,
                 quiz_id=quiz_id,
+                assignment_id=assignment_id,
                 number=number,
                 quiz_title=bank.quizzes[quiz_id].title,
                 bank_sha256=bank.sha256,
