@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
-from flask_login import current_user
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -57,6 +57,15 @@ def init_extensions(app: Flask) -> None:
     def load_user(user_id: str) -> SignedIn | None:
         return signed_in(int(user_id)) if user_id.isdigit() else None
 
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        # A page's autosave gets an answer its script can act on; a page, the login form (which
+        # brings the learner back where they were).
+        if request.endpoint == "quiz.draft":
+            return session_ended_json()
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(login_url(login_manager.login_view, request.url))
+
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             tune_sqlite(db.engine)
@@ -94,6 +103,19 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        if request.endpoint == "quiz.draft":
+            return session_ended_json()
+        attempt_id = (request.view_args or {}).get("attempt_id") if request.blueprint == "quiz" else None
+        if attempt_id is not None:
+            # An attempt's form sent after the session ended (logged out, or the browser's session
+            # cookie gone): what was saved is safe, and logging in leads back to the attempt.
+            back = url_for("quiz.attempt", attempt_id=attempt_id)
+            return render_template(
+                "quiz/session_ended.html",
+                back=back,
+                login=url_for("auth.login", next=back),
+                signed_in=current_user.is_authenticated,
+            ), 401
         message = (
             "This form was not accepted: it expired or came from another site. "
             "Go back, reload the page and send it again."
@@ -103,6 +125,18 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return render_template("error.html", title=error.name, message=error.description), error.code
+
+
+def session_ended_json():
+    """The autosave's answer when the learner's session is gone: the page keeps their answers in
+    the browser and offers to log in again."""
+    body = {
+        "saved": False,
+        "state": "session-ended",
+        "message": "Your session ended. Log in again to save; your answers are kept in this browser.",
+        "login_url": url_for("auth.login", next=request.path.removesuffix("/draft")),
+    }
+    return jsonify(body), 401
 
 
 def register_security_headers(app: Flask) -> None:

@@ -340,6 +340,7 @@ def _setting(taking: Sitting):
 
 def render_take(taking: Sitting, page: int = 1, problems: dict[int, str] | None = None, values=None) -> str:
     """One page of an attempt in progress, filled with the answers saved (or sent back)."""
+    now = utcnow()
     pages = pages_of(taking)
     page = min(max(page, 1), len(pages))
     on_page = set(pages[page - 1])
