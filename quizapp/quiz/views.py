@@ -369,9 +369,8 @@ def render_take(taking: Sitting, page: int = 1, problems: dict[int, str] | None 
         field_name=field_name,
         flag_name=flag_name,
         setting=_setting(taking),
-        minutes_left=math.ceil((taking.deadline - utcnow()).total_seconds() / 60)
-        if taking.deadline
-        else None,
+        now=now.replace(microsecond=0),
+        minutes_left=math.ceil((taking.deadline - now).total_seconds() / 60) if taking.deadline else None,
     )
 
 
