@@ -40,21 +40,25 @@ def note_guid(bank_slug: str, card_id: str) -> str:
     return genanki.guid_for("quizapp", bank_slug, card_id)
 
 
-def build_deck(bank: Bank) -> genanki.Deck:
+def build_deck(bank: Bank, leave_out: frozenset[str] = frozenset()) -> genanki.Deck:
+    """The bank's cards as a deck, without the ``leave_out`` ones (questions whose key a quiz
+    still keeps from the learner downloading it)."""
     deck = genanki.Deck(_stable_id("quizapp", "deck", bank.slug), bank.title)
     source = bank.source.title if bank.source else ""
     for card in bank_cards(bank).values():
+        if card.id in leave_out:
+            continue
         cite = f"Paragraph {card.source} of {source}" if card.source and source else ""
         fields = [_html(card.front), _html(card.back), _html(card.explanation), _html(cite)]
         deck.add_note(genanki.Note(model=MODEL, fields=fields, guid=note_guid(bank.slug, card.id)))
     return deck
 
 
-def deck_file(bank: Bank) -> io.BytesIO:
+def deck_file(bank: Bank, leave_out: frozenset[str] = frozenset()) -> io.BytesIO:
     """The bank's deck as .apkg bytes."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "deck.apkg"
-        genanki.Package(build_deck(bank)).write_to_file(path)
+        genanki.Package(build_deck(bank, leave_out)).write_to_file(path)
         return io.BytesIO(path.read_bytes())
 
 

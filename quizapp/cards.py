@@ -9,14 +9,14 @@ queue, due at once.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, select, true, update
 
 from quizapp.banks import Bank, BankRegistry
 from quizapp.extensions import db, write_transaction
@@ -98,12 +98,33 @@ class Due:
     state: CardState
 
 
-def next_card(user: User, banks: BankRegistry, bank_slug: str | None, now: datetime) -> Due | None:
+#: Cards kept out of a learner's study for now, by bank slug: questions whose correct answer a
+#: quiz still keeps from them (``quizapp.disclosure.Disclosure.withheld``).
+Hidden = Mapping[str, frozenset[str]]
+
+
+def not_hidden(hidden: Hidden | None):
+    """A condition on card states that leaves out the hidden cards."""
+    clauses = [
+        ~and_(CardState.bank_slug == slug, CardState.card_id.in_(sorted(ids)))
+        for slug, ids in (hidden or {}).items()
+        if ids
+    ]
+    return and_(true(), *clauses)
+
+
+def next_card(
+    user: User, banks: BankRegistry, bank_slug: str | None, now: datetime, hidden: Hidden | None = None
+) -> Due | None:
     """The card to study now: the earliest due card, else a new card of the bank (within the
-    day's limit of new cards for that bank). Cards that left their bank leave the queue here."""
+    day's limit of new cards for that bank). Cards that left their bank leave the queue here;
+    ``hidden`` cards wait, out of the queue, until their quiz shows its key."""
     while True:
         query = select(CardState).where(
-            CardState.user_id == user.id, CardState.retired.is_(False), CardState.due <= now
+            CardState.user_id == user.id,
+            CardState.retired.is_(False),
+            CardState.due <= now,
+            not_hidden(hidden),
         )
         if bank_slug is not None:
             query = query.where(CardState.bank_slug == bank_slug)
@@ -116,7 +137,7 @@ def next_card(user: User, banks: BankRegistry, bank_slug: str | None, now: datet
         retire(state)
     slugs = [bank_slug] if bank_slug else [b.slug for b in banks.banks()]
     for slug in slugs:
-        introduced = introduce_new(user, banks, slug, now)
+        introduced = introduce_new(user, banks, slug, now, (hidden or {}).get(slug, frozenset()))
         if introduced is not None:
             return introduced
     return None
@@ -147,8 +168,11 @@ def new_cards_left(user: User, slug: str, now: datetime) -> int:
     return max(0, limit - introduced)
 
 
-def introduce_new(user: User, banks: BankRegistry, slug: str, now: datetime) -> Due | None:
-    """Put the bank's next unseen card in the learner's queue, if today's limit allows."""
+def introduce_new(
+    user: User, banks: BankRegistry, slug: str, now: datetime, hidden: frozenset[str] = frozenset()
+) -> Due | None:
+    """Put the bank's next unseen card in the learner's queue, if today's limit allows (never a
+    ``hidden`` one)."""
     bank = banks.get(slug)
     if bank is None or new_cards_left(user, slug, now) <= 0:
         return None
@@ -157,7 +181,7 @@ def introduce_new(user: User, banks: BankRegistry, slug: str, now: datetime) -> 
             select(CardState.card_id).where(CardState.user_id == user.id, CardState.bank_slug == slug)
         )
     )
-    card = next((c for c in bank_cards(bank).values() if c.id not in seen), None)
+    card = next((c for c in bank_cards(bank).values() if c.id not in seen and c.id not in hidden), None)
     if card is None:
         return None
     with write_transaction():
@@ -295,11 +319,13 @@ class Progress:
     per_day: dict[date, int]
 
 
-def progress(user: User, now: datetime, bank_slug: str | None = None) -> Progress:
+def progress(
+    user: User, now: datetime, bank_slug: str | None = None, hidden: Hidden | None = None
+) -> Progress:
     states = (
         select(func.count())
         .select_from(CardState)
-        .where(CardState.user_id == user.id, CardState.retired.is_(False))
+        .where(CardState.user_id == user.id, CardState.retired.is_(False), not_hidden(hidden))
     )
     if bank_slug:
         states = states.where(CardState.bank_slug == bank_slug)
@@ -373,8 +399,10 @@ def heatmap_svg(per_day: dict[date, int], today: date, weeks: int = 26) -> str:
     )
 
 
-def due_counts(user: User, slugs: Sequence[str], now: datetime) -> dict[str, int]:
-    """Cards due now per bank."""
+def due_counts(
+    user: User, slugs: Sequence[str], now: datetime, hidden: Hidden | None = None
+) -> dict[str, int]:
+    """Cards due now per bank (hidden ones left out)."""
     rows = db.session.execute(
         select(CardState.bank_slug, func.count())
         .where(
@@ -382,6 +410,7 @@ def due_counts(user: User, slugs: Sequence[str], now: datetime) -> dict[str, int
             CardState.retired.is_(False),
             CardState.due <= now,
             CardState.bank_slug.in_(slugs),
+            not_hidden(hidden),
         )
         .group_by(CardState.bank_slug)
     )

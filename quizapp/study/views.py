@@ -8,10 +8,16 @@ from markupsafe import Markup
 
 from quizapp import cards
 from quizapp.anki import deck_file
+from quizapp.disclosure import Disclosure
 from quizapp.extensions import bank_registry
 from quizapp.models import utcnow
 
 bp = Blueprint("study", __name__, url_prefix="/study")
+
+
+def hidden_cards(now, banks) -> cards.Hidden:
+    """The cards this learner may not see the back of yet, by bank (the one rule: disclosure)."""
+    return Disclosure(current_user.id, now).withheld_by_bank(banks)
 
 
 @bp.get("/")
@@ -19,11 +25,13 @@ bp = Blueprint("study", __name__, url_prefix="/study")
 def overview():
     now = utcnow()
     banks = bank_registry().banks()
-    progress = cards.progress(current_user, now)
+    hidden = hidden_cards(now, banks)
+    progress = cards.progress(current_user, now, hidden=hidden)
     return render_template(
         "study/overview.html",
         banks=banks,
-        due=cards.due_counts(current_user, [b.slug for b in banks], now),
+        hidden={slug: len(ids) for slug, ids in hidden.items()},
+        due=cards.due_counts(current_user, [b.slug for b in banks], now, hidden),
         progress=progress,
         # Our own SVG: its only texts are dates and numbers (cards.heatmap_svg).
         heatmap=Markup(cards.heatmap_svg(progress.per_day, now.astimezone(cards.school_zone()).date())),  # noqa: S704
@@ -44,17 +52,20 @@ def scope_slug(scope: str) -> str | None:
 def card(scope: str):
     slug = scope_slug(scope)
     now = utcnow()
-    due = cards.next_card(current_user, bank_registry(), slug, now)
+    registry = bank_registry()
+    hidden = hidden_cards(now, [registry.get(slug)] if slug else registry.banks())
+    due = cards.next_card(current_user, registry, slug, now, hidden)
     revealed = due is not None and request.args.get("show") == str(due.state.id)
     return render_template(
         "study/card.html",
         scope=scope,
-        bank=bank_registry().get(slug) if slug else None,
+        bank=registry.get(slug) if slug else None,
         due=due,
         revealed=revealed,
         hints=cards.interval_hints(due.state, now) if revealed else {},
         ratings=cards.RATINGS,
-        progress=cards.progress(current_user, now, slug),
+        progress=cards.progress(current_user, now, slug, hidden),
+        hidden=sum(len(ids) for ids in hidden.values()),
     )
 
 
@@ -79,8 +90,9 @@ def anki(scope: str):
     slug = scope_slug(scope)
     if slug is None:
         abort(404)
+    bank = bank_registry().get(slug)
     return send_file(
-        deck_file(bank_registry().get(slug)),
+        deck_file(bank, Disclosure(current_user.id).withheld(bank)),
         mimetype="application/apkg",
         as_attachment=True,
         download_name=f"{slug}.apkg",
