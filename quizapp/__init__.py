@@ -157,8 +157,9 @@ def register_security_headers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add quizapp's own commands to the Flask CLI."""
-    from quizapp.cli import backup, banks_cli, export_cli, users_cli
+    from quizapp.cli import attempts_cli, backup, banks_cli, export_cli, users_cli
 
+    app.cli.add_command(attempts_cli)
     app.cli.add_command(banks_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(export_cli)

@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from quizapp.accounts import AccountError, change_role, create_account
+from quizapp.attempts import close_overdue
 from quizapp.backup import backup_sqlite
 from quizapp.banks import BankError, load_bank
 from quizapp.banks.loader import display_path
@@ -135,7 +136,9 @@ def export_grades(classroom: str, fmt: str, output: str | None) -> None:
     if fmt == "xlsx" and output in (None, "-") and sys.stdout.isatty():
         raise click.ClickException("an XLSX file is binary: give -o FILE")
     exporter = EXPORTERS[fmt]
-    _write(exporter.write(exporter.table(_classroom(classroom), bank_registry())), output)
+    found = _classroom(classroom)
+    close_overdue(classroom_id=found.id)
+    _write(exporter.write(exporter.table(found, bank_registry())), output)
 
 
 @export_cli.command("responses")
@@ -144,7 +147,24 @@ def export_grades(classroom: str, fmt: str, output: str | None) -> None:
 @with_appcontext
 def export_responses(classroom: str, output: str | None) -> None:
     """Write every response of CLASSROOM's students to its set quizzes, one row per question."""
-    _write(write_csv(responses_table(_classroom(classroom))), output)
+    found = _classroom(classroom)
+    close_overdue(classroom_id=found.id)
+    _write(write_csv(responses_table(found)), output)
+
+
+@click.group("attempts")
+def attempts_cli() -> None:
+    """Look after attempts in progress."""
+
+
+@attempts_cli.command("close-overdue")
+@with_appcontext
+def close_overdue_command() -> None:
+    """Grade every attempt whose deadline (time limit or window close) and grace have passed, with
+    the answers saved by then. Pages do this as they show attempts; run it from cron to have every
+    score in the database without anyone looking."""
+    closed = close_overdue()
+    click.echo(f"{closed} overdue attempt{'' if closed == 1 else 's'} graded")
 
 
 @click.command("backup")

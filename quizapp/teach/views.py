@@ -34,6 +34,8 @@ from quizapp.classes import (
     is_enrolled,
     regenerate_code,
     remove_student,
+    set_extra_time,
+    set_review,
     setting_of,
     unassign,
 )
@@ -41,9 +43,9 @@ from quizapp.exports import EXPORTERS, export_filename, responses_table, write_c
 from quizapp.extensions import bank_registry, db
 from quizapp.filters import percent
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment, User
-from quizapp.review import EVERYTHING
+from quizapp.review import EVERYTHING, MOMENT_LABELS, MOMENTS, PART_LABELS, PARTS, ReviewOptions
 from quizapp.teach.access import instructor_required, own_assignment, own_class
-from quizapp.teach.forms import AssignForm, ClassForm
+from quizapp.teach.forms import AssignForm, ClassForm, ExtraTimeForm, ReviewForm, review_form
 from quizapp.timefmt import parse_local
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
@@ -155,6 +157,90 @@ def remove_assignment(class_id: int, assignment_id: int):
     unassign(assignment)
     flash("Quiz taken off the class; attempts already made are kept.", "success")
     return redirect(url_for("teach.classroom", class_id=class_id))
+
+
+@bp.get("/classes/<id:class_id>/assignments/<id:assignment_id>")
+@instructor_required
+def assignment(class_id: int, assignment_id: int):
+    return assignment_page(class_id, assignment_id)
+
+
+def assignment_page(
+    class_id: int, assignment_id: int, review: ReviewForm | None = None, extra: ExtraTimeForm | None = None
+) -> str:
+    """One quiz as set for a class: its window, review options and students' extra time."""
+    classroom = own_class(class_id)
+    setting = own_assignment(classroom, assignment_id)
+    bank = bank_registry().get(setting.bank_slug)
+    quiz = bank.quizzes.get(setting.quiz_id) if bank else None
+    options = setting_options(setting, quiz)
+    return render_template(
+        "teach/assignment.html",
+        classroom=classroom,
+        assignment=setting,
+        quiz=quiz,
+        options=options,
+        review_form=review or review_form(options.to_mapping(), use_bank=setting.review is None),
+        extra_form=extra or extra_time_form(classroom),
+        extra_time=sorted(setting.extra_time, key=lambda e: e.user.display_name.casefold()),
+        parts=PARTS,
+        moments=MOMENTS,
+        part_labels=PART_LABELS,
+        moment_labels=MOMENT_LABELS,
+    )
+
+
+def setting_options(setting: Assignment, quiz) -> ReviewOptions:
+    """The review options learners get in this assignment: its own, else the quiz's."""
+    base = quiz.review if quiz else ReviewOptions()
+    return ReviewOptions.from_mapping(setting.review, base) if setting.review else base
+
+
+def extra_time_form(classroom: Classroom, **kwargs) -> ExtraTimeForm:
+    form = ExtraTimeForm(**kwargs)
+    roster = db.session.scalars(
+        select(User)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(Enrollment.classroom_id == classroom.id)
+        .order_by(User.display_name)
+    )
+    form.student.choices = [SelectChoice(u.id, f"{u.display_name} ({u.username})") for u in roster]
+    return form
+
+
+@bp.post("/classes/<id:class_id>/assignments/<id:assignment_id>/review")
+@instructor_required
+def set_assignment_review(class_id: int, assignment_id: int):
+    classroom = own_class(class_id)
+    setting = own_assignment(classroom, assignment_id)
+    form = review_form({})
+    if not form.validate_on_submit():
+        return assignment_page(class_id, assignment_id, review=form), 422
+    if form.use_bank.data:
+        set_review(setting, None)
+        flash("Review options: the bank's own, again.", "success")
+    else:
+        chosen = {p: [m for m in MOMENTS if form[f"{p}-{m}"].data] for p in PARTS}
+        set_review(setting, chosen)
+        flash("Review options saved for this class.", "success")
+    return redirect(url_for("teach.assignment", class_id=class_id, assignment_id=assignment_id))
+
+
+@bp.post("/classes/<id:class_id>/assignments/<id:assignment_id>/extra-time")
+@instructor_required
+def set_assignment_extra_time(class_id: int, assignment_id: int):
+    classroom = own_class(class_id)
+    setting = own_assignment(classroom, assignment_id)
+    form = extra_time_form(classroom)
+    if not form.validate_on_submit():
+        return assignment_page(class_id, assignment_id, extra=form), 422
+    set_extra_time(setting, form.student.data, form.minutes.data)
+    learner = db.session.get(User, form.student.data)
+    if form.minutes.data:
+        flash(f"{learner.display_name} has {form.minutes.data} extra minutes on this quiz.", "success")
+    else:
+        flash(f"{learner.display_name} has no extra time on this quiz.", "success")
+    return redirect(url_for("teach.assignment", class_id=class_id, assignment_id=assignment_id))
 
 
 @bp.get("/classes/<id:class_id>/gradebook")
