@@ -61,8 +61,8 @@ def init_extensions(app: Flask) -> None:
     def unauthorized():
         # A page's autosave gets an answer its script can act on; a page, the login form (which
         # brings the learner back where they were).
-        if request.endpoint == "quiz.draft":
-            return session_ended_json()
+        if request.method == "POST" and _attempt_in_url() is not None:
+            return session_ended()
         flash(login_manager.login_message, login_manager.login_message_category)
         return redirect(login_url(login_manager.login_view, request.url))
 
@@ -103,19 +103,8 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        if request.endpoint == "quiz.draft":
-            return session_ended_json()
-        attempt_id = (request.view_args or {}).get("attempt_id") if request.blueprint == "quiz" else None
-        if attempt_id is not None:
-            # An attempt's form sent after the session ended (logged out, or the browser's session
-            # cookie gone): what was saved is safe, and logging in leads back to the attempt.
-            back = url_for("quiz.attempt", attempt_id=attempt_id)
-            return render_template(
-                "quiz/session_ended.html",
-                back=back,
-                login=url_for("auth.login", next=back),
-                signed_in=current_user.is_authenticated,
-            ), 401
+        if _attempt_in_url() is not None:
+            return session_ended()
         message = (
             "This form was not accepted: it expired or came from another site. "
             "Go back, reload the page and send it again."
@@ -127,16 +116,22 @@ def register_error_pages(app: Flask) -> None:
         return render_template("error.html", title=error.name, message=error.description), error.code
 
 
-def session_ended_json():
-    """The autosave's answer when the learner's session is gone: the page keeps their answers in
-    the browser and offers to log in again."""
-    body = {
-        "saved": False,
-        "state": "session-ended",
-        "message": "Your session ended. Log in again to save; your answers are kept in this browser.",
-        "login_url": url_for("auth.login", next=request.path.removesuffix("/draft")),
-    }
-    return jsonify(body), 401
+def _attempt_in_url() -> int | None:
+    return (request.view_args or {}).get("attempt_id") if request.blueprint == "quiz" else None
+
+
+def session_ended():
+    """The answer to an attempt's form (or autosave) sent after the session ended: logged out, or
+    the browser's session cookie gone. What was saved is safe, the page's script keeps the rest in
+    the browser, and logging in leads back to the attempt."""
+    back = url_for("quiz.attempt", attempt_id=_attempt_in_url())
+    login = url_for("auth.login", next=back)
+    if request.endpoint == "quiz.draft":
+        message = "Your session ended. Log in again to save; your answers are kept in this browser."
+        return jsonify(saved=False, state="session-ended", message=message, login_url=login), 401
+    return render_template(
+        "quiz/session_ended.html", back=back, login=login, signed_in=current_user.is_authenticated
+    ), 401
 
 
 def register_security_headers(app: Flask) -> None:
