@@ -49,3 +49,41 @@ quizzes:
         parse_bank(text, "t.yaml", "t")
     assert [(p.line, "needs an attempts limit" in p.message) for p in caught.value.problems][0] == (5, True)
     assert "after-each-attempt, after-last-attempt" in caught.value.problems[1].message
+
+
+def test_the_review_options_example_and_the_answers_table_are_what_the_loader_reads():
+    from quizapp.review import MOMENTS
+
+    review = next(b for b in yaml_blocks(BANKS_DOC) if b.lstrip().startswith("review:"))
+    text = (
+        "title: T\nquestions:\n  - {id: a, type: true_false, prompt: P, answer: true}\nquizzes:\n"
+        "  - id: q\n    title: Q\n    questions: [a]\n    attempts: 2\n    answers: after-last-attempt\n"
+        + review
+    )
+    options = parse_bank(text, "t.yaml", "t").quizzes["q"].review
+    assert options.score == options.correctness == frozenset(MOMENTS)
+    assert options.answer == {"after-last-attempt", "after-close"}
+    assert options.explanation == {"after-close"}
+    assert options.feedback == {"after-last-attempt", "after-close"}  # from answers:, as the comment says
+
+
+def test_a_review_option_with_an_unknown_part_or_moment_is_reported_with_its_line():
+    import pytest
+
+    from quizapp.banks import BankError
+
+    text = """\
+title: T
+questions:
+  - {id: a, type: true_false, prompt: P, answer: true}
+quizzes:
+  - id: q
+    title: Q
+    questions: [a]
+    review: {answer: [later], keys: always}
+"""
+    with pytest.raises(BankError) as caught:
+        parse_bank(text, "t.yaml", "t")
+    messages = [(p.line, p.message) for p in caught.value.problems]
+    assert any(line == 8 and "unknown field 'keys'" in m for line, m in messages), messages
+    assert any(line == 8 and "'later' is not a moment" in m for line, m in messages), messages
