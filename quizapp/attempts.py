@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -62,16 +62,6 @@ def quiz_grade(attempts: list[Attempt], policy: str) -> float | None:
     """The learner's grade on a quiz under its grading policy, as a fraction (None if never submitted)."""
     done = sorted((a for a in attempts if a.submitted), key=lambda a: a.number)
     return overall_grade([a.fraction for a in done], policy)
-
-
-def best_scores(user: User) -> dict[tuple[str, str], float]:
-    """The learner's best fraction on every quiz they submitted, by (bank slug, quiz id)."""
-    query = (
-        select(Attempt.bank_slug, Attempt.quiz_id, func.max(Attempt.score / Attempt.max_score))
-        .where(Attempt.user_id == user.id, Attempt.submitted_at.is_not(None), Attempt.max_score > 0)
-        .group_by(Attempt.bank_slug, Attempt.quiz_id)
-    )
-    return {(slug, quiz_id): best for slug, quiz_id, best in db.session.execute(query)}
 
 
 def start_attempt(
@@ -186,14 +176,7 @@ class Sitting:
 
     def saved_form(self) -> MultiDict:
         """Every saved draft as one form, as the quiz page and grading read it."""
-        return MultiDict(
-            [
-                (name, value)
-                for draft in (self.drafts or {}).values()
-                for name, values in draft.items()
-                for value in values
-            ]
-        )
+        return as_form(self.drafts or {})
 
     def time_up(self, now: datetime) -> bool:
         return self.deadline is not None and now >= self.deadline
@@ -301,6 +284,7 @@ def merged(taking: Sitting, drafts: Mapping[int, Draft]) -> dict[int, Draft]:
 
 
 def as_form(drafts: Mapping[int, Draft]) -> MultiDict:
+    """Drafts as one form, as questions read their responses."""
     return MultiDict([(n, v) for d in drafts.values() for n, values in d.items() for v in values])
 
 
