@@ -206,27 +206,8 @@ def setting_of(student_id: int, assignment_id: int | None) -> Setting | None:
 # Run at every start and result page: built once, on the tables (see attempts.py).
 _assignments, _enrollments, _classrooms = Assignment.__table__, Enrollment.__table__, Classroom.__table__
 _extra = ExtraTime.__table__
-_SETTINGS = (
-    select(
-        _assignments.c.id,
-        _classrooms.c.name,
-        _assignments.c.opens_at,
-        _assignments.c.closes_at,
-        _assignments.c.review,
-        func.coalesce(_extra.c.minutes, 0),
-    )
-    .join(_classrooms, _classrooms.c.id == _assignments.c.classroom_id)
-    .join(_enrollments, _enrollments.c.classroom_id == _assignments.c.classroom_id)
-    .outerjoin(
-        _extra, and_(_extra.c.assignment_id == _assignments.c.id, _extra.c.user_id == _enrollments.c.user_id)
-    )
-    .where(_enrollments.c.user_id == bindparam("user_id"))
-)
-_SETTINGS_OF_QUIZ = _SETTINGS.where(
-    _assignments.c.bank_slug == bindparam("slug"), _assignments.c.quiz_id == bindparam("quiz_id")
-)
-# An attempt's own setting, whether or not its learner is still in the class.
-_SETTING_BY_ID = (
+# One assignment as a setting for the learner :user_id (their extra time in it, if any).
+_SETTING = (
     select(
         _assignments.c.id,
         _classrooms.c.name,
@@ -239,8 +220,16 @@ _SETTING_BY_ID = (
     .outerjoin(
         _extra, and_(_extra.c.assignment_id == _assignments.c.id, _extra.c.user_id == bindparam("user_id"))
     )
-    .where(_assignments.c.id == bindparam("assignment_id"))
 )
+# The assignments of the learner's classes.
+_SETTINGS = _SETTING.join(_enrollments, _enrollments.c.classroom_id == _assignments.c.classroom_id).where(
+    _enrollments.c.user_id == bindparam("user_id")
+)
+_SETTINGS_OF_QUIZ = _SETTINGS.where(
+    _assignments.c.bank_slug == bindparam("slug"), _assignments.c.quiz_id == bindparam("quiz_id")
+)
+# An attempt's own setting, whether or not its learner is still in the class.
+_SETTING_BY_ID = _SETTING.where(_assignments.c.id == bindparam("assignment_id"))
 
 
 def student_settings(student_id: int) -> dict[tuple[str, str], list[Setting]]:

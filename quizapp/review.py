@@ -102,15 +102,11 @@ def result_moments(
     """The moments that hold now for a submitted attempt (none for one not yet submitted)."""
     if submitted_at is None:
         return frozenset()
-    held = set()
+    held = _standing(window_closed, attempts_used_up)
     if now - submitted_at <= IMMEDIATE:
         held.add("immediately")
     elif window_open:
         held.add("while-open")
-    if attempts_used_up:
-        held.add("after-last-attempt")
-    if window_closed:
-        held.add("after-close")
     return frozenset(held)
 
 
@@ -119,13 +115,19 @@ def reachable_moments(
 ) -> frozenset[str]:
     """The moments a learner is in, or can bring about by finishing an attempt now, in one setting
     of a quiz: what decides whether its key is still kept from them anywhere else."""
-    held = set()
+    held = _standing(window_closed, attempts_used_up)
     if can_attempt:
         held.add("immediately")
     if has_submitted and window_open:
         held.add("while-open")
+    return frozenset(held)
+
+
+def _standing(window_closed: bool, attempts_used_up: bool) -> set[str]:
+    """The moments that hold whatever the learner does next."""
+    held = set()
     if attempts_used_up:
         held.add("after-last-attempt")
     if window_closed:
         held.add("after-close")
-    return frozenset(held)
+    return held
