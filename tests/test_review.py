@@ -39,9 +39,7 @@ def test_an_attempt_in_progress_is_at_no_moment():
 
 
 def test_after_last_attempt_shows_the_key_only_once_attempts_are_used_up():
-    assert shows(AFTER_LAST_ATTEMPT, moments(5)) == shows(ReviewOptions(), {"while-open"}).__class__(
-        score=True, correctness=True
-    )
+    assert shows(AFTER_LAST_ATTEMPT, moments(5)) == Shows(score=True, correctness=True)
     assert shows(AFTER_LAST_ATTEMPT, moments(5, attempts_used_up=True)) == EVERYTHING
 
 
