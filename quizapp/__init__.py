@@ -124,7 +124,8 @@ def session_ended():
     """The answer to an attempt's form (or autosave) sent after the session ended: logged out, or
     the browser's session cookie gone. What was saved is safe, the page's script keeps the rest in
     the browser, and logging in leads back to the attempt."""
-    back = url_for("quiz.attempt", attempt_id=_attempt_in_url())
+    page = request.form.get("page", type=int)
+    back = url_for("quiz.attempt", attempt_id=_attempt_in_url(), page=page if page and page > 1 else None)
     login = url_for("auth.login", next=back)
     if request.endpoint == "quiz.draft":
         message = "Your session ended. Log in again to save; your answers are kept in this browser."

@@ -41,7 +41,8 @@ def register():
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("quiz.home"))
+        # Logged in again in another tab: a link back to an attempt still leads there.
+        return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         user = find_user(form.username.data)

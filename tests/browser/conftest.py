@@ -42,12 +42,41 @@ def base_url():
     return None
 
 
+class LiveServer:
+    """The app served from a thread on a loopback port. Stopped and started again, it keeps its
+    port, so a page already open in the browser sees the server go away and come back (the
+    development server closes every connection after its response: none outlives a stop)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
 @pytest.fixture
-def live_url(app):
-    """The test app served on a free loopback port for as long as the test runs."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+def restartable_server(app):
+    """The test app served for as long as the test runs; the test may stop and restart it."""
+    server = LiveServer(app)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_url(restartable_server) -> str:
+    """The address of the test app, served for as long as the test runs."""
+    return restartable_server.url

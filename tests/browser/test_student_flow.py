@@ -45,7 +45,9 @@ def test_a_learner_registers_takes_a_quiz_and_sees_the_result(page: Page, live_u
         page.get_by_label(leader, exact=True).select_option(label=country)
     expect(page.locator("#progress-text")).to_have_text("7 of 7 answered")
 
-    page.get_by_role("button", name="Submit answers").click()
+    page.get_by_role("button", name="Finish attempt…").click()
+    expect(page.get_by_role("status")).to_have_text("7 of 7 answered.")
+    page.get_by_role("button", name="Submit all and finish").click()
     expect(page.get_by_role("status").filter(has_text="You scored")).to_contain_text("7 / 7 (100%)")
     expect(page.get_by_text("EXPLANATION-ORDER")).to_be_visible()
 
@@ -75,18 +77,18 @@ def test_the_quiz_works_from_the_keyboard_alone(page: Page, live_url: str):
     expect(page.get_by_label("Astana")).to_be_checked()
 
 
-def test_submitting_with_blank_questions_asks_first(page: Page, live_url: str):
+def test_the_summary_lists_blank_questions_before_submitting(page: Page, live_url: str):
     register(page, live_url, "lee", "Lee")
     page.goto(f"{live_url}/banks/every-type/quizzes/all")
     page.get_by_role("button", name="Start attempt").click()
     page.get_by_label("Astana").check()
 
-    questions: list[str] = []
-    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
-    page.get_by_role("button", name="Submit answers").click()
-    expect(page.get_by_text("Question 1 of 7")).to_be_visible()
-    assert questions == ["6 questions are not answered and will score zero. Submit anyway?"]
+    page.get_by_role("button", name="Finish attempt…").click()
+    expect(page.get_by_role("status")).to_have_text("6 questions not answered; 1 of 7 answered.")
+    expect(page.get_by_text("questions left blank score zero")).to_be_visible()
+    page.get_by_role("link", name="Return to the attempt").click()
+    expect(page.get_by_label("Astana")).to_be_checked()
 
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Submit answers").click()
+    page.get_by_role("button", name="Finish attempt…").click()
+    page.get_by_role("button", name="Submit all and finish").click()
     expect(page.get_by_role("status").filter(has_text="You scored")).to_contain_text("1 / 7")

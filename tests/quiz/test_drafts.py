@@ -330,3 +330,18 @@ def test_a_bad_time_limit_is_reported_with_its_line(app, make_bank):
         BankError, match=r"slow.yaml:6: the time limit of quiz 'q' must be a duration such as 20m"
     ):
         load_bank(path)
+
+
+def test_a_login_link_followed_while_logged_in_again_leads_back_to_the_attempt(app, paged):
+    path = start(paged, "paged", "p")
+    response = paged.get(f"/login?next={path}%3Fpage%3D2")
+    assert response.headers["Location"] == f"{path}?page=2"
+    assert paged.get("/login?next=https://evil.example/").headers["Location"] == "/"
+
+
+def test_the_session_ended_page_leads_back_to_the_page_the_learner_was_on(app, paged):
+    path = start(paged, "paged", "p")
+    form = fields_of(paged.get(f"{path}?page=2").get_data(as_text=True))
+    logout(paged)
+    response = paged.post(f"{path}/draft", data={**form, "q2": "3"})
+    assert response.json["login_url"] == f"/login?next={path}?page%3D2"
