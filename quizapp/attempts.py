@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -288,6 +288,25 @@ def as_form(drafts: Mapping[int, Draft]) -> MultiDict:
     return MultiDict([(n, v) for d in drafts.values() for n, values in d.items() for v in values])
 
 
+class DraftTarget(NamedTuple):
+    """What an autosave needs of its attempt: whose it is, and how many questions it shows."""
+
+    user_id: int
+    questions: int
+
+
+# Every autosave runs this instead of ``sitting``: no question is rebuilt to store a draft.
+_DRAFT_TARGET = select(
+    _attempts.c.user_id,
+    select(func.count()).where(_responses.c.attempt_id == _attempts.c.id).scalar_subquery(),
+).where(_attempts.c.id == bindparam("attempt_id"))
+
+
+def draft_target(attempt_id: int) -> DraftTarget | None:
+    row = db.session.execute(_DRAFT_TARGET, {"attempt_id": attempt_id}).first()
+    return DraftTarget(*row) if row else None
+
+
 _SAVE_DRAFT = (
     update(_attempts)
     .where(
@@ -312,26 +331,25 @@ _DRAFTED = (
 
 
 def save_draft(
-    taking: Sitting, drafts: Mapping[int, Draft], flags: Mapping[int, bool], now: datetime | None = None
+    attempt_id: int, drafts: Mapping[int, Draft], flags: Mapping[int, bool], now: datetime | None = None
 ) -> int | None:
-    """Store the learner's answers so far (the questions named in ``drafts``), ungraded. Returns
-    the attempt's new draft version, or None, changing nothing, when the attempt was submitted or
-    its deadline and grace have passed: a save arriving after the submit is a no-op."""
+    """Store the learner's answers so far (the questions named in ``drafts``, with their flags),
+    ungraded. Returns the attempt's new draft version, or None, changing nothing, when the attempt
+    was submitted or its deadline and grace have passed: a save arriving after the submit is a
+    no-op. One conditional UPDATE decides that, so no earlier read can go stale."""
     now = now or utcnow()
-    if taking.submitted:
-        return None
     with write_transaction():
         version = db.session.execute(
-            _SAVE_DRAFT, {"attempt_id": taking.id, "cutoff": now - grace(), "now": now}
+            _SAVE_DRAFT, {"attempt_id": attempt_id, "cutoff": now - grace(), "now": now}
         ).scalar()
         if version is None:
             return None
         rows = [
             {
-                "of_attempt": taking.id,
+                "of_attempt": attempt_id,
                 "at_position": position,
                 "draft": draft or None,
-                "is_flagged": flags.get(position, position in taking.flagged),
+                "is_flagged": flags.get(position, False),
             }
             for position, draft in drafts.items()
         ]

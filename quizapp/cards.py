@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
-from sqlalchemy import and_, bindparam, case, func, insert, select, true, update
+from sqlalchemy import bindparam, case, func, insert, select, tuple_, update
 
 from quizapp.banks import Bank, BankRegistry
 from quizapp.extensions import db, write_transaction
@@ -103,14 +103,14 @@ class Due:
 Hidden = Mapping[str, frozenset[str]]
 
 
-def not_hidden(hidden: Hidden | None):
-    """A condition on card states that leaves out the hidden cards."""
-    clauses = [
-        ~and_(CardState.bank_slug == slug, CardState.card_id.in_(sorted(ids)))
-        for slug, ids in (hidden or {}).items()
-        if ids
-    ]
-    return and_(true(), *clauses)
+# One condition for every query that leaves the hidden cards out, their (bank, card) pairs bound as
+# one expanding parameter: the statement stays the same whatever is hidden, so it is compiled once.
+NOT_HIDDEN = tuple_(CardState.bank_slug, CardState.card_id).not_in(bindparam("hidden", expanding=True))
+
+
+def hidden_pairs(hidden: Hidden | None) -> dict[str, list[tuple[str, str]]]:
+    """The parameters of ``NOT_HIDDEN``."""
+    return {"hidden": [(slug, card_id) for slug, ids in (hidden or {}).items() for card_id in sorted(ids)]}
 
 
 def next_card(
@@ -124,11 +124,11 @@ def next_card(
             CardState.user_id == user.id,
             CardState.retired.is_(False),
             CardState.due <= now,
-            not_hidden(hidden),
+            NOT_HIDDEN,
         )
         if bank_slug is not None:
             query = query.where(CardState.bank_slug == bank_slug)
-        state = db.session.scalar(query.order_by(CardState.due, CardState.id).limit(1))
+        state = db.session.scalar(query.order_by(CardState.due, CardState.id).limit(1), hidden_pairs(hidden))
         if state is None:
             break
         card = _card(banks, state.bank_slug, state.card_id)
@@ -322,16 +322,18 @@ class Progress:
 def progress(
     user: User, now: datetime, bank_slug: str | None = None, hidden: Hidden | None = None
 ) -> Progress:
-    states = (
-        select(func.count())
+    today = start_of_day(now)
+    due = (
+        select(
+            func.sum(case((CardState.due <= now, 1), else_=0)),
+            func.sum(case((CardState.due < start_of_day(now, days_later=1), 1), else_=0)),
+        )
         .select_from(CardState)
-        .where(CardState.user_id == user.id, CardState.retired.is_(False), not_hidden(hidden))
+        .where(CardState.user_id == user.id, CardState.retired.is_(False), NOT_HIDDEN)
     )
     if bank_slug:
-        states = states.where(CardState.bank_slug == bank_slug)
-    today = start_of_day(now)
-    due_now = db.session.scalar(states.where(CardState.due <= now))
-    due_today = db.session.scalar(states.where(CardState.due < start_of_day(now, days_later=1)))
+        due = due.where(CardState.bank_slug == bank_slug)
+    due_now, due_today = db.session.execute(due, hidden_pairs(hidden)).one()
     reviews = select(CardReview.reviewed_at, CardReview.rating, CardReview.state_before).where(
         CardReview.user_id == user.id, CardReview.reviewed_at >= today - timedelta(days=365)
     )
@@ -346,8 +348,8 @@ def progress(
     graded = [rating for at, rating, before in rows if at >= month_ago and before == int(State.Review)]
     retention = sum(1 for r in graded if r > 1) / len(graded) if graded else None
     return Progress(
-        due_now=due_now,
-        due_today=due_today,
+        due_now=due_now or 0,
+        due_today=due_today or 0,
         reviewed_today=sum(1 for at, _, _ in rows if at >= today),
         retention=retention,
         streak=streak(per_day, now.astimezone(zone).date()),
@@ -410,8 +412,9 @@ def due_counts(
             CardState.retired.is_(False),
             CardState.due <= now,
             CardState.bank_slug.in_(slugs),
-            not_hidden(hidden),
+            NOT_HIDDEN,
         )
-        .group_by(CardState.bank_slug)
+        .group_by(CardState.bank_slug),
+        hidden_pairs(hidden),
     )
     return dict(rows.all())

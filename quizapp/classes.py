@@ -228,15 +228,14 @@ _SETTINGS = _SETTING.join(_enrollments, _enrollments.c.classroom_id == _assignme
 _SETTINGS_OF_QUIZ = _SETTINGS.where(
     _assignments.c.bank_slug == bindparam("slug"), _assignments.c.quiz_id == bindparam("quiz_id")
 )
+_STUDENT_SETTINGS = _SETTINGS.add_columns(_assignments.c.bank_slug, _assignments.c.quiz_id)
 # An attempt's own setting, whether or not its learner is still in the class.
 _SETTING_BY_ID = _SETTING.where(_assignments.c.id == bindparam("assignment_id"))
 
 
 def student_settings(student_id: int) -> dict[tuple[str, str], list[Setting]]:
     """Every assignment of every class the student is in, as settings, by (bank slug, quiz id)."""
-    rows = db.session.execute(
-        _SETTINGS.add_columns(_assignments.c.bank_slug, _assignments.c.quiz_id), {"user_id": student_id}
-    )
+    rows = db.session.execute(_STUDENT_SETTINGS, {"user_id": student_id})
     out: dict[tuple[str, str], list[Setting]] = {}
     for *setting, slug, quiz_id in rows:
         out.setdefault((slug, quiz_id), []).append(Setting(*setting))

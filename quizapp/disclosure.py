@@ -13,13 +13,19 @@ from collections import defaultdict
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from quizapp.banks import Bank, BankRegistry, Quiz
 from quizapp.classes import PRACTICE, Setting, setting_of, student_settings
 from quizapp.extensions import db
 from quizapp.models import Attempt, utcnow
 from quizapp.review import NOTHING, ReviewOptions, Shows, reachable_moments, result_moments, shows
+
+_attempts = Attempt.__table__
+# Built once, on the table: the study pages ask on every card (see attempts.py).
+_LEARNERS_ATTEMPTS = select(
+    _attempts.c.bank_slug, _attempts.c.quiz_id, _attempts.c.assignment_id, _attempts.c.submitted_at
+).where(_attempts.c.user_id == bindparam("user_id"))
 
 
 class Disclosure:
@@ -112,11 +118,7 @@ class Disclosure:
     def _attempts_at(self, slug: str, quiz_id: str) -> list[tuple[int | None, bool]]:
         if self._attempts is None:
             self._attempts = defaultdict(list)
-            rows = db.session.execute(
-                select(Attempt.bank_slug, Attempt.quiz_id, Attempt.assignment_id, Attempt.submitted_at).where(
-                    Attempt.user_id == self.user_id
-                )
-            )
+            rows = db.session.execute(_LEARNERS_ATTEMPTS, {"user_id": self.user_id})
             for row_slug, row_quiz, assignment_id, submitted_at in rows:
                 self._attempts[(row_slug, row_quiz)].append((assignment_id, submitted_at is not None))
         return self._attempts.get((slug, quiz_id), [])

@@ -15,6 +15,7 @@ from quizapp.attempts import (
     as_form,
     close_attempt,
     close_overdue,
+    draft_target,
     field_name,
     flag_name,
     in_setting,
@@ -215,12 +216,11 @@ def page_of(pages: list[list[int]], position: int) -> int:
     return next((n for n, page in enumerate(pages, start=1) if position in page), 1)
 
 
-def posted_positions(taking: Sitting) -> list[int]:
-    """The questions the posted form held: its page's (``positions``); without that field, every
-    question if answers were sent (a client posting the whole quiz at once), else none (the
-    summary's bare "Submit all")."""
+def posted_positions(every: list[int]) -> list[int]:
+    """The questions the posted form held, of ``every`` one the attempt shows: its page's
+    (``positions``); without that field, every question if answers were sent (a client posting
+    the whole quiz at once), else none (the summary's bare "Submit all")."""
     raw = request.form.get("positions")
-    every = [shown.position for shown in taking.shown]
     if raw is None:
         return every if any(name[:1] == "q" for name in request.form) else []
     wanted = {int(p) for p in raw.split(",") if p.isdigit() and len(p) < 6}
@@ -236,8 +236,8 @@ def save(attempt_id: int):
     if taking.submitted:
         flash("This attempt was already submitted; here is its stored result.", "info")
         return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
-    positions = posted_positions(taking)
-    saved = save_draft(taking, page_drafts(positions, request.form), page_flags(positions, request.form))
+    positions = posted_positions([shown.position for shown in taking.shown])
+    saved = save_draft(taking.id, page_drafts(positions, request.form), page_flags(positions, request.form))
     if saved is None or taking.time_up(utcnow()):
         return closed_at_deadline(sitting(attempt_id))
     go = request.form.get("go", "")
@@ -265,10 +265,13 @@ def save(attempt_id: int):
 @login_required
 def draft(attempt_id: int):
     """The page's autosave: store the fields sent, answer with the new draft version (JSON)."""
-    taking = own_sitting(attempt_id)
-    positions = posted_positions(taking)
-    saved = save_draft(taking, page_drafts(positions, request.form), page_flags(positions, request.form))
+    target = draft_target(attempt_id)
+    if target is None or target.user_id != current_user.id:
+        abort(404)
+    positions = posted_positions(list(range(target.questions)))
+    saved = save_draft(attempt_id, page_drafts(positions, request.form), page_flags(positions, request.form))
     if saved is None:
+        taking = sitting(attempt_id)
         state = "submitted" if taking.submitted else "time-up"
         message = (
             "This attempt was already submitted."
@@ -316,13 +319,13 @@ def submit(attempt_id: int):
     if taking.submitted:
         flash("This attempt was already submitted; here is its stored result.", "info")
         return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
-    positions = posted_positions(taking)
+    positions = posted_positions([shown.position for shown in taking.shown])
     drafts = merged(taking, page_drafts(positions, request.form))
     if taking.too_late(utcnow()):
         return closed_at_deadline(taking)
     answers, problems = read_answers(taking.shown, as_form(drafts))
     if problems:
-        save_draft(taking, {p: drafts.get(p, {}) for p in positions}, page_flags(positions, request.form))
+        save_draft(taking.id, {p: drafts.get(p, {}) for p in positions}, page_flags(positions, request.form))
         flash("Some answers need fixing before the quiz can be graded; see the marked questions.", "error")
         pages = pages_of(taking)
         first = page_of(pages, min(problems))
