@@ -17,7 +17,7 @@ from quizapp.banks import Bank, Quiz
 from quizapp.cards import queue_missed
 from quizapp.classes import Setting, deadline_for, quiz_settings
 from quizapp.extensions import db, write_transaction
-from quizapp.models import Assignment, Attempt, Response, User, utcnow
+from quizapp.models import Assignment, Attempt, Classroom, Response, User, utcnow
 from quizapp.questions import FormData, Question, ResponseError, from_snapshot, overall_grade
 
 #: A question's draft: the raw form fields it was answered with, {name: [values]}.
@@ -167,6 +167,8 @@ class Sitting:
     submitted: bool
     shown: tuple[Shown, ...]
     assignment_id: int | None = None
+    #: The class the attempt counts for (None: practice).
+    classroom_name: str | None = None
     started_at: datetime | None = None
     deadline: datetime | None = None
     draft_version: int = 0
@@ -178,6 +180,11 @@ class Sitting:
         """Every saved draft as one form, as the quiz page and grading read it."""
         return as_form(self.drafts or {})
 
+    @property
+    def setting_label(self) -> str:
+        """Where the attempt counts, as pages say it."""
+        return "Practice" if self.classroom_name is None else f"For {self.classroom_name}"
+
     def time_up(self, now: datetime) -> bool:
         return self.deadline is not None and now >= self.deadline
 
@@ -187,6 +194,7 @@ class Sitting:
 
 
 _attempts, _responses = Attempt.__table__, Response.__table__
+_assignments, _classrooms = Assignment.__table__, Classroom.__table__
 # One statement, built once, on the tables rather than the ORM classes: on SQLite, building a
 # statement or loading rows as objects costs more than running the query.
 _SITTING = (
@@ -199,6 +207,7 @@ _SITTING = (
         _attempts.c.max_score,
         _attempts.c.submitted_at,
         _attempts.c.assignment_id,
+        _classrooms.c.name,
         _attempts.c.started_at,
         _attempts.c.deadline,
         _attempts.c.draft_version,
@@ -207,7 +216,11 @@ _SITTING = (
         _responses.c.draft,
         _responses.c.flagged,
     )
-    .select_from(_attempts.outerjoin(_responses, _responses.c.attempt_id == _attempts.c.id))
+    .select_from(
+        _attempts.outerjoin(_responses, _responses.c.attempt_id == _attempts.c.id)
+        .outerjoin(_assignments, _assignments.c.id == _attempts.c.assignment_id)
+        .outerjoin(_classrooms, _classrooms.c.id == _assignments.c.classroom_id)
+    )
     .where(_attempts.c.id == bindparam("attempt_id"))
     .order_by(_responses.c.position)
 )
@@ -236,6 +249,7 @@ def sitting(attempt_id: int) -> Sitting | None:
             Shown(row.position, from_snapshot(row.question)) for row in rows if row.position is not None
         ),
         assignment_id=first.assignment_id,
+        classroom_name=first.name,
         started_at=first.started_at,
         deadline=first.deadline,
         draft_version=first.draft_version,

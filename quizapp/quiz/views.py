@@ -307,7 +307,7 @@ def render_summary(taking: Sitting, problems: dict[int, str] | None = None) -> s
         }
         for n, shown in enumerate(taking.shown, start=1)
     ]
-    return render_template("quiz/summary.html", attempt=taking, rows=rows, setting=_setting(taking))
+    return render_template("quiz/summary.html", attempt=taking, rows=rows)
 
 
 @bp.post("/attempts/<id:attempt_id>")
@@ -337,10 +337,6 @@ def submit(attempt_id: int):
     return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
 
 
-def _setting(taking: Sitting):
-    return setting_of(taking.user_id, taking.assignment_id)
-
-
 def render_take(taking: Sitting, page: int = 1, problems: dict[int, str] | None = None, values=None) -> str:
     """One page of an attempt in progress, filled with the answers saved (or sent back)."""
     now = utcnow()
@@ -348,6 +344,16 @@ def render_take(taking: Sitting, page: int = 1, problems: dict[int, str] | None 
     page = min(max(page, 1), len(pages))
     on_page = set(pages[page - 1])
     drafts = taking.drafts or {}
+    navigator = [
+        {
+            "number": n,
+            "position": s.position,
+            "answered": bool(drafts.get(s.position)),
+            "flagged": s.position in taking.flagged,
+            "current": s.position in on_page,
+        }
+        for n, s in enumerate(taking.shown, start=1)
+    ]
     return render_template(
         "quiz/take.html",
         attempt=taking,
@@ -357,21 +363,12 @@ def render_take(taking: Sitting, page: int = 1, problems: dict[int, str] | None 
         pages=pages,
         page=page,
         positions=",".join(str(p) for p in pages[page - 1]),
-        navigator=[
-            {
-                "number": n,
-                "position": s.position,
-                "answered": bool(drafts.get(s.position)),
-                "flagged": s.position in taking.flagged,
-                "current": s.position in on_page,
-            }
-            for n, s in enumerate(taking.shown, start=1)
-        ],
+        navigator=navigator,
+        answered=sum(1 for item in navigator if item["answered"]),
         values=values if values is not None else taking.saved_form(),
         problems=problems or {},
         field_name=field_name,
         flag_name=flag_name,
-        setting=_setting(taking),
         now=now.replace(microsecond=0),
         minutes_left=math.ceil((taking.deadline - now).total_seconds() / 60) if taking.deadline else None,
     )
