@@ -460,22 +460,34 @@ def close_attempt(taking: Sitting, now: datetime | None = None) -> bool:
     return _grade_and_store(taking, answers, taking.drafts or {}, moment, auto=True)
 
 
+# Pages and exports run these before showing attempts: built once, on the tables.
+_OVERDUE = select(_attempts.c.id).where(
+    _attempts.c.submitted_at.is_(None),
+    _attempts.c.deadline < bindparam("cutoff", type_=_attempts.c.deadline.type),
+)
+_OVERDUE_OF_USER = _OVERDUE.where(_attempts.c.user_id == bindparam("user_id"))
+_OVERDUE_IN_CLASS = _OVERDUE.where(
+    _attempts.c.assignment_id.in_(
+        select(_assignments.c.id).where(_assignments.c.classroom_id == bindparam("classroom_id"))
+    )
+)
+
+
 def close_overdue(
     now: datetime | None = None, *, user_id: int | None = None, classroom_id: int | None = None
 ) -> int:
     """Grade every attempt in progress whose deadline and grace have passed (a learner's, a class's,
     or all), with its saved answers. Pages and exports call this before they show attempts, so no
     background job is needed. Returns how many were closed."""
-    now = now or utcnow()
-    query = select(Attempt.id).where(Attempt.submitted_at.is_(None), Attempt.deadline < now - grace())
+    cutoff = (now or utcnow()) - grace()
     if user_id is not None:
-        query = query.where(Attempt.user_id == user_id)
-    if classroom_id is not None:
-        query = query.join(Assignment, Assignment.id == Attempt.assignment_id).where(
-            Assignment.classroom_id == classroom_id
-        )
+        found = db.session.scalars(_OVERDUE_OF_USER, {"cutoff": cutoff, "user_id": user_id})
+    elif classroom_id is not None:
+        found = db.session.scalars(_OVERDUE_IN_CLASS, {"cutoff": cutoff, "classroom_id": classroom_id})
+    else:
+        found = db.session.scalars(_OVERDUE, {"cutoff": cutoff})
     closed = 0
-    for attempt_id in list(db.session.scalars(query)):
+    for attempt_id in list(found):
         taking = sitting(attempt_id)
         if taking is not None and close_attempt(taking, now):
             closed += 1
