@@ -2,8 +2,8 @@
 
 Result pages, history, the quiz page's list of attempts, the home page's best scores, the
 flashcard study pages and the Anki export all ask a ``Disclosure``; none decides for itself. It
-fails closed: an attempt whose quiz is no longer served, or whose setting is unknown, shows
-nothing but the fact that it was made. Instructors' views of a class's results show everything
+fails closed: an attempt whose quiz is no longer served, or whose setting is unknown, shows the
+learner their own answers and nothing else. Instructors' views of a class's results show everything
 and do not ask.
 """
 
