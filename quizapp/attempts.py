@@ -183,7 +183,7 @@ class Sitting:
     @property
     def setting_label(self) -> str:
         """Where the attempt counts, as pages say it."""
-        return "Practice" if self.classroom_name is None else f"For {self.classroom_name}"
+        return Setting(self.assignment_id, self.classroom_name).label
 
     def time_up(self, now: datetime) -> bool:
         return self.deadline is not None and now >= self.deadline
@@ -456,7 +456,9 @@ def close_attempt(taking: Sitting, now: datetime | None = None) -> bool:
     if taking.submitted:
         return False
     answers, _problems = read_answers(taking.shown, taking.saved_form())
-    moment = min(now or utcnow(), taking.deadline) if taking.deadline else now or utcnow()
+    moment = now or utcnow()
+    if taking.deadline is not None:
+        moment = min(moment, taking.deadline)
     return _grade_and_store(taking, answers, taking.drafts or {}, moment, auto=True)
 
 

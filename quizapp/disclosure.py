@@ -19,7 +19,7 @@ from quizapp.banks import Bank, BankRegistry, Quiz
 from quizapp.classes import PRACTICE, Setting, setting_of, student_settings
 from quizapp.extensions import db
 from quizapp.models import Attempt, utcnow
-from quizapp.review import NOTHING, ReviewOptions, Shows, reachable_moments, result_moments, shows
+from quizapp.review import NOTHING, ReviewOptions, Shows, overridden, reachable_moments, result_moments, shows
 
 _attempts = Attempt.__table__
 # Built once, on the table: the study pages ask on every card (see attempts.py).
@@ -47,7 +47,7 @@ class Disclosure:
         if attempt.user_id != self.user_id or not attempt.submitted:
             return NOTHING
         quiz = self._quiz(attempt.bank_slug, attempt.quiz_id)
-        setting = self._setting(attempt.assignment_id)
+        setting = self.setting(attempt.assignment_id)
         if quiz is None or setting is None:
             return NOTHING
         state = setting.state(self.now)
@@ -105,7 +105,8 @@ class Disclosure:
         bank = self.banks.get(slug)
         return bank.quizzes.get(quiz_id) if bank else None
 
-    def _setting(self, assignment_id: int | None) -> Setting | None:
+    def setting(self, assignment_id: int | None) -> Setting | None:
+        """The setting an attempt of the learner's counts in, read once per assignment."""
         if assignment_id not in self._setting_by_id:
             self._setting_by_id[assignment_id] = setting_of(self.user_id, assignment_id)
         return self._setting_by_id[assignment_id]
@@ -133,4 +134,4 @@ class Disclosure:
 
 def options_for(quiz: Quiz, setting: Setting) -> ReviewOptions:
     """The quiz's review options, as its assignment overrides them."""
-    return ReviewOptions.from_mapping(setting.review, quiz.review) if setting.review else quiz.review
+    return overridden(quiz.review, setting.review)

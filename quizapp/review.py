@@ -57,6 +57,11 @@ class ReviewOptions:
         return [p for p in PARTS if moment in getattr(self, p)]
 
 
+def overridden(base: ReviewOptions, override: Mapping[str, Iterable[str]] | None) -> ReviewOptions:
+    """``base`` (a quiz's options) as an assignment's own options, if it has any, override it."""
+    return ReviewOptions.from_mapping(override, base) if override else base
+
+
 #: What ``answers: after-each-attempt`` (the default) means: everything, always.
 AFTER_EACH_ATTEMPT = ReviewOptions()
 _LATE = frozenset({"after-last-attempt", "after-close"})

@@ -32,7 +32,7 @@ from quizapp.attempts import (
 )
 from quizapp.banks import Bank, Quiz
 from quizapp.banks.model import DEFAULT_PER_PAGE
-from quizapp.classes import ClassError, join_class, quiz_settings, setting_of, student_assignments
+from quizapp.classes import ClassError, join_class, quiz_settings, student_assignments
 from quizapp.disclosure import Disclosure, options_for
 from quizapp.extensions import bank_registry, db
 from quizapp.forms import JoinForm
@@ -133,15 +133,15 @@ def quiz(slug: str, quiz_id: str):
         quiz=quiz,
         attempts=attempts,
         settings=settings,
-        attempt_settings=settings_of_attempts(attempts),
+        attempt_settings=settings_of(attempts, disclosure),
         shows=shows,
         now=now,
     )
 
 
-def settings_of_attempts(attempts: list[Attempt]) -> dict:
+def settings_of(attempts: list[Attempt], disclosure: Disclosure) -> dict:
     """Where each of the learner's attempts counts, by assignment id (None: practice)."""
-    return {a.assignment_id: setting_of(current_user.id, a.assignment_id) for a in attempts}
+    return {a.assignment_id: disclosure.setting(a.assignment_id) for a in attempts}
 
 
 @bp.post("/banks/<slug>/quizzes/<quiz_id>/start")
@@ -167,8 +167,9 @@ def attempt(attempt_id: int):
     attempt = db.session.get(Attempt, attempt_id, options=[selectinload(Attempt.responses)])
     bank = bank_registry().get(attempt.bank_slug)
     quiz = bank.quizzes.get(attempt.quiz_id) if bank else None
-    setting = setting_of(attempt.user_id, attempt.assignment_id)
-    shows = Disclosure(current_user.id).of_attempt(attempt)
+    disclosure = Disclosure(current_user.id)
+    shows = disclosure.of_attempt(attempt)
+    setting = disclosure.setting(attempt.assignment_id)
     return render_template(
         "quiz/result.html",
         attempt=attempt,
@@ -290,10 +291,6 @@ def summary(attempt_id: int):
         return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
     if taking.time_up(utcnow()):
         return closed_at_deadline(taking)
-    return render_summary(taking)
-
-
-def render_summary(taking: Sitting, problems: dict[int, str] | None = None) -> str:
     pages = pages_of(taking)
     drafts = taking.drafts or {}
     rows = [
@@ -303,7 +300,6 @@ def render_summary(taking: Sitting, problems: dict[int, str] | None = None) -> s
             "page": page_of(pages, shown.position),
             "answered": bool(drafts.get(shown.position)),
             "flagged": shown.position in taking.flagged,
-            "problem": (problems or {}).get(shown.position),
         }
         for n, shown in enumerate(taking.shown, start=1)
     ]
@@ -390,5 +386,5 @@ def history():
         "quiz/history.html",
         attempts=attempts,
         shows={a.id: disclosure.of_attempt(a) for a in attempts},
-        settings=settings_of_attempts(attempts),
+        settings=settings_of(attempts, disclosure),
     )

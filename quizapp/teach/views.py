@@ -43,7 +43,7 @@ from quizapp.exports import EXPORTERS, export_filename, responses_table, write_c
 from quizapp.extensions import bank_registry, db
 from quizapp.filters import percent
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment, User
-from quizapp.review import EVERYTHING, MOMENT_LABELS, MOMENTS, PART_LABELS, PARTS, ReviewOptions
+from quizapp.review import EVERYTHING, MOMENT_LABELS, MOMENTS, PART_LABELS, PARTS, ReviewOptions, overridden
 from quizapp.teach.access import instructor_required, own_assignment, own_class
 from quizapp.teach.forms import AssignForm, ClassForm, ExtraTimeForm, ReviewForm, review_form
 from quizapp.timefmt import parse_local
@@ -192,8 +192,7 @@ def assignment_page(
 
 def setting_options(setting: Assignment, quiz) -> ReviewOptions:
     """The review options learners get in this assignment: its own, else the quiz's."""
-    base = quiz.review if quiz else ReviewOptions()
-    return ReviewOptions.from_mapping(setting.review, base) if setting.review else base
+    return overridden(quiz.review if quiz else ReviewOptions(), setting.review)
 
 
 def extra_time_form(classroom: Classroom, **kwargs) -> ExtraTimeForm:
