@@ -43,7 +43,8 @@ class RowId(IntegerConverter):
 
 def init_extensions(app: Flask) -> None:
     """Bind the database, migrations, CSRF protection and logins to the app."""
-    from quizapp.accounts import SignedIn, signed_in
+    from quizapp.accounts import SignedIn
+    from quizapp.auth import sessions
 
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir(app)))
@@ -54,8 +55,8 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> SignedIn | None:
-        return signed_in(int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str) -> SignedIn | None:
+        return sessions.load(session_id)
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -63,7 +64,8 @@ def init_extensions(app: Flask) -> None:
         # brings the learner back where they were).
         if request.method == "POST" and _attempt_in_url() is not None:
             return session_ended()
-        flash(login_manager.login_message, login_manager.login_message_category)
+        if not sessions.ended_reason():  # that says why already
+            flash(login_manager.login_message, login_manager.login_message_category)
         return redirect(login_url(login_manager.login_view, request.url))
 
     with app.app_context():

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.extensions import db, write_transaction
@@ -45,17 +45,18 @@ class SignedIn(UserMixin):
     username: str
     display_name: str
     role: str
+    session_generation: int
 
-    @property
-    def is_instructor(self) -> bool:
-        return self.role == "instructor"
+    is_instructor = User.is_instructor
+    is_admin = User.is_admin
+    get_id = User.get_id
 
 
 _users = User.__table__
 # On the table, not the ORM class: a Core statement skips the ORM's per-statement work.
-_SIGNED_IN = select(_users.c.id, _users.c.username, _users.c.display_name, _users.c.role).where(
-    _users.c.id == bindparam("id")
-)
+_SIGNED_IN = select(
+    _users.c.id, _users.c.username, _users.c.display_name, _users.c.role, _users.c.session_generation
+).where(_users.c.id == bindparam("id"))
 
 
 def signed_in(user_id: int) -> SignedIn | None:
@@ -88,10 +89,23 @@ def create_account(username: str, display_name: str, password: str, role: str = 
 
 
 def change_role(username: str, role: str) -> User:
-    """Make an account a student or an instructor."""
+    """Give an account another role; its sessions end, so the new role counts from its next login."""
     with write_transaction():
         user = find_user(username)
         if user is None:
             raise AccountError(f"There is no account '{username}'.")
-        user.role = role
+        if user.role != role:
+            user.role = role
+            user.session_generation += 1
     return user
+
+
+def end_sessions(user_id: int) -> None:
+    """End every session of the account, on every worker and host: the next request of each finds
+    its generation behind the account's."""
+    with write_transaction():
+        db.session.execute(
+            update(_users)
+            .where(_users.c.id == user_id)
+            .values(session_generation=_users.c.session_generation + 1)
+        )

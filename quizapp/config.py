@@ -7,6 +7,7 @@ import contextlib
 import os
 import secrets
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +20,28 @@ DEFAULTS: dict[str, Any] = {
     # A learner may spend more than an hour on a quiz; the token lives as long as the session does.
     "WTF_CSRF_TIME_LIMIT": None,
     "PASSWORD_MIN_LENGTH": 8,
+    # A session ends after this long without a request, and this long after its login, whatever
+    # happens. A quiz page's autosave counts as activity.
+    "SESSION_IDLE_MINUTES": 120,
+    "SESSION_LIFETIME_HOURS": 12,
+    # Wrong passwords that lock an account, counted over a window, and how long the lock lasts.
+    "LOGIN_LOCKOUT_THRESHOLD": 10,
+    "LOGIN_LOCKOUT_WINDOW_MINUTES": 15,
+    "LOGIN_LOCKOUT_MINUTES": 15,
+    # Requests per client address (Flask-Limiter's notation). A school's classroom may share one
+    # address, so these leave room for a class of thirty. Limits are kept in each worker's memory
+    # unless RATELIMIT_STORAGE_URI names a shared store (Redis; see docs/deploy.md).
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT": "60 per minute; 600 per hour",
+    "REGISTER_RATE_LIMIT": "60 per hour",
+    "JOIN_RATE_LIMIT": "60 per minute",
+    "RESET_RATE_LIMIT": "20 per minute; 100 per hour",
+    "BANK_SAVE_RATE_LIMIT": "60 per minute",
+    # A password reset code an instructor makes works once, for this many hours.
+    "PASSWORD_RESET_HOURS": 24,
+    # Werkzeug's hashing method for passwords (tests use a cheap one; see tests/conftest.py).
+    "PASSWORD_HASH": "scrypt",
     # Bounds a single form post; a whole quiz's answers are a few kilobytes.
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     # The school's time zone: quiz opening and closing times are typed and shown in it.
@@ -44,6 +67,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env("QUIZAPP")
     if test_config:
         app.config.from_mapping(test_config)
+    # The cookie's signature runs out with the session's lifetime, not Flask's 31 days.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_LIFETIME_HOURS"])
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(app.config["DATABASE_URL"]))
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A server across a network may drop idle connections; a file never does.

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -41,7 +42,9 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-ROLES = ("student", "instructor")
+#: A student takes quizzes; an instructor also runs classes and banks; an admin (site administrator)
+#: also manages every bank and account.
+ROLES = ("student", "instructor", "admin")
 
 
 class User(UserMixin, db.Model):
@@ -52,16 +55,32 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
-    #: "student" or "instructor"; only the CLI makes instructors.
+    #: One of ROLES; only the CLI (or an admin) makes instructors and admins.
     role: Mapped[str] = mapped_column(String(20), default="student", server_default="student")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Sessions carry the generation they were made in; raising it (logout, a new password, a new
+    #: role, "log out everywhere") ends every session made before.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Wrong passwords in the current counting window, which began at ``failed_since``.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    failed_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: No login is checked before this moment (too many wrong passwords); None: not locked.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_instructor(self) -> bool:
-        return self.role == "instructor"
+        return self.role in ("instructor", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def get_id(self) -> str:
+        """What a session remembers: the id and the generation (see ``session_generation``)."""
+        return f"{self.id}.{self.session_generation}"
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)  # scrypt
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH"])
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -267,6 +286,56 @@ class BankRevision(db.Model):
     text: Mapped[str] = mapped_column(Text)
 
     author: Mapped[User | None] = relationship()
+
+
+#: What a bank member may do: an owner edits and shares the bank, an editor edits it.
+BANK_ROLES = ("owner", "editor")
+
+
+class BankMember(db.Model):
+    """An instructor who owns or edits a bank. A bank with no members is a site bank: admins edit
+    it and every instructor may set it."""
+
+    __tablename__ = "bank_members"
+    __table_args__ = (UniqueConstraint("bank_slug", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_slug: Mapped[str] = mapped_column(String(100), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: One of BANK_ROLES.
+    role: Mapped[str] = mapped_column(String(10))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class BankPolicy(db.Model):
+    """A bank's settings that live outside its file. A bank without a row has the defaults."""
+
+    __tablename__ = "bank_policies"
+
+    bank_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: Whether students may take its quizzes and study its cards outside their classes' assignments.
+    practice: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+
+class PasswordReset(db.Model):
+    """A one-time code an instructor made so that a student can set a new password."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the code: the database never holds a usable one.
+    code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: When the code was spent; a spent code never works again.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class RegradeLog(db.Model):

@@ -12,7 +12,9 @@ def test_registering_logs_the_learner_in_and_stores_a_hashed_password(app, clien
     with app.app_context():
         user = db.session.scalar(select(User))
         assert user.username == "ada"
-        assert user.password_hash.startswith("scrypt:")
+        # Hashed with the configured method: scrypt outside tests (see the test below), one cheap round here.
+        assert user.password_hash.startswith(app.config["PASSWORD_HASH"] + "$")
+        assert "correct horse" not in user.password_hash
         assert "correct horse battery" not in user.password_hash
 
 
@@ -130,3 +132,9 @@ def test_a_login_with_a_username_that_cannot_exist_is_refused_like_any_other(cli
 
 def test_pages_of_a_logged_in_learner_are_not_kept_in_the_browser_cache(student):
     assert student.get("/history").headers["Cache-Control"] == "no-store"
+
+
+def test_passwords_are_hashed_with_scrypt_unless_configured_otherwise():
+    from quizapp.config import DEFAULTS
+
+    assert DEFAULTS["PASSWORD_HASH"] == "scrypt"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
 
 from quizapp.extensions import db
 from quizapp.models import User
@@ -44,7 +45,7 @@ def test_create_reads_the_password_from_stdin_and_makes_an_account_with_that_rol
     assert user is not None
     assert user.role == "instructor"
     assert user.display_name == "Professor Plum"
-    assert user.password_hash.startswith("scrypt:")
+    assert check_password_hash(user.password_hash, PASSWORD)
     assert PASSWORD not in user.password_hash
 
     assert login(client, "prof", PASSWORD).status_code == 302
@@ -104,10 +105,10 @@ def test_create_refuses_a_username_that_is_taken_whatever_its_case(app, runner, 
 
 
 def test_create_refuses_an_unknown_role(app, runner):
-    result = runner.invoke(args=["users", "create", "boss", "--role", "admin"], input=f"{PASSWORD}\n")
+    result = runner.invoke(args=["users", "create", "boss", "--role", "dean"], input=f"{PASSWORD}\n")
 
     assert result.exit_code != 0
-    assert "'admin' is not one of 'student', 'instructor'" in result.output
+    assert "'dean' is not one of 'student', 'instructor', 'admin'" in result.output
     assert user_count(app) == 0
 
 
@@ -128,8 +129,13 @@ def test_set_role_promotes_a_student_to_instructor_and_back(app, runner, client)
     promoted = runner.invoke(args=["users", "set-role", "Ada", "instructor"])
 
     assert promoted.exit_code == 0, promoted.output
-    assert "'ada' is now a instructor" in promoted.output or "'ada' is now an instructor" in promoted.output
+    assert "'ada' is now an instructor" in promoted.output
     assert stored_user(app, "ada").role == "instructor"
+    # A new role ends the account's sessions: the next page asks for a login, and says why.
+    ended = client.get("/teach/", follow_redirects=True)
+    assert "/login" in ended.request.path
+    assert "your password or role changed" in ended.get_data(as_text=True)
+    login(client, "ada", PASSWORD)
     assert client.get("/teach/").status_code == 200
     assert nav_has_teach(client)
 
@@ -138,6 +144,8 @@ def test_set_role_promotes_a_student_to_instructor_and_back(app, runner, client)
     assert demoted.exit_code == 0, demoted.output
     assert "'ada' is now a student" in demoted.output
     assert stored_user(app, "ada").role == "student"
+    assert client.get("/teach/").status_code == 302  # the instructor's session ended with the role
+    login(client, "ada", PASSWORD)
     assert client.get("/teach/").status_code == 403
     assert not nav_has_teach(client)
     logout(client)
@@ -155,8 +163,8 @@ def test_set_role_of_an_unknown_user_fails_with_a_message(app, runner):
 def test_set_role_refuses_an_unknown_role_and_changes_nothing(app, runner):
     runner.invoke(args=["users", "create", "ada"], input=f"{PASSWORD}\n")
 
-    result = runner.invoke(args=["users", "set-role", "ada", "admin"])
+    result = runner.invoke(args=["users", "set-role", "ada", "dean"])
 
     assert result.exit_code != 0
-    assert "'admin' is not one of 'student', 'instructor'" in result.output
+    assert "'dean' is not one of 'student', 'instructor', 'admin'" in result.output
     assert stored_user(app, "ada").role == "student"

@@ -5,11 +5,13 @@ from __future__ import annotations
 from functools import cache
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from quizapp.accounts import AccountError, create_account, find_user
+from quizapp.access import ANYONE, SIGNED_IN, allow
+from quizapp.accounts import AccountError, create_account, end_sessions, find_user
+from quizapp.auth import sessions
 from quizapp.auth.forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
@@ -22,6 +24,7 @@ def unknown_user_hash() -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@allow(ANYONE)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("quiz.home"))
@@ -32,13 +35,14 @@ def register():
         except AccountError as exc:
             form.username.errors.append(str(exc))
         else:
-            login_user(user)
+            sessions.begin(user)
             flash(f"Welcome, {user.display_name}.", "success")
             return redirect(url_for("quiz.home"))
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@allow(ANYONE)
 def login():
     if current_user.is_authenticated:
         # Logged in again in another tab: a link back to an attempt still leads there.
@@ -49,16 +53,18 @@ def login():
         if user is None:
             check_password_hash(unknown_user_hash(), form.password.data)
         elif user.check_password(form.password.data):
-            login_user(user)
+            sessions.begin(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Wrong username or password.")
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 
 @bp.post("/logout")
-@login_required
+@allow(SIGNED_IN)
 def logout():
+    end_sessions(current_user.id)  # this cookie, and any copy of it, opens nothing any more
     logout_user()  # the CSRF token was checked for every POST before this view runs
+    session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
 

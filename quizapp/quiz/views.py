@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from quizapp.access import ANYONE, SIGNED_IN, allow
 from quizapp.attempts import (
     AttemptRefused,
     Sitting,
@@ -58,6 +59,7 @@ def own_sitting(attempt_id: int) -> Sitting:
 
 
 @bp.get("/")
+@allow(ANYONE)
 def home():
     return home_page()
 
@@ -91,7 +93,7 @@ def best_scores() -> dict[tuple[str, str], float]:
 
 
 @bp.post("/classes/join")
-@login_required
+@allow(SIGNED_IN)
 def join():
     form = JoinForm()
     if form.validate_on_submit():
@@ -106,7 +108,7 @@ def join():
 
 
 @bp.get("/banks/<slug>/quizzes/<quiz_id>")
-@login_required
+@allow(SIGNED_IN)
 def quiz(slug: str, quiz_id: str):
     bank, quiz = bank_and_quiz(slug, quiz_id)
     now = utcnow()
@@ -145,7 +147,7 @@ def settings_of(attempts: list[Attempt], disclosure: Disclosure) -> dict:
 
 
 @bp.post("/banks/<slug>/quizzes/<quiz_id>/start")
-@login_required
+@allow(SIGNED_IN)
 def start(slug: str, quiz_id: str):
     bank, quiz = bank_and_quiz(slug, quiz_id)
     try:
@@ -157,7 +159,7 @@ def start(slug: str, quiz_id: str):
 
 
 @bp.get("/attempts/<id:attempt_id>")
-@login_required
+@allow(SIGNED_IN)
 def attempt(attempt_id: int):
     taking = own_sitting(attempt_id)
     if not taking.submitted:
@@ -229,7 +231,7 @@ def posted_positions(every: list[int]) -> list[int]:
 
 
 @bp.post("/attempts/<id:attempt_id>/save")
-@login_required
+@allow(SIGNED_IN)
 def save(attempt_id: int):
     """Save the page's answers (and flags), then go where the learner asked: another page, a
     question, the summary, or away ("Save and finish later"). The way to page without JavaScript."""
@@ -263,7 +265,7 @@ def save(attempt_id: int):
 
 
 @bp.post("/attempts/<id:attempt_id>/draft")
-@login_required
+@allow(SIGNED_IN)
 def draft(attempt_id: int):
     """The page's autosave: store the fields sent, answer with the new draft version (JSON)."""
     target = draft_target(attempt_id)
@@ -284,7 +286,7 @@ def draft(attempt_id: int):
 
 
 @bp.get("/attempts/<id:attempt_id>/summary")
-@login_required
+@allow(SIGNED_IN)
 def summary(attempt_id: int):
     taking = own_sitting(attempt_id)
     if taking.submitted:
@@ -307,7 +309,7 @@ def summary(attempt_id: int):
 
 
 @bp.post("/attempts/<id:attempt_id>")
-@login_required
+@allow(SIGNED_IN)
 def submit(attempt_id: int):
     """Submit the attempt: the answers posted with it (a page's, or a whole one-page form) laid
     over those saved before, graded together."""
@@ -371,7 +373,7 @@ def render_take(taking: Sitting, page: int = 1, problems: dict[int, str] | None 
 
 
 @bp.get("/history")
-@login_required
+@allow(SIGNED_IN)
 def history():
     close_overdue(user_id=current_user.id)
     attempts = list(

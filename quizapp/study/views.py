@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 
 from quizapp import cards
+from quizapp.access import SIGNED_IN, allow
 from quizapp.anki import deck_file
 from quizapp.disclosure import Disclosure
 from quizapp.extensions import bank_registry
@@ -21,7 +22,7 @@ def hidden_cards(now, banks) -> cards.Hidden:
 
 
 @bp.get("/")
-@login_required
+@allow(SIGNED_IN)
 def overview():
     now = utcnow()
     banks = bank_registry().banks()
@@ -48,7 +49,7 @@ def scope_slug(scope: str) -> str | None:
 
 
 @bp.get("/<scope>")
-@login_required
+@allow(SIGNED_IN)
 def card(scope: str):
     slug = scope_slug(scope)
     now = utcnow()
@@ -70,7 +71,7 @@ def card(scope: str):
 
 
 @bp.post("/<scope>/review")
-@login_required
+@allow(SIGNED_IN)
 def rate(scope: str):
     scope_slug(scope)
     rating = request.form.get("rating", type=int)
@@ -85,7 +86,7 @@ def rate(scope: str):
 
 
 @bp.get("/<scope>/anki.apkg")
-@login_required
+@allow(SIGNED_IN)
 def anki(scope: str):
     slug = scope_slug(scope)
     if slug is None:

@@ -1,28 +1,12 @@
-"""Who may see instructor pages, and which of the objects behind them."""
+"""Which classes and assignments an instructor's pages may show: their own (see quizapp.access)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from flask import abort
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from quizapp.extensions import db
 from quizapp.models import Assignment, Classroom
-
-
-def instructor_required(view: Callable) -> Callable:
-    """Log in first; then anyone but an instructor gets 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_instructor:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def own_class(class_id: int) -> Classroom:

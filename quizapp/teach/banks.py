@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from quizapp.access import INSTRUCTOR, allow
 from quizapp.banks import Bank, BankError, parse_bank
 from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import SLUG
@@ -33,7 +34,6 @@ from quizapp.extensions import bank_registry, db
 from quizapp.models import BankRevision
 from quizapp.questionform import TYPE_FIELDS, EditError, apply_question, form_values, question_mapping
 from quizapp.questions import QUESTION_TYPES
-from quizapp.teach.access import instructor_required
 from quizapp.teach.forms import ANSWER_HELP, EditorForm, NewBankForm, QuestionForm
 
 bp = Blueprint("banks", __name__, url_prefix="/teach/banks")
@@ -58,7 +58,7 @@ def opened(slug: str):
 
 
 @bp.get("/")
-@instructor_required
+@allow(INSTRUCTOR)
 def index():
     return index_page()
 
@@ -76,7 +76,7 @@ def index_page(new_form: NewBankForm | None = None) -> str:
 
 
 @bp.post("/")
-@instructor_required
+@allow(INSTRUCTOR)
 def new():
     form = NewBankForm()
     if form.validate_on_submit():
@@ -93,7 +93,7 @@ def new():
 
 
 @bp.get("/<slug>/edit")
-@instructor_required
+@allow(INSTRUCTOR)
 def edit(slug: str):
     bank_file = opened(slug)
     form = EditorForm(data={"text": bank_file.text, "base": bank_file.sha256})
@@ -101,7 +101,7 @@ def edit(slug: str):
 
 
 @bp.post("/<slug>/edit")
-@instructor_required
+@allow(INSTRUCTOR)
 def submit_editor(slug: str):
     opened(slug)
     form = EditorForm()
@@ -155,7 +155,7 @@ def render_conflict(slug: str, text: str, current_text: str | None) -> str:
 
 @bp.route("/<slug>/questions/new", methods=["GET", "POST"])
 @bp.route("/<slug>/questions/<question_id>/edit", methods=["GET", "POST"])
-@instructor_required
+@allow(INSTRUCTOR)
 def question(slug: str, question_id: str | None = None):
     bank_file = opened(slug)
     bank = bank_registry().get(slug)
@@ -211,7 +211,7 @@ def render_question(slug: str, qtype: str, form: QuestionForm, existing) -> str:
 
 
 @bp.get("/<slug>/history")
-@instructor_required
+@allow(INSTRUCTOR)
 def history(slug: str):
     versions = revisions(slug)
     try:
@@ -252,7 +252,7 @@ def _revision(slug: str, revision_id: int | None) -> BankRevision:
 
 
 @bp.post("/<slug>/history/<id:revision_id>/restore")
-@instructor_required
+@allow(INSTRUCTOR)
 def restore(slug: str, revision_id: int):
     revision = _revision(slug, revision_id)
     try:
@@ -273,7 +273,7 @@ def restore(slug: str, revision_id: int):
 
 
 @bp.post("/<slug>/archive")
-@instructor_required
+@allow(INSTRUCTOR)
 def archive_view(slug: str):
     opened(slug)
     archive(slug, current_user)
@@ -282,7 +282,7 @@ def archive_view(slug: str):
 
 
 @bp.post("/archive/<name>/restore")
-@instructor_required
+@allow(INSTRUCTOR)
 def unarchive_view(name: str):
     try:
         slug = unarchive(name, current_user)

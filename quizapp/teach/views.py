@@ -24,6 +24,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from quizapp import regrade, reports, stats
+from quizapp.access import INSTRUCTOR, allow
 from quizapp.attempts import close_overdue
 from quizapp.banks import Bank
 from quizapp.classes import (
@@ -44,7 +45,7 @@ from quizapp.extensions import bank_registry, db
 from quizapp.filters import percent
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment, User
 from quizapp.review import EVERYTHING, MOMENT_LABELS, MOMENTS, PART_LABELS, PARTS, ReviewOptions, overridden
-from quizapp.teach.access import instructor_required, own_assignment, own_class
+from quizapp.teach.access import own_assignment, own_class
 from quizapp.teach.forms import AssignForm, ClassForm, ExtraTimeForm, ReviewForm, review_form
 from quizapp.timefmt import parse_local
 
@@ -52,7 +53,7 @@ bp = Blueprint("teach", __name__, url_prefix="/teach")
 
 
 @bp.get("/")
-@instructor_required
+@allow(INSTRUCTOR)
 def dashboard():
     return dashboard_page()
 
@@ -65,7 +66,7 @@ def dashboard_page(form: ClassForm | None = None) -> str:
 
 
 @bp.post("/classes")
-@instructor_required
+@allow(INSTRUCTOR)
 def new_class():
     form = ClassForm()
     if not form.validate_on_submit():
@@ -80,7 +81,7 @@ def new_class():
 
 
 @bp.get("/classes/<id:class_id>")
-@instructor_required
+@allow(INSTRUCTOR)
 def classroom(class_id: int):
     return classroom_page(class_id)
 
@@ -113,7 +114,7 @@ def assign_form() -> AssignForm:
 
 
 @bp.post("/classes/<id:class_id>/code")
-@instructor_required
+@allow(INSTRUCTOR)
 def new_code(class_id: int):
     classroom = own_class(class_id)
     regenerate_code(classroom)
@@ -122,7 +123,7 @@ def new_code(class_id: int):
 
 
 @bp.post("/classes/<id:class_id>/students/<id:user_id>/remove")
-@instructor_required
+@allow(INSTRUCTOR)
 def remove(class_id: int, user_id: int):
     classroom = own_class(class_id)
     remove_student(classroom, user_id)
@@ -131,7 +132,7 @@ def remove(class_id: int, user_id: int):
 
 
 @bp.post("/classes/<id:class_id>/assignments")
-@instructor_required
+@allow(INSTRUCTOR)
 def assign(class_id: int):
     classroom = own_class(class_id)
     form = assign_form()
@@ -150,7 +151,7 @@ def assign(class_id: int):
 
 
 @bp.post("/classes/<id:class_id>/assignments/<id:assignment_id>/remove")
-@instructor_required
+@allow(INSTRUCTOR)
 def remove_assignment(class_id: int, assignment_id: int):
     classroom = own_class(class_id)
     assignment = own_assignment(classroom, assignment_id)
@@ -160,7 +161,7 @@ def remove_assignment(class_id: int, assignment_id: int):
 
 
 @bp.get("/classes/<id:class_id>/assignments/<id:assignment_id>")
-@instructor_required
+@allow(INSTRUCTOR)
 def assignment(class_id: int, assignment_id: int):
     return assignment_page(class_id, assignment_id)
 
@@ -208,7 +209,7 @@ def extra_time_form(classroom: Classroom, **kwargs) -> ExtraTimeForm:
 
 
 @bp.post("/classes/<id:class_id>/assignments/<id:assignment_id>/review")
-@instructor_required
+@allow(INSTRUCTOR)
 def set_assignment_review(class_id: int, assignment_id: int):
     classroom = own_class(class_id)
     setting = own_assignment(classroom, assignment_id)
@@ -226,7 +227,7 @@ def set_assignment_review(class_id: int, assignment_id: int):
 
 
 @bp.post("/classes/<id:class_id>/assignments/<id:assignment_id>/extra-time")
-@instructor_required
+@allow(INSTRUCTOR)
 def set_assignment_extra_time(class_id: int, assignment_id: int):
     classroom = own_class(class_id)
     setting = own_assignment(classroom, assignment_id)
@@ -243,7 +244,7 @@ def set_assignment_extra_time(class_id: int, assignment_id: int):
 
 
 @bp.get("/classes/<id:class_id>/gradebook")
-@instructor_required
+@allow(INSTRUCTOR)
 def gradebook(class_id: int):
     classroom = own_class(class_id)
     close_overdue(classroom_id=classroom.id)
@@ -290,7 +291,7 @@ def _grade_cell(fraction: float | None, attempts: int) -> str:
 
 
 @bp.get("/classes/<id:class_id>/students/<id:user_id>")
-@instructor_required
+@allow(INSTRUCTOR)
 def student(class_id: int, user_id: int):
     classroom = own_class(class_id)
     learner = db.session.get(User, user_id)
@@ -306,7 +307,7 @@ def student(class_id: int, user_id: int):
 
 
 @bp.get("/classes/<id:class_id>/attempts/<id:attempt_id>")
-@instructor_required
+@allow(INSTRUCTOR)
 def attempt(class_id: int, attempt_id: int):
     classroom = own_class(class_id)
     attempt = db.session.get(Attempt, attempt_id)
@@ -326,7 +327,7 @@ def attempt(class_id: int, attempt_id: int):
 
 
 @bp.get("/classes/<id:class_id>/export/grades.<fmt>")
-@instructor_required
+@allow(INSTRUCTOR)
 def export_grades(class_id: int, fmt: str):
     classroom = own_class(class_id)
     exporter = EXPORTERS.get(fmt)
@@ -340,7 +341,7 @@ def export_grades(class_id: int, fmt: str):
 
 
 @bp.get("/classes/<id:class_id>/export/responses.csv")
-@instructor_required
+@allow(INSTRUCTOR)
 def export_responses(class_id: int):
     classroom = own_class(class_id)
     close_overdue(classroom_id=classroom.id)
@@ -370,7 +371,7 @@ def assigned_quiz(classroom: Classroom, slug: str, quiz_id: str) -> tuple[Assign
 
 
 @bp.get("/classes/<id:class_id>/quizzes/<slug>/<quiz_id>/analysis")
-@instructor_required
+@allow(INSTRUCTOR)
 def analysis(class_id: int, slug: str, quiz_id: str):
     classroom = own_class(class_id)
     assignment, bank = assigned_quiz(classroom, slug, quiz_id)
@@ -404,7 +405,7 @@ def analysis(class_id: int, slug: str, quiz_id: str):
 
 
 @bp.post("/classes/<id:class_id>/quizzes/<slug>/<quiz_id>/regrade")
-@instructor_required
+@allow(INSTRUCTOR)
 def apply_regrade(class_id: int, slug: str, quiz_id: str):
     classroom = own_class(class_id)
     assignment, bank = assigned_quiz(classroom, slug, quiz_id)
