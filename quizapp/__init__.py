@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from quizapp.banks import BankRegistry
 from quizapp.config import load_config
-from quizapp.extensions import csrf, db, login_manager, migrate, tune_sqlite
+from quizapp.extensions import csrf, db, limiter, login_manager, migrate, tune_sqlite
 from quizapp.filters import register_filters
 
 
@@ -49,6 +49,7 @@ def init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir(app)))
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in to go on."
@@ -112,6 +113,14 @@ def register_error_pages(app: Flask) -> None:
             "Go back, reload the page and send it again."
         )
         return render_template("error.html", title="Form expired", message=message), 400
+
+    @app.errorhandler(429)
+    def too_many(error: HTTPException):
+        message = (
+            "Too many tries from your network in a short time. Wait a minute, then try again; "
+            "nothing you typed elsewhere is lost."
+        )
+        return render_template("error.html", title="Too many tries", message=message), 429
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

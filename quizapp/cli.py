@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from quizapp.accounts import AccountError, change_role, create_account
+from quizapp.accounts import AccountError, change_role, create_account, find_user, set_password, unlock
 from quizapp.attempts import close_overdue
 from quizapp.backup import backup_sqlite
 from quizapp.banks import BankError, load_bank
@@ -75,12 +75,8 @@ def users_cli() -> None:
 def create_user(username: str, role: str, display_name: str | None) -> None:
     """Create an account. The password is asked for at a prompt, or read from standard input
     when it is not a terminal (never from the command line, where other users could see it)."""
-    if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\n")
     try:
-        user = create_account(username, display_name or username, password, role=role)
+        user = create_account(username, display_name or username, _read_password(), role=role)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {role} '{user.username}'")
@@ -91,12 +87,47 @@ def create_user(username: str, role: str, display_name: str | None) -> None:
 @click.argument("role", type=click.Choice(ROLES))
 @with_appcontext
 def set_role(username: str, role: str) -> None:
-    """Make an account a student or an instructor."""
+    """Make an account a student, an instructor or an admin; its sessions end."""
     try:
         change_role(username, role)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"'{username.lower()}' is now {'an' if role[0] in 'aeiou' else 'a'} {role}")
+
+
+def _read_password() -> str:
+    """A password from a prompt, or from standard input when it is not a terminal (never from the
+    command line, where other users could see it)."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\n")
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@with_appcontext
+def set_password_command(username: str) -> None:
+    """Give an account a new password, read as `create` reads it. Its sessions end and a lockout is lifted."""
+    user = find_user(username)
+    if user is None:
+        raise click.ClickException(f"There is no account '{username}'.")
+    try:
+        set_password(user.id, _read_password())
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"new password set for '{user.username}'; their sessions ended")
+
+
+@users_cli.command("unlock")
+@click.argument("username")
+@with_appcontext
+def unlock_command(username: str) -> None:
+    """Let an account locked after too many wrong passwords log in again."""
+    user = find_user(username)
+    if user is None:
+        raise click.ClickException(f"There is no account '{username}'.")
+    unlock(user.id)
+    click.echo(f"'{user.username}' can log in again")
 
 
 @click.group("export")

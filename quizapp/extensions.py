@@ -13,6 +13,8 @@ except ImportError:  # Windows: writers there wait on SQLite's lock alone
     fcntl = None
 
 from flask import current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -41,6 +43,14 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Requests are counted per client address: behind a proxy, ProxyFix must set it (docs/deploy.md).
+# Its storage and limits come from the app's config (RATELIMIT_STORAGE_URI, *_RATE_LIMIT).
+limiter = Limiter(key_func=get_remote_address)
+
+
+def rate_limit(setting: str):
+    """Limit a view's POSTs to the app's ``setting`` (e.g. LOGIN_RATE_LIMIT) per client address."""
+    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
 
 
 def bank_registry() -> BankRegistry:

@@ -36,7 +36,7 @@ class RegisterForm(FlaskForm):
             raise ValidationError("That username is taken. Choose another.")
 
     def validate_password(self, field: PasswordField) -> None:
-        problem = password_problem(field.data)
+        problem = password_problem(field.data, self.username.data or "", self.display_name.data or "")
         if problem:
             raise ValidationError(problem)
 
@@ -46,3 +46,32 @@ class LoginForm(FlaskForm):
         "Username", filters=[strip], validators=[DataRequired(), Length(max=40), USERNAME_CHARS]
     )
     password = PasswordField("Password", validators=[InputRequired(), Length(max=200)])
+
+
+CHOOSING_HELP = "At least 8 characters; a few unrelated words make a strong one. Common passwords are refused."
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField("Current password", validators=[InputRequired(), Length(max=200)])
+    password = PasswordField("New password", validators=[InputRequired()], description=CHOOSING_HELP)
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[InputRequired(), EqualTo("password", message="The passwords differ.")],
+    )
+
+
+class ResetForm(FlaskForm):
+    username = StringField(
+        "Username", filters=[strip], validators=[DataRequired(), Length(max=40), USERNAME_CHARS]
+    )
+    code = StringField(
+        "Reset code",
+        filters=[strip],
+        validators=[DataRequired(), Length(max=40)],
+        description="From your instructor, e.g. ACDE-FGHJ-KMNP.",
+    )
+    password = PasswordField("New password", validators=[InputRequired()], description=CHOOSING_HELP)
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[InputRequired(), EqualTo("password", message="The passwords differ.")],
+    )

@@ -1,30 +1,33 @@
-"""Register, log in, log out."""
+"""Register, log in, log out; change a password, end other sessions, reset with a code."""
 
 from __future__ import annotations
 
-from functools import cache
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from quizapp.access import ANYONE, SIGNED_IN, allow
-from quizapp.accounts import AccountError, create_account, end_sessions, find_user
+from quizapp.accounts import (
+    AccountError,
+    LoginRefused,
+    authenticate,
+    change_password,
+    create_account,
+    end_sessions,
+    reset_password,
+)
 from quizapp.auth import sessions
-from quizapp.auth.forms import LoginForm, RegisterForm
+from quizapp.auth.forms import LoginForm, PasswordChangeForm, RegisterForm, ResetForm
+from quizapp.extensions import db, rate_limit
+from quizapp.models import User
 
 bp = Blueprint("auth", __name__)
 
 
-@cache
-def unknown_user_hash() -> str:
-    """Checked against when the username is unknown, so that a login takes as long either way."""
-    return generate_password_hash("not the password of anyone")
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @allow(ANYONE)
+@rate_limit("REGISTER_RATE_LIMIT")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("quiz.home"))
@@ -43,19 +46,20 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @allow(ANYONE)
+@rate_limit("LOGIN_RATE_LIMIT")
 def login():
     if current_user.is_authenticated:
         # Logged in again in another tab: a link back to an attempt still leads there.
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = find_user(form.username.data)
-        if user is None:
-            check_password_hash(unknown_user_hash(), form.password.data)
-        elif user.check_password(form.password.data):
+        try:
+            user = authenticate(form.username.data, form.password.data)
+        except LoginRefused as exc:
+            form.password.errors.append(str(exc))
+        else:
             sessions.begin(user)
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("Wrong username or password.")
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 
@@ -67,6 +71,58 @@ def logout():
     session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/account")
+@allow(SIGNED_IN)
+def account():
+    return render_template("auth/account.html", form=PasswordChangeForm())
+
+
+@bp.post("/account/password")
+@allow(SIGNED_IN)
+@rate_limit("LOGIN_RATE_LIMIT")
+def change_password_view():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            user = change_password(current_user.id, form.current.data, form.password.data)
+        except AccountError as exc:
+            field = form.current if "current" in str(exc) or "locked" in str(exc) else form.password
+            field.errors.append(str(exc))
+        else:
+            sessions.begin(user)  # this session goes on under the new generation; every other one ended
+            flash("Password changed. You were logged out everywhere else.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form), 422
+
+
+@bp.post("/account/sessions/end")
+@allow(SIGNED_IN)
+def end_other_sessions():
+    end_sessions(current_user.id)
+    sessions.begin(db.session.get(User, current_user.id))
+    flash("You were logged out everywhere else: on other browsers and devices.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@allow(ANYONE)
+@rate_limit("RESET_RATE_LIMIT")
+def reset():
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            reset_password(form.username.data, form.code.data, form.password.data)
+        except AccountError as exc:
+            (form.password if "password" in str(exc).lower() else form.code).errors.append(str(exc))
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+                session.clear()
+            flash("Your new password is set. Log in with it.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), 422 if form.errors else 200
 
 
 def _safe_next(target: str | None) -> str:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from quizapp.access import ANYONE, SIGNED_IN, allow
+from quizapp.access import ANYONE, SIGNED_IN, allow, practice_closed
 from quizapp.attempts import (
     AttemptRefused,
     Sitting,
@@ -35,7 +35,7 @@ from quizapp.banks import Bank, Quiz
 from quizapp.banks.model import DEFAULT_PER_PAGE
 from quizapp.classes import ClassError, join_class, quiz_settings, student_assignments
 from quizapp.disclosure import Disclosure, options_for
-from quizapp.extensions import bank_registry, db
+from quizapp.extensions import bank_registry, db, rate_limit
 from quizapp.forms import JoinForm
 from quizapp.models import Attempt, utcnow
 from quizapp.review import MOMENT_LABELS, PART_LABELS, PARTS, Shows
@@ -67,9 +67,11 @@ def home():
 def home_page(join_form: JoinForm | None = None) -> str:
     signed_in = current_user.is_authenticated
     banks = bank_registry().banks()
+    closed = practice_closed(current_user)
     return render_template(
         "quiz/home.html",
-        banks=banks,
+        # Only banks open to practice are listed; the others' quizzes show where a class sets them.
+        banks=[bank for bank in banks if bank.slug not in closed],
         bank_map={bank.slug: bank for bank in banks},
         scores=best_scores() if signed_in else {},
         assigned=student_assignments(current_user) if signed_in else [],
@@ -94,6 +96,7 @@ def best_scores() -> dict[tuple[str, str], float]:
 
 @bp.post("/classes/join")
 @allow(SIGNED_IN)
+@rate_limit("JOIN_RATE_LIMIT")
 def join():
     form = JoinForm()
     if form.validate_on_submit():
@@ -117,7 +120,7 @@ def quiz(slug: str, quiz_id: str):
     disclosure = Disclosure(current_user.id, now)
     shows = {a.id: disclosure.of_attempt(a) for a in attempts}
     settings = []
-    for setting in quiz_settings(current_user.id, slug, quiz_id, quiz.practice):
+    for setting in quiz_settings(current_user, slug, quiz_id, quiz.practice):
         mine = in_setting(attempts, setting)
         visible = [a for a in mine if shows[a.id].score]
         settings.append(

@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -25,6 +26,7 @@ from wtforms import SelectChoice
 
 from quizapp import regrade, reports, stats
 from quizapp.access import INSTRUCTOR, allow
+from quizapp.accounts import is_locked, make_reset_code, unlock
 from quizapp.attempts import close_overdue
 from quizapp.banks import Bank
 from quizapp.classes import (
@@ -293,17 +295,51 @@ def _grade_cell(fraction: float | None, attempts: int) -> str:
 @bp.get("/classes/<id:class_id>/students/<id:user_id>")
 @allow(INSTRUCTOR)
 def student(class_id: int, user_id: int):
-    classroom = own_class(class_id)
-    learner = db.session.get(User, user_id)
-    if learner is None or not is_enrolled(classroom, learner):
-        abort(404)
+    classroom, learner = own_student(class_id, user_id)
+    return student_page(classroom, learner)
+
+
+def student_page(classroom: Classroom, learner: User, reset_code: str | None = None) -> str:
     close_overdue(classroom_id=classroom.id)
     return render_template(
         "teach/student.html",
         classroom=classroom,
         learner=learner,
         attempts=class_attempts(classroom, learner),
+        locked=is_locked(learner),
+        reset_code=reset_code,
+        reset_hours=current_app.config["PASSWORD_RESET_HOURS"],
     )
+
+
+def own_student(class_id: int, user_id: int) -> tuple[Classroom, User]:
+    """A student of the current instructor's class; anyone else is as good as missing."""
+    classroom = own_class(class_id)
+    learner = db.session.get(User, user_id)
+    if learner is None or not is_enrolled(classroom, learner):
+        abort(404)
+    return classroom, learner
+
+
+@bp.post("/classes/<id:class_id>/students/<id:user_id>/reset")
+@allow(INSTRUCTOR)
+def make_reset(class_id: int, user_id: int):
+    """A one-time code for the student to set a new password with, shown once on this page."""
+    classroom, learner = own_student(class_id, user_id)
+    if learner.role != "student":
+        # An instructor's or admin's password is theirs (or the site admin's) to reset, not a class's.
+        abort(403)
+    code = make_reset_code(learner.id, made_by=current_user.id)
+    return student_page(classroom, learner, reset_code=code)
+
+
+@bp.post("/classes/<id:class_id>/students/<id:user_id>/unlock")
+@allow(INSTRUCTOR)
+def unlock_student(class_id: int, user_id: int):
+    classroom, learner = own_student(class_id, user_id)
+    unlock(learner.id)
+    flash(f"{learner.display_name} can log in again.", "success")
+    return redirect(url_for("teach.student", class_id=classroom.id, user_id=learner.id))
 
 
 @bp.get("/classes/<id:class_id>/attempts/<id:attempt_id>")
