@@ -9,6 +9,7 @@ from flask import Flask, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from quizapp.banks import BankRegistry
@@ -22,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.url_map.converters["id"] = RowId
     load_config(app, test_config)
+    trust_proxies(app)
     init_extensions(app)
     init_banks(app)
     register_blueprints(app)
@@ -39,6 +41,14 @@ class RowId(IntegerConverter):
 
     def __init__(self, url_map):
         super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host from their
+    X-Forwarded-* headers (the rate limits count per client address, and HTTPS is the proxy's)."""
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def init_extensions(app: Flask) -> None:

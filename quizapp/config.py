@@ -28,6 +28,10 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LOCKOUT_THRESHOLD": 10,
     "LOGIN_LOCKOUT_WINDOW_MINUTES": 15,
     "LOGIN_LOCKOUT_MINUTES": 15,
+    # Reverse proxies in front of the app whose X-Forwarded-For, -Proto and -Host are believed (nginx
+    # alone: 1). With 0 those headers are ignored, so no client can pose as another address to dodge
+    # the rate limits below; behind a proxy every client would then share the proxy's address.
+    "TRUSTED_PROXIES": 0,
     # Requests per client address (Flask-Limiter's notation). A school's classroom may share one
     # address, so these leave room for a class of thirty. Limits are kept in each worker's memory
     # unless RATELIMIT_STORAGE_URI names a shared store (Redis; see docs/deploy.md).

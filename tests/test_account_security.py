@@ -489,3 +489,34 @@ def test_only_the_students_own_instructor_may_make_a_code_and_never_for_an_instr
     assert refused.status_code == 404
     with app.app_context():
         assert db.session.scalar(select(PasswordReset)) is None
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(app):
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    from quizapp import create_app
+
+    config = {
+        key: app.config[key] for key in ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "BANKS_DIR")
+    }
+    proxied = create_app({**config, "TRUSTED_PROXIES": 1, "LOGIN_RATE_LIMIT": "2 per minute"})
+    client = proxied.test_client()
+
+    def guess_from(address: str) -> int:
+        headers = {"X-Forwarded-For": address}
+        token = csrf_token(client.get("/login", headers=headers).get_data(as_text=True))
+        form = {"csrf_token": token, "username": "ada", "password": "wrong guess"}
+        return client.post("/login", data=form, headers=headers).status_code
+
+    assert [guess_from("203.0.113.1") for _ in range(3)] == [422, 422, 429]
+    assert guess_from("203.0.113.2") == 422  # another pupil behind the same proxy
+
+
+def test_without_trusted_proxies_a_forged_forwarded_address_does_not_dodge_the_limit(app, client):
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+
+    def guess_as(address: str) -> int:
+        token = csrf_token(client.get("/login").get_data(as_text=True))
+        form = {"csrf_token": token, "username": "ada", "password": "wrong guess"}
+        return client.post("/login", data=form, headers={"X-Forwarded-For": address}).status_code
+
+    assert [guess_as(f"203.0.113.{n}") for n in range(3)] == [422, 422, 429]
