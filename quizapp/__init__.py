@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -14,8 +14,17 @@ from werkzeug.routing import IntegerConverter
 
 from quizapp.banks import BankRegistry
 from quizapp.config import load_config
-from quizapp.extensions import csrf, db, limiter, login_manager, migrate, tune_sqlite
+from quizapp.extensions import (
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+    private_sqlite_files,
+    tune_sqlite,
+)
 from quizapp.filters import register_filters
+from quizapp.forms import MAX_INT, whole_number
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -40,7 +49,7 @@ class RowId(IntegerConverter):
     regex = r"[1-9][0-9]{0,9}"
 
     def __init__(self, url_map):
-        super().__init__(url_map, min=1, max=2**31 - 1)
+        super().__init__(url_map, min=1, max=MAX_INT)
 
 
 def trust_proxies(app: Flask) -> None:
@@ -81,6 +90,7 @@ def init_extensions(app: Flask) -> None:
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
+            private_sqlite_files(db.engine, app.logger)
             tune_sqlite(db.engine)
 
 
@@ -97,7 +107,8 @@ def init_banks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount the pages: accounts, quizzes, flashcards, the instructors' workspace."""
+    """Mount the pages: accounts, quizzes, flashcards, the instructors' workspace, the admin's pages."""
+    from quizapp.admin.views import bp as admin_bp
     from quizapp.auth.views import bp as auth_bp
     from quizapp.quiz.views import bp as quiz_bp
     from quizapp.study.views import bp as study_bp
@@ -109,6 +120,18 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(study_bp)
     app.register_blueprint(teach_bp)
     app.register_blueprint(banks_bp)
+    app.register_blueprint(admin_bp)
+
+
+#: Errors worded for the people who meet them, instead of Werkzeug's words: (title, message).
+PLAIN_ERRORS = {
+    403: (
+        "Not allowed",
+        "You don't have access to this page. "
+        "If you think you should, ask the person who runs this class or bank.",
+    ),
+    404: ("Not found", "There is nothing here. The link may be old, or the address mistyped."),
+}
 
 
 def register_error_pages(app: Flask) -> None:
@@ -134,7 +157,10 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return render_template("error.html", title=error.name, message=error.description), error.code
+        title, message = PLAIN_ERRORS.get(error.code, (error.name, error.description))
+        if error.description != type(error).description:  # a view's own message says more
+            message = error.description
+        return render_template("error.html", title=title, message=message), error.code
 
 
 def _attempt_in_url() -> int | None:
@@ -145,7 +171,7 @@ def session_ended():
     """The answer to an attempt's form (or autosave) sent after the session ended: logged out, or
     the browser's session cookie gone. What was saved is safe, the page's script keeps the rest in
     the browser, and logging in leads back to the attempt."""
-    page = request.form.get("page", type=int)
+    page = request.form.get("page", type=whole_number)
     back = url_for("quiz.attempt", attempt_id=_attempt_in_url(), page=page if page and page > 1 else None)
     login = url_for("auth.login", next=back)
     if request.endpoint == "quiz.draft":
@@ -157,12 +183,14 @@ def session_ended():
 
 
 def register_security_headers(app: Flask) -> None:
-    """Tell browsers to run only our own scripts and styles, and never to frame our pages."""
+    """Tell browsers to run only our own scripts and styles, never to frame our pages, and to keep
+    nothing a signed-in person sees."""
 
     @app.after_request
     def headers(response):
-        if response.mimetype == "text/html" and current_user.is_authenticated:
-            # A learner's pages must not come back from the cache after logout on a shared computer.
+        if request.endpoint != "static" and current_user.is_authenticated:
+            # Pages, saved answers (JSON) and downloads of a signed-in person must not come back
+            # from a cache after logout on a shared computer.
             response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault(
             "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
@@ -170,6 +198,13 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+def no_store(response: Response) -> Response:
+    """Keep a download (grades, answers, a deck) out of every cache, the browser's and any
+    proxy's, whoever asked for it: ``send_file`` marks files "no-cache", which caches still keep."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def register_commands(app: Flask) -> None:

@@ -7,6 +7,8 @@ unexpected role all refuse.
 
 A policy guards the kind of user; the object a page is about (a class, an attempt, a bank) is
 checked against that user as the view loads it: ``own_class``, ``own_sitting``, ``bank_role``.
+What a learner may practise outside their classes is one rule too, ``practice_closed``, which every
+page about quizzes and flashcards asks.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ BANK_OWNER = "bank owner"
 ADMIN = "admin"
 
 POLICIES = (ANYONE, SIGNED_IN, INSTRUCTOR, BANK_EDITOR, BANK_OWNER, ADMIN)
+
+#: The bank roles that edit it (an owner also shares it).
+EDITING = ("owner", "editor")
 
 
 def allow(policy: str) -> Callable[[Callable], Callable]:
@@ -75,7 +80,7 @@ def _refusal(policy: str, kwargs: dict) -> int | None:
     role = bank_role(current_user, kwargs["slug"])
     if policy == BANK_OWNER:
         return None if role == "owner" else 403 if role == "editor" else 404
-    return None if role in ("owner", "editor") else 404
+    return None if role in EDITING else 404
 
 
 def bank_members(slug: str) -> dict[int, str]:
@@ -84,27 +89,55 @@ def bank_members(slug: str) -> dict[int, str]:
     return dict(rows.all())
 
 
-def bank_role(user, slug: str) -> str | None:
-    """What ``user`` is to the bank: "owner", "editor" or None. Admins own every bank."""
+def every_bank_members() -> dict[str, dict[int, str]]:
+    """Every bank's owners and editors, {slug: {user id: role}}, in one query, for a page that asks
+    about many banks; a slug left out is a site bank."""
+    members: dict[str, dict[int, str]] = {}
+    for slug, user_id, role in db.session.execute(
+        select(BankMember.bank_slug, BankMember.user_id, BankMember.role)
+    ):
+        members.setdefault(slug, {})[user_id] = role
+    return members
+
+
+def bank_role(user, slug: str, members: dict[int, str] | None = None) -> str | None:
+    """What ``user`` is to the bank: "owner", "editor" or None. Admins own every bank.
+    ``members``: the bank's (``bank_members``), when the caller has read them already."""
     if not user.is_authenticated:
         return None
     if user.is_admin:
         return "owner"
     if not user.is_instructor:
         return None
-    return bank_members(slug).get(user.id)
+    return (bank_members(slug) if members is None else members).get(user.id)
 
 
-def may_edit_bank(user, slug: str) -> bool:
-    return bank_role(user, slug) in ("owner", "editor")
+def may_edit_bank(user, slug: str, members: dict[int, str] | None = None) -> bool:
+    """Whether ``user`` may change the bank: edit, restore, archive and bring it back from the
+    archive. Its owners and editors, and admins; a site bank, admins only."""
+    return bank_role(user, slug, members) in EDITING
 
 
-def may_assign_bank(user, slug: str) -> bool:
-    """Whether ``user`` may set the bank's quizzes for a class: its owners and editors, and every
-    instructor for a site bank (one with no owner)."""
+def may_assign_bank(user, slug: str, members: dict[int, str] | None = None) -> bool:
+    """Whether ``user`` may set the bank's quizzes for a class, and regrade them with its key: its
+    owners and editors, and every instructor for a site bank (one with no owner)."""
     if not user.is_authenticated or not user.is_instructor:
         return False
-    return user.is_admin or not bank_members(slug) or may_edit_bank(user, slug)
+    members = bank_members(slug) if members is None else members
+    return user.is_admin or not members or may_edit_bank(user, slug, members)
+
+
+def may_create_bank(user, slug: str, archived: bool) -> bool:
+    """Whether ``user`` may start a new bank called ``slug`` (and own it): any instructor for a name
+    nobody holds. A name with owners or editors, or with a copy in the archive (``archived``), only
+    those who may edit that bank: else the archived bank's owners would reach the new one, and the
+    new one's creator could restore the archived one."""
+    if not user.is_authenticated or not user.is_instructor:
+        return False
+    members = bank_members(slug)
+    if not members and not archived:
+        return True
+    return may_edit_bank(user, slug, members)
 
 
 def practice_allowed(slug: str) -> bool:
@@ -112,3 +145,24 @@ def practice_allowed(slug: str) -> bool:
     assignments (the bank's policy; allowed unless its owner turned it off)."""
     allowed = db.session.scalar(select(BankPolicy.practice).where(BankPolicy.bank_slug == slug))
     return allowed is not False
+
+
+def practice_closed(user) -> frozenset[str]:
+    """The banks whose quizzes ``user`` may not take as practice and whose cards they may not study:
+    those whose owners turned practice off, but for the ones ``user`` may edit. One query (two for
+    an instructor while some bank is closed): a page reads it once and hands it on."""
+    closed = frozenset(db.session.scalars(select(BankPolicy.bank_slug).where(BankPolicy.practice.is_(False))))
+    if not closed or not user.is_authenticated or not user.is_instructor:
+        return closed
+    if user.is_admin:
+        return frozenset()
+    editing = db.session.scalars(
+        select(BankMember.bank_slug).where(BankMember.user_id == user.id, BankMember.bank_slug.in_(closed))
+    )
+    return closed - set(editing)
+
+
+def may_practise(user, slug: str) -> bool:
+    """Whether ``user`` may take the bank's quizzes outside their classes' assignments and study its
+    cards (``practice_closed``, for one bank)."""
+    return slug not in practice_closed(user)

@@ -19,6 +19,7 @@ from zxcvbn import zxcvbn
 
 from quizapp.extensions import db, write_transaction
 from quizapp.models import ROLES, PasswordReset, User, utcnow
+from quizapp.text import clean_text
 
 USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,40}")
 MAX_PASSWORD = 200
@@ -108,7 +109,9 @@ def create_account(username: str, display_name: str, password: str, role: str = 
         raise AccountError(problem)
     if role not in ROLES:
         raise AccountError(f"The role must be one of {', '.join(ROLES)}.")
-    user = User(username=username.lower(), display_name=display_name.strip()[:80] or username, role=role)
+    user = User(
+        username=username.lower(), display_name=clean_text(display_name).strip()[:80] or username, role=role
+    )
     user.set_password(password)
     try:
         with write_transaction():
@@ -119,15 +122,29 @@ def create_account(username: str, display_name: str, password: str, role: str = 
 
 
 def change_role(username: str, role: str) -> User:
-    """Give an account another role; its sessions end, so the new role counts from its next login."""
+    """Give an account another role; its sessions end, so the new role counts from its next login.
+    The last admin stays one (on the admin page and in the CLI alike): without an admin, nobody
+    could manage accounts in the browser."""
+    if role not in ROLES:
+        raise AccountError(f"The role must be one of {', '.join(ROLES)}.")
     with write_transaction():
         user = find_user(username)
         if user is None:
             raise AccountError(f"There is no account '{username}'.")
+        if user.role == "admin" and role != "admin" and not _other_admins(user.id):
+            raise AccountError(f"'{user.username}' is the only admin: make another account an admin first.")
         if user.role != role:
             user.role = role
             user.session_generation += 1
     return user
+
+
+def _other_admins(user_id: int) -> bool:
+    """Whether an admin other than ``user_id`` exists. The admins' rows stay locked to the end of the
+    transaction (on PostgreSQL; SQLite's write lock covers it), so two admins demoting each other at
+    once cannot both succeed."""
+    admins = db.session.scalars(select(User.id).where(User.role == "admin").with_for_update())
+    return any(admin != user_id for admin in admins)
 
 
 def end_sessions(user_id: int) -> None:
@@ -217,7 +234,9 @@ def _count_failure(user_id: int, now: datetime) -> datetime | None:
 
 def _clear_failures(user_id: int) -> None:
     db.session.execute(
-        update(_users).where(_users.c.id == user_id).values(failed_logins=0, failed_since=None, locked_until=None)
+        update(_users)
+        .where(_users.c.id == user_id)
+        .values(failed_logins=0, failed_since=None, locked_until=None)
     )
 
 
@@ -271,7 +290,7 @@ RESET_LENGTH = 12
 
 
 def make_reset_code(user_id: int, made_by: int, now: datetime | None = None) -> str:
-    """A one-time code with which the student ``user_id`` sets a new password; earlier unused codes
+    """A one-time code with which the account ``user_id`` sets a new password; earlier unused codes
     of theirs stop working. Only its hash is stored: show the code now, it cannot be shown again."""
     now = now or utcnow()
     code = "".join(secrets.choice(RESET_ALPHABET) for _ in range(RESET_LENGTH))

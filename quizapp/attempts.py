@@ -19,6 +19,7 @@ from quizapp.classes import Setting, deadline_for, quiz_settings
 from quizapp.extensions import db, write_transaction
 from quizapp.models import Assignment, Attempt, Classroom, Response, User, utcnow
 from quizapp.questions import FormData, Question, ResponseError, from_snapshot, overall_grade
+from quizapp.text import clean_text
 
 #: A question's draft: the raw form fields it was answered with, {name: [values]}.
 Draft = dict[str, list[str]]
@@ -107,7 +108,7 @@ def choose_setting(settings: Sequence[Setting], wanted: str | None, now: datetim
 def _start(
     user: User, bank: Bank, quiz: Quiz, rng: random.Random, wanted: str | None, now: datetime
 ) -> Attempt:
-    chosen = choose_setting(quiz_settings(user.id, bank.slug, quiz.id, quiz.practice), wanted, now)
+    chosen = choose_setting(quiz_settings(user, bank.slug, quiz.id, quiz.practice), wanted, now)
     existing = user_attempts(user, bank.slug, quiz.id)
     mine = in_setting(existing, chosen)
     unfinished = next((a for a in mine if not a.submitted), None)
@@ -272,8 +273,9 @@ def read_answers(shown: Sequence[Shown], form: FormData) -> tuple[dict[int, Any]
 
 
 def page_drafts(positions: Iterable[int], form: FormData) -> dict[int, Draft]:
-    """The raw fields sent for the questions at ``positions`` (one page of the quiz): a question
-    left blank has an empty draft, so clearing an answer is saved too."""
+    """The fields sent for the questions at ``positions`` (one page of the quiz), as typed but
+    for hidden characters (``clean_text``): a question left blank has an empty draft, so clearing
+    an answer is saved too. Every answer saved, autosaved or submitted comes in here."""
     wanted = {field_name(p): p for p in positions}
     drafts: dict[int, Draft] = {p: {} for p in wanted.values()}
     for name in form.keys():  # noqa: SIM118 - a MultiDict's keys, each once
@@ -281,7 +283,7 @@ def page_drafts(positions: Iterable[int], form: FormData) -> dict[int, Draft]:
         position = wanted.get(base)
         if position is None or name.startswith("flag-"):
             continue
-        values = [v for v in form.getlist(name) if v != ""]
+        values = [v for v in map(clean_text, form.getlist(name)) if v != ""]
         if values:
             drafts[position][name] = values
     return drafts

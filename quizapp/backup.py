@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -11,7 +12,9 @@ from quizapp.extensions import db
 def backup_sqlite(target: Path) -> int:
     """Copy the app's SQLite database into ``target`` with SQLite's online backup API, which
     copies a consistent snapshot while other connections keep reading and writing. Returns the
-    number of pages copied."""
+    number of pages copied. ``target`` must not exist: it is made readable by its owner only, as
+    the database is."""
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
     source = db.engine.raw_connection()
     try:
         copy = sqlite3.connect(target)

@@ -18,6 +18,7 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 from sqlalchemy import bindparam, case, func, insert, select, tuple_, update
 
+from quizapp.access import practice_closed
 from quizapp.banks import Bank, BankRegistry
 from quizapp.extensions import db, write_transaction
 from quizapp.models import CardReview, CardState, User
@@ -113,29 +114,51 @@ def hidden_pairs(hidden: Hidden | None) -> dict[str, list[tuple[str, str]]]:
     return {"hidden": [(slug, card_id) for slug, ids in (hidden or {}).items() for card_id in sorted(ids)]}
 
 
+# Banks closed to the learner's practice (``quizapp.access.practice_closed``) stay out of their
+# study, every card of them, bound as one expanding parameter like ``NOT_HIDDEN``.
+NOT_CLOSED = CardState.bank_slug.not_in(bindparam("closed", expanding=True))
+
+
+def closed_banks(user: User, closed: frozenset[str] | None) -> frozenset[str]:
+    """The banks to leave out of ``user``'s study: ``closed`` as the caller read it once for the
+    request, or read now when the caller passed none (so no caller can forget the rule)."""
+    return practice_closed(user) if closed is None else closed
+
+
 def next_card(
-    user: User, banks: BankRegistry, bank_slug: str | None, now: datetime, hidden: Hidden | None = None
+    user: User,
+    banks: BankRegistry,
+    bank_slug: str | None,
+    now: datetime,
+    hidden: Hidden | None = None,
+    closed: frozenset[str] | None = None,
 ) -> Due | None:
     """The card to study now: the earliest due card, else a new card of the bank (within the
     day's limit of new cards for that bank). Cards that left their bank leave the queue here;
-    ``hidden`` cards wait, out of the queue, until their quiz shows its key."""
+    ``hidden`` cards wait, out of the queue, until their quiz shows its key; banks ``closed`` to
+    the learner's practice give no card at all."""
+    closed = closed_banks(user, closed)
+    if bank_slug in closed:
+        return None
+    params = {**hidden_pairs(hidden), "closed": sorted(closed)}
     while True:
         query = select(CardState).where(
             CardState.user_id == user.id,
             CardState.retired.is_(False),
             CardState.due <= now,
             NOT_HIDDEN,
+            NOT_CLOSED,
         )
         if bank_slug is not None:
             query = query.where(CardState.bank_slug == bank_slug)
-        state = db.session.scalar(query.order_by(CardState.due, CardState.id).limit(1), hidden_pairs(hidden))
+        state = db.session.scalar(query.order_by(CardState.due, CardState.id).limit(1), params)
         if state is None:
             break
         card = _card(banks, state.bank_slug, state.card_id)
         if card is not None:
             return Due(card, state)
         retire(state)
-    slugs = [bank_slug] if bank_slug else [b.slug for b in banks.banks()]
+    slugs = [bank_slug] if bank_slug else [b.slug for b in banks.banks() if b.slug not in closed]
     for slug in slugs:
         introduced = introduce_new(user, banks, slug, now, (hidden or {}).get(slug, frozenset()))
         if introduced is not None:
@@ -217,13 +240,21 @@ def _new_state_row(user_id: int, slug: str, card_id: str, now: datetime, origin:
 
 
 def review(
-    user: User, state_id: int, reps: int, rating: int, now: datetime, duration_ms: int | None = None
+    user: User,
+    state_id: int,
+    reps: int,
+    rating: int,
+    now: datetime,
+    duration_ms: int | None = None,
+    closed: frozenset[str] | None = None,
 ) -> bool:
     """Record a rating of a card and schedule it with FSRS. Returns False, changing nothing, if
-    the card was rated meanwhile (a double click or a replayed form carries an old ``reps``)."""
+    the card was rated meanwhile (a double click or a replayed form carries an old ``reps``), or
+    is not the learner's to study (someone else's, or of a bank ``closed`` to their practice)."""
+    closed = closed_banks(user, closed)
     with write_transaction():
         state = db.session.get(CardState, state_id, with_for_update=True, populate_existing=True)
-        if state is None or state.user_id != user.id or state.reps != reps:
+        if state is None or state.user_id != user.id or state.reps != reps or state.bank_slug in closed:
             return False
         before = state.state
         card, _log = scheduler().review_card(_fsrs(state), Rating(rating), now)
@@ -320,8 +351,13 @@ class Progress:
 
 
 def progress(
-    user: User, now: datetime, bank_slug: str | None = None, hidden: Hidden | None = None
+    user: User,
+    now: datetime,
+    bank_slug: str | None = None,
+    hidden: Hidden | None = None,
+    closed: frozenset[str] | None = None,
 ) -> Progress:
+    """The learner's cards due (none of ``hidden`` cards or ``closed`` banks) and their reviews."""
     today = start_of_day(now)
     due = (
         select(
@@ -329,11 +365,12 @@ def progress(
             func.sum(case((CardState.due < start_of_day(now, days_later=1), 1), else_=0)),
         )
         .select_from(CardState)
-        .where(CardState.user_id == user.id, CardState.retired.is_(False), NOT_HIDDEN)
+        .where(CardState.user_id == user.id, CardState.retired.is_(False), NOT_HIDDEN, NOT_CLOSED)
     )
     if bank_slug:
         due = due.where(CardState.bank_slug == bank_slug)
-    due_now, due_today = db.session.execute(due, hidden_pairs(hidden)).one()
+    params = {**hidden_pairs(hidden), "closed": sorted(closed_banks(user, closed))}
+    due_now, due_today = db.session.execute(due, params).one()
     reviews = select(CardReview.reviewed_at, CardReview.rating, CardReview.state_before).where(
         CardReview.user_id == user.id, CardReview.reviewed_at >= today - timedelta(days=365)
     )

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
+from quizapp.access import may_practise
 from quizapp.extensions import db, write_transaction
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment, ExtraTime, User, utcnow
 from quizapp.timefmt import format_time
@@ -180,17 +181,19 @@ class Setting:
 PRACTICE = Setting(None)
 
 
-def quiz_settings(student_id: int, bank_slug: str, quiz_id: str, practice: str) -> list[Setting]:
-    """Where the student may take a quiz: each of their classes' assignments of it (soonest due
-    first), then practice if the quiz's ``practice`` rule allows it for them."""
+def quiz_settings(user: User, bank_slug: str, quiz_id: str, practice: str) -> list[Setting]:
+    """Where the learner may take a quiz: each of their classes' assignments of it (soonest due
+    first), then practice if the quiz's ``practice`` rule allows it for them and its bank lets them
+    practise (``may_practise``). Every page and every start asks here."""
     rows = db.session.execute(
-        _SETTINGS_OF_QUIZ, {"user_id": student_id, "slug": bank_slug, "quiz_id": quiz_id}
+        _SETTINGS_OF_QUIZ, {"user_id": user.id, "slug": bank_slug, "quiz_id": quiz_id}
     ).all()
     far = datetime.max.replace(tzinfo=UTC)
     settings = sorted(
         (Setting(*row) for row in rows), key=lambda s: (s.closes_at or far, s.classroom_name, s.assignment_id)
     )
-    if practice == "always" or (practice == "unassigned" and not settings):
+    wanted = practice == "always" or (practice == "unassigned" and not settings)
+    if wanted and may_practise(user, bank_slug):
         settings.append(PRACTICE)
     return settings
 

@@ -15,11 +15,14 @@ from quizapp.accounts import AccountError, change_role, create_account, find_use
 from quizapp.attempts import close_overdue
 from quizapp.backup import backup_sqlite
 from quizapp.banks import BankError, load_bank
+from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import display_path
 from quizapp.classes import normalize_code
+from quizapp.editing import banks_folder, open_bank
 from quizapp.exports import EXPORTERS, responses_table, write_csv
 from quizapp.extensions import bank_registry, db
-from quizapp.models import ROLES, Classroom
+from quizapp.models import BANK_ROLES, ROLES, Classroom
+from quizapp.sharing import SharingError, account_named, grant, revoke
 
 
 def _create_app():
@@ -60,6 +63,48 @@ def validate(paths: tuple[Path, ...]) -> None:
         click.echo(f"{display_path(path)}: ok ({len(bank.questions)} questions, {len(bank.quizzes)} quizzes)")
     click.echo(f"{len(files)} bank(s) checked, {broken} with problems")
     sys.exit(1 if broken else 0)
+
+
+def _bank_slug(slug: str) -> str:
+    """A bank's slug, if there is such a bank in the banks folder or its archive."""
+    try:
+        found = open_bank(slug) is not None
+    except PathRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not found and all(name != slug for name, _ in archived_banks(banks_folder())):
+        raise click.ClickException(f"no bank '{slug}' in {banks_folder()} or its archive")
+    return slug
+
+
+@banks_cli.command("grant")
+@click.argument("slug")
+@click.argument("username")
+@click.option("--as", "role", type=click.Choice(BANK_ROLES), required=True, help="The role to give.")
+@with_appcontext
+def grant_command(slug: str, username: str, role: str) -> None:
+    """Make the instructor USERNAME an owner or editor of bank SLUG (or give them the other role).
+    Editors edit the bank and set its quizzes; owners also share it. Admins need no grant."""
+    try:
+        user = account_named(username)
+        done = grant(_bank_slug(slug), user, role, granted_by=None)
+    except SharingError as exc:
+        raise click.ClickException(str(exc)) from exc
+    already = " already" if done == "unchanged" else " now"
+    click.echo(f"'{user.username}' is{already} an {role} of {slug}")
+
+
+@banks_cli.command("revoke")
+@click.argument("slug")
+@click.argument("username")
+@with_appcontext
+def revoke_command(slug: str, username: str) -> None:
+    """Take USERNAME's role on bank SLUG away; a bank's last owner cannot be removed."""
+    try:
+        user = account_named(username)
+        revoke(_bank_slug(slug), user)
+    except SharingError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"'{user.username}' no longer owns or edits {slug}")
 
 
 @click.group("users")

@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     # unless RATELIMIT_STORAGE_URI names a shared store (Redis; see docs/deploy.md).
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Set for every app, since the limiter is shared: left unset, an app would inherit the last one's.
+    "RATELIMIT_ENABLED": True,
     "LOGIN_RATE_LIMIT": "60 per minute; 600 per hour",
     "REGISTER_RATE_LIMIT": "60 per hour",
     "JOIN_RATE_LIMIT": "60 per minute",
@@ -63,7 +65,7 @@ SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Fill ``app.config`` from every layer, generating a secret key in the instance folder if none is set."""
-    os.makedirs(app.instance_path, exist_ok=True)
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)  # it holds the key and the database
     app.config.from_mapping(DEFAULTS)
     app.config["BANKS_DIR"] = str(Path(app.root_path).parent / "questions")
     app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "quizapp.sqlite3")

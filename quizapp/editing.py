@@ -10,9 +10,11 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from quizapp.access import may_create_bank
 from quizapp.banks import Bank, BankError, parse_bank
 from quizapp.banks.files import (
     archive_bank,
+    archived_banks,
     archived_path,
     atomic_write,
     bank_path,
@@ -21,7 +23,7 @@ from quizapp.banks.files import (
     sha256_text,
 )
 from quizapp.extensions import db, write_transaction
-from quizapp.models import BankRevision, User
+from quizapp.models import BankMember, BankRevision, User
 
 NEW_BANK_TEMPLATE = """\
 title: {title}
@@ -173,11 +175,28 @@ def _record(slug: str, text: str, author: User | None, action: str) -> BankRevis
             text=text,
         )
         db.session.add(revision)
+        if action == "create" and author is not None:
+            _make_owner(slug, author)
     return revision
 
 
+def _make_owner(slug: str, author: User) -> None:
+    """The creator of a bank owns it, from its first version on (inside the caller's write
+    transaction). Someone who is a member of that name already keeps their role: archiving a bank
+    and creating one of its name makes no editor an owner."""
+    member = db.session.scalar(
+        select(BankMember.id).where(BankMember.bank_slug == slug, BankMember.user_id == author.id)
+    )
+    if member is None:
+        db.session.add(BankMember(bank_slug=slug, user_id=author.id, role="owner", granted_by=author.id))
+
+
 def create_bank(slug: str, title: str, author: User) -> BankRevision:
-    """A new bank from the template; raises SaveConflict if the slug is in use."""
+    """A new bank from the template, owned by ``author``. Raises SaveConflict if the slug is in use,
+    or belongs to a bank (archived, or with owners) that ``author`` may not edit."""
+    archived = any(name == slug for name, _ in archived_banks(banks_folder()))
+    if not may_create_bank(author, slug, archived):
+        raise SaveConflict(None)
     text = NEW_BANK_TEMPLATE.format(title=_yaml_text(" ".join(title.split())))
     return save_bank(slug, text, None, author, action="create")
 

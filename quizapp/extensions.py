@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 try:
     import fcntl
@@ -121,6 +123,41 @@ class _Turn(threading.local):
 
 
 _turn = _Turn()
+
+
+#: The files of a SQLite database: the database, its write-ahead log and shared memory, a rollback
+#: journal, and the lock file writers queue on (``_writers_turn``).
+SQLITE_FILES = ("", "-wal", "-shm", "-journal", "-writers")
+
+
+def private_sqlite_files(engine: Engine, logger: logging.Logger) -> None:
+    """Keep a SQLite database readable by its owner only: it holds password hashes and grades.
+
+    The database file is made with mode 0600 just before SQLite would make it, and SQLite gives
+    the -wal and -shm files it makes the database file's permissions. Files found readable by
+    others now (a database made before, or copied into place) are changed to 0600, and the log
+    says so.
+    """
+    database = engine.url.database
+    if database in (None, "", ":memory:") or database.startswith("file:"):
+        return
+    for path in (database + suffix for suffix in SQLITE_FILES):
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+            if mode & 0o077:
+                os.chmod(path, 0o600)
+                logger.warning("%s was readable by other users (mode %04o): changed to 0600", path, mode)
+        except FileNotFoundError:
+            continue
+        except PermissionError:
+            logger.warning(
+                "%s is readable by other users (mode %04o) and cannot be changed: not its owner", path, mode
+            )
+
+    @event.listens_for(engine, "do_connect")
+    def create_private(_dialect, _record, _args, _kwargs):
+        with suppress(FileExistsError, FileNotFoundError):  # no folder: SQLite will say so
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
 
 
 def tune_sqlite(engine: Engine) -> None:

@@ -1,12 +1,36 @@
-"""Forms and validators shared across blueprints."""
+"""Forms, validators and request values shared across blueprints."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from flask_wtf import FlaskForm
 from wtforms import Field, Form, StringField
 from wtforms.validators import DataRequired, Length, StopValidation
+
+from quizapp.text import has_invisible
+
+#: The largest whole number read from a URL, query string or form (row ids, pages, counts): what
+#: a 32-bit INTEGER column holds. A larger one would fail in the database ("too large to convert").
+MAX_INT = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def whole_number(value: str) -> int:
+    """``value`` as a whole number from 0 to MAX_INT, in ASCII digits, else ValueError: the
+    ``type`` for ``request.args.get`` and ``request.form.get``, which then give their default."""
+    if not _DIGITS.fullmatch(value) or int(value) > MAX_INT:
+        raise ValueError(f"not a whole number from 0 to {MAX_INT}: {value[:20]!r}")
+    return int(value)
+
+
+def maybe_whole_number(value: str) -> int | None:
+    """``value`` as ``whole_number`` reads it, or None."""
+    try:
+        return whole_number(value)
+    except ValueError:
+        return None
 
 
 def strip(value: str | None) -> str | None:
@@ -24,6 +48,15 @@ class Printable:
         text = field.data or ""
         if any(unicodedata.category(ch) == "Cc" and ch not in self.allowed for ch in text):
             raise StopValidation("Use printable characters only.")
+
+
+class Visible:
+    """Refuse bidirectional controls and zero-width characters in a field: in a name, one is
+    never what someone meant, and it lets the name pass for another ("Ada" and "Ada\u200b")."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if has_invisible(field.data or ""):
+            raise StopValidation("Use visible characters only.")
 
 
 class JoinForm(FlaskForm):

@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from quizapp.text import clean_text
+
 #: Longest typed answer kept; anything longer is refused with a message, never cut silently.
 MAX_TEXT_ANSWER = 500
 
@@ -44,8 +46,9 @@ class Result:
 
 
 def normalize_text(text: str) -> str:
-    """Fold a typed answer for comparison: case, accents, surrounding punctuation, runs of spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Fold a typed answer for comparison: case, accents, surrounding punctuation, runs of spaces,
+    and characters that show nothing (a zero-width joiner in the key, say, that nobody types)."""
+    decomposed = unicodedata.normalize("NFKD", clean_text(text).casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_UNMARKED)
     words = " ".join(stripped.split())
     start, end = 0, len(words)

@@ -67,6 +67,7 @@ def test_the_download_is_an_apkg_with_a_note_for_every_question(app, student, tm
     assert response.status_code == 200
     assert response.mimetype == "application/apkg"
     assert response.headers["Content-Disposition"] == "attachment; filename=every-type.apkg"
+    assert response.headers["Cache-Control"] == "no-store"
     deck = read_apkg(response.get_data(), tmp_path)
     assert len(deck.fields) == 7
     assert list(deck.fields) == [guid("every-type", q) for q in EVERY_TYPE_IDS]

@@ -440,6 +440,11 @@ def test_each_download_names_its_content_type_with_one_charset_parameter_at_most
     assert response.headers["Content-Type"] == content_type
 
 
+@pytest.mark.parametrize(("fmt", "filename", "content_type"), DOWNLOADS)
+def test_no_download_is_kept_in_a_browser_or_proxy_cache(instructor, klass, fmt, filename, content_type):
+    assert download(instructor, klass["class"], fmt).headers["Cache-Control"] == "no-store"
+
+
 @pytest.mark.parametrize("fmt", ["grades.csv", "grades.xlsx", "responses.csv"])
 def test_downloads_are_streamed(instructor, klass, fmt):
     response = instructor.get(f"/teach/classes/{klass['class']}/export/{fmt}")

@@ -7,7 +7,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp, ValidationError
 
 from quizapp.accounts import find_user, password_problem
-from quizapp.forms import Printable, strip
+from quizapp.forms import Printable, Visible, strip
 
 USERNAME_CHARS = Regexp(r"^[A-Za-z0-9_.-]+\Z", message="Use letters, digits, '.', '-' or '_' only.")
 
@@ -22,7 +22,7 @@ class RegisterForm(FlaskForm):
     display_name = StringField(
         "Display name",
         filters=[strip],
-        validators=[DataRequired(), Length(1, 80), Printable()],
+        validators=[DataRequired(), Length(1, 80), Printable(), Visible()],
         description="How your name appears.",
     )
     password = PasswordField("Password", validators=[InputRequired()])
@@ -48,7 +48,9 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[InputRequired(), Length(max=200)])
 
 
-CHOOSING_HELP = "At least 8 characters; a few unrelated words make a strong one. Common passwords are refused."
+CHOOSING_HELP = (
+    "At least 8 characters; a few unrelated words make a strong one. Common passwords are refused."
+)
 
 
 class PasswordChangeForm(FlaskForm):

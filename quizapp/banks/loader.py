@@ -47,6 +47,14 @@ MAX_POINTS = 1000
 MAX_TITLE = 300
 #: Reading stops after this many problems: past it, a list helps nobody.
 MAX_PROBLEMS = 200
+#: "Did you mean" compares strings pairwise, in time that grows with the product of their lengths:
+#: only strings this short are compared, and one file's hints together compare at most
+#: HINT_BUDGET pairs of characters (about a third of a second). A hostile 100,000-character
+#: answer took seconds a hint, and a quiz naming many unknown ids in a large bank, minutes.
+HINT_MAX_LENGTH = 60
+HINT_BUDGET = 10_000_000
+#: Longest value a problem quotes whole; a longer one is quoted by its start.
+QUOTED_LENGTH = 60
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 IDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
@@ -206,9 +214,9 @@ def _kind(node: Node) -> str:
     return "text"
 
 
-def _hint(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+def _shown(value: str) -> str:
+    """A value as a problem quotes it: a message quoting 100,000 characters helps nobody."""
+    return value if len(value) <= QUOTED_LENGTH else value[: QUOTED_LENGTH - 10] + "…"
 
 
 class _Reader:
@@ -219,6 +227,8 @@ class _Reader:
         self.problems: list[Problem] = []
         #: Ids of questions that failed to validate: quizzes naming them are not also "unknown".
         self.broken_ids: set[str] = set()
+        #: What "did you mean" hints may still compare, in pairs of characters.
+        self.hint_budget = HINT_BUDGET
 
     # -- reporting ----------------------------------------------------------------------------
 
@@ -237,6 +247,19 @@ class _Reader:
         """Note a problem that leaves nothing further to read."""
         self._problem(where, message)
         raise BankError(self.problems)
+
+    def hint(self, word: str, options: Iterable[str]) -> str:
+        """A "did you mean" for the option closest to ``word``, if one is close; nothing when the
+        strings are too long to compare, or the file's hints have compared enough already."""
+        if len(word) > HINT_MAX_LENGTH:
+            return ""
+        candidates = [option for option in options if len(option) <= HINT_MAX_LENGTH]
+        cost = len(word) * sum(len(option) for option in candidates)
+        if cost > self.hint_budget:
+            return ""
+        self.hint_budget -= cost
+        close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+        return f" (did you mean '{close[0]}'?)" if close else ""
 
     def _check_tag(self, node: MappingNode | SequenceNode) -> None:
         if node.tag != _MAP and node.tag != _SEQ:
@@ -260,13 +283,13 @@ class _Reader:
             if not key or key_node.tag not in _KEY_TAGS or (key_node.tag == _NULL and key == "~"):
                 self.error(key_node, f"{what} has a key that is not plain text")
             elif key in seen:
-                self.error(key_node, f"duplicate key '{key}' in {what} (first at line {seen[key]})")
+                self.error(key_node, f"duplicate key '{_shown(key)}' in {what} (first at line {seen[key]})")
             else:
                 seen[key] = key_node.start_mark.line + 1
                 if allowed is None or key in allowed:
                     out[key] = value
                 else:
-                    self.error(key_node, f"unknown field '{key}' in {what}{_hint(key, allowed)}")
+                    self.error(key_node, f"unknown field '{_shown(key)}' in {what}{self.hint(key, allowed)}")
         for name in required:
             if name not in seen:
                 self.error(node, f"{what} is missing the required field '{name}'")
@@ -321,7 +344,7 @@ class _Reader:
             if value is None:
                 continue
             if value in seen:
-                self.error(item, f"'{value}' is listed twice in {what}")
+                self.error(item, f"'{_shown(value)}' is listed twice in {what}")
             seen.add(value)
             out.append(value)
         return tuple(out) if len(out) == len(items) else None
@@ -338,13 +361,13 @@ class _Reader:
         if _SEXAGESIMAL.fullmatch(value):
             self.error(
                 node,
-                f"{what} is '{value}', which is not a number: YAML 1.1 would read it in base 60. "
+                f"{what} is '{_shown(value)}', which is not a number: YAML 1.1 would read it in base 60. "
                 "Write a decimal such as 12.5, or ask a text question if the answer is a time",
             )
         elif value[:2].lower() in ("0x", "0o", "0b") or value.lower().lstrip("+-").startswith("0x"):
-            self.error(node, f"{what} is '{value}': write numbers in decimal")
+            self.error(node, f"{what} is '{_shown(value)}': write numbers in decimal")
         else:
-            self.error(node, f"{what} must be a number, not '{value}'")
+            self.error(node, f"{what} must be a number, not '{_shown(value)}'")
         return None
 
     def integer(self, node: Node, what: str, minimum: int) -> int | None:
@@ -371,10 +394,10 @@ class _Reader:
         if lowered in _YAML11_BOOLS:
             self.error(
                 node,
-                f"{what} is '{value}', which YAML 1.1 reads as a boolean and YAML 1.2 as text: write true or false",
+                f"{what} is '{_shown(value)}', which YAML 1.1 reads as a boolean and YAML 1.2 as text: write true or false",
             )
         else:
-            self.error(node, f"{what} must be true or false, not '{value}'")
+            self.error(node, f"{what} must be true or false, not '{_shown(value)}'")
         return None
 
     def tags(self, node: Node | None, what: str) -> tuple[str, ...]:
@@ -455,7 +478,7 @@ class _Reader:
         before = len(self.problems)
         raw = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
         qid = raw["id"].value if isinstance(raw.get("id"), ScalarNode) and raw["id"].value else None
-        what = f"question '{qid}'" if qid else f"question {index}"
+        what = f"question '{_shown(qid)}'" if qid else f"question {index}"
         type_node = raw.get("type")
         qtype = self._scalar(type_node, f"the type of {what}") if type_node is not None else None
         if qtype in _TYPE_FIELDS:
@@ -463,10 +486,9 @@ class _Reader:
             allowed = (*_COMMON_FIELDS, *required, *optional)
         else:
             if isinstance(type_node, ScalarNode) and qtype is not None:
-                shown = qtype
                 self.error(
                     type_node,
-                    f"unknown question type '{shown}' in {what}{_hint(str(qtype), _TYPE_FIELDS)}; "
+                    f"unknown question type '{_shown(qtype)}' in {what}{self.hint(qtype, _TYPE_FIELDS)}; "
                     f"the types are {', '.join(_TYPE_FIELDS)}",
                 )
             required, allowed = (), _ANY_QUESTION_FIELD
@@ -488,7 +510,9 @@ class _Reader:
         if "id" in f:
             out["id"] = qid = self.text(f["id"], f"the id of {what}")
             if qid is not None and not IDENT.fullmatch(qid):
-                self.error(f["id"], f"the id '{qid}' must be letters, digits, '-' or '_' (at most 100)")
+                self.error(
+                    f["id"], f"the id '{_shown(qid)}' must be letters, digits, '-' or '_' (at most 100)"
+                )
         if "prompt" in f:
             out["prompt"] = self.text(f["prompt"], f"the prompt of {what}")
         if "points" in f:
@@ -522,12 +546,16 @@ class _Reader:
     ) -> None:
         if value is not None and choices is not None and value not in choices:
             self.error(
-                node, f"the answer '{value}' of {what} is not one of its choices{_hint(value, choices)}"
+                node,
+                f"the answer '{_shown(value)}' of {what} is not one of its choices{self.hint(value, choices)}",
             )
 
     def feedback(self, node: Node, what: str, keys: Collection[str]) -> dict[str, str | None]:
         entries = self.fields(node, f"the feedback of {what}", (), keys) or {}
-        return {key: self.text(value, f"the feedback on '{key}' in {what}") for key, value in entries.items()}
+        return {
+            key: self.text(value, f"the feedback on '{_shown(key)}' in {what}")
+            for key, value in entries.items()
+        }
 
     def single(self, f: dict[str, Node], what: str) -> dict[str, Any]:
         out = self._choices(f, what)
@@ -563,7 +591,8 @@ class _Reader:
         for item, answer in zip(nodes, answers, strict=False):
             if answer is not None and not normalize_text(answer):
                 self.error(
-                    item, f"the accepted answer '{answer}' of {what} is empty once punctuation is ignored"
+                    item,
+                    f"the accepted answer '{_shown(answer)}' of {what} is empty once punctuation is ignored",
                 )
         return {"answer": answers}
 
@@ -595,7 +624,7 @@ class _Reader:
             rights = {right for _, right in answer}
             for item, value in zip(f["distractors"].value, distractors, strict=False):
                 if value in rights:
-                    self.error(item, f"'{value}' is a distractor of {what} and also a right match")
+                    self.error(item, f"'{_shown(value)}' is a distractor of {what} and also a right match")
         return out
 
     # -- quizzes and cards --------------------------------------------------------------------
@@ -621,8 +650,10 @@ class _Reader:
             return None
         qid = self.text(f["id"], f"the id of quiz {index}")
         if qid is not None and not IDENT.fullmatch(qid):
-            self.error(f["id"], f"the quiz id '{qid}' must be letters, digits, '-' or '_' (at most 100)")
-        what = f"quiz '{qid}'"
+            self.error(
+                f["id"], f"the quiz id '{_shown(qid)}' must be letters, digits, '-' or '_' (at most 100)"
+            )
+        what = f"quiz '{_shown(qid)}'" if qid else f"quiz {index}"
         out: dict[str, Any] = {"id": qid}
         if "title" in f:
             out["title"] = title = self.text(f["title"], f"the title of {what}")
@@ -687,7 +718,7 @@ class _Reader:
                 if moment not in MOMENTS:
                     self.error(
                         value,
-                        f"{where}: '{moment}' is not a moment; use always, never or any of {', '.join(MOMENTS)}",
+                        f"{where}: '{_shown(moment)}' is not a moment; use always, never or any of {', '.join(MOMENTS)}",
                     )
             chosen[part] = tuple(moments)
         return ReviewOptions.from_mapping(chosen, base)
@@ -697,14 +728,15 @@ class _Reader:
         value = self._scalar(node, what)
         if value is None:
             return None
-        match = _DURATION.fullmatch(value.lower())
+        # The pattern backtracks over a long run of spaces for as long as the run squared.
+        match = _DURATION.fullmatch(value.lower()) if len(value) <= 20 else None
         if _INTEGER.fullmatch(value):
             seconds = int(value) * 60
         elif value and match and any(match.groups()):
             hours, minutes, secs = (int(g or 0) for g in match.groups())
             seconds = hours * 3600 + minutes * 60 + secs
         else:
-            self.error(node, f"{what} must be a duration such as 20m, 1h30m or 90s, not '{value}'")
+            self.error(node, f"{what} must be a duration such as 20m, 1h30m or 90s, not '{_shown(value)}'")
             return None
         if not 60 <= seconds <= MAX_TIME_LIMIT:
             self.error(node, f"{what} must be between one minute and 24 hours")
@@ -727,7 +759,9 @@ class _Reader:
             return None
         for item, qid in zip(node.value, ids, strict=True):
             if qid not in questions and qid not in self.broken_ids:
-                self.error(item, f"{what} names the unknown question '{qid}'{_hint(qid, questions)}")
+                self.error(
+                    item, f"{what} names the unknown question '{_shown(qid)}'{self.hint(qid, questions)}"
+                )
         return ids
 
     def select(self, node: Node, what: str, questions: dict[str, Question]) -> dict[str, Any]:
@@ -737,7 +771,8 @@ class _Reader:
         for tag in tags:
             if tag not in known:
                 self.error(
-                    f["tags"], f"{what} selects the tag '{tag}', which no question has{_hint(tag, known)}"
+                    f["tags"],
+                    f"{what} selects the tag '{_shown(tag)}', which no question has{self.hint(tag, known)}",
                 )
         out: dict[str, Any] = {"select_tags": tags, "question_ids": None}
         if "count" in f:

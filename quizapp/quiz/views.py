@@ -36,7 +36,7 @@ from quizapp.banks.model import DEFAULT_PER_PAGE
 from quizapp.classes import ClassError, join_class, quiz_settings, student_assignments
 from quizapp.disclosure import Disclosure, options_for
 from quizapp.extensions import bank_registry, db, rate_limit
-from quizapp.forms import JoinForm
+from quizapp.forms import JoinForm, maybe_whole_number, whole_number
 from quizapp.models import Attempt, utcnow
 from quizapp.review import MOMENT_LABELS, PART_LABELS, PARTS, Shows
 
@@ -168,7 +168,7 @@ def attempt(attempt_id: int):
     if not taking.submitted:
         if taking.time_up(utcnow()):
             return closed_at_deadline(taking)
-        return render_take(taking, page=request.args.get("page", 1, type=int))
+        return render_take(taking, page=request.args.get("page", 1, type=whole_number))
     attempt = db.session.get(Attempt, attempt_id, options=[selectinload(Attempt.responses)])
     bank = bank_registry().get(attempt.bank_slug)
     quiz = bank.quizzes.get(attempt.quiz_id) if bank else None
@@ -229,7 +229,7 @@ def posted_positions(every: list[int]) -> list[int]:
     raw = request.form.get("positions")
     if raw is None:
         return every if any(name[:1] == "q" for name in request.form) else []
-    wanted = {int(p) for p in raw.split(",") if p.isdigit() and len(p) < 6}
+    wanted = {maybe_whole_number(p) for p in raw.split(",")}
     return [p for p in every if p in wanted]
 
 
@@ -254,16 +254,16 @@ def save(attempt_id: int):
         return redirect(url_for("quiz.quiz", slug=bank, quiz_id=quiz_id))
     if go == "summary":
         return redirect(url_for("quiz.summary", attempt_id=attempt_id))
-    if go.startswith("q") and go[1:].isdigit() and len(go) < 8:
-        position = int(go[1:])
+    position = maybe_whole_number(go[1:]) if go.startswith("q") else None
+    if position is not None:
         return redirect(
             url_for("quiz.attempt", attempt_id=attempt_id, page=page_of(pages, position), _anchor=go)
         )
-    if go.startswith("page-") and go[5:].isdigit() and len(go) < 12:
-        number = min(max(int(go[5:]), 1), len(pages))
-        return redirect(url_for("quiz.attempt", attempt_id=attempt_id, page=number))
+    number = maybe_whole_number(go[5:]) if go.startswith("page-") else None
+    if number is not None:
+        return redirect(url_for("quiz.attempt", attempt_id=attempt_id, page=min(max(number, 1), len(pages))))
     return redirect(
-        url_for("quiz.attempt", attempt_id=attempt_id, page=request.form.get("page", 1, type=int))
+        url_for("quiz.attempt", attempt_id=attempt_id, page=request.form.get("page", 1, type=whole_number))
     )
 
 

@@ -6,11 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from markupsafe import Markup
 
-from quizapp import cards
-from quizapp.access import SIGNED_IN, allow
+from quizapp import cards, no_store
+from quizapp.access import SIGNED_IN, allow, practice_closed
 from quizapp.anki import deck_file
 from quizapp.disclosure import Disclosure
 from quizapp.extensions import bank_registry
+from quizapp.forms import whole_number
 from quizapp.models import utcnow
 
 bp = Blueprint("study", __name__, url_prefix="/study")
@@ -25,9 +26,10 @@ def hidden_cards(now, banks) -> cards.Hidden:
 @allow(SIGNED_IN)
 def overview():
     now = utcnow()
-    banks = bank_registry().banks()
+    closed = practice_closed(current_user)
+    banks = [bank for bank in bank_registry().banks() if bank.slug not in closed]
     hidden = hidden_cards(now, banks)
-    progress = cards.progress(current_user, now, hidden=hidden)
+    progress = cards.progress(current_user, now, hidden=hidden, closed=closed)
     return render_template(
         "study/overview.html",
         banks=banks,
@@ -39,11 +41,12 @@ def overview():
     )
 
 
-def scope_slug(scope: str) -> str | None:
-    """None for every bank's due cards ("due"), else a bank's slug (404 if it is not served)."""
+def scope_slug(scope: str, closed: frozenset[str]) -> str | None:
+    """None for every bank's due cards ("due"), else a bank's slug (404 if it is not served, or
+    ``closed`` to the learner's practice)."""
     if scope == "due":
         return None
-    if bank_registry().get(scope) is None:
+    if bank_registry().get(scope) is None or scope in closed:
         abort(404)
     return scope
 
@@ -51,11 +54,13 @@ def scope_slug(scope: str) -> str | None:
 @bp.get("/<scope>")
 @allow(SIGNED_IN)
 def card(scope: str):
-    slug = scope_slug(scope)
+    closed = practice_closed(current_user)
+    slug = scope_slug(scope, closed)
     now = utcnow()
     registry = bank_registry()
-    hidden = hidden_cards(now, [registry.get(slug)] if slug else registry.banks())
-    due = cards.next_card(current_user, registry, slug, now, hidden)
+    banks = [registry.get(slug)] if slug else [b for b in registry.banks() if b.slug not in closed]
+    hidden = hidden_cards(now, banks)
+    due = cards.next_card(current_user, registry, slug, now, hidden, closed)
     revealed = due is not None and request.args.get("show") == str(due.state.id)
     return render_template(
         "study/card.html",
@@ -65,7 +70,7 @@ def card(scope: str):
         revealed=revealed,
         hints=cards.interval_hints(due.state, now) if revealed else {},
         ratings=cards.RATINGS,
-        progress=cards.progress(current_user, now, slug, hidden),
+        progress=cards.progress(current_user, now, slug, hidden, closed),
         hidden=sum(len(ids) for ids in hidden.values()),
     )
 
@@ -73,14 +78,15 @@ def card(scope: str):
 @bp.post("/<scope>/review")
 @allow(SIGNED_IN)
 def rate(scope: str):
-    scope_slug(scope)
-    rating = request.form.get("rating", type=int)
-    state_id = request.form.get("card", type=int)
-    reps = request.form.get("reps", type=int)
-    if rating not in cards.RATINGS or state_id is None or reps is None or not 0 < state_id < 2**31:
+    closed = practice_closed(current_user)
+    scope_slug(scope, closed)
+    rating = request.form.get("rating", type=whole_number)
+    state_id = request.form.get("card", type=whole_number)
+    reps = request.form.get("reps", type=whole_number)
+    if rating not in cards.RATINGS or not state_id or reps is None:
         flash("Choose Again, Hard, Good or Easy.", "error")
         return redirect(url_for("study.card", scope=scope))
-    if not cards.review(current_user, state_id, reps, rating, utcnow()):
+    if not cards.review(current_user, state_id, reps, rating, utcnow(), closed=closed):
         flash("That card was already rated; here is the next one.", "info")
     return redirect(url_for("study.card", scope=scope))
 
@@ -88,13 +94,15 @@ def rate(scope: str):
 @bp.get("/<scope>/anki.apkg")
 @allow(SIGNED_IN)
 def anki(scope: str):
-    slug = scope_slug(scope)
+    slug = scope_slug(scope, practice_closed(current_user))
     if slug is None:
         abort(404)
     bank = bank_registry().get(slug)
-    return send_file(
-        deck_file(bank, Disclosure(current_user.id).withheld(bank)),
-        mimetype="application/apkg",
-        as_attachment=True,
-        download_name=f"{slug}.apkg",
+    return no_store(
+        send_file(
+            deck_file(bank, Disclosure(current_user.id).withheld(bank)),
+            mimetype="application/apkg",
+            as_attachment=True,
+            download_name=f"{slug}.apkg",
+        )
     )

@@ -1,21 +1,32 @@
-"""Instructor pages for the question banks: list, editor, question form, history, archive.
+"""Instructor pages for the question banks: list, editor, question form, history, archive, and
+who may edit each bank (its access page).
 
 Every POST has had its CSRF token checked (CSRFProtect, for the whole app) before a view runs.
 """
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from quizapp.access import INSTRUCTOR, allow
+from quizapp.access import (
+    BANK_EDITOR,
+    BANK_OWNER,
+    INSTRUCTOR,
+    allow,
+    bank_role,
+    every_bank_members,
+    may_assign_bank,
+    may_edit_bank,
+    practice_allowed,
+)
 from quizapp.banks import Bank, BankError, parse_bank
 from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import SLUG
+from quizapp.diffs import unified_diff
 from quizapp.editing import (
     SaveConflict,
     SaveInvalid,
@@ -30,11 +41,22 @@ from quizapp.editing import (
     save_bank,
     unarchive,
 )
-from quizapp.extensions import bank_registry, db
+from quizapp.extensions import bank_registry, db, rate_limit
+from quizapp.forms import whole_number
 from quizapp.models import BankRevision
 from quizapp.questionform import TYPE_FIELDS, EditError, apply_question, form_values, question_mapping
 from quizapp.questions import QUESTION_TYPES
-from quizapp.teach.forms import ANSWER_HELP, EditorForm, NewBankForm, QuestionForm
+from quizapp.sharing import SharingError, account_named, grant, members, revoke, set_practice
+from quizapp.teach.forms import (
+    ANSWER_HELP,
+    ROLE_CHOICES,
+    EditorForm,
+    MemberForm,
+    NewBankForm,
+    PracticeForm,
+    QuestionForm,
+    RemoveMemberForm,
+)
 
 bp = Blueprint("banks", __name__, url_prefix="/teach/banks")
 
@@ -64,19 +86,36 @@ def index():
 
 
 def index_page(new_form: NewBankForm | None = None) -> str:
+    """The banks the user edits, with their actions; apart, the site banks they may only set; and
+    the archived banks they may bring back. Other instructors' banks are not listed."""
+    everyone = every_bank_members()
     entries = bank_registry().entries()
-    latest = {e.slug: latest_revision(e.slug) for e in entries}
+    editing = [e for e in entries if may_edit_bank(current_user, e.slug, everyone.get(e.slug, {}))]
+    setting = [
+        e
+        for e in entries
+        if e not in editing and may_assign_bank(current_user, e.slug, everyone.get(e.slug, {}))
+    ]
+    archived = [
+        (slug, path)
+        for slug, path in archived_banks(banks_folder())
+        if may_edit_bank(current_user, slug, everyone.get(slug, {}))
+    ]
     return render_template(
         "teach/banks.html",
-        entries=entries,
-        latest=latest,
-        archived=archived_banks(banks_folder()),
+        editing=editing,
+        setting=setting,
+        roles={e.slug: bank_role(current_user, e.slug, everyone.get(e.slug, {})) for e in editing},
+        site_banks={e.slug for e in entries if e.slug not in everyone},
+        latest={e.slug: latest_revision(e.slug) for e in editing + setting},
+        archived=archived,
         new_form=new_form or NewBankForm(),
     )
 
 
 @bp.post("/")
 @allow(INSTRUCTOR)
+@rate_limit("BANK_SAVE_RATE_LIMIT")
 def new():
     form = NewBankForm()
     if form.validate_on_submit():
@@ -93,7 +132,7 @@ def new():
 
 
 @bp.get("/<slug>/edit")
-@allow(INSTRUCTOR)
+@allow(BANK_EDITOR)
 def edit(slug: str):
     bank_file = opened(slug)
     form = EditorForm(data={"text": bank_file.text, "base": bank_file.sha256})
@@ -101,7 +140,8 @@ def edit(slug: str):
 
 
 @bp.post("/<slug>/edit")
-@allow(INSTRUCTOR)
+@allow(BANK_EDITOR)
+@rate_limit("BANK_SAVE_RATE_LIMIT")
 def submit_editor(slug: str):
     opened(slug)
     form = EditorForm()
@@ -135,6 +175,7 @@ def render_editor(slug: str, form: EditorForm, problems: list, preview: Bank | N
     return render_template(
         "teach/editor.html",
         slug=slug,
+        owner=bank_role(current_user, slug) == "owner",
         form=form,
         problems=problems,
         problem_lines=[{"line": p.line, "message": p.message} for p in problems],
@@ -147,15 +188,14 @@ def render_conflict(slug: str, text: str, current_text: str | None) -> str:
     current = current_text or ""
     bank_file = open_bank(slug)
     form = EditorForm(formdata=None, data={"text": text, "base": bank_file.sha256 if bank_file else ""})
-    diff = difflib.unified_diff(
-        current.splitlines(), text.splitlines(), "the file now", "your text", lineterm="", n=3
-    )
-    return render_template("teach/conflict.html", slug=slug, form=form, diff=list(diff), current=current)
+    diff = unified_diff(current, text, "the file now", "your text")
+    return render_template("teach/conflict.html", slug=slug, form=form, diff=diff, current=current)
 
 
 @bp.route("/<slug>/questions/new", methods=["GET", "POST"])
 @bp.route("/<slug>/questions/<question_id>/edit", methods=["GET", "POST"])
-@allow(INSTRUCTOR)
+@allow(BANK_EDITOR)
+@rate_limit("BANK_SAVE_RATE_LIMIT")
 def question(slug: str, question_id: str | None = None):
     bank_file = opened(slug)
     bank = bank_registry().get(slug)
@@ -211,7 +251,7 @@ def render_question(slug: str, qtype: str, form: QuestionForm, existing) -> str:
 
 
 @bp.get("/<slug>/history")
-@allow(INSTRUCTOR)
+@allow(BANK_EDITOR)
 def history(slug: str):
     versions = revisions(slug)
     try:
@@ -220,19 +260,15 @@ def history(slug: str):
         abort(404)
     if not versions and current is None:
         abort(404)
-    newer = _revision(slug, request.args.get("new", type=int)) if "new" in request.args else None
-    older = _revision(slug, request.args.get("old", type=int)) if "old" in request.args else None
+    newer = _revision(slug, request.args.get("new", type=whole_number)) if "new" in request.args else None
+    older = _revision(slug, request.args.get("old", type=whole_number)) if "old" in request.args else None
     if newer is None and versions:
         newer = versions[0]
     if older is None and len(versions) > 1:
         older = next((v for v in versions if v.id < newer.id), None)
     diff = []
     if older and newer:
-        diff = list(
-            difflib.unified_diff(
-                older.text.splitlines(), newer.text.splitlines(), f"#{older.id}", f"#{newer.id}", lineterm=""
-            )
-        )
+        diff = unified_diff(older.text, newer.text, f"#{older.id}", f"#{newer.id}")
     return render_template(
         "teach/history.html",
         slug=slug,
@@ -252,7 +288,7 @@ def _revision(slug: str, revision_id: int | None) -> BankRevision:
 
 
 @bp.post("/<slug>/history/<id:revision_id>/restore")
-@allow(INSTRUCTOR)
+@allow(BANK_EDITOR)
 def restore(slug: str, revision_id: int):
     revision = _revision(slug, revision_id)
     try:
@@ -273,7 +309,7 @@ def restore(slug: str, revision_id: int):
 
 
 @bp.post("/<slug>/archive")
-@allow(INSTRUCTOR)
+@allow(BANK_EDITOR)
 def archive_view(slug: str):
     opened(slug)
     archive(slug, current_user)
@@ -284,6 +320,9 @@ def archive_view(slug: str):
 @bp.post("/archive/<name>/restore")
 @allow(INSTRUCTOR)
 def unarchive_view(name: str):
+    # The bank is named by its archived file, not by a slug in the URL: the same check, here.
+    if not may_edit_bank(current_user, name.split(".", 1)[0]):
+        abort(404)
     try:
         slug = unarchive(name, current_user)
     except PathRefused:
@@ -296,3 +335,90 @@ def unarchive_view(name: str):
         return redirect(url_for("banks.index"))
     flash(f"Bank '{slug}' restored.", "success")
     return redirect(url_for("banks.index"))
+
+
+# --- who may edit the bank ------------------------------------------------------------------------
+
+
+@bp.get("/<slug>/access")
+@allow(BANK_OWNER)
+def access(slug: str):
+    opened(slug)
+    return access_page(slug)
+
+
+def access_page(slug: str, member_form: MemberForm | None = None) -> str:
+    """The bank's owners and editors, each with their role to change and a button to remove them;
+    a form to add an instructor; the practice setting."""
+    return render_template(
+        "teach/access.html",
+        slug=slug,
+        members=members(slug),
+        roles=ROLE_CHOICES,
+        member_form=member_form or MemberForm(),
+        practice_form=PracticeForm(formdata=None, data={"practice": practice_allowed(slug)}),
+    )
+
+
+@bp.post("/<slug>/access")
+@allow(BANK_OWNER)
+def add_member(slug: str):
+    """Add an instructor as an owner or editor, or give a member the other role."""
+    opened(slug)
+    form = MemberForm()
+    if not form.validate_on_submit():
+        return access_page(slug, form), 422
+    try:
+        user = account_named(form.username.data)
+        done = grant(slug, user, form.role.data, current_user)
+    except SharingError as exc:
+        form.username.errors.append(str(exc))
+        return access_page(slug, form), 422
+    already = " already" if done == "unchanged" else " now"
+    flash(f"{user.display_name} is{already} an {form.role.data} of {slug}.", "success")
+    return after_change(slug)
+
+
+@bp.post("/<slug>/access/remove")
+@allow(BANK_OWNER)
+def remove_member(slug: str):
+    opened(slug)
+    form = RemoveMemberForm()
+    if not form.validate_on_submit():
+        flash("Choose whom to remove.", "error")
+        return access_page(slug), 422
+    try:
+        user = account_named(form.username.data)
+        revoke(slug, user)
+    except SharingError as exc:
+        flash(str(exc), "error")
+        return access_page(slug), 422
+    flash(f"{user.display_name} no longer owns or edits {slug}.", "success")
+    return after_change(slug)
+
+
+@bp.post("/<slug>/access/practice")
+@allow(BANK_OWNER)
+def practice(slug: str):
+    opened(slug)
+    form = PracticeForm()
+    if not form.validate_on_submit():
+        flash("The form was not accepted; try again.", "error")
+        return access_page(slug), 422
+    set_practice(slug, form.practice.data)
+    if form.practice.data:
+        flash("Students may take this bank's quizzes as practice and study its cards.", "success")
+    else:
+        flash(
+            "Students take this bank's quizzes only where a class sets them, and study none of its cards.",
+            "success",
+        )
+    return redirect(url_for("banks.access", slug=slug))
+
+
+def after_change(slug: str):
+    """Back to the access page; or, for an owner who just gave up owning the bank, where they still may go."""
+    role = bank_role(current_user, slug)
+    if role == "owner":
+        return redirect(url_for("banks.access", slug=slug))
+    return redirect(url_for("banks.edit", slug=slug) if role else url_for("banks.index"))

@@ -15,13 +15,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from quizapp.forms import Printable, strip
+from quizapp.forms import Printable, Visible, strip
 from quizapp.review import MOMENTS, PARTS
 
 
 class ClassForm(FlaskForm):
     name = StringField(
-        "Class name", filters=[strip], validators=[DataRequired(), Length(max=120), Printable()]
+        "Class name", filters=[strip], validators=[DataRequired(), Length(max=120), Printable(), Visible()]
     )
 
 
@@ -79,7 +79,9 @@ class NewBankForm(FlaskForm):
         ],
         description="Lowercase letters, digits and hyphens; the bank is saved as questions/NAME.yaml.",
     )
-    title = StringField("Title", filters=[strip], validators=[DataRequired(), Length(max=200), Printable()])
+    title = StringField(
+        "Title", filters=[strip], validators=[DataRequired(), Length(max=200), Printable(), Visible()]
+    )
 
 
 class EditorForm(FlaskForm):
@@ -120,6 +122,35 @@ class QuestionForm(FlaskForm):
     source = IntegerField("Source paragraph", validators=[Optional(), NumberRange(min=1)])
     tags = StringField("Tags", description="Comma-separated.")
     base = HiddenField()
+
+
+#: What a bank member may do, as the sharing forms offer it.
+ROLE_CHOICES = [
+    SelectChoice("editor", "Editor: edits the bank"),
+    SelectChoice("owner", "Owner: edits and shares the bank"),
+]
+
+
+class MemberForm(FlaskForm):
+    username = StringField(
+        "Username",
+        filters=[strip],
+        validators=[DataRequired(), Length(max=40), Printable()],
+        description="An instructor's account.",
+    )
+    role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+class RemoveMemberForm(FlaskForm):
+    username = HiddenField(validators=[DataRequired()])
+
+
+class PracticeForm(FlaskForm):
+    practice = BooleanField(
+        "Students may practise outside assignments",
+        description="Off: students take its quizzes only where a class sets them, and study none of "
+        "its flashcards.",
+    )
 
 
 #: What the answer field holds, by question type.

@@ -24,8 +24,8 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from quizapp import regrade, reports, stats
-from quizapp.access import INSTRUCTOR, allow
+from quizapp import no_store, regrade, reports, stats
+from quizapp.access import INSTRUCTOR, allow, every_bank_members, may_assign_bank
 from quizapp.accounts import is_locked, make_reset_code, unlock
 from quizapp.attempts import close_overdue
 from quizapp.banks import Bank
@@ -106,10 +106,14 @@ def classroom_page(class_id: int, form: AssignForm | None = None) -> str:
 
 
 def assign_form() -> AssignForm:
+    """The form to set a quiz, offering (and so accepting) the quizzes of the banks the instructor
+    may set: theirs, and the site banks."""
     form = AssignForm()
+    everyone = every_bank_members()
     form.quiz.choices = [
         SelectChoice(f"{bank.slug}/{quiz.id}", quiz.title, optgroup=bank.title)
         for bank in bank_registry().banks()
+        if may_assign_bank(current_user, bank.slug, everyone.get(bank.slug, {}))
         for quiz in bank.quizzes.values()
     ]
     return form
@@ -387,12 +391,14 @@ def export_responses(class_id: int):
 
 def download(chunks: Iterator[bytes], mimetype: str, filename: str) -> Response:
     """Stream a file to the browser as a download, the database session kept open while it runs."""
-    return Response(
-        stream_with_context(chunks),
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-        },
+    return no_store(
+        Response(
+            stream_with_context(chunks),
+            mimetype=mimetype,
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+            },
+        )
     )
 
 
@@ -418,8 +424,9 @@ def analysis(class_id: int, slug: str, quiz_id: str):
     coverage = None
     if bank and bank.source:
         coverage = stats.source_coverage(bank.source.paragraphs, [q.source for q in bank.questions.values()])
+    may_regrade = may_assign_bank(current_user, slug)
     changes = None
-    if bank and request.args.get("regrade"):
+    if bank and may_regrade and request.args.get("regrade"):
         changes = [c for c in regrade.plan(assignment, bank) if c.score_changed]
     return render_template(
         "teach/analysis.html",
@@ -435,9 +442,19 @@ def analysis(class_id: int, slug: str, quiz_id: str):
         chart=Markup(stats.histogram_svg(quiz_stats.bins, f"Scores on {title}")),  # noqa: S704
         coverage=coverage,
         changes=changes,
+        may_regrade=may_regrade,
+        no_regrade=NO_REGRADE,
         assignment=assignment,
         regrades=regrade.history(assignment),
     )
+
+
+#: Why an assignment of a bank the instructor may no longer set (its owners took them off it) is
+#: not regraded: its key is no longer theirs to apply.
+NO_REGRADE = (
+    "You may no longer set this bank's quizzes, so you cannot regrade with its key. "
+    "Its gradebook and analysis stay yours; ask one of the bank's owners to share it with you."
+)
 
 
 @bp.post("/classes/<id:class_id>/quizzes/<slug>/<quiz_id>/regrade")
@@ -445,7 +462,9 @@ def analysis(class_id: int, slug: str, quiz_id: str):
 def apply_regrade(class_id: int, slug: str, quiz_id: str):
     classroom = own_class(class_id)
     assignment, bank = assigned_quiz(classroom, slug, quiz_id)
-    if bank is None or quiz_id not in bank.quizzes:
+    if not may_assign_bank(current_user, slug):
+        flash(NO_REGRADE, "error")
+    elif bank is None or quiz_id not in bank.quizzes:
         flash("The quiz is no longer in a bank that validates, so there is no key to regrade with.", "error")
     else:
         close_overdue(classroom_id=classroom.id)

@@ -44,6 +44,8 @@ def test_an_instructor_fixes_a_broken_bank_in_the_editor_and_a_stale_tab_gets_a_
     page: Page, live_url: str, app
 ):
     make_instructor(app, "prof")
+    granted = app.test_cli_runner().invoke(args=["banks", "grant", "every-type", "prof", "--as", "owner"])
+    assert granted.exit_code == 0, granted.output
     log_in(page, live_url, "prof")
     editor_url = f"{live_url}/teach/banks/every-type/edit"
     stale = page.context.new_page()

@@ -1,5 +1,8 @@
 """Bank editing through the instructor pages: the banks list, the YAML editor (validate, preview,
-save), conflicts, history, the question form, new banks, the archive, and who may do any of it."""
+save), conflicts, history, the question form, new banks, the archive, and who may do any of it.
+
+The acting instructor, prof, owns the banks edited here (tests/teach/test_bank_permissions.py
+covers who else may)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from sqlalchemy import select
 from quizapp.banks import load_bank
 from quizapp.extensions import db
 from quizapp.models import BankRevision
+from quizapp.sharing import account_named, grant
 from tests.conftest import DATA, EVERY_TYPE_BANK, csrf_token, login, make_instructor, register
 
 # Several clients act in one test here (two instructors, an instructor and a learner). pytest-flask
@@ -197,8 +201,25 @@ def revision_rows(app, slug: str = "every-type") -> list[dict]:
         ]
 
 
+def own(app, slug: str, username: str = "prof", role: str = "owner") -> None:
+    """Make ``username`` an owner (or editor) of bank ``slug``, whatever the slug leads to."""
+    with app.app_context():
+        grant(slug, account_named(username), role, granted_by=None)
+
+
+@pytest.fixture
+def instructor(app, client: FlaskClient) -> FlaskClient:
+    """A client logged in as instructor 'prof', owner of every-type (overrides conftest's)."""
+    make_instructor(app, "prof")
+    own(app, "every-type")
+    assert login(client, "prof").status_code == 302
+    return client
+
+
 def second_instructor(app) -> FlaskClient:
+    """A client logged in as instructor 'prof2', an editor of every-type."""
     make_instructor(app, "prof2")
+    own(app, "every-type", "prof2", "editor")
     other = app.test_client()
     assert login(other, "prof2").status_code == 302
     return other
@@ -249,8 +270,9 @@ def test_banks_page_shows_a_valid_bank_with_its_question_and_quiz_counts(instruc
     assert "Valid · 7 questions · 2 quizzes" in card
 
 
-def test_banks_page_shows_a_broken_bank_with_each_problem_and_its_line(instructor, make_bank):
+def test_banks_page_shows_a_broken_bank_with_each_problem_and_its_line(instructor, app, make_bank):
     make_bank("broken", BROKEN)
+    own(app, "broken")
     card = section(instructor.get(f"{BANKS}/").get_data(as_text=True), "broken")
     assert "2 problems" in card
     assert "not served" in card
@@ -321,8 +343,9 @@ def test_validate_of_good_text_says_no_problems_found(instructor, banks_dir):
     assert (banks_dir / "every-type.yaml").read_text() == EVERY_TYPE_BANK
 
 
-def test_the_editor_shows_the_problems_of_a_broken_file_as_it_opens(instructor, make_bank):
+def test_the_editor_shows_the_problems_of_a_broken_file_as_it_opens(instructor, app, make_bank):
     make_bank("broken", BROKEN)
+    own(app, "broken")
     response = instructor.get(f"{BANKS}/broken/edit")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -330,9 +353,10 @@ def test_the_editor_shows_the_problems_of_a_broken_file_as_it_opens(instructor, 
     assert textarea(page) == BROKEN
 
 
-def test_the_editor_textarea_keeps_a_leading_blank_line_as_a_browser_reads_it(instructor, make_bank):
+def test_the_editor_textarea_keeps_a_leading_blank_line_as_a_browser_reads_it(instructor, app, make_bank):
     text = "\n" + EVERY_TYPE_BANK.replace("title: Every type", "title: Spaced", 1)
     make_bank("spaced", text)
+    own(app, "spaced")
     _, base, shown = open_editor(instructor, "spaced")
     assert base == sha(text)
     assert shown == text, "a browser drops the newline right after <textarea>: the first line is lost"
@@ -555,6 +579,7 @@ def test_history_lists_revisions_newest_first_and_diffs_two_of_them(instructor, 
 
 def test_history_of_a_revision_of_another_bank_is_not_found(instructor, app, make_bank):
     make_bank("other", EVERY_TYPE_BANK.replace("title: Every type", "title: Other", 1))
+    own(app, "other")
     save_through_editor(instructor, retitle("Mine"))
     save_through_editor(instructor, retitle("Other, saved"), slug="other")
     other_id = revision_rows(app, "other")[-1]["id"]
@@ -838,8 +863,9 @@ def test_slug_urls_that_lead_out_of_the_folder_are_not_found(instructor, tmp_pat
 
 
 @pytest.fixture
-def outside_link(tmp_path: Path, banks_dir: Path) -> Path:
-    """banks_dir/elsewhere.yaml: a link to a valid bank outside the banks folder, full of SECRET."""
+def outside_link(instructor, app, tmp_path: Path, banks_dir: Path) -> Path:
+    """banks_dir/elsewhere.yaml: a link to a valid bank outside the banks folder, full of SECRET;
+    prof owns the name, so what refuses it is the path, not the permission."""
     outside = tmp_path / "outside.yaml"
     outside.write_text(
         EVERY_TYPE_BANK.replace("title: Every type", "title: SECRET bank").replace(
@@ -847,6 +873,7 @@ def outside_link(tmp_path: Path, banks_dir: Path) -> Path:
         )
     )
     os.symlink(outside, banks_dir / "elsewhere.yaml")
+    own(app, "elsewhere")
     return outside
 
 

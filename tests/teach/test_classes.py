@@ -210,7 +210,7 @@ def test_a_student_gets_403_on_every_instructor_page_and_post(app, client, popul
     for url, data in teach_posts(class_id, ada_id, assignment_id):
         response = post_from(client, "/", url, data)
         assert response.status_code == 403, url
-        assert "Forbidden" in text(response)
+        assert "Not allowed" in text(response)
 
     assert count(app, Classroom) == 1
     assert count(app, Enrollment) == 1

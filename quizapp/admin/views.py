@@ -1,0 +1,133 @@
+"""The site administrator's pages: every account, its role, its lockout, its sessions and a
+password reset code.
+
+Every POST has had its CSRF token checked (CSRFProtect, for the whole app) before a view runs.
+"""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import Select, func, or_, select
+
+from quizapp.access import ADMIN, allow
+from quizapp.accounts import AccountError, change_role, end_sessions, is_locked, make_reset_code, unlock
+from quizapp.admin.forms import RoleForm
+from quizapp.extensions import db
+from quizapp.models import User, utcnow
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+#: Accounts on one page of the list.
+PER_PAGE = 50
+#: A search longer than this is cut: no username or display name is longer.
+MAX_QUERY = 80
+
+
+@bp.get("/users")
+@allow(ADMIN)
+def users():
+    q = request.args.get("q", "").strip()[:MAX_QUERY]
+    page = request.args.get("page", 1, type=int)
+    found = matching(q)
+    total = db.session.scalar(select(func.count()).select_from(found.subquery()))
+    pages = max(1, math.ceil(total / PER_PAGE))
+    if not 1 <= page <= pages:
+        abort(404, f"This list has {pages} page{'' if pages == 1 else 's'}; there is no page {page}.")
+    accounts = db.session.scalars(found.order_by(User.username).limit(PER_PAGE).offset((page - 1) * PER_PAGE))
+    now = utcnow()
+    return render_template(
+        "admin/users.html",
+        accounts=[(account, is_locked(account, now)) for account in accounts],
+        q=q,
+        page=page,
+        pages=pages,
+        total=total,
+    )
+
+
+def matching(q: str) -> Select:
+    """Accounts whose username or display name contains ``q``, in any case; "%" and "_" in ``q``
+    are themselves, not wildcards."""
+    query = select(User)
+    if q:
+        query = query.where(
+            or_(User.username.icontains(q, autoescape=True), User.display_name.icontains(q, autoescape=True))
+        )
+    return query
+
+
+@bp.get("/users/<id:user_id>")
+@allow(ADMIN)
+def user(user_id: int):
+    return account_page(db.get_or_404(User, user_id))
+
+
+def account_page(account: User, form: RoleForm | None = None, reset_code: str | None = None) -> str:
+    return render_template(
+        "admin/user.html",
+        account=account,
+        locked=is_locked(account),
+        form=form or RoleForm(formdata=None, role=account.role),
+        reset_code=reset_code,
+        reset_hours=current_app.config["PASSWORD_RESET_HOURS"],
+    )
+
+
+@bp.post("/users/<id:user_id>/role")
+@allow(ADMIN)
+def set_role(user_id: int):
+    """Make the account a student, an instructor or an admin; its sessions end."""
+    account = db.get_or_404(User, user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return account_page(account, form), 422
+    role, before = form.role.data, account.role
+    try:
+        change_role(account.username, role)
+    except AccountError as exc:
+        form.role.errors.append(str(exc))
+        return account_page(account, form), 422
+    named = f"{account.display_name} ({account.username})"
+    if role == before:
+        flash(f"{named} is {article(role)} {role} already.", "info")
+    else:
+        flash(f"{named} is now {article(role)} {role}, from their next login.", "success")
+    if account.id == current_user.id and role != before:
+        return redirect(url_for("quiz.home"))  # this session just ended: the next page is the login
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+def article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+@bp.post("/users/<id:user_id>/unlock")
+@allow(ADMIN)
+def unlock_account(user_id: int):
+    account = db.get_or_404(User, user_id)
+    unlock(account.id)
+    flash(f"{account.display_name} can log in again.", "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.post("/users/<id:user_id>/sessions/end")
+@allow(ADMIN)
+def end_account_sessions(user_id: int):
+    account = db.get_or_404(User, user_id)
+    end_sessions(account.id)
+    flash(f"{account.display_name} was logged out everywhere.", "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.post("/users/<id:user_id>/reset")
+@allow(ADMIN)
+def make_reset(user_id: int):
+    """A one-time code for the account holder to set a new password with, shown once on this page."""
+    account = db.get_or_404(User, user_id)
+    if account.id == current_user.id:
+        abort(403, "Change your own password on your account page, with your current one.")
+    code = make_reset_code(account.id, made_by=current_user.id)
+    return account_page(account, reset_code=code)

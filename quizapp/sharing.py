@@ -1,0 +1,110 @@
+"""Sharing a bank as operations: its owners and editors, and whether students may practise it, shared
+by the bank's access page and the ``quizapp banks grant|revoke`` commands. Who may call them is the
+caller's check (``quizapp.access``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from quizapp.accounts import find_user
+from quizapp.extensions import db, write_transaction
+from quizapp.models import BANK_ROLES, BankMember, BankPolicy, User
+
+
+class SharingError(Exception):
+    """A change to a bank's members was refused; the message says why, in the user's terms."""
+
+
+def account_named(username: str) -> User:
+    """The account a form or a command names, or SharingError."""
+    user = find_user(username)
+    if user is None:
+        raise SharingError(f"There is no account '{username.strip()}'.")
+    return user
+
+
+def members(slug: str) -> list[BankMember]:
+    """The bank's owners and editors, owners first, then by name."""
+    query = (
+        select(BankMember)
+        .join(User, User.id == BankMember.user_id)
+        .where(BankMember.bank_slug == slug)
+        .order_by(BankMember.role != "owner", User.display_name, User.username)
+    )
+    return list(db.session.scalars(query))
+
+
+def grant(slug: str, user: User, role: str, granted_by: User | None) -> str:
+    """Make ``user`` an owner or editor of the bank, or give a member the other role; returns what
+    changed ("granted", "changed" or "unchanged"). Refuses a student, and making the last owner
+    an editor (a bank always keeps an owner, who can share it)."""
+    if role not in BANK_ROLES:
+        raise SharingError(f"The role must be one of {', '.join(BANK_ROLES)}.")
+    if not user.is_instructor:
+        raise SharingError(
+            f"'{user.username}' is a student account: only instructors can own or edit a bank "
+            "(an admin can make the account an instructor first)."
+        )
+    with write_transaction():
+        member = _member(slug, user.id)
+        if member is None:
+            db.session.add(
+                BankMember(
+                    bank_slug=slug,
+                    user_id=user.id,
+                    role=role,
+                    granted_by=granted_by.id if granted_by else None,
+                )
+            )
+            return "granted"
+        if member.role == role:
+            return "unchanged"
+        if member.role == "owner":
+            _keep_an_owner(slug, user)
+        member.role = role
+        member.granted_by = granted_by.id if granted_by else None
+    return "changed"
+
+
+def revoke(slug: str, user: User) -> None:
+    """Take ``user``'s role on the bank away; refuses the last owner."""
+    with write_transaction():
+        member = _member(slug, user.id)
+        if member is None:
+            raise SharingError(f"'{user.username}' is not an owner or editor of {slug}.")
+        if member.role == "owner":
+            _keep_an_owner(slug, user)
+        db.session.delete(member)
+
+
+def set_practice(slug: str, allowed: bool) -> None:
+    """Let students take the bank's quizzes and study its cards outside their classes' assignments,
+    or not (``quizapp.access.practice_closed`` enforces it)."""
+    with write_transaction():
+        policy = db.session.get(BankPolicy, slug)
+        if policy is None:
+            db.session.add(BankPolicy(bank_slug=slug, practice=allowed))
+        else:
+            policy.practice = allowed
+
+
+def _member(slug: str, user_id: int) -> BankMember | None:
+    return db.session.scalar(
+        select(BankMember)
+        .where(BankMember.bank_slug == slug, BankMember.user_id == user_id)
+        .with_for_update()
+    )
+
+
+def _keep_an_owner(slug: str, leaving: User) -> None:
+    """Refuse to leave the bank without an owner (inside the caller's write transaction, where the
+    owners are locked, so two owners removing each other cannot both succeed)."""
+    owners = db.session.scalars(
+        select(BankMember.user_id)
+        .where(BankMember.bank_slug == slug, BankMember.role == "owner")
+        .with_for_update()
+    )
+    if set(owners) <= {leaving.id}:
+        raise SharingError(
+            f"'{leaving.username}' is the last owner of {slug}: make someone else an owner first."
+        )
