@@ -56,6 +56,7 @@ bench: $(VENV)/.installed-app
 	$(BIN)/python bench/burst.py
 	$(BIN)/python bench/ceilings.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/login_guessing.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

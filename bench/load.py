@@ -156,7 +156,7 @@ def seed(app, students: int, class_size: int, rng: random.Random, submitters: in
         everyone = [
             SignedIn(*row)
             for row in db.session.execute(
-                select(User.id, User.username, User.display_name, User.role)
+                select(User.id, User.username, User.display_name, User.role, User.session_generation)
                 .where(User.role == "student")
                 .order_by(User.id)
             )

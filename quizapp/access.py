@@ -20,6 +20,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from quizapp.banks.loader import SLUG
 from quizapp.extensions import db
 from quizapp.models import BankMember, BankPolicy
 
@@ -103,8 +104,8 @@ def every_bank_members() -> dict[str, dict[int, str]]:
 def bank_role(user, slug: str, members: dict[int, str] | None = None) -> str | None:
     """What ``user`` is to the bank: "owner", "editor" or None. Admins own every bank.
     ``members``: the bank's (``bank_members``), when the caller has read them already."""
-    if not user.is_authenticated:
-        return None
+    if not user.is_authenticated or not SLUG.fullmatch(slug):
+        return None  # a name that is no bank's ("..", a NUL) is nobody's, admins' included
     if user.is_admin:
         return "owner"
     if not user.is_instructor:
@@ -121,7 +122,7 @@ def may_edit_bank(user, slug: str, members: dict[int, str] | None = None) -> boo
 def may_assign_bank(user, slug: str, members: dict[int, str] | None = None) -> bool:
     """Whether ``user`` may set the bank's quizzes for a class, and regrade them with its key: its
     owners and editors, and every instructor for a site bank (one with no owner)."""
-    if not user.is_authenticated or not user.is_instructor:
+    if not user.is_authenticated or not user.is_instructor or not SLUG.fullmatch(slug):
         return False
     members = bank_members(slug) if members is None else members
     return user.is_admin or not members or may_edit_bank(user, slug, members)
@@ -132,7 +133,7 @@ def may_create_bank(user, slug: str, archived: bool) -> bool:
     nobody holds. A name with owners or editors, or with a copy in the archive (``archived``), only
     those who may edit that bank: else the archived bank's owners would reach the new one, and the
     new one's creator could restore the archived one."""
-    if not user.is_authenticated or not user.is_instructor:
+    if not user.is_authenticated or not user.is_instructor or not SLUG.fullmatch(slug):
         return False
     members = bank_members(slug)
     if not members and not archived:

@@ -97,7 +97,12 @@ def signed_in(user_id: int) -> SignedIn | None:
 
 
 def find_user(username: str) -> User | None:
-    return db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    """The account ``username`` names, in any case; None for a name no account can have (which
+    never reaches the database: PostgreSQL refuses a NUL in a query)."""
+    username = username.strip()
+    if not USERNAME.fullmatch(username):
+        return None
+    return db.session.scalar(select(User).where(User.username == username.lower()))
 
 
 def create_account(username: str, display_name: str, password: str, role: str = "student") -> User:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,8 +33,8 @@ from tests.conftest import EVERY_TYPE_BANK, TEST_DATABASE_URL, csrf_token, empty
 UNDECLARED = {"static": "Flask's static files: the app's CSS and scripts, public by nature"}
 
 #: Who calls. "ada" is a student of prof's class and owns the attempt; "bea" is a student elsewhere;
-#: "prof" owns the class and the bank; "ed" edits the bank; "other" is an instructor of nothing here.
-ROLES = ("anonymous", "ada", "bea", "prof", "ed", "other", "root")
+#: "prof" owns the class and the bank; "edna" edits the bank; "other" is an instructor of nothing here.
+ROLES = ("anonymous", "ada", "bea", "prof", "edna", "other", "root")
 
 
 def _app(tmp_path: Path) -> Flask:
@@ -115,7 +117,7 @@ def _build_world(tmp_path: Path) -> World:
             ("ada", "student"),
             ("bea", "student"),
             ("prof", "instructor"),
-            ("ed", "instructor"),
+            ("edna", "instructor"),
             ("other", "instructor"),
             ("root", "admin"),
         ]:
@@ -125,7 +127,7 @@ def _build_world(tmp_path: Path) -> World:
             users[name] = user
         db.session.flush()
         db.session.add(BankMember(bank_slug="every-type", user_id=users["prof"].id, role="owner"))
-        db.session.add(BankMember(bank_slug="every-type", user_id=users["ed"].id, role="editor"))
+        db.session.add(BankMember(bank_slug="every-type", user_id=users["edna"].id, role="editor"))
         classroom = Classroom(name="Politics", instructor_id=users["prof"].id, join_code="ACDEFGHJ")
         db.session.add(classroom)
         db.session.flush()
@@ -187,7 +189,7 @@ def allowed(policy: str, role: str, params: set[str]) -> bool:
     if policy == BANK_OWNER:
         return role in ("prof", "root")
     if policy == BANK_EDITOR:
-        return role in ("prof", "ed", "root")
+        return role in ("prof", "edna", "root")
     assert policy == INSTRUCTOR
     if "class_id" in params:
         return role == "prof"
@@ -235,14 +237,53 @@ def outcome(response) -> str:
 
 @pytest.mark.parametrize(("endpoint", "method"), routes())
 def test_each_route_lets_in_exactly_the_roles_its_policy_names(world_template, tmp_path, endpoint, method):
-    world = build_world(world_template, tmp_path / "refused")
-    policy = world.app.view_functions[endpoint].access
-    params = next(r.arguments for r in world.app.url_map.iter_rules() if r.endpoint == endpoint)
-    refused_roles = [r for r in ROLES if not allowed(policy, r, params)]
-    for role in refused_roles:
-        got = outcome(call(world, role, endpoint, method))
-        assert got == ("login" if role == "anonymous" else "refused"), f"{role} got {got} on a {policy} route"
-    for role in (r for r in ROLES if r not in refused_roles):
-        fresh = world if method == "GET" else build_world(world_template, tmp_path / role)
-        got = outcome(call(fresh, role, endpoint, method))
-        assert got == "allowed", f"{role} was {got} on a {policy} route"
+    with open_world(world_template, tmp_path / "refused") as world:
+        policy = world.app.view_functions[endpoint].access
+        params = next(r.arguments for r in world.app.url_map.iter_rules() if r.endpoint == endpoint)
+        refused_roles = [r for r in ROLES if not allowed(policy, r, params)]
+        for role in refused_roles:
+            got = outcome(call(world, role, endpoint, method))
+            assert got == ("login" if role == "anonymous" else "refused"), (
+                f"{role} got {got} on a {policy} route"
+            )
+        allowed_roles = [r for r in ROLES if r not in refused_roles]
+        if method == "GET":  # a GET changes nothing: every allowed role reads the same world
+            for role in allowed_roles:
+                assert outcome(call(world, role, endpoint, method)) == "allowed", (
+                    f"{role} on a {policy} route"
+                )
+    if method != "GET":
+        for role in allowed_roles:
+            with open_world(world_template, tmp_path / role) as fresh:
+                got = outcome(call(fresh, role, endpoint, method))
+                assert got == "allowed", f"{role} was {got} on a {policy} route"
+
+
+@contextmanager
+def open_world(template: Path | None, folder: Path) -> Iterator[World]:
+    """A world for the block, its database connections closed after it (on PostgreSQL the next
+    world empties the same database)."""
+    world = build_world(template, folder)
+    try:
+        yield world
+    finally:
+        with world.app.app_context():
+            db.session.remove()
+            if TEST_DATABASE_URL:
+                empty_database()
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize("name", ["..", "etc\x00", "a/b", "", "x" * 101, "Every-Type"])
+def test_a_name_that_is_no_banks_is_nobodys_to_edit_or_set(app, name):
+    from quizapp.access import bank_role, may_assign_bank, may_create_bank, may_edit_bank
+    from quizapp.accounts import signed_in
+
+    make_admin = ["users", "create", "root", "--role", "admin"]
+    assert app.test_cli_runner().invoke(args=make_admin, input="a long password\n").exit_code == 0
+    with app.test_request_context():
+        root = signed_in(db.session.scalar(select(User.id).where(User.username == "root")))
+        assert bank_role(root, name) is None
+        assert not may_edit_bank(root, name)
+        assert not may_assign_bank(root, name)
+        assert not may_create_bank(root, name, archived=False)

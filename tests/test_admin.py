@@ -347,3 +347,19 @@ def test_an_admin_makes_no_reset_code_for_their_own_account(app, admin):
 
     assert refused.status_code == 403
     assert "Change your own password on your account page" in refused.get_data(as_text=True)
+
+
+def test_a_search_or_a_member_name_with_a_nul_is_no_error(app, client):
+    admin = app.test_cli_runner().invoke(
+        args=["users", "create", "root", "--role", "admin"], input="a long password\n"
+    )
+    assert admin.exit_code == 0
+    login(client, "root")
+
+    assert client.get("/admin/users?q=ro%00ot").status_code == 200
+    page = client.get("/teach/banks/every-type/access").get_data(as_text=True)
+    token = csrf_token(page)
+    removed = client.post(
+        "/teach/banks/every-type/access/remove", data={"csrf_token": token, "username": "ro\x00ot"}
+    )
+    assert removed.status_code < 500

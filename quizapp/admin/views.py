@@ -17,6 +17,7 @@ from quizapp.accounts import AccountError, change_role, end_sessions, is_locked,
 from quizapp.admin.forms import RoleForm
 from quizapp.extensions import db
 from quizapp.models import User, utcnow
+from quizapp.text import clean_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -29,7 +30,7 @@ MAX_QUERY = 80
 @bp.get("/users")
 @allow(ADMIN)
 def users():
-    q = request.args.get("q", "").strip()[:MAX_QUERY]
+    q = clean_text(request.args.get("q", "")).strip()[:MAX_QUERY]
     page = request.args.get("page", 1, type=int)
     found = matching(q)
     total = db.session.scalar(select(func.count()).select_from(found.subquery()))
