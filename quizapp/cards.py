@@ -119,6 +119,12 @@ def hidden_pairs(hidden: Hidden | None) -> dict[str, list[tuple[str, str]]]:
 NOT_CLOSED = CardState.bank_slug.not_in(bindparam("closed", expanding=True))
 
 
+def closed_pairs(closed: frozenset[str]) -> dict[str, list[str]]:
+    """The parameters of ``NOT_CLOSED``; a query adds it only when some bank is closed (the usual
+    case is none, and an expanding parameter costs at every execution)."""
+    return {"closed": sorted(closed)} if closed else {}
+
+
 def closed_banks(user: User, closed: frozenset[str] | None) -> frozenset[str]:
     """The banks to leave out of ``user``'s study: ``closed`` as the caller read it once for the
     request, or read now when the caller passed none (so no caller can forget the rule)."""
@@ -140,15 +146,13 @@ def next_card(
     closed = closed_banks(user, closed)
     if bank_slug in closed:
         return None
-    params = {**hidden_pairs(hidden), "closed": sorted(closed)}
+    params = {**hidden_pairs(hidden), **closed_pairs(closed)}
     while True:
         query = select(CardState).where(
-            CardState.user_id == user.id,
-            CardState.retired.is_(False),
-            CardState.due <= now,
-            NOT_HIDDEN,
-            NOT_CLOSED,
+            CardState.user_id == user.id, CardState.retired.is_(False), CardState.due <= now, NOT_HIDDEN
         )
+        if closed:
+            query = query.where(NOT_CLOSED)
         if bank_slug is not None:
             query = query.where(CardState.bank_slug == bank_slug)
         state = db.session.scalar(query.order_by(CardState.due, CardState.id).limit(1), params)
@@ -365,11 +369,14 @@ def progress(
             func.sum(case((CardState.due < start_of_day(now, days_later=1), 1), else_=0)),
         )
         .select_from(CardState)
-        .where(CardState.user_id == user.id, CardState.retired.is_(False), NOT_HIDDEN, NOT_CLOSED)
+        .where(CardState.user_id == user.id, CardState.retired.is_(False), NOT_HIDDEN)
     )
+    closed = closed_banks(user, closed)
+    if closed:
+        due = due.where(NOT_CLOSED)
     if bank_slug:
         due = due.where(CardState.bank_slug == bank_slug)
-    params = {**hidden_pairs(hidden), "closed": sorted(closed_banks(user, closed))}
+    params = {**hidden_pairs(hidden), **closed_pairs(closed)}
     due_now, due_today = db.session.execute(due, params).one()
     reviews = select(CardReview.reviewed_at, CardReview.rating, CardReview.state_before).where(
         CardReview.user_id == user.id, CardReview.reviewed_at >= today - timedelta(days=365)

@@ -14,7 +14,7 @@ try:
 except ImportError:  # Windows: writers there wait on SQLite's lock alone
     fcntl = None
 
-from flask import current_app
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -48,6 +48,12 @@ login_manager = LoginManager()
 # Requests are counted per client address: behind a proxy, ProxyFix must set it (docs/deploy.md).
 # Its storage and limits come from the app's config (RATELIMIT_STORAGE_URI, *_RATE_LIMIT).
 limiter = Limiter(key_func=get_remote_address)
+
+
+@limiter.request_filter
+def _not_limited() -> bool:
+    """Every limit is on POSTs (``rate_limit``): other requests skip the limiter's work."""
+    return request.method != "POST"
 
 
 def rate_limit(setting: str):

@@ -19,8 +19,9 @@ from quizapp.accounts import SignedIn, signed_in
 #: Keys of ours in the session: when it began (the login) and when it was last used, in epoch seconds.
 ISSUED = "_issued"
 SEEN = "_seen"
-#: The last-use time is written back at most this often, so most requests leave the cookie alone.
-SEEN_RESOLUTION = 60
+#: The last-use time is written back at most this often (idle timeouts are counted in tens of
+#: minutes), so most requests leave the cookie alone.
+SEEN_RESOLUTION = 300
 
 ENDED_ELSEWHERE = "You were logged out: your password or role changed, or you logged out everywhere."
 _FLASK_LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds")
