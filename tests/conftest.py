@@ -130,6 +130,19 @@ def logout(client: FlaskClient):
     return client.post("/logout", data={"csrf_token": token})
 
 
+def reset_password(client: FlaskClient, username: str, code: str, password: str):
+    """Set a new password with a reset code, through the real form."""
+    token = csrf_token(client.get("/password/reset").get_data(as_text=True))
+    form = {
+        "csrf_token": token,
+        "username": username,
+        "code": code,
+        "password": password,
+        "confirm": password,
+    }
+    return client.post("/password/reset", data=form)
+
+
 @pytest.fixture
 def student(client: FlaskClient) -> FlaskClient:
     """A client logged in as a newly registered learner, 'ada'."""

@@ -13,7 +13,7 @@ from sqlalchemy import select
 import quizapp.auth.sessions as sessions
 from quizapp.extensions import db
 from quizapp.models import PasswordReset, User, utcnow
-from tests.conftest import csrf_token, login, logout, make_instructor, register
+from tests.conftest import csrf_token, login, logout, make_instructor, register, reset_password
 
 PASSWORD = "a long password"
 
@@ -420,17 +420,7 @@ def make_code(client: FlaskClient, class_id: int, student_id: int) -> str:
 
 
 def reset(client: FlaskClient, username: str, code: str, password: str = "purple giraffe anthem"):
-    token = csrf_token(client.get("/password/reset").get_data(as_text=True))
-    return client.post(
-        "/password/reset",
-        data={
-            "csrf_token": token,
-            "username": username,
-            "code": code,
-            "password": password,
-            "confirm": password,
-        },
-    )
+    return reset_password(client, username, code, password)
 
 
 def test_an_instructor_gives_a_one_time_code_and_the_student_sets_a_new_password(app, client):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import User, utcnow
-from tests.conftest import csrf_token, login, make_instructor, register
+from tests.conftest import csrf_token, login, make_instructor, register, reset_password
 
 PASSWORD = "a long password"
 
@@ -303,20 +303,6 @@ def test_the_admin_logs_an_account_out_everywhere(app, admin):
     assert admin.get("/admin/users").status_code == 200  # the admin's own session is untouched
 
 
-def reset(client: FlaskClient, username: str, code: str, password: str):
-    token = csrf_token(client.get("/password/reset").get_data(as_text=True))
-    return client.post(
-        "/password/reset",
-        data={
-            "csrf_token": token,
-            "username": username,
-            "code": code,
-            "password": password,
-            "confirm": password,
-        },
-    )
-
-
 def test_a_reset_code_from_the_admin_sets_a_new_password_once(app, admin):
     make_instructor(app, "prof")
     account = user_id(app, "prof")
@@ -331,9 +317,9 @@ def test_a_reset_code_from_the_admin_sets_a_new_password_once(app, admin):
     assert "http://localhost/password/reset" in html
     assert code not in admin.get(f"/admin/users/{account}").get_data(as_text=True)  # shown only once
     stranger = another(app)
-    assert reset(stranger, "prof", code, "purple giraffe anthem").status_code == 302
+    assert reset_password(stranger, "prof", code, "purple giraffe anthem").status_code == 302
     assert login(stranger, "prof", "purple giraffe anthem").status_code == 302
-    again = reset(another(app), "prof", code, "another long phrase")
+    again = reset_password(another(app), "prof", code, "another long phrase")
     assert "wrong, used or expired" in again.get_data(as_text=True)
 
 
