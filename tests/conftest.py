@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import flask_migrate
@@ -66,6 +66,24 @@ def app(tmp_path: Path, banks_dir: Path) -> Flask:
         if TEST_DATABASE_URL:
             empty_database()
         db.engine.dispose()
+
+
+@pytest.fixture
+def another_app(app: Flask) -> Iterator[Callable[..., Flask]]:
+    """Make more apps on the test's database and banks (another host, another configuration), each
+    with ``overrides``; their connections are closed when the test ends."""
+    made: list[Flask] = []
+
+    def make(**overrides) -> Flask:
+        shared = ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "BANKS_DIR", "PASSWORD_HASH")
+        made.append(create_app({**{key: app.config[key] for key in shared}, **overrides}))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def empty_database() -> None:

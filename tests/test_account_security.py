@@ -481,14 +481,8 @@ def test_only_the_students_own_instructor_may_make_a_code_and_never_for_an_instr
         assert db.session.scalar(select(PasswordReset)) is None
 
 
-def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(app):
-    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
-    from quizapp import create_app
-
-    config = {
-        key: app.config[key] for key in ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "BANKS_DIR")
-    }
-    proxied = create_app({**config, "TRUSTED_PROXIES": 1, "LOGIN_RATE_LIMIT": "2 per minute"})
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(another_app):
+    proxied = another_app(TRUSTED_PROXIES=1, LOGIN_RATE_LIMIT="2 per minute")
     client = proxied.test_client()
 
     def guess_from(address: str) -> int:

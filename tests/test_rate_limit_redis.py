@@ -14,7 +14,6 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from quizapp import create_app
 from tests.conftest import csrf_token, register
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -58,28 +57,24 @@ def redis_url(tmp_path_factory) -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def host(app_config: dict, redis_url: str):
-    """Another app, as on another host: its own process memory, the same Redis."""
-    return create_app({**app_config, "RATELIMIT_STORAGE_URI": redis_url, "LOGIN_RATE_LIMIT": "4 per minute"})
-
-
 def guess(client, username: str = "ada"):
     token = csrf_token(client.get("/login").get_data(as_text=True))
     return client.post("/login", data={"csrf_token": token, "username": username, "password": "wrong guess"})
 
 
-def test_guesses_counted_on_one_host_are_refused_on_another(app, redis_url):
-    config = {
-        key: app.config[key] for key in ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "BANKS_DIR")
-    }
-    first = host(config, redis_url)
+def test_guesses_counted_on_one_host_are_refused_on_another(app, another_app, redis_url):
+    def host():
+        """Another app, as on another host: its own process memory, the same Redis."""
+        return another_app(RATELIMIT_STORAGE_URI=redis_url, LOGIN_RATE_LIMIT="4 per minute")
+
+    first = host()
     register(app.test_client(), "ada")
     client = first.test_client()
     client.environ_base["REMOTE_ADDR"] = "203.0.113.50"
 
     assert [guess(client).status_code for _ in range(4)] == [422] * 4
     # A second host starts with an empty memory; its limiter reads the same count from Redis.
-    second = host(config, redis_url)
+    second = host()
     other = second.test_client()
     other.environ_base["REMOTE_ADDR"] = "203.0.113.50"
 
