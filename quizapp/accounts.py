@@ -105,6 +105,14 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username.lower()))
 
 
+def account_named(username: str) -> User:
+    """The account ``username`` names (as ``find_user`` reads it), or AccountError saying there is none."""
+    user = find_user(username)
+    if user is None:
+        raise AccountError(f"There is no account '{username.strip()}'.")
+    return user
+
+
 def create_account(username: str, display_name: str, password: str, role: str = "student") -> User:
     """A new account; the username is kept lower-cased and the password hashed."""
     if not USERNAME.fullmatch(username):
@@ -133,9 +141,7 @@ def change_role(username: str, role: str) -> User:
     if role not in ROLES:
         raise AccountError(f"The role must be one of {', '.join(ROLES)}.")
     with write_transaction():
-        user = find_user(username)
-        if user is None:
-            raise AccountError(f"There is no account '{username}'.")
+        user = account_named(username)
         if user.role == "admin" and role != "admin" and not _other_admins(user.id):
             raise AccountError(f"'{user.username}' is the only admin: make another account an admin first.")
         if user.role != role:

@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from quizapp.accounts import AccountError, change_role, create_account, find_user, set_password, unlock
+from quizapp.accounts import AccountError, account_named, change_role, create_account, set_password, unlock
 from quizapp.attempts import close_overdue
 from quizapp.backup import backup_sqlite
 from quizapp.banks import BankError, load_bank
@@ -22,7 +22,7 @@ from quizapp.editing import banks_folder, open_bank
 from quizapp.exports import EXPORTERS, responses_table, write_csv
 from quizapp.extensions import bank_registry, db
 from quizapp.models import BANK_ROLES, ROLES, Classroom
-from quizapp.sharing import SharingError, account_named, grant, revoke
+from quizapp.sharing import SharingError, grant, revoke
 
 
 def _create_app():
@@ -87,7 +87,7 @@ def grant_command(slug: str, username: str, role: str) -> None:
     try:
         user = account_named(username)
         done = grant(_bank_slug(slug), user, role, granted_by=None)
-    except SharingError as exc:
+    except (AccountError, SharingError) as exc:
         raise click.ClickException(str(exc)) from exc
     already = " already" if done == "unchanged" else " now"
     click.echo(f"'{user.username}' is{already} an {role} of {slug}")
@@ -102,7 +102,7 @@ def revoke_command(slug: str, username: str) -> None:
     try:
         user = account_named(username)
         revoke(_bank_slug(slug), user)
-    except SharingError as exc:
+    except (AccountError, SharingError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"'{user.username}' no longer owns or edits {slug}")
 
@@ -153,10 +153,8 @@ def _read_password() -> str:
 @with_appcontext
 def set_password_command(username: str) -> None:
     """Give an account a new password, read as `create` reads it. Its sessions end and a lockout is lifted."""
-    user = find_user(username)
-    if user is None:
-        raise click.ClickException(f"There is no account '{username}'.")
     try:
+        user = account_named(username)
         set_password(user.id, _read_password())
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -168,9 +166,10 @@ def set_password_command(username: str) -> None:
 @with_appcontext
 def unlock_command(username: str) -> None:
     """Let an account locked after too many wrong passwords log in again."""
-    user = find_user(username)
-    if user is None:
-        raise click.ClickException(f"There is no account '{username}'.")
+    try:
+        user = account_named(username)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
     unlock(user.id)
     click.echo(f"'{user.username}' can log in again")
 

@@ -6,21 +6,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from quizapp.accounts import find_user
 from quizapp.extensions import db, write_transaction
 from quizapp.models import BANK_ROLES, BankMember, BankPolicy, User
 
 
 class SharingError(Exception):
     """A change to a bank's members was refused; the message says why, in the user's terms."""
-
-
-def account_named(username: str) -> User:
-    """The account a form or a command names, or SharingError."""
-    user = find_user(username)
-    if user is None:
-        raise SharingError(f"There is no account '{username.strip()}'.")
-    return user
 
 
 def members(slug: str) -> list[BankMember]:

@@ -23,6 +23,7 @@ from quizapp.access import (
     may_edit_bank,
     practice_allowed,
 )
+from quizapp.accounts import AccountError, account_named
 from quizapp.banks import Bank, BankError, parse_bank
 from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import SLUG
@@ -46,7 +47,7 @@ from quizapp.forms import whole_number
 from quizapp.models import BankRevision
 from quizapp.questionform import TYPE_FIELDS, EditError, apply_question, form_values, question_mapping
 from quizapp.questions import QUESTION_TYPES
-from quizapp.sharing import SharingError, account_named, grant, members, revoke, set_practice
+from quizapp.sharing import SharingError, grant, members, revoke, set_practice
 from quizapp.teach.forms import (
     ANSWER_HELP,
     ROLE_CHOICES,
@@ -371,7 +372,7 @@ def add_member(slug: str):
     try:
         user = account_named(form.username.data)
         done = grant(slug, user, form.role.data, current_user)
-    except SharingError as exc:
+    except (AccountError, SharingError) as exc:
         form.username.errors.append(str(exc))
         return access_page(slug, form), 422
     already = " already" if done == "unchanged" else " now"
@@ -390,7 +391,7 @@ def remove_member(slug: str):
     try:
         user = account_named(form.username.data)
         revoke(slug, user)
-    except SharingError as exc:
+    except (AccountError, SharingError) as exc:
         flash(str(exc), "error")
         return access_page(slug), 422
     flash(f"{user.display_name} no longer owns or edits {slug}.", "success")
