@@ -272,10 +272,16 @@ class BankRevision(db.Model):
     """One saved version of a bank file, kept whole so any two can be compared or restored."""
 
     __tablename__ = "bank_revisions"
-    __table_args__ = (Index("ix_bank_revisions_slug", "bank_slug", "id"),)
+    __table_args__ = (
+        Index("ix_bank_revisions_slug", "bank_slug", "id"),
+        # Two saves built on the same version both ask for the next number: one of them gets it.
+        UniqueConstraint("bank_slug", "seq"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bank_slug: Mapped[str] = mapped_column(String(100))
+    #: Its number in the bank's history (1, 2, ...); None on a version saved by code older than 0007.
+    seq: Mapped[int | None]
     #: None for a version found on disk (an editor, git), not saved through the app.
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -290,6 +296,16 @@ class BankRevision(db.Model):
 
 #: What a bank member may do: an owner edits and shares the bank, an editor edits it.
 BANK_ROLES = ("owner", "editor")
+
+
+class SiteSetting(db.Model):
+    """One setting of the whole site, the same for every host (the school's time zone, ...)."""
+
+    __tablename__ = "site_settings"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class BankMember(db.Model):
