@@ -306,6 +306,8 @@ def make_reset_code(user_id: int, made_by: int, now: datetime | None = None) -> 
     now = now or utcnow()
     code = "".join(secrets.choice(RESET_ALPHABET) for _ in range(RESET_LENGTH))
     with write_transaction():
+        # The account's row locked first: of two codes made at once, the later one spends the other.
+        db.session.execute(select(_users.c.id).where(_users.c.id == user_id).with_for_update())
         db.session.execute(
             update(PasswordReset)
             .where(PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None))

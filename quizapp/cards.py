@@ -16,11 +16,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
-from sqlalchemy import bindparam, case, func, insert, select, tuple_, update
+from sqlalchemy import bindparam, case, func, select, tuple_
 
 from quizapp.access import practice_closed
 from quizapp.banks import Bank, BankRegistry
-from quizapp.extensions import db, write_transaction
+from quizapp.extensions import db, upsert, write_transaction
 from quizapp.models import CardReview, CardState, User
 from quizapp.questions import Question
 from quizapp.timefmt import school_zone
@@ -212,13 +212,21 @@ def introduce_new(
     if card is None:
         return None
     with write_transaction():
-        state = _new_state(user.id, slug, card.id, now, origin="new")
-        db.session.add(state)
+        # Another request of the learner's (a second tab) may queue the same card meanwhile: then
+        # this one shows that card too.
+        new = _new_state_row(user.id, slug, card.id, now, origin="new")
+        db.session.execute(upsert(_states).values(new).on_conflict_do_nothing(index_elements=CARD_KEY))
+        state = db.session.scalar(
+            select(CardState).where(
+                CardState.user_id == user.id, CardState.bank_slug == slug, CardState.card_id == card.id
+            )
+        )
     return Due(card, state)
 
 
-def _new_state(user_id: int, slug: str, card_id: str, now: datetime, origin: str) -> CardState:
-    return CardState(**_new_state_row(user_id, slug, card_id, now, origin))
+_states = CardState.__table__
+#: The columns that name a learner's card: one row each (``uq_card_states_user_id``).
+CARD_KEY = ("user_id", "bank_slug", "card_id")
 
 
 _FRESH = FsrsCard(card_id=0)
@@ -297,45 +305,22 @@ def _span(delta: timedelta) -> str:
     return f"{days}d" if days < 60 else f"{days / 30.4:.0f}mo" if days < 365 else f"{days / 365:.1f}y"
 
 
-_states = CardState.__table__
-# Every submit with a missed question runs these three: built once, on the table (see attempts.py).
-_QUEUED = select(_states.c.card_id).where(
-    _states.c.user_id == bindparam("of_user"),
-    _states.c.bank_slug == bindparam("in_bank"),
-    _states.c.card_id.in_(bindparam("card_ids", expanding=True)),
-)
-_REQUEUE = (
-    update(_states)
-    .where(
-        _states.c.user_id == bindparam("of_user"),
-        _states.c.bank_slug == bindparam("in_bank"),
-        _states.c.card_id.in_(bindparam("card_ids", expanding=True)),
-    )
-    .values(
-        due=case(
-            (_states.c.due > bindparam("now", type_=_states.c.due.type), bindparam("now")),
-            else_=_states.c.due,
-        ),
-        retired=False,
-    )
-)
-
-
 def queue_missed(user_id: int, slug: str, question_ids: Iterable[str], now: datetime) -> None:
     """Put questions missed in a quiz in the learner's queue, due now (inside the caller's write
-    transaction): cards met before come due now if they were due later; the others are new."""
+    transaction): cards met before come due now if they were due later; the others are new. One
+    statement, so two quizzes submitted at once that missed the same card both count."""
     wanted = sorted(set(question_ids))
     if not wanted:
         return
-    keys = {"of_user": user_id, "in_bank": slug, "card_ids": wanted}
-    queued = set(db.session.scalars(_QUEUED, keys))
-    if queued:
-        db.session.execute(_REQUEUE, {**keys, "card_ids": sorted(queued), "now": now})
-    fresh = [
-        _new_state_row(user_id, slug, card_id, now, "missed") for card_id in wanted if card_id not in queued
-    ]
-    if fresh:
-        db.session.execute(insert(_states), fresh)
+    insert = upsert(_states)
+    missed = insert.on_conflict_do_update(
+        index_elements=CARD_KEY,
+        set_={
+            "due": case((_states.c.due > insert.excluded.due, insert.excluded.due), else_=_states.c.due),
+            "retired": False,
+        },
+    )
+    db.session.execute(missed, [_new_state_row(user_id, slug, card_id, now, "missed") for card_id in wanted])
 
 
 # -- progress ---------------------------------------------------------------------------------

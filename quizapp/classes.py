@@ -7,11 +7,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.access import may_practise
-from quizapp.extensions import db, write_transaction
+from quizapp.extensions import db, upsert, write_transaction
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment, ExtraTime, User, utcnow
 from quizapp.timefmt import format_time
 
@@ -72,14 +72,14 @@ def join_class(student: User, typed_code: str) -> Classroom:
         classroom = db.session.scalar(select(Classroom).where(Classroom.join_code == code)) if code else None
         if classroom is None:
             raise ClassError("No class has that code. Check it with your instructor.")
-        enrolled = db.session.scalar(
-            select(Enrollment).where(
-                Enrollment.classroom_id == classroom.id, Enrollment.user_id == student.id
-            )
-        )
-        if enrolled is not None:
+        joined = db.session.execute(
+            upsert(_enrollments)
+            .values(classroom_id=classroom.id, user_id=student.id)
+            .on_conflict_do_nothing(index_elements=["classroom_id", "user_id"])
+            .returning(_enrollments.c.id)
+        ).first()
+        if joined is None:
             raise ClassError(f"You are already in {classroom.name}.")
-        db.session.add(Enrollment(classroom_id=classroom.id, user_id=student.id))
     return classroom
 
 
@@ -100,18 +100,18 @@ def assign_quiz(
     if opens_at and closes_at and closes_at <= opens_at:
         raise ClassError("The closing time must come after the opening time.")
     with write_transaction():
-        assignment = db.session.scalar(
-            select(Assignment).where(
-                Assignment.classroom_id == classroom.id,
-                Assignment.bank_slug == bank_slug,
-                Assignment.quiz_id == quiz_id,
-            )
+        # Set and changed in one statement: two instructors setting the quiz at once make one.
+        times = {"opens_at": opens_at, "closes_at": closes_at}
+        insert = upsert(_assignments).values(
+            classroom_id=classroom.id, bank_slug=bank_slug, quiz_id=quiz_id, **times
         )
-        if assignment is None:
-            assignment = Assignment(classroom_id=classroom.id, bank_slug=bank_slug, quiz_id=quiz_id)
-            db.session.add(assignment)
-        assignment.opens_at, assignment.closes_at = opens_at, closes_at
-        db.session.flush()
+        assignment_id = db.session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["classroom_id", "bank_slug", "quiz_id"],
+                set_={name: insert.excluded[name] for name in times},
+            ).returning(_assignments.c.id)
+        ).scalar_one()
+        assignment = db.session.get(Assignment, assignment_id, populate_existing=True)
         refresh_deadlines(assignment.id)
     return assignment
 
@@ -119,7 +119,8 @@ def assign_quiz(
 def unassign(assignment: Assignment) -> None:
     """Take a quiz off a class; attempts already made are kept, as the learners' practice."""
     with write_transaction():
-        db.session.delete(db.session.get(Assignment, assignment.id))
+        # A statement, not an object: a second click that finds it gone already changes nothing.
+        db.session.execute(delete(_assignments).where(_assignments.c.id == assignment.id))
 
 
 def student_assignments(student: User) -> list[tuple[Assignment, Classroom]]:
@@ -278,16 +279,18 @@ def set_extra_time(assignment: Assignment, user_id: int, minutes: int) -> None:
     if not 0 <= minutes <= 24 * 60:
         raise ClassError("Extra time must be between 0 and 1440 minutes.")
     with write_transaction():
-        row = db.session.scalar(
-            select(ExtraTime).where(ExtraTime.assignment_id == assignment.id, ExtraTime.user_id == user_id)
-        )
-        if minutes == 0 and row is not None:
-            db.session.delete(row)
-        elif minutes and row is None:
-            db.session.add(ExtraTime(assignment_id=assignment.id, user_id=user_id, minutes=minutes))
-        elif row is not None:
-            row.minutes = minutes
-        db.session.flush()
+        # One statement either way, so two saves at once leave one row, of the later one's minutes.
+        if minutes:
+            insert = upsert(_extra).values(assignment_id=assignment.id, user_id=user_id, minutes=minutes)
+            db.session.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["assignment_id", "user_id"], set_={"minutes": insert.excluded.minutes}
+                )
+            )
+        else:
+            db.session.execute(
+                delete(_extra).where(_extra.c.assignment_id == assignment.id, _extra.c.user_id == user_id)
+            )
         db.session.expire(db.session.get(Assignment, assignment.id), ["extra_time"])
         refresh_deadlines(assignment.id, user_id)
 

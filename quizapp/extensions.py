@@ -8,6 +8,7 @@ import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING
 
 try:
     import fcntl
@@ -21,11 +22,13 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
-from quizapp.banks import BankRegistry
+if TYPE_CHECKING:
+    from quizapp.bankstore import BankStore
 
 
 class Base(DeclarativeBase):
@@ -61,8 +64,8 @@ def rate_limit(setting: str):
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
 
 
-def bank_registry() -> BankRegistry:
-    """The app's banks folder, each file parsed once and again only when it changes."""
+def bank_registry() -> BankStore:
+    """The banks the app serves: each bank's latest revision in the database (quizapp.bankstore)."""
     return current_app.extensions["quizapp.banks"]
 
 
@@ -84,12 +87,31 @@ def write_transaction() -> Iterator[None]:
     db.session.commit()  # ends the read transaction the request may have begun
     with _writers_turn():
         db.session.connection(execution_options={WRITE: True})
+        _turn.writing = True
         try:
             yield
             db.session.commit()
         except BaseException:
             db.session.rollback()
             raise
+        finally:
+            _turn.writing = False
+
+
+def writing() -> bool:
+    """Whether this thread is inside ``write_transaction``: a second connection that wrote now
+    would wait on the first (SQLite), or see none of its rows."""
+    return _turn.writing
+
+
+def upsert(table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into ``table`` in the database's own dialect, so that it can say what to do with
+    a row whose key is taken (``on_conflict_do_nothing`` or ``on_conflict_do_update``): every
+    get-or-create is this one statement, never a read that another request can outrun."""
+    return _INSERTS[db.engine.dialect.name](table)
+
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @contextmanager
@@ -126,6 +148,7 @@ def _writers_turn() -> Iterator[None]:
 
 class _Turn(threading.local):
     held = False
+    writing = False
 
 
 _turn = _Turn()

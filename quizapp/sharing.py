@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from quizapp.extensions import db, write_transaction
+from quizapp.extensions import db, upsert, write_transaction
 from quizapp.models import BANK_ROLES, BankMember, BankPolicy, User
 
 
@@ -36,30 +36,31 @@ def grant(slug: str, user: User, role: str, granted_by: User | None) -> str:
             f"'{user.username}' is a student account: only instructors can own or edit a bank "
             "(an admin can make the account an instructor first)."
         )
+    granter = granted_by.id if granted_by else None
     with write_transaction():
-        member = _member(slug, user.id)
-        if member is None:
-            db.session.add(
-                BankMember(
-                    bank_slug=slug,
-                    user_id=user.id,
-                    role=role,
-                    granted_by=granted_by.id if granted_by else None,
-                )
-            )
+        _lock_members(slug)
+        added = db.session.execute(
+            upsert(_members)
+            .values(bank_slug=slug, user_id=user.id, role=role, granted_by=granter)
+            .on_conflict_do_nothing(index_elements=["bank_slug", "user_id"])
+            .returning(_members.c.id)
+        ).first()
+        if added is not None:
             return "granted"
+        member = _member(slug, user.id)
         if member.role == role:
             return "unchanged"
         if member.role == "owner":
             _keep_an_owner(slug, user)
         member.role = role
-        member.granted_by = granted_by.id if granted_by else None
+        member.granted_by = granter
     return "changed"
 
 
 def revoke(slug: str, user: User) -> None:
     """Take ``user``'s role on the bank away; refuses the last owner."""
     with write_transaction():
+        _lock_members(slug)
         member = _member(slug, user.id)
         if member is None:
             raise SharingError(f"'{user.username}' is not an owner or editor of {slug}.")
@@ -71,19 +72,30 @@ def revoke(slug: str, user: User) -> None:
 def set_practice(slug: str, allowed: bool) -> None:
     """Let students take the bank's quizzes and study its cards outside their classes' assignments,
     or not (``quizapp.access.practice_closed`` enforces it)."""
+    insert = upsert(BankPolicy.__table__).values(bank_slug=slug, practice=allowed)
     with write_transaction():
-        policy = db.session.get(BankPolicy, slug)
-        if policy is None:
-            db.session.add(BankPolicy(bank_slug=slug, practice=allowed))
-        else:
-            policy.practice = allowed
+        db.session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["bank_slug"], set_={"practice": insert.excluded.practice}
+            )
+        )
+
+
+_members = BankMember.__table__
+
+
+def _lock_members(slug: str) -> None:
+    """Lock the bank's member rows, in one order, before any is read (inside the caller's write
+    transaction): changes to one bank's members then follow each other, and two owners removing
+    each other at once cannot deadlock, each holding the row the other wants."""
+    db.session.execute(
+        select(_members.c.id).where(_members.c.bank_slug == slug).order_by(_members.c.id).with_for_update()
+    )
 
 
 def _member(slug: str, user_id: int) -> BankMember | None:
     return db.session.scalar(
-        select(BankMember)
-        .where(BankMember.bank_slug == slug, BankMember.user_id == user_id)
-        .with_for_update()
+        select(BankMember).where(BankMember.bank_slug == slug, BankMember.user_id == user_id)
     )
 
 
