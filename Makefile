@@ -18,13 +18,22 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-app
 
-run: $(VENV)/.installed-app
+# PostgreSQL's driver (psycopg), installed when the database URL, from the environment or
+# instance/config.py, names PostgreSQL; SQLite needs nothing more.
+DATABASE_URLS := $(QUIZAPP_DATABASE_URL) $(shell grep -s '^DATABASE_URL' instance/config.py)
+DRIVER := $(if $(findstring postgres,$(DATABASE_URLS)),$(VENV)/.installed-postgres)
+
+$(VENV)/.installed-postgres: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[postgres]'
+	touch $@ $(VENV)/.installed-app
+
+run: $(VENV)/.installed-app $(DRIVER)
 	$(BIN)/quizapp db upgrade
 	-$(BIN)/quizapp banks validate
 	$(BIN)/quizapp run --host 127.0.0.1 --port $(PORT)
 
 # Production: gunicorn with gunicorn.conf.py (workers from the CPU count), same app and database.
-serve: $(VENV)/.installed-app
+serve: $(VENV)/.installed-app $(DRIVER)
 	$(BIN)/quizapp db upgrade
 	-$(BIN)/quizapp banks validate
 	$(BIN)/gunicorn -c gunicorn.conf.py
@@ -41,7 +50,7 @@ fmt: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format quizapp tests bench
 
-db-upgrade: $(VENV)/.installed-app
+db-upgrade: $(VENV)/.installed-app $(DRIVER)
 	$(BIN)/quizapp db upgrade
 
 validate: $(VENV)/.installed-app

@@ -10,6 +10,8 @@ Revises: 0006
 Create Date: 2026-12-01 13:30:00.000000
 
 """
+from datetime import datetime, timezone
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -27,6 +29,14 @@ UPDATE bank_revisions SET seq = (
 )
 """
 
+# Expand only: the previous release's code (0006) still runs on this schema (docs/migrations.md).
+# Inserted only if missing, so that running it again changes nothing.
+OLDEST_CODE = """
+INSERT INTO site_settings (name, value, updated_at)
+SELECT 'schema.oldest_code', '0006', :now
+WHERE NOT EXISTS (SELECT 1 FROM site_settings WHERE name = 'schema.oldest_code')
+"""
+
 
 def upgrade():
     op.create_table('site_settings',
@@ -35,6 +45,8 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_site_settings'))
     )
+    now = sa.bindparam('now', datetime.now(timezone.utc), type_=sa.DateTime(timezone=True))
+    op.execute(sa.text(OLDEST_CODE).bindparams(now))
     with op.batch_alter_table('bank_revisions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('seq', sa.Integer(), nullable=True))
     op.execute(NUMBER_REVISIONS)
