@@ -15,9 +15,10 @@ preload_app = False
 timeout = 30
 graceful_timeout = 30
 keepalive = 5
-accesslog = "-"
+# The app writes the access log itself (quizapp/logs.py), after ProxyFix: with the client's address
+# rather than the proxy's, and the request's id. gunicorn's own would repeat each line without them.
+accesslog = None
 errorlog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 
 def post_worker_init(worker):
