@@ -13,11 +13,12 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from quizapp import clock
 from quizapp.banks import Bank, Quiz
 from quizapp.cards import queue_missed
 from quizapp.classes import Setting, deadline_for, quiz_settings
 from quizapp.extensions import db, write_transaction
-from quizapp.models import Assignment, Attempt, Classroom, Response, User, utcnow
+from quizapp.models import Assignment, Attempt, Classroom, Response, User
 from quizapp.questions import FormData, Question, ResponseError, from_snapshot, overall_grade
 from quizapp.text import clean_text
 
@@ -82,7 +83,7 @@ def start_attempt(
     for _ in range(3):
         try:
             with write_transaction():
-                return _start(user, bank, quiz, rng, setting, now or utcnow())
+                return _start(user, bank, quiz, rng, setting, now or clock.now())
         except IntegrityError:
             continue  # another request numbered an attempt at the same moment: count again
     raise AttemptRefused("Too many attempts were started at once. Try again.")
@@ -353,7 +354,7 @@ def save_draft(
     ungraded. Returns the attempt's new draft version, or None, changing nothing, when the attempt
     was submitted or its deadline and grace have passed: a save arriving after the submit is a
     no-op. One conditional UPDATE decides that, so no earlier read can go stale."""
-    now = now or utcnow()
+    now = now or clock.now()
     with write_transaction():
         version = db.session.execute(
             _SAVE_DRAFT, {"attempt_id": attempt_id, "cutoff": now - grace(), "now": now}
@@ -411,7 +412,7 @@ def submit_attempt(
     Grading happens before the write lock is taken; under it, one conditional UPDATE decides
     whether this request is the one that submits, so the lock is held for a few statements only.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     if taking.submitted:
         return False
     if taking.too_late(now):
@@ -458,7 +459,7 @@ def close_attempt(taking: Sitting, now: datetime | None = None) -> bool:
     if taking.submitted:
         return False
     answers, _problems = read_answers(taking.shown, taking.saved_form())
-    moment = now or utcnow()
+    moment = now or clock.now()
     if taking.deadline is not None:
         moment = min(moment, taking.deadline)
     return _grade_and_store(taking, answers, taking.drafts or {}, moment, auto=True)
@@ -483,7 +484,7 @@ def close_overdue(
     """Grade every attempt in progress whose deadline and grace have passed (a learner's, a class's,
     or all), with its saved answers. Pages and exports call this before they show attempts, so no
     background job is needed. Returns how many were closed."""
-    cutoff = (now or utcnow()) - grace()
+    cutoff = (now or clock.now()) - grace()
     if user_id is not None:
         found = db.session.scalars(_OVERDUE_OF_USER, {"cutoff": cutoff, "user_id": user_id})
     elif classroom_id is not None:

@@ -23,6 +23,7 @@ from quizapp.exports import EXPORTERS, responses_table, write_csv
 from quizapp.extensions import bank_registry, db
 from quizapp.models import BANK_ROLES, ROLES, Classroom
 from quizapp.sharing import SharingError, grant, revoke
+from quizapp.site_settings import SettingError, school_zone_name, set_school_zone
 
 
 def _create_app():
@@ -254,3 +255,25 @@ def backup(path: Path) -> None:
         raise click.ClickException(f"{path} exists: choose a new file, a backup never overwrites one")
     pages = backup_sqlite(path)
     click.echo(f"backed up {pages} pages to {path}")
+
+
+@click.group("settings")
+def settings_cli() -> None:
+    """Settings of the whole site, kept in the database: the same on every host."""
+
+
+@settings_cli.command("timezone")
+@click.argument("zone", required=False)
+@with_appcontext
+def timezone_command(zone: str | None) -> None:
+    """Show the school's time zone, or make it ZONE (an IANA name such as Europe/Paris) on every
+    host: quiz opening and closing times are typed and shown in it, flashcard days follow it."""
+    if zone is None:
+        click.echo(school_zone_name())
+        return
+    try:
+        set_school_zone(zone)
+    except SettingError as exc:
+        raise click.ClickException(str(exc)) from exc
+    seconds = current_app.config["SITE_SETTINGS_SECONDS"]
+    click.echo(f"the school's time zone is now {zone}; every host shows it within {seconds} seconds")

@@ -15,10 +15,11 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import bindparam, select
 
+from quizapp import clock
 from quizapp.banks import Bank, BankRegistry, Quiz
 from quizapp.classes import PRACTICE, Setting, setting_of, student_settings
 from quizapp.extensions import db
-from quizapp.models import Attempt, utcnow
+from quizapp.models import Attempt
 from quizapp.review import NOTHING, ReviewOptions, Shows, overridden, reachable_moments, result_moments, shows
 
 _attempts = Attempt.__table__
@@ -34,7 +35,7 @@ class Disclosure:
 
     def __init__(self, user_id: int, now: datetime | None = None, banks: BankRegistry | None = None):
         self.user_id = user_id
-        self.now = now or utcnow()
+        self.now = now or clock.now()
         self.banks = banks or current_app.extensions["quizapp.banks"]
         self._attempts: dict[tuple[str, str], list[tuple[int | None, bool]]] | None = None
         self._settings: dict[tuple[str, str], list[Setting]] | None = None

@@ -8,6 +8,7 @@ from flask import Flask
 from markupsafe import Markup
 
 from quizapp.questions import format_number
+from quizapp.site_settings import school_zone_name
 from quizapp.timefmt import format_time
 
 
@@ -38,9 +39,10 @@ def from_ns(nanoseconds: int) -> datetime:
 
 
 def register_filters(app: Flask) -> None:
-    """Make the filters available in every template."""
+    """Make the filters, and the school's time zone, available in every template."""
     app.add_template_filter(percent)
     app.add_template_filter(points)
     app.add_template_filter(duration)
     app.add_template_filter(format_time, "when")
     app.add_template_filter(from_ns)
+    app.add_template_global(school_zone_name)

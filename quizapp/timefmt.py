@@ -1,17 +1,18 @@
-"""Times as the school reads them: stored in UTC, shown in the configured time zone."""
+"""Times as the school reads them: stored in UTC, shown in the school's time zone."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from flask import has_app_context
+
+from quizapp.site_settings import school_zone_name
 
 
 def school_zone() -> ZoneInfo:
-    """The time zone of the school (setting TIMEZONE, default UTC)."""
-    name = current_app.config.get("TIMEZONE", "UTC") if has_app_context() else "UTC"
-    return ZoneInfo(name)
+    """The time zone of the school, the same on every host: the one stored in the database."""
+    return ZoneInfo(school_zone_name() if has_app_context() else "UTC")
 
 
 def format_time(moment: datetime | None) -> str:

@@ -1,5 +1,5 @@
 """The site administrator's pages: every account, its role, its lockout, its sessions and a
-password reset code.
+password reset code; and the site's settings.
 
 Every POST has had its CSRF token checked (CSRFProtect, for the whole app) before a view runs.
 """
@@ -14,9 +14,10 @@ from sqlalchemy import Select, func, or_, select
 
 from quizapp.access import ADMIN, allow
 from quizapp.accounts import AccountError, change_role, end_sessions, is_locked, make_reset_code, unlock
-from quizapp.admin.forms import RoleForm
+from quizapp.admin.forms import RoleForm, SiteSettingsForm
 from quizapp.extensions import db
 from quizapp.models import User, utcnow
+from quizapp.site_settings import SettingError, school_zone_name, set_school_zone
 from quizapp.text import clean_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -132,3 +133,31 @@ def make_reset(user_id: int):
         abort(403, "Change your own password on your account page, with your current one.")
     code = make_reset_code(account.id, made_by=current_user.id)
     return account_page(account, reset_code=code)
+
+
+@bp.get("/settings")
+@allow(ADMIN)
+def settings():
+    return settings_page(SiteSettingsForm(formdata=None, timezone=school_zone_name()))
+
+
+def settings_page(form: SiteSettingsForm) -> str:
+    return render_template(
+        "admin/settings.html", form=form, seconds=current_app.config["SITE_SETTINGS_SECONDS"]
+    )
+
+
+@bp.post("/settings")
+@allow(ADMIN)
+def save_settings():
+    """Change the school's time zone, on every host."""
+    form = SiteSettingsForm()
+    if not form.validate_on_submit():
+        return settings_page(form), 422
+    try:
+        set_school_zone(form.timezone.data.strip())
+    except SettingError as exc:
+        form.timezone.errors.append(str(exc))
+        return settings_page(form), 422
+    flash(f"The school's time zone is now {form.timezone.data.strip()}, on every host.", "success")
+    return redirect(url_for("admin.settings"))

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from quizapp import clock
 from quizapp.access import ANYONE, SIGNED_IN, allow, practice_closed
 from quizapp.attempts import (
     AttemptRefused,
@@ -37,7 +38,7 @@ from quizapp.classes import ClassError, join_class, quiz_settings, student_assig
 from quizapp.disclosure import Disclosure, options_for
 from quizapp.extensions import bank_registry, db, rate_limit
 from quizapp.forms import JoinForm, maybe_whole_number, whole_number
-from quizapp.models import Attempt, utcnow
+from quizapp.models import Attempt
 from quizapp.review import MOMENT_LABELS, PART_LABELS, PARTS, Shows
 
 bp = Blueprint("quiz", __name__)
@@ -76,7 +77,7 @@ def home_page(join_form: JoinForm | None = None) -> str:
         scores=best_scores() if signed_in else {},
         assigned=student_assignments(current_user) if signed_in else [],
         join_form=join_form or JoinForm(),
-        now=utcnow(),
+        now=clock.now(),
     )
 
 
@@ -114,7 +115,7 @@ def join():
 @allow(SIGNED_IN)
 def quiz(slug: str, quiz_id: str):
     bank, quiz = bank_and_quiz(slug, quiz_id)
-    now = utcnow()
+    now = clock.now()
     close_overdue(now, user_id=current_user.id)
     attempts = user_attempts(current_user, slug, quiz_id)
     disclosure = Disclosure(current_user.id, now)
@@ -166,7 +167,7 @@ def start(slug: str, quiz_id: str):
 def attempt(attempt_id: int):
     taking = own_sitting(attempt_id)
     if not taking.submitted:
-        if taking.time_up(utcnow()):
+        if taking.time_up(clock.now()):
             return closed_at_deadline(taking)
         return render_take(taking, page=request.args.get("page", 1, type=whole_number))
     attempt = db.session.get(Attempt, attempt_id, options=[selectinload(Attempt.responses)])
@@ -244,7 +245,7 @@ def save(attempt_id: int):
         return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
     positions = posted_positions([shown.position for shown in taking.shown])
     saved = save_draft(taking.id, page_drafts(positions, request.form), page_flags(positions, request.form))
-    if saved is None or taking.time_up(utcnow()):
+    if saved is None or taking.time_up(clock.now()):
         return closed_at_deadline(sitting(attempt_id))
     go = request.form.get("go", "")
     pages = pages_of(taking)
@@ -285,7 +286,7 @@ def draft(attempt_id: int):
             else "Time is up; answers sent now no longer count."
         )
         return jsonify(saved=False, state=state, message=message), 409
-    return jsonify(saved=True, version=saved, saved_at=utcnow().isoformat(timespec="seconds"))
+    return jsonify(saved=True, version=saved, saved_at=clock.now().isoformat(timespec="seconds"))
 
 
 @bp.get("/attempts/<id:attempt_id>/summary")
@@ -294,7 +295,7 @@ def summary(attempt_id: int):
     taking = own_sitting(attempt_id)
     if taking.submitted:
         return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
-    if taking.time_up(utcnow()):
+    if taking.time_up(clock.now()):
         return closed_at_deadline(taking)
     pages = pages_of(taking)
     drafts = taking.drafts or {}
@@ -322,7 +323,7 @@ def submit(attempt_id: int):
         return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
     positions = posted_positions([shown.position for shown in taking.shown])
     drafts = merged(taking, page_drafts(positions, request.form))
-    if taking.too_late(utcnow()):
+    if taking.too_late(clock.now()):
         return closed_at_deadline(taking)
     answers, problems = read_answers(taking.shown, as_form(drafts))
     if problems:
@@ -340,7 +341,7 @@ def submit(attempt_id: int):
 
 def render_take(taking: Sitting, page: int = 1, problems: dict[int, str] | None = None, values=None) -> str:
     """One page of an attempt in progress, filled with the answers saved (or sent back)."""
-    now = utcnow()
+    now = clock.now()
     pages = pages_of(taking)
     page = min(max(page, 1), len(pages))
     on_page = set(pages[page - 1])
