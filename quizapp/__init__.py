@@ -12,7 +12,6 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from quizapp.banks import BankRegistry
 from quizapp.config import load_config
 from quizapp.extensions import (
     csrf,
@@ -25,6 +24,9 @@ from quizapp.extensions import (
 )
 from quizapp.filters import register_filters
 from quizapp.forms import MAX_INT, whole_number
+from quizapp.logs import init_logging, request_id
+from quizapp.schema import warn_if_newer
+from quizapp.site_settings import settle_time_zone
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -32,8 +34,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.url_map.converters["id"] = RowId
     load_config(app, test_config)
+    init_logging(app)  # before trust_proxies: the access log is to see the client's address
     trust_proxies(app)
     init_extensions(app)
+    warn_if_newer(app)
+    settle_time_zone(app)
     init_banks(app)
     register_blueprints(app)
     register_filters(app)
@@ -99,17 +104,18 @@ def _migrations_dir(app: Flask) -> str:
 
 
 def init_banks(app: Flask) -> None:
-    """Serve the banks folder, each file parsed once and again only when it changes; a bank broken
-    on disk keeps serving its last good version, from memory or from the saved versions."""
-    from quizapp.editing import last_good_version
+    """Serve each bank's latest revision in the database, the same on every host, and keep this
+    host's banks folder in step with it (quizapp.bankstore)."""
+    from quizapp.bankstore import BankStore
 
-    app.extensions["quizapp.banks"] = BankRegistry(app.config["BANKS_DIR"], last_good=last_good_version)
+    app.extensions["quizapp.banks"] = BankStore(app.config["BANKS_DIR"], app.config["BANK_CHECK_SECONDS"])
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount the pages: accounts, quizzes, flashcards, the instructors' workspace, the admin's pages."""
     from quizapp.admin.views import bp as admin_bp
     from quizapp.auth.views import bp as auth_bp
+    from quizapp.health import bp as health_bp
     from quizapp.quiz.views import bp as quiz_bp
     from quizapp.study.views import bp as study_bp
     from quizapp.teach.banks import bp as banks_bp
@@ -121,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(teach_bp)
     app.register_blueprint(banks_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(health_bp)
 
 
 #: Errors worded for the people who meet them, instead of Werkzeug's words: (title, message).
@@ -141,6 +148,8 @@ def register_error_pages(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         if _attempt_in_url() is not None:
             return session_ended()
+        # Behind a proxy that hides the public host, every form fails here: the log says why.
+        app.logger.warning("form refused: %s (host %s, %s)", error.description, request.host, request.scheme)
         message = (
             "This form was not accepted: it expired or came from another site. "
             "Go back, reload the page and send it again."
@@ -154,6 +163,20 @@ def register_error_pages(app: Flask) -> None:
             "nothing you typed elsewhere is lost."
         )
         return render_template("error.html", title="Too many tries", message=message), 429
+
+    @app.errorhandler(500)
+    def server_error(error: HTTPException):
+        # Flask has logged the traceback with the request's id; the page shows only the id.
+        title = "Something went wrong"
+        message = (
+            "Something went wrong on our side, and it has been logged. Try again in a moment; if it "
+            f"happens again, tell whoever runs this site, quoting request {request_id()}."
+        )
+        try:
+            return render_template("error.html", title=title, message=message), 500
+        except Exception:  # the layout needs what failed (the database, say): a page without it
+            app.logger.exception("the error page failed too")
+            return Response(f"{title}. {message}\n", 500, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -209,10 +232,11 @@ def no_store(response: Response) -> Response:
 
 def register_commands(app: Flask) -> None:
     """Add quizapp's own commands to the Flask CLI."""
-    from quizapp.cli import attempts_cli, backup, banks_cli, export_cli, users_cli
+    from quizapp.cli import attempts_cli, backup, banks_cli, export_cli, settings_cli, users_cli
 
     app.cli.add_command(attempts_cli)
     app.cli.add_command(banks_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(backup)
+    app.cli.add_command(settings_cli)

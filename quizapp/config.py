@@ -24,6 +24,9 @@ DEFAULTS: dict[str, Any] = {
     # happens. A quiz page's autosave counts as activity.
     "SESSION_IDLE_MINUTES": 120,
     "SESSION_LIFETIME_HOURS": 12,
+    # Secret keys retired by a rotation, oldest first: sessions and forms signed with them are still
+    # accepted (new ones are signed with SECRET_KEY). Keep one at least SESSION_LIFETIME_HOURS.
+    "SECRET_KEY_FALLBACKS": [],
     # Wrong passwords that lock an account, counted over a window, and how long the lock lasts.
     "LOGIN_LOCKOUT_THRESHOLD": 10,
     "LOGIN_LOCKOUT_WINDOW_MINUTES": 15,
@@ -32,6 +35,11 @@ DEFAULTS: dict[str, Any] = {
     # alone: 1). With 0 those headers are ignored, so no client can pose as another address to dodge
     # the rate limits below; behind a proxy every client would then share the proxy's address.
     "TRUSTED_PROXIES": 0,
+    # Log lines on standard error: "text" (time, level, logger, request id, message) or "json" (one
+    # object a line, for a log collector); lines below LOG_LEVEL are dropped (WARNING drops the
+    # access log).
+    "LOG_FORMAT": "text",
+    "LOG_LEVEL": "INFO",
     # Requests per client address (Flask-Limiter's notation). A school's classroom may share one
     # address, so these leave room for a class of thirty. Limits are kept in each worker's memory
     # unless RATELIMIT_STORAGE_URI names a shared store (Redis; see docs/deploy.md).
@@ -50,11 +58,20 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_HASH": "scrypt",
     # Bounds a single form post; a whole quiz's answers are a few kilobytes.
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-    # The school's time zone: quiz opening and closing times are typed and shown in it.
-    "TIMEZONE": "UTC",
+    # The school's time zone: quiz opening and closing times are typed and shown in it. It is kept in
+    # the database, the same for every host (quizapp/site_settings.py); None means that one. Set
+    # here, it is stored at the first start, and a host whose zone is another refuses to start.
+    "TIMEZONE": None,
+    # How often each process reads the school's settings (its time zone) from the database again,
+    # and measures how far its clock is from the database's, in seconds.
+    "SITE_SETTINGS_SECONDS": 5,
+    "CLOCK_SYNC_SECONDS": 60,
     # Answers of a timed attempt sent this many seconds after its deadline still count (a slow
     # network at the last moment); later ones do not.
     "SUBMIT_GRACE_SECONDS": 30,
+    # How often a host checks the database for a bank saved elsewhere, and its banks folder for
+    # edits, in seconds (one cheap query; 0: on every lookup).
+    "BANK_CHECK_SECONDS": 2,
     # Flashcards: new cards a learner meets per bank per day, and the recall FSRS aims for.
     "NEW_CARDS_PER_DAY": 20,
     "STUDY_RETENTION": 0.9,
@@ -79,9 +96,21 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A server across a network may drop idle connections; a file never does.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
-    ZoneInfo(app.config["TIMEZONE"])  # an unknown zone fails at start-up, not on a page
+    if app.config["TIMEZONE"] is not None:
+        ZoneInfo(app.config["TIMEZONE"])  # an unknown zone fails at start-up, not on a page
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path) / SECRET_KEY_FILE)
+    accept_old_keys(app)
+
+
+def accept_old_keys(app: Flask) -> None:
+    """Sign CSRF tokens with the secret key and accept them signed with a fallback key too, as
+    Flask does for the session cookie: a quiz opened before a key rotation still submits."""
+    if isinstance(app.config["SECRET_KEY_FALLBACKS"], str):  # one old key, not written as a list
+        app.config["SECRET_KEY_FALLBACKS"] = [app.config["SECRET_KEY_FALLBACKS"]]
+    # itsdangerous signs with the last key of a list and verifies with any of them.
+    keys = [*app.config["SECRET_KEY_FALLBACKS"], app.config["SECRET_KEY"]]
+    app.config.setdefault("WTF_CSRF_SECRET_KEY", keys)
 
 
 def database_uri(url: str) -> str:

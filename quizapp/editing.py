@@ -11,18 +11,16 @@ from flask import current_app
 from sqlalchemy import select
 
 from quizapp.access import may_create_bank
-from quizapp.banks import Bank, BankError, parse_bank
+from quizapp.banks import BankError, parse_bank
 from quizapp.banks.files import (
-    archive_bank,
     archived_banks,
     archived_path,
-    atomic_write,
     bank_path,
     folder_lock,
     read_bank_text,
-    sha256_text,
 )
-from quizapp.extensions import db, write_transaction
+from quizapp.bankstore import Head, Outrun, append_revision, head_of
+from quizapp.extensions import bank_registry, db, upsert, write_transaction
 from quizapp.models import BankMember, BankRevision, User
 
 NEW_BANK_TEMPLATE = """\
@@ -47,10 +45,6 @@ quizzes:
 """
 
 
-#: How many recent versions ``last_good_version`` tries before giving up.
-LAST_GOOD_LOOKBACK = 20
-
-
 class SaveConflict(Exception):
     """The file changed since the editor opened it; nothing was written."""
 
@@ -70,13 +64,16 @@ class SaveInvalid(Exception):
 
 @dataclass(frozen=True)
 class BankFile:
-    """A bank file as the editor opens it."""
+    """A bank as the editor opens it: its latest version, or this host's file where that has
+    problems (an edit not saved yet), so that the instructor can fix it here."""
 
     slug: str
     path: Path
     text: str
-    #: What the editor sends back, so a save can tell whether the file changed meanwhile.
+    #: The latest version's hash ("" if there is none): a save over a newer one is refused.
     sha256: str
+    #: The hash of this host's file if ``text`` is that file: once saved, the file follows.
+    disk_sha256: str | None = None
 
 
 def banks_folder() -> Path:
@@ -84,13 +81,19 @@ def banks_folder() -> Path:
 
 
 def open_bank(slug: str) -> BankFile | None:
-    """The current text of bank ``slug`` (None if there is no such file). Raises PathRefused."""
+    """The latest version of bank ``slug``, the one every host serves (None if there is none or
+    it is archived); this host's own file edits are taken in first. Raises PathRefused."""
     path = bank_path(banks_folder(), slug)
-    try:
-        text = read_bank_text(path)
-    except FileNotFoundError:
+    store = bank_registry()
+    store.refresh(force=True)
+    head = head_of(slug)
+    current = head if head is not None and head.live else None
+    unsaved = store.unsaved(slug)
+    if unsaved is not None:
+        return BankFile(slug, path, unsaved.text, current.sha256 if current else "", unsaved.sha256)
+    if current is None:
         return None
-    return BankFile(slug, path, text, sha256_text(text))
+    return BankFile(slug, path, current.text, current.sha256)
 
 
 def check_text(slug: str, text: str) -> list:
@@ -103,31 +106,39 @@ def check_text(slug: str, text: str) -> list:
 
 
 def save_bank(
-    slug: str, text: str, base_sha256: str | None, author: User, action: str = "save"
+    slug: str,
+    text: str,
+    base_sha256: str | None,
+    author: User,
+    action: str = "save",
+    disk_sha256: str | None = None,
 ) -> BankRevision | None:
-    """Write ``text`` as bank ``slug`` and keep it as a revision.
+    """Save ``text`` as the latest version of bank ``slug``, for every host.
 
     ``base_sha256`` is the hash of the version the author started from (None: the bank must not
-    exist yet). Raises SaveInvalid if the text does not validate and SaveConflict if the file is
-    no longer that version; in both cases the file is left as it was.
+    exist yet). Raises SaveInvalid if the text does not validate and SaveConflict if a newer
+    version was saved meanwhile, here or on another host; in both cases nothing is saved.
+    ``disk_sha256``: the text was opened from this host's file, which is replaced by the saved
+    version if it is still that file.
     """
     text = _with_final_newline(text.replace("\r\n", "\n"))
     problems = check_text(slug, text)
     if problems:
         raise SaveInvalid(BankError(problems))
-    folder = banks_folder()
-    path = bank_path(folder, slug)
-    with folder_lock(folder):
-        current = read_bank_text(path) if path.exists() else None
-        current_sha = sha256_text(current) if current is not None else None
-        if current_sha != base_sha256:
-            raise SaveConflict(current)
-        if current is not None:
-            keep_disk_version(slug, current)
-            if current == text:
-                return latest_revision(slug)  # nothing changed: no new version
-        atomic_write(path, text)
-        return _record(slug, text, author, action)
+    bank_path(banks_folder(), slug)  # refuses a name or a link that leads out of the folder
+    store = bank_registry()
+    store.refresh(force=True)  # an edit of this host's file becomes a version first, not lost
+    head = head_of(slug)
+    current = head if head is not None and head.live else None
+    if (current.sha256 if current else None) != (base_sha256 or None):
+        raise SaveConflict(current.text if current else None)
+    if current is not None and current.text == text:
+        return latest_revision(slug)  # nothing changed: no new version
+    revision = _record(slug, text, author, action, after=head)
+    if disk_sha256:
+        store.adopt(slug, disk_sha256)
+    store.refresh(force=True)  # written to this host's folder; other hosts follow on their own
+    return revision
 
 
 def latest_revision(slug: str) -> BankRevision | None:
@@ -137,58 +148,28 @@ def latest_revision(slug: str) -> BankRevision | None:
     return db.session.scalar(query)
 
 
-def keep_disk_version(slug: str, text: str) -> None:
-    """Record the file's current text as a revision if no revision has it yet (an edit made in
-    another editor or pulled with git), so that no version is lost from the history."""
-    sha = sha256_text(text)
-    known = db.session.scalar(
-        select(BankRevision.id).where(BankRevision.bank_slug == slug, BankRevision.sha256 == sha).limit(1)
-    )
-    if known is None:
-        _record(slug, text, None, "disk")
-
-
-def last_good_version(slug: str) -> Bank | None:
-    """The newest saved version of a bank that validates, for a process that finds the file broken
-    before it ever read a good one."""
-    query = (
-        select(BankRevision.text)
-        .where(BankRevision.bank_slug == slug)
-        .order_by(BankRevision.id.desc())
-        .limit(LAST_GOOD_LOOKBACK)
-    )
-    for text in db.session.scalars(query):
-        try:
-            return parse_bank(text.encode("utf-8"), f"{slug}.yaml", slug)
-        except BankError:
-            continue
-    return None
-
-
-def _record(slug: str, text: str, author: User | None, action: str) -> BankRevision:
-    with write_transaction():
-        revision = BankRevision(
-            bank_slug=slug,
-            author_id=author.id if author else None,
-            sha256=sha256_text(text),
-            action=action,
-            text=text,
-        )
-        db.session.add(revision)
-        if action == "create" and author is not None:
-            _make_owner(slug, author)
-    return revision
+def _record(slug: str, text: str, author: User | None, action: str, after: Head | None) -> BankRevision:
+    """Add ``text`` as the version after ``after``; SaveConflict if another came first."""
+    try:
+        with write_transaction():
+            revision_id = append_revision(slug, text, author.id if author else None, action, after)
+            if action == "create" and author is not None:
+                _make_owner(slug, author)
+    except Outrun:
+        head = head_of(slug)
+        raise SaveConflict(head.text if head is not None and head.live else None) from None
+    return db.session.get(BankRevision, revision_id)
 
 
 def _make_owner(slug: str, author: User) -> None:
     """The creator of a bank owns it, from its first version on (inside the caller's write
     transaction). Someone who is a member of that name already keeps their role: archiving a bank
     and creating one of its name makes no editor an owner."""
-    member = db.session.scalar(
-        select(BankMember.id).where(BankMember.bank_slug == slug, BankMember.user_id == author.id)
+    db.session.execute(
+        upsert(BankMember.__table__)
+        .values(bank_slug=slug, user_id=author.id, role="owner", granted_by=author.id)
+        .on_conflict_do_nothing(index_elements=["bank_slug", "user_id"])
     )
-    if member is None:
-        db.session.add(BankMember(bank_slug=slug, user_id=author.id, role="owner", granted_by=author.id))
 
 
 def create_bank(slug: str, title: str, author: User) -> BankRevision:
@@ -212,14 +193,16 @@ def revisions(slug: str) -> list[BankRevision]:
     return list(db.session.scalars(query))
 
 
-def archive(slug: str, author: User) -> None:
-    """Take a bank out of the served set; it can be restored from the archive."""
-    folder = banks_folder()
-    with folder_lock(folder):
-        current = read_bank_text(bank_path(folder, slug))
-        keep_disk_version(slug, current)
-        archive_bank(folder, slug)
-        _record(slug, current, author, "archive")
+def archive(slug: str, author: User | None) -> None:
+    """Take a bank out of the served set, on every host; it can be restored from the archive.
+    Raises SaveConflict if there is no such bank (any more)."""
+    store = bank_registry()
+    store.refresh(force=True)
+    head = head_of(slug)
+    if head is None or not head.live:
+        raise SaveConflict(None)
+    _record(slug, head.text, author, "archive", after=head)
+    store.refresh(force=True)  # this host's file moves into the archive, as every host's does
 
 
 def unarchive(name: str, author: User) -> str:
@@ -227,13 +210,16 @@ def unarchive(name: str, author: User) -> str:
     folder = banks_folder()
     source = archived_path(folder, name)
     slug = name.split(".", 1)[0]
+    store = bank_registry()
+    store.refresh(force=True)
+    head = head_of(slug)
+    target = bank_path(folder, slug)
+    if (head is not None and head.live) or target.exists():
+        raise SaveConflict(head.text if head is not None and head.live else read_bank_text(target))
+    _record(slug, read_bank_text(source), author, "unarchive", after=head)
     with folder_lock(folder):
-        target = bank_path(folder, slug)
-        if target.exists():
-            raise SaveConflict(read_bank_text(target))
-        text = read_bank_text(source)
         os.replace(source, target)
-        _record(slug, text, author, "unarchive")
+    store.refresh(force=True)
     return slug
 
 

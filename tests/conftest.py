@@ -54,6 +54,8 @@ def app(tmp_path: Path, banks_dir: Path) -> Flask:
             "PASSWORD_MIN_LENGTH": 8,
             # One round instead of scrypt: a test logs in many times, and what it checks is the flow.
             "PASSWORD_HASH": "pbkdf2:sha256:1",
+            # A bank saved on one host is served by the next request on every other.
+            "BANK_CHECK_SECONDS": 0,
         }
     )
     with app.app_context():
@@ -75,7 +77,14 @@ def another_app(app: Flask) -> Iterator[Callable[..., Flask]]:
     made: list[Flask] = []
 
     def make(**overrides) -> Flask:
-        shared = ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "BANKS_DIR", "PASSWORD_HASH")
+        shared = (
+            "TESTING",
+            "SECRET_KEY",
+            "SQLALCHEMY_DATABASE_URI",
+            "BANKS_DIR",
+            "PASSWORD_HASH",
+            "BANK_CHECK_SECONDS",
+        )
         made.append(create_app({**{key: app.config[key] for key in shared}, **overrides}))
         return made[-1]
 
@@ -192,6 +201,14 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep(
             "!", f"BROWSER TESTS SKIPPED ({len(skipped)}): Chromium was not found", yellow=True
         )
+
+
+def archive_bank(app: Flask, slug: str) -> None:
+    """Take a bank out of the served set on every host, as its Archive button does."""
+    from quizapp.editing import archive
+
+    with app.app_context():
+        archive(slug, None)
 
 
 def make_instructor(app, username: str = "prof") -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, CardState, Classroom, Enrollment, User, utcnow
 from quizapp.review import MOMENTS
-from tests.conftest import SHIPPED_BANKS, csrf_token, login, make_instructor, register, start
+from tests.conftest import SHIPPED_BANKS, archive_bank, csrf_token, login, make_instructor, register, start
 from tests.test_anki import read_apkg
 
 KEY, WHY, FEEDBACK = "ZQKEYZ", "ZQWHYZ", "ZQNOTEZ"
@@ -150,7 +150,7 @@ def test_a_result_whose_key_is_hidden_stays_hidden_when_the_bank_is_archived(
     submit_blank(student, path)
     assert KEY not in student.get(path).get_data(as_text=True)
 
-    (banks_dir / "hidden.yaml").unlink()  # archived, or removed, or broken beyond its last version
+    archive_bank(app, "hidden")
 
     page = student.get(path).get_data(as_text=True)
     assert KEY not in page

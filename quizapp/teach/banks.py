@@ -136,7 +136,7 @@ def new():
 @allow(BANK_EDITOR)
 def edit(slug: str):
     bank_file = opened(slug)
-    form = EditorForm(data={"text": bank_file.text, "base": bank_file.sha256})
+    form = EditorForm(data={"text": bank_file.text, "base": bank_file.sha256, "disk": bank_file.disk_sha256})
     return render_editor(slug, form, problems=check_text(slug, bank_file.text))
 
 
@@ -153,12 +153,12 @@ def submit_editor(slug: str):
     action = request.form.get("action", "validate")
     if action == "save":
         try:
-            save_bank(slug, text, form.base.data, current_user)
+            save_bank(slug, text, form.base.data, current_user, disk_sha256=form.disk.data or None)
         except SaveInvalid as exc:
             flash("Not saved: the bank has problems. Your text is below, unchanged.", "error")
             return render_editor(slug, form, problems=exc.problems), 422
         except SaveConflict as exc:
-            return render_conflict(slug, text, exc.current_text), 409
+            return render_conflict(slug, text, exc.current_text, form.disk.data), 409
         flash("Saved.", "success")
         return redirect(url_for("banks.edit", slug=slug))
     try:
@@ -184,11 +184,12 @@ def render_editor(slug: str, form: EditorForm, problems: list, preview: Bank | N
     )
 
 
-def render_conflict(slug: str, text: str, current_text: str | None) -> str:
-    """Their text, editable and now based on the current file, beside how the file differs."""
+def render_conflict(slug: str, text: str, current_text: str | None, disk: str | None = None) -> str:
+    """Their text, editable and now based on the latest version, beside how that differs."""
     current = current_text or ""
     bank_file = open_bank(slug)
-    form = EditorForm(formdata=None, data={"text": text, "base": bank_file.sha256 if bank_file else ""})
+    base = bank_file.sha256 if bank_file else ""
+    form = EditorForm(formdata=None, data={"text": text, "base": base, "disk": disk})
     diff = unified_diff(current, text, "the file now", "your text")
     return render_template("teach/conflict.html", slug=slug, form=form, diff=diff, current=current)
 
@@ -222,7 +223,7 @@ def question(slug: str, question_id: str | None = None):
     values["id"] = form.id.data
     try:
         text = apply_question(bank_file.text, question_mapping(qtype, values), question_id)
-        save_bank(slug, text, form.base.data, current_user, action="question")
+        save_bank(slug, text, form.base.data, current_user, "question", bank_file.disk_sha256)
     except EditError as exc:
         form.form_errors.append(str(exc))
     except SaveInvalid as exc:

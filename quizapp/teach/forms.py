@@ -86,8 +86,10 @@ class NewBankForm(FlaskForm):
 
 class EditorForm(FlaskForm):
     text = TextAreaField("Bank YAML", validators=[DataRequired(message="The bank is empty.")])
-    #: Hash of the version the editor opened: a save over a file changed since is refused.
+    #: Hash of the version the editor opened: a save over a newer one is refused.
     base = HiddenField()
+    #: Hash of this host's file, when the editor opened its text (an edit with problems).
+    disk = HiddenField()
 
 
 class QuestionForm(FlaskForm):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import Attempt, Response
-from tests.conftest import DATA, csrf_token, logout, register, start
+from tests.conftest import DATA, archive_bank, csrf_token, logout, register, start
 
 KEY_MARKERS = ("EXPLANATION-", "FEEDBACK-", "Zyxwvuts", "98765")
 
@@ -248,10 +248,11 @@ def test_an_attempt_is_graded_against_the_questions_it_showed_even_if_the_bank_c
     assert attempt.bank_sha256 != __import__("hashlib").sha256(edited.encode()).hexdigest()
 
 
-def test_a_past_result_still_opens_after_its_bank_is_removed_but_reveals_nothing(app, student, banks_dir):
+def test_a_past_result_still_opens_after_its_bank_is_archived_but_reveals_nothing(app, student, banks_dir):
     path = start(student, "every-type", "all")
     submit(student, path, answer_form(shown_questions(app, path)))
-    (banks_dir / "every-type.yaml").unlink()
+    archive_bank(app, "every-type")
+    assert not (banks_dir / "every-type.yaml").exists()
     page = student.get(path)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
