@@ -1,5 +1,6 @@
-"""Bank editing as operations. Nothing here ever writes invalid text over a bank, or a file that
-changed since the editor opened it; every version written is kept as a revision."""
+"""Bank editing as operations. Nothing here ever saves invalid text as a bank, or saves over a
+version newer than the one the editor opened, on any host; every version is kept as a revision,
+and the latest is what every host serves (quizapp.bankstore)."""
 
 from __future__ import annotations
 
