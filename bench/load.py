@@ -408,12 +408,13 @@ def run_wrk(
 
 
 def server_statuses(log: Path, start: int, method: str) -> dict[str, int]:
-    """Status codes gunicorn logged for ``method`` requests since byte ``start`` of its log."""
+    """Status codes the app's access log (on gunicorn's standard error) gave ``method`` requests
+    since byte ``start`` of the log."""
     with log.open("rb") as f:
         f.seek(start)
         text = f.read().decode(errors="replace")
     counts: dict[str, int] = {}
-    for status in re.findall(rf'"{method} \S+ HTTP/1\.1" (\d{{3}}) ', text):
+    for status in re.findall(rf'"{method} \S+" (\d{{3}}) ', text):
         counts[status] = counts.get(status, 0) + 1
     return counts
 
@@ -545,7 +546,7 @@ class SubmitCheck:
     #: Submits wrk counted complete without error.
     wrk_counted: int = 0
     stored: int = 0
-    #: Status codes gunicorn logged for the POSTs of the measured run.
+    #: Status codes the access log gave the POSTs of the measured run.
     logged: dict[str, int] = field(default_factory=dict)
     pool_notes: list[str] = field(default_factory=list)
 
@@ -637,7 +638,7 @@ def report(results: list[Result], check: SubmitCheck) -> bool:
     print(
         f"submits answered 302 (counted by submit.lua): {check.answered}; counted by wrk:"
         f" {check.wrk_counted}; submitted attempts stored:"
-        f" {check.stored}; gunicorn logged these POST statuses: {check.logged}"
+        f" {check.stored}; the access log has these POST statuses: {check.logged}"
     )
     by_name = {r.name: r for r in results}
     checks = [
