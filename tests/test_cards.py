@@ -29,6 +29,7 @@ from quizapp.cards import (
 )
 from quizapp.extensions import bank_registry, db, write_transaction
 from quizapp.models import Attempt, CardReview, CardState, User, utcnow
+from quizapp.site_settings import set_school_zone
 from tests.conftest import start
 from tests.quiz.test_taking import answer_form, shown_questions, submit
 
@@ -655,7 +656,7 @@ def test_the_school_day_starts_at_midnight_in_the_schools_time_zone(ctx):
     evening = datetime(2026, 3, 2, 20, 30, tzinfo=UTC)
     assert start_of_day(evening) == datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
 
-    ctx.config["TIMEZONE"] = "Asia/Almaty"  # UTC+5: 20:30 UTC is 01:30 the next day there
+    set_school_zone("Asia/Almaty")  # UTC+5: 20:30 UTC is 01:30 the next day there
     assert start_of_day(evening) == datetime(2026, 3, 2, 19, 0, tzinfo=UTC)
     assert start_of_day(datetime(2026, 3, 2, 18, 59, tzinfo=UTC)) == datetime(2026, 3, 1, 19, 0, tzinfo=UTC)
 
@@ -665,7 +666,7 @@ def test_the_school_day_starts_at_midnight_in_the_schools_time_zone(ctx):
     [("UTC", date(2026, 3, 2), 0), ("Asia/Almaty", date(2026, 3, 3), 1)],
 )
 def test_a_late_evening_review_in_utc_counts_on_the_schools_local_day(ctx, zone, local_day, reviewed_today):
-    ctx.config["TIMEZONE"] = zone
+    set_school_zone(zone)
     ada = learner()
     state = add_state(ada, "single-q", NOW)
     add_reviews(state, (datetime(2026, 3, 2, 20, 30, tzinfo=UTC), GOOD, 2))
@@ -678,7 +679,7 @@ def test_a_late_evening_review_in_utc_counts_on_the_schools_local_day(ctx, zone,
 
 
 def test_due_today_ends_at_the_schools_next_midnight_on_the_day_clocks_change(ctx):
-    ctx.config["TIMEZONE"] = "Europe/Berlin"
+    set_school_zone("Europe/Berlin")
     ada = learner()
     # 29 March 2026: clocks go forward at 02:00, so the local day lasts 23 hours and ends at
     # 22:00 UTC (midnight CEST).

@@ -9,8 +9,11 @@ from zoneinfo import ZoneInfoNotFoundError
 import flask_migrate
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import delete
 
-from quizapp.extensions import db
+from quizapp import site_settings
+from quizapp.extensions import db, write_transaction
+from quizapp.models import SiteSetting
 from quizapp.site_settings import ZoneMismatch
 from tests.conftest import csrf_token, login, make_instructor, register
 from tests.teach.test_classes import create_class, quizzes_set, text
@@ -55,19 +58,31 @@ def save_zone(admin: FlaskClient, zone: str, with_token: bool = True):
 # --- at start-up -----------------------------------------------------------------------------
 
 
-def test_the_first_start_stores_the_configured_time_zone_for_every_host(app, another_app):
+@pytest.fixture
+def first_start(app):
+    """A database no host has stored the school's time zone in yet (the test's own app stored
+    UTC as it started): the next host to start is the first."""
+    with app.app_context(), write_transaction():
+        db.session.execute(delete(SiteSetting).where(SiteSetting.name == site_settings.TIME_ZONE))
+    app.extensions.pop(site_settings._KEY, None)
+    return app
+
+
+def test_the_first_start_stores_the_configured_time_zone_for_every_host(first_start, app, another_app):
     another_app(TIMEZONE="Europe/Paris")
 
     assert zone_of(app) == "Europe/Paris"
     assert zone_of(another_app()) == "Europe/Paris"
 
 
-def test_a_first_start_without_a_time_zone_stores_utc(app, another_app):
+def test_a_first_start_without_a_time_zone_stores_utc(first_start, app, another_app):
     another_app()
     assert zone_of(another_app()) == "UTC"
 
 
-def test_a_host_configured_with_another_zone_refuses_to_start_naming_both_and_the_fix(another_app):
+def test_a_host_configured_with_another_zone_refuses_to_start_naming_both_and_the_fix(
+    first_start, another_app
+):
     another_app(TIMEZONE="Europe/Paris")
 
     with pytest.raises(ZoneMismatch) as refused:
@@ -81,7 +96,7 @@ def test_a_host_configured_with_another_zone_refuses_to_start_naming_both_and_th
     assert "Site settings page" in message
 
 
-def test_a_host_configured_with_the_schools_zone_starts(another_app):
+def test_a_host_configured_with_the_schools_zone_starts(first_start, another_app):
     another_app(TIMEZONE="Europe/Paris")
     assert another_app(TIMEZONE="Europe/Paris").config["TIMEZONE"] == "Europe/Paris"
 
@@ -92,7 +107,7 @@ def test_an_unknown_configured_zone_stops_the_app_at_start_up(another_app):
 
 
 def test_an_app_built_before_the_migrations_starts_and_the_first_start_after_them_stores_the_zone(
-    app, another_app
+    first_start, app, another_app
 ):
     with app.app_context():
         flask_migrate.downgrade(revision="base")
@@ -111,7 +126,7 @@ def test_an_app_built_before_the_migrations_starts_and_the_first_start_after_the
 # --- every host shows the database's zone -------------------------------------------------------
 
 
-def test_a_host_without_timezone_shows_times_in_the_schools_zone(app, another_app):
+def test_a_host_without_timezone_shows_times_in_the_schools_zone(first_start, app, another_app):
     paris, plain = another_app(TIMEZONE="Europe/Paris"), another_app()
     make_instructor(app)
     class_id = create_class(signed_in(paris, "prof"), "Eurasian History")

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from quizapp.classes import refresh_deadlines
 from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment, Response
+from quizapp.site_settings import set_school_zone
 from tests.conftest import csrf_token, login, make_instructor, register, start
 from tests.quiz.test_taking import answer_form, shown_questions, submit
 
@@ -518,10 +519,11 @@ def test_a_closing_time_before_the_opening_time_is_refused_and_the_typed_times_k
     assert "No quizzes set yet." in text(instructor.get(f"/teach/classes/{klass}"))
 
 
-@pytest.mark.options(timezone="Europe/Berlin")
 def test_times_are_typed_and_shown_in_the_school_time_zone_and_stored_in_utc(
     app, instructor, klass, enrolled
 ):
+    with app.app_context():
+        set_school_zone("Europe/Berlin")
     response = post_from(
         instructor,
         f"/teach/classes/{klass}",
