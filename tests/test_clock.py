@@ -32,9 +32,11 @@ postgresql_only = pytest.mark.skipif(
 
 
 @pytest.fixture
-def host_off(request, monkeypatch) -> timedelta:
-    """This host's clock, off by the test's span from its start (as a host without NTP may be)."""
+def host_off(request, monkeypatch, app) -> timedelta:
+    """This host's clock, off by the test's span (as a host without NTP may be), as it was when
+    the app last measured its offset to the database's clock."""
     monkeypatch.setattr(clock, "host_now", lambda: datetime.now(UTC) + request.param)
+    app.extensions.pop(clock._KEY, None)  # the app's start measured the clock before it went off
     return request.param
 
 
