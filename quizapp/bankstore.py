@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -276,10 +275,7 @@ class BankStore:
                 elif path.is_symlink() and path.resolve().parent != self.folder.resolve():
                     problems[slug] = [Problem(display_path(path), 1, _LINK_OUT)]
                 else:
-                    changed |= self._settle(connection, slug, path, synced, problems, first)
-                    if slug in problems and path.exists():
-                        text = read_bank_text(path)
-                        unsaved[slug] = Unsaved(text, sha256_text(text))
+                    changed |= self._settle(connection, slug, path, synced, problems, unsaved, first)
             if synced != before or first:
                 self._write_synced(synced)
         self._problems = problems
@@ -287,10 +283,18 @@ class BankStore:
         return changed
 
     def _settle(
-        self, connection, slug: str, path: Path, synced: dict[str, str], problems: dict, first: bool
+        self,
+        connection,
+        slug: str,
+        path: Path,
+        synced: dict[str, str],
+        problems: dict[str, list[Problem]],
+        unsaved: dict[str, Unsaved],
+        first: bool,
     ) -> bool:
         """Bring bank ``slug``'s file and the database in step, as the module says; True if it
-        wrote a file or a revision. ``first``: this host has never settled its folder (it was
+        wrote a file or a revision. A file not served as it is goes into ``problems`` and
+        ``unsaved``. ``first``: this host has never settled its folder (it was
         serving its files alone until now), so its edits count as made from the latest revision."""
         head = self._heads.get(slug)
         try:
@@ -320,10 +324,11 @@ class BankStore:
         try:
             parse_bank(text.encode("utf-8"), display_path(path), slug)
         except BankError as exc:
-            problems[slug] = exc.problems
+            problems[slug], unsaved[slug] = exc.problems, Unsaved(text, sha)
             return False
         if head is not None and not (head.live and (base == head.sha256 or (base is None and first))):
             problems[slug] = [Problem(display_path(path), 1, _CONFLICT if head.live else _ARCHIVED)]
+            unsaved[slug] = Unsaved(text, sha)
             return False
         try:
             with db.engine.connect() as writer:
@@ -369,7 +374,8 @@ class BankStore:
             path = self.folder / f"{slug}.yaml"
             if bank is None and slug not in self._problems:
                 continue
-            entries[slug] = BankEntry(slug, path, bank, self._problems.get(slug, []), _stamp(path))
+            stamp = self._seen[1].get(path.name, (0, 0, 0)) if self._seen else (0, 0, 0)
+            entries[slug] = BankEntry(slug, path, bank, self._problems.get(slug, []), stamp)
         self._entries = entries
 
     def _served(self, connection, head: Head) -> Bank | None:
@@ -397,14 +403,6 @@ def _last_good(connection, slug: str) -> Bank | None:
         except BankError:
             continue
     return None
-
-
-def _stamp(path: Path) -> tuple[int, int, int]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return (0, 0, 0)
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 _NOT_A_SLUG = "file name '{slug}' is not a bank slug: use lowercase letters, digits and hyphens"

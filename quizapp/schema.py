@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from functools import cache
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -60,7 +61,7 @@ def schema_status(connection: Connection | None = None) -> SchemaStatus:
     if connection is None:
         with db.engine.connect() as own:
             return schema_status(own)
-    script = ScriptDirectory(current_app.extensions["migrate"].directory)
+    script = _migrations(current_app.extensions["migrate"].directory)
     code = script.get_current_head()
     database = MigrationContext.configure(connection).get_current_revision()
     if database is None or _knows(script, database):
@@ -69,6 +70,13 @@ def schema_status(connection: Connection | None = None) -> SchemaStatus:
     # Every revision this code knows is at or before its head, so knowing the oldest one suffices.
     servable = oldest is not None and _knows(script, oldest)
     return SchemaStatus(database, code, oldest_code=oldest, servable=servable, newer=True)
+
+
+@cache
+def _migrations(directory: str) -> ScriptDirectory:
+    """The migrations of ``directory``, read once per process (readiness probes ask every few
+    seconds, and the files change only with the code)."""
+    return ScriptDirectory(directory)
 
 
 def _knows(script: ScriptDirectory, revision: str) -> bool:

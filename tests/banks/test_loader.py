@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 from textwrap import dedent
@@ -20,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 EVERY_TYPE = ROOT / "tests" / "data" / "every-type.yaml"
 SHIPPED = ROOT / "questions" / "csto-2022.yaml"
 
-#: Safety bound for hostile input (not a performance target).
-LIMIT = 2.0
+#: How long hostile input may parse before the test calls it a hang: a guard that keeps a hang
+#: from stopping the whole run, far above any real parse (speed is measured in bench/, not here).
+HANG = 60.0
 
 #: The YAML composers the loader may use: libyaml's when PyYAML has it, else the pure-Python one.
 LOADERS = [
@@ -60,12 +60,9 @@ def refused_quickly(text: str | bytes) -> list[Problem]:
             outcome.append(exc)
 
     worker = threading.Thread(target=target, daemon=True)
-    started = time.perf_counter()
     worker.start()
-    worker.join(LIMIT)
-    elapsed = time.perf_counter() - started
-    assert not worker.is_alive(), f"still parsing after {LIMIT} s"
-    assert elapsed < LIMIT, f"took {elapsed:.2f} s"
+    worker.join(HANG)
+    assert not worker.is_alive(), f"still parsing after {HANG} s: a hang"
     (result,) = outcome
     assert isinstance(result, BankError), f"expected a BankError, got {result!r}"
     assert result.problems
