@@ -41,10 +41,10 @@ from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
 from quizapp import create_app
-from quizapp.attempts import field_name, start_attempt
 from quizapp.config import database_uri
 from quizapp.extensions import bank_registry, db
 from quizapp.models import Attempt, CardState, User
+from quizapp.quizzes.operations import field_name, start_attempt
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIZ = ("csto-2022", "founding")

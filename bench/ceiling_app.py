@@ -21,9 +21,9 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, render_template
 
-from quizapp.attempts import Shown, field_name
 from quizapp.banks import load_bank
 from quizapp.filters import register_filters
+from quizapp.quizzes.operations import Shown, field_name
 
 ROOT = Path(__file__).resolve().parent.parent
 BANK = ROOT / "questions" / "csto-2022.yaml"
@@ -73,7 +73,7 @@ def hello() -> str:
 @app.get("/quiz-page")
 def quiz_page() -> str:
     return render_template(
-        "quiz/take.html", attempt=_Attempt, shown=_shown, values={}, problems={}, field_name=field_name
+        "quizzes/take.html", attempt=_Attempt, shown=_shown, values={}, problems={}, field_name=field_name
     )
 
 

@@ -11,7 +11,7 @@ from flask import Flask, session
 from flask_login import UserMixin
 from flask_wtf.csrf import generate_csrf
 
-from quizapp.auth import sessions
+from quizapp.accounts import sessions
 
 
 def best_of(runs: int, fn: Callable[[], object]) -> float:

@@ -23,8 +23,8 @@ from common import best_of
 from sqlalchemy import insert, select, text
 
 from quizapp import create_app
-from quizapp.exports import EXPORTERS
 from quizapp.extensions import bank_registry, db
+from quizapp.grades.exports import EXPORTERS
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment, User
 
 CSV_TARGET = 0.5

@@ -55,8 +55,10 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
 from quizapp import create_app
-from quizapp.accounts import SignedIn
-from quizapp.attempts import (
+from quizapp.accounts.operations import SignedIn
+from quizapp.extensions import bank_registry, db
+from quizapp.models import Assignment, Classroom, Enrollment, User
+from quizapp.quizzes.operations import (
     Shown,
     field_name,
     read_answers,
@@ -64,8 +66,6 @@ from quizapp.attempts import (
     start_attempt,
     submit_attempt,
 )
-from quizapp.extensions import bank_registry, db
-from quizapp.models import Assignment, Classroom, Enrollment, User
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_DIR = Path(__file__).resolve().parent / "wrk"

@@ -2,7 +2,7 @@
 
 Seeds a SQLite database with one student holding 10,000 card states (due times spread over the
 past and next 30 days, a few retired) and 100,000 reviews, and a bank of 10,000 questions whose
-ids are those cards. Times ``quizapp.cards.next_card`` and the SQL query it runs for the earliest
+ids are those cards. Times ``quizapp.study.operations.next_card`` and the SQL query it runs for the earliest
 due card, and prints that query's plan. Target: next_card under 10 ms, its query searching an
 ``ix_card_states`` index rather than scanning the table. Exits 1 if a target is missed.
 """
@@ -21,9 +21,9 @@ from common import best_of
 from sqlalchemy import event, func, insert, select
 
 from quizapp import create_app
-from quizapp.cards import next_card
 from quizapp.extensions import bank_registry, db
 from quizapp.models import CardReview, CardState, User
+from quizapp.study.operations import next_card
 
 TARGET_MS = 10.0
 SLUG = "bench"

@@ -13,15 +13,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from quizapp.config import load_config
-from quizapp.extensions import (
-    csrf,
-    db,
-    limiter,
-    login_manager,
-    migrate,
-    private_sqlite_files,
-    tune_sqlite,
-)
+from quizapp.database import private_sqlite_files, tune_sqlite
+from quizapp.extensions import csrf, db, limiter, login_manager, migrate
 from quizapp.filters import register_filters
 from quizapp.forms import MAX_INT, whole_number
 from quizapp.logs import init_logging, request_id
@@ -67,15 +60,15 @@ def trust_proxies(app: Flask) -> None:
 
 def init_extensions(app: Flask) -> None:
     """Bind the database, migrations, CSRF protection and logins to the app."""
-    from quizapp.accounts import SignedIn
-    from quizapp.auth import sessions
+    from quizapp.accounts import sessions
+    from quizapp.accounts.operations import SignedIn
 
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", _migrations_dir(app)))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = "accounts.login"
     login_manager.login_message = "Log in to go on."
     login_manager.login_message_category = "info"
 
@@ -112,22 +105,19 @@ def init_banks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount the pages: accounts, quizzes, flashcards, the instructors' workspace, the admin's pages."""
-    from quizapp.admin.views import bp as admin_bp
-    from quizapp.auth.views import bp as auth_bp
-    from quizapp.health import bp as health_bp
-    from quizapp.quiz.views import bp as quiz_bp
-    from quizapp.study.views import bp as study_bp
-    from quizapp.teach.banks import bp as banks_bp
-    from quizapp.teach.views import bp as teach_bp
+    """Mount the pages: accounts, quizzes, flashcards, classes, grades, the bank editor, the admin's
+    pages and the health checks. Each feature's package holds its views and templates."""
+    from quizapp.accounts.views import bp as accounts
+    from quizapp.admin.views import bp as admin
+    from quizapp.bank_editor.views import bp as bank_editor
+    from quizapp.classrooms.views import bp as classrooms
+    from quizapp.grades.views import bp as grades
+    from quizapp.health import bp as health
+    from quizapp.quizzes.views import bp as quizzes
+    from quizapp.study.views import bp as study
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(quiz_bp)
-    app.register_blueprint(study_bp)
-    app.register_blueprint(teach_bp)
-    app.register_blueprint(banks_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(health_bp)
+    for blueprint in (accounts, quizzes, study, classrooms, grades, bank_editor, admin, health):
+        app.register_blueprint(blueprint)
 
 
 #: Errors worded for the people who meet them, instead of Werkzeug's words: (title, message).
@@ -187,7 +177,7 @@ def register_error_pages(app: Flask) -> None:
 
 
 def _attempt_in_url() -> int | None:
-    return (request.view_args or {}).get("attempt_id") if request.blueprint == "quiz" else None
+    return (request.view_args or {}).get("attempt_id") if request.blueprint == "quizzes" else None
 
 
 def session_ended():
@@ -195,13 +185,13 @@ def session_ended():
     the browser's session cookie gone. What was saved is safe, the page's script keeps the rest in
     the browser, and logging in leads back to the attempt."""
     page = request.form.get("page", type=whole_number)
-    back = url_for("quiz.attempt", attempt_id=_attempt_in_url(), page=page if page and page > 1 else None)
-    login = url_for("auth.login", next=back)
-    if request.endpoint == "quiz.draft":
+    back = url_for("quizzes.attempt", attempt_id=_attempt_in_url(), page=page if page and page > 1 else None)
+    login = url_for("accounts.login", next=back)
+    if request.endpoint == "quizzes.draft":
         message = "Your session ended. Log in again to save; your answers are kept in this browser."
         return jsonify(saved=False, state="session-ended", message=message, login_url=login), 401
     return render_template(
-        "quiz/session_ended.html", back=back, login=login, signed_in=current_user.is_authenticated
+        "quizzes/session_ended.html", back=back, login=login, signed_in=current_user.is_authenticated
     ), 401
 
 
@@ -221,13 +211,6 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
-
-
-def no_store(response: Response) -> Response:
-    """Keep a download (grades, answers, a deck) out of every cache, the browser's and any
-    proxy's, whoever asked for it: ``send_file`` marks files "no-cache", which caches still keep."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def register_commands(app: Flask) -> None:

@@ -34,7 +34,8 @@ from quizapp.banks.files import (
     sha256_text,
 )
 from quizapp.banks.loader import SLUG, display_path
-from quizapp.extensions import WRITE, db, writing
+from quizapp.database import WRITE, writing
+from quizapp.extensions import db
 from quizapp.models import BankRevision, utcnow
 
 log = logging.getLogger(__name__)

@@ -11,18 +11,25 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from quizapp.accounts import AccountError, account_named, change_role, create_account, set_password, unlock
-from quizapp.attempts import close_overdue
+from quizapp.accounts.operations import (
+    AccountError,
+    account_named,
+    change_role,
+    create_account,
+    set_password,
+    unlock,
+)
 from quizapp.backup import backup_sqlite
+from quizapp.bank_editor.operations import banks_folder, open_bank
+from quizapp.bank_editor.sharing import SharingError, grant, revoke
 from quizapp.banks import BankError, load_bank
 from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import display_path
-from quizapp.classes import normalize_code
-from quizapp.editing import banks_folder, open_bank
-from quizapp.exports import EXPORTERS, responses_table, write_csv
+from quizapp.classrooms.operations import normalize_code
 from quizapp.extensions import bank_registry, db
+from quizapp.grades.exports import EXPORTERS, responses_table, write_csv
 from quizapp.models import BANK_ROLES, ROLES, Classroom
-from quizapp.sharing import SharingError, grant, revoke
+from quizapp.quizzes.operations import close_overdue
 from quizapp.site_settings import SettingError, school_zone_name, set_school_zone
 
 

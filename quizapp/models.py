@@ -229,7 +229,7 @@ class Assignment(db.Model):
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: None: never closes. The server refuses starts after it and grades what is saved at it.
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Review options that override the quiz's own ({part: [moments]}, see quizapp.review); None
+    #: Review options that override the quiz's own ({part: [moments]}, see quizapp.banks.review); None
     #: keeps the bank's.
     review: Mapped[dict[str, list[str]] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

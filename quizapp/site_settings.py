@@ -13,7 +13,8 @@ from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from quizapp import clock
-from quizapp.extensions import WRITE, db, upsert, write_transaction
+from quizapp.database import WRITE, upsert, write_transaction
+from quizapp.extensions import db
 from quizapp.models import SiteSetting
 
 #: The setting holding the school's time zone (an IANA name such as Europe/Paris).

@@ -258,7 +258,7 @@ def pytest_terminal_summary(terminalreporter):
 
 def archive_bank(app: Flask, slug: str) -> None:
     """Take a bank out of the served set on every host, as its Archive button does."""
-    from quizapp.editing import archive
+    from quizapp.bank_editor.operations import archive
 
     with app.app_context():
         archive(slug, None)

@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from quizapp import create_app
 from quizapp.access import ADMIN, ANYONE, BANK_EDITOR, BANK_OWNER, INSTRUCTOR, POLICIES, SIGNED_IN
+from quizapp.bank_editor.operations import archive, banks_folder, create_bank
 from quizapp.banks.files import archived_banks
-from quizapp.editing import archive, banks_folder, create_bank
 from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, BankMember, BankRevision, Classroom, Enrollment, User
 from tests.conftest import EVERY_TYPE_BANK, TEST_DATABASE_URL, csrf_token, empty_database, login, start
@@ -169,7 +169,7 @@ def _build_world(tmp_path: Path) -> World:
 
 def _revision(author: User) -> int:
     """A saved version of the bank (the history and restore routes need one)."""
-    from quizapp.editing import open_bank, save_bank
+    from quizapp.bank_editor.operations import open_bank, save_bank
 
     current = open_bank("every-type")
     save_bank("every-type", current.text + "\n", current.sha256, author)
@@ -279,7 +279,7 @@ def open_world(template: Path | None, folder: Path) -> Iterator[World]:
 @pytest.mark.parametrize("name", ["..", "etc\x00", "a/b", "", "x" * 101, "Every-Type"])
 def test_a_name_that_is_no_banks_is_nobodys_to_edit_or_set(app, name):
     from quizapp.access import bank_role, may_assign_bank, may_create_bank, may_edit_bank
-    from quizapp.accounts import signed_in
+    from quizapp.accounts.operations import signed_in
 
     make_admin = ["users", "create", "root", "--role", "admin"]
     assert app.test_cli_runner().invoke(args=make_admin, input="a long password\n").exit_code == 0

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-import quizapp.auth.sessions as sessions
+import quizapp.accounts.sessions as sessions
 from quizapp.extensions import db
 from quizapp.models import PasswordReset, User, utcnow
 from tests.conftest import csrf_token, login, logout, make_instructor, register, reset_password
@@ -34,11 +34,11 @@ def other_client(app, address: str = "127.0.0.1") -> FlaskClient:
 @pytest.fixture
 def hashes(monkeypatch) -> list[str]:
     """Every password check the app makes (each costs a real server ~100 ms of scrypt)."""
-    import quizapp.accounts
+    import quizapp.accounts.operations
     import quizapp.models
 
     calls: list[str] = []
-    for module in (quizapp.models, quizapp.accounts):
+    for module in (quizapp.models, quizapp.accounts.operations):
         real = module.check_password_hash
 
         def counted(stored, password, real=real):

@@ -15,8 +15,8 @@ from pathlib import Path
 import genanki
 import pytest
 
-from quizapp.anki import deck_file
 from quizapp.extensions import bank_registry
+from quizapp.study.anki import deck_file
 from tests.conftest import EVERY_TYPE_BANK
 
 EVERY_TYPE_IDS = ["single-q", "multi-q", "tf-q", "text-q", "numeric-q", "order-q", "match-q"]

@@ -6,9 +6,9 @@ import threading
 
 from sqlalchemy import func, select
 
-from quizapp.attempts import sitting, start_attempt, submit_attempt
 from quizapp.extensions import db
 from quizapp.models import Attempt, User
+from quizapp.quizzes.operations import sitting, start_attempt, submit_attempt
 
 
 def make_user(app, username: str = "ada") -> int:

@@ -14,11 +14,15 @@ import pytest
 from fsrs import Card, Rating, Scheduler, State
 from sqlalchemy import func, select
 
-from quizapp import cards
-from quizapp.accounts import create_account, find_user
+from quizapp.accounts.operations import create_account, find_user
 from quizapp.banks import BankError
 from quizapp.banks.loader import parse_bank
-from quizapp.cards import (
+from quizapp.database import write_transaction
+from quizapp.extensions import bank_registry, db
+from quizapp.models import Attempt, CardReview, CardState, User, utcnow
+from quizapp.site_settings import set_school_zone
+from quizapp.study import operations as cards
+from quizapp.study.operations import (
     heatmap_svg,
     next_card,
     progress,
@@ -27,9 +31,6 @@ from quizapp.cards import (
     start_of_day,
     streak,
 )
-from quizapp.extensions import bank_registry, db, write_transaction
-from quizapp.models import Attempt, CardReview, CardState, User, utcnow
-from quizapp.site_settings import set_school_zone
 from tests.conftest import start
 from tests.quiz.test_taking import answer_form, shown_questions, submit
 

@@ -15,9 +15,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, func, select
 
-from quizapp import extensions
-from quizapp.accounts import make_reset_code
-from quizapp.classes import assign_quiz, create_class, join_class, set_extra_time
+from quizapp import database
+from quizapp.accounts.operations import make_reset_code
+from quizapp.bank_editor.sharing import SharingError, grant, revoke, set_practice
+from quizapp.classrooms.operations import assign_quiz, create_class, join_class, set_extra_time
 from quizapp.extensions import db
 from quizapp.models import (
     Assignment,
@@ -32,7 +33,6 @@ from quizapp.models import (
     PasswordReset,
     User,
 )
-from quizapp.sharing import SharingError, grant, revoke, set_practice
 from tests.conftest import csrf_token, login, make_instructor, register, start
 
 #: How long a request waits for the other at the meeting point. The other may never come (it is
@@ -94,7 +94,7 @@ def meet_before(hosts: tuple[Flask, ...], *tables: str) -> Iterator[None]:
     with hosts[0].app_context():
         sqlite = db.engine.dialect.name == "sqlite"
     if sqlite:
-        original = extensions._writers_turn
+        original = database._writers_turn
 
         @contextmanager
         def turn() -> Iterator[None]:
@@ -102,11 +102,11 @@ def meet_before(hosts: tuple[Flask, ...], *tables: str) -> Iterator[None]:
             with original():
                 yield
 
-        extensions._writers_turn = turn
+        database._writers_turn = turn
         try:
             yield
         finally:
-            extensions._writers_turn = original
+            database._writers_turn = original
         return
     engines = []
     for host in hosts:

@@ -14,7 +14,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
 from quizapp import create_app
-from quizapp.extensions import db, write_transaction
+from quizapp.database import write_transaction
+from quizapp.extensions import db
 from quizapp.models import User
 from tests.conftest import sqlite_only
 

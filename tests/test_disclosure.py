@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from quizapp.banks.review import MOMENTS
 from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, CardState, Classroom, Enrollment, User, utcnow
-from quizapp.review import MOMENTS
 from tests.conftest import SHIPPED_BANKS, archive_bank, csrf_token, login, make_instructor, register, start
 from tests.test_anki import read_apkg
 

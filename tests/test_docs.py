@@ -52,7 +52,7 @@ quizzes:
 
 
 def test_the_review_options_example_and_the_answers_table_are_what_the_loader_reads():
-    from quizapp.review import MOMENTS
+    from quizapp.banks.review import MOMENTS
 
     review = next(b for b in yaml_blocks(BANKS_DOC) if b.lstrip().startswith("review:"))
     text = (

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from quizapp.classes import show_code
+from quizapp.classrooms.operations import show_code
 from quizapp.extensions import db
 from quizapp.models import Classroom
 from tests.teach.test_gradebook import REVIEW, Seed, scoring

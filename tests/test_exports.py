@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import openpyxl
 import pytest
 
-from quizapp.exports import (
+from quizapp.grades.exports import (
     CHUNK_ROWS,
     RESPONSE_HEADER,
     XLSX,

@@ -214,7 +214,7 @@ def diff_work(monkeypatch) -> list[int]:
 
 
 def test_a_diff_of_two_large_versions_with_every_other_line_changed_stops_at_its_budget(diff_work):
-    from quizapp.diffs import DIFF_BUDGET, unified_diff
+    from quizapp.bank_editor.diffs import DIFF_BUDGET, unified_diff
 
     old = "\n".join(f"  - line {i}" for i in range(8000))
     new = "\n".join(f"  - line {i}" if i % 2 else f"  - changed {i}" for i in range(8000))
@@ -246,7 +246,7 @@ def test_the_history_of_a_large_bank_with_every_other_line_changed_shows_at_once
 
 
 def test_a_small_diff_is_difflibs_own():
-    from quizapp.diffs import unified_diff
+    from quizapp.bank_editor.diffs import unified_diff
 
     old = "a\nb\nc\nd\ne\nf\ng\nh\n"
     new = "a\nb\nC\nd\ne\nf\ng\nH\n"

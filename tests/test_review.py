@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from quizapp.banks import BankError, parse_bank
-from quizapp.review import (
+from quizapp.banks.review import (
     AFTER_LAST_ATTEMPT,
     EVERYTHING,
     NOTHING,

@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete
 
 from quizapp import site_settings
-from quizapp.extensions import db, write_transaction
+from quizapp.database import write_transaction
+from quizapp.extensions import db
 from quizapp.models import SiteSetting
 from quizapp.site_settings import ZoneMismatch
 from tests.conftest import csrf_token, login, make_instructor, register

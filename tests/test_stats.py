@@ -1,6 +1,6 @@
 """Quiz statistics: every figure checked against a fixture small enough to compute by hand.
 
-``quizapp.stats`` is pure, so these tests need no Flask app. The arithmetic behind each expected
+``quizapp.grades.stats`` is pure, so these tests need no Flask app. The arithmetic behind each expected
 value is written out in comments so a reader can check it with pencil and paper.
 """
 
@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from quizapp.stats import (
+from quizapp.grades.stats import (
     MIN_RESPONSES_FOR_DISTRACTORS,
     AttemptScores,
     Bin,

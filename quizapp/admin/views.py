@@ -13,14 +13,21 @@ from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
 
 from quizapp.access import ADMIN, allow
-from quizapp.accounts import AccountError, change_role, end_sessions, is_locked, make_reset_code, unlock
+from quizapp.accounts.operations import (
+    AccountError,
+    change_role,
+    end_sessions,
+    is_locked,
+    make_reset_code,
+    unlock,
+)
 from quizapp.admin.forms import RoleForm, SiteSettingsForm
 from quizapp.extensions import db
 from quizapp.models import User, utcnow
 from quizapp.site_settings import SettingError, school_zone_name, set_school_zone
 from quizapp.text import clean_text
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 #: Accounts on one page of the list.
 PER_PAGE = 50
@@ -98,7 +105,7 @@ def set_role(user_id: int):
     else:
         flash(f"{named} is now {article(role)} {role}, from their next login.", "success")
     if account.id == current_user.id and role != before:
-        return redirect(url_for("quiz.home"))  # this session just ended: the next page is the login
+        return redirect(url_for("quizzes.home"))  # this session just ended: the next page is the login
     return redirect(url_for("admin.user", user_id=account.id))
 
 

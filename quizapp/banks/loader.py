@@ -20,6 +20,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quizapp.banks.model import PRACTICE, Bank, BankError, Card, Problem, Quiz, Source
+from quizapp.banks.review import AFTER_EACH_ATTEMPT, ANSWERS_SETTINGS, MOMENTS, PARTS, ReviewOptions
 from quizapp.questions import (
     DECIMAL,
     GRADING_POLICIES,
@@ -34,7 +35,6 @@ from quizapp.questions import (
     TrueFalse,
     normalize_text,
 )
-from quizapp.review import AFTER_EACH_ATTEMPT, ANSWERS_SETTINGS, MOMENTS, PARTS, ReviewOptions
 
 #: libyaml's composer when PyYAML was built with it (about 7x faster), else the pure-Python one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

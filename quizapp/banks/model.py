@@ -6,8 +6,8 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from quizapp.banks.review import AFTER_EACH_ATTEMPT, ReviewOptions
 from quizapp.questions import Question
-from quizapp.review import AFTER_EACH_ATTEMPT, ReviewOptions
 
 #: Who may take a quiz as practice, which counts for no class: "unassigned" (a learner none of
 #: whose classes sets it), "always" (anyone, besides any class's attempts) or "never".

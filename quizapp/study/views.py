@@ -6,15 +6,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from markupsafe import Markup
 
-from quizapp import cards, no_store
 from quizapp.access import SIGNED_IN, allow, practice_closed
-from quizapp.anki import deck_file
-from quizapp.disclosure import Disclosure
+from quizapp.downloads import no_store
 from quizapp.extensions import bank_registry
 from quizapp.forms import whole_number
 from quizapp.models import utcnow
+from quizapp.quizzes.disclosure import Disclosure
+from quizapp.study import operations as cards
+from quizapp.study.anki import deck_file
 
-bp = Blueprint("study", __name__, url_prefix="/study")
+bp = Blueprint("study", __name__, url_prefix="/study", template_folder="templates")
 
 
 def hidden_cards(now, banks) -> cards.Hidden:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import stats
 from quizapp.extensions import db
+from quizapp.grades import stats
 from quizapp.models import Attempt, RegradeLog, Response, User
 from tests.conftest import csrf_token, start
 from tests.quiz.test_taking import answer_form, attempt_id, shown_questions, submit

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from quizapp.banks.review import MOMENTS, PARTS
 from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, ExtraTime, User, utcnow
-from quizapp.review import MOMENTS, PARTS
 from tests.conftest import csrf_token, login, register, start
 from tests.quiz.test_settings import make_class
 

@@ -18,12 +18,12 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from quizapp.accounts import account_named
+from quizapp.accounts.operations import account_named
+from quizapp.bank_editor.sharing import grant
 from quizapp.banks import load_bank
 from quizapp.bankstore import OWN_FILES
 from quizapp.extensions import db
 from quizapp.models import BankRevision
-from quizapp.sharing import grant
 from tests.conftest import DATA, EVERY_TYPE_BANK, csrf_token, login, make_instructor, register
 
 # Several clients act in one test here (two instructors, an instructor and a learner). pytest-flask

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from quizapp.classes import refresh_deadlines
+from quizapp.classrooms.operations import refresh_deadlines
 from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment, Response
 from quizapp.site_settings import set_school_zone

@@ -18,9 +18,9 @@ from urllib.parse import urljoin
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import reports
 from quizapp.banks import load_bank
 from quizapp.extensions import bank_registry, db
+from quizapp.grades import reports
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment, Response, User
 from quizapp.questions import from_snapshot
 from tests.conftest import EVERY_TYPE_BANK, register, start

@@ -1,0 +1,140 @@
+"""Register, log in, log out; change a password, end other sessions, reset with a code."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+
+from quizapp.access import ANYONE, SIGNED_IN, allow
+from quizapp.accounts import sessions
+from quizapp.accounts.forms import LoginForm, PasswordChangeForm, RegisterForm, ResetForm
+from quizapp.accounts.operations import (
+    AccountError,
+    LoginRefused,
+    authenticate,
+    change_password,
+    create_account,
+    end_sessions,
+    reset_password,
+)
+from quizapp.extensions import db, rate_limit
+from quizapp.models import User
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@allow(ANYONE)
+@rate_limit("REGISTER_RATE_LIMIT")
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("quizzes.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = create_account(form.username.data, form.display_name.data, form.password.data)
+        except AccountError as exc:
+            form.username.errors.append(str(exc))
+        else:
+            sessions.begin(user)
+            flash(f"Welcome, {user.display_name}.", "success")
+            return redirect(url_for("quizzes.home"))
+    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow(ANYONE)
+@rate_limit("LOGIN_RATE_LIMIT")
+def login():
+    if current_user.is_authenticated:
+        # Logged in again in another tab: a link back to an attempt still leads there.
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.username.data, form.password.data)
+        except LoginRefused as exc:
+            form.password.errors.append(str(exc))
+        else:
+            sessions.begin(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+@allow(SIGNED_IN)
+def logout():
+    end_sessions(current_user.id)  # this cookie, and any copy of it, opens nothing any more
+    logout_user()  # the CSRF token was checked for every POST before this view runs
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/account")
+@allow(SIGNED_IN)
+def account():
+    return render_template("accounts/account.html", form=PasswordChangeForm())
+
+
+@bp.post("/account/password")
+@allow(SIGNED_IN)
+@rate_limit("LOGIN_RATE_LIMIT")
+def change_password_view():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            user = change_password(current_user.id, form.current.data, form.password.data)
+        except AccountError as exc:
+            field = form.current if "current" in str(exc) or "locked" in str(exc) else form.password
+            field.errors.append(str(exc))
+        else:
+            sessions.begin(user)  # this session goes on under the new generation; every other one ended
+            flash("Password changed. You were logged out everywhere else.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form), 422
+
+
+@bp.post("/account/sessions/end")
+@allow(SIGNED_IN)
+def end_other_sessions():
+    end_sessions(current_user.id)
+    sessions.begin(db.session.get(User, current_user.id))
+    flash("You were logged out everywhere else: on other browsers and devices.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@allow(ANYONE)
+@rate_limit("RESET_RATE_LIMIT")
+def reset():
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            reset_password(form.username.data, form.code.data, form.password.data)
+        except AccountError as exc:
+            (form.password if "password" in str(exc).lower() else form.code).errors.append(str(exc))
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+                session.clear()
+            flash("Your new password is set. Log in with it.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form), 422 if form.errors else 200
+
+
+def _safe_next(target: str | None) -> str:
+    """Where to go after logging in: only a path on this site, never another host."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+        ):
+            return target
+    return url_for("quizzes.home")

@@ -1,0 +1,117 @@
+"""The bank editor's forms: a new bank, the editor, one question, members and practice."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from quizapp.forms import Printable, Visible, strip
+
+#: What a bank member may do, as the sharing forms offer it.
+ROLE_CHOICES = [
+    SelectChoice("editor", "Editor: edits the bank"),
+    SelectChoice("owner", "Owner: edits and shares the bank"),
+]
+
+
+#: What the answer field holds, by question type.
+ANSWER_HELP = {
+    "single": "The right choice, written exactly as in the list.",
+    "multi": "Every right choice, one a line, written exactly as in the list.",
+    "text": "Every accepted answer, one a line. Case, accents and surrounding punctuation are ignored.",
+    "numeric": "The number.",
+    "order": "The items in their right order, one a line. Learners see them shuffled.",
+    "match": "One pair a line: left item = its match.",
+}
+
+
+class NewBankForm(FlaskForm):
+    slug = StringField(
+        "File name",
+        filters=[strip],
+        validators=[
+            DataRequired(),
+            Length(max=60),
+            Regexp(
+                r"^[a-z0-9][a-z0-9-]*\Z",
+                message="Use lowercase letters, digits and hyphens, starting with a letter or digit.",
+            ),
+        ],
+        description="Lowercase letters, digits and hyphens; the bank is saved as questions/NAME.yaml.",
+    )
+    title = StringField(
+        "Title", filters=[strip], validators=[DataRequired(), Length(max=200), Printable(), Visible()]
+    )
+
+
+class EditorForm(FlaskForm):
+    text = TextAreaField("Bank YAML", validators=[DataRequired(message="The bank is empty.")])
+    #: Hash of the version the editor opened: a save over a newer one is refused.
+    base = HiddenField()
+    #: Hash of this host's file, when the editor opened its text (an edit with problems).
+    disk = HiddenField()
+
+
+class QuestionForm(FlaskForm):
+    id = StringField(
+        "Id",
+        validators=[DataRequired(), Length(max=100)],
+        description="Letters, digits, '-' and '_'. Scores refer to it, so it cannot change later.",
+    )
+    prompt = TextAreaField("Prompt", validators=[DataRequired()], render_kw={"rows": 3})
+    choices = TextAreaField("Choices", description="One choice a line.", render_kw={"rows": 6})
+    answer = TextAreaField("Answer", render_kw={"rows": 4})
+    truth = SelectField(
+        "The statement is",
+        choices=[SelectChoice("true", "True"), SelectChoice("false", "False")],
+        validate_choice=False,
+    )
+    feedback = TextAreaField(
+        "Feedback",
+        description="Optional. One a line: choice = what to tell a learner who picks it.",
+        render_kw={"rows": 4},
+    )
+    shuffle = BooleanField("Shuffle the choices in shuffled quizzes", default=True)
+    tolerance = StringField("Tolerance", description="Right within ± this much; 0 for exact.")
+    unit = StringField("Unit", description="Optional, shown beside the input (km, years).")
+    distractors = TextAreaField("Extra wrong options", description="Optional. One a line.")
+    points = StringField("Points", default="1")
+    explanation = TextAreaField(
+        "Explanation",
+        description="Shown after submission: why the right answer is right.",
+        render_kw={"rows": 4},
+    )
+    source = IntegerField("Source paragraph", validators=[Optional(), NumberRange(min=1)])
+    tags = StringField("Tags", description="Comma-separated.")
+    base = HiddenField()
+
+
+class MemberForm(FlaskForm):
+    username = StringField(
+        "Username",
+        filters=[strip],
+        validators=[DataRequired(), Length(max=40), Printable()],
+        description="An instructor's account.",
+    )
+    role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+class RemoveMemberForm(FlaskForm):
+    username = HiddenField(validators=[DataRequired()])
+
+
+class PracticeForm(FlaskForm):
+    practice = BooleanField(
+        "Students may practise outside assignments",
+        description="Off: students take its quizzes only where a class sets them, and study none of "
+        "its flashcards.",
+    )

@@ -1,0 +1,432 @@
+"""Instructor pages for the question banks: list, editor, question form, history, archive, and
+who may edit each bank (its access page).
+
+Every POST has had its CSRF token checked (CSRFProtect, for the whole app) before a view runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from quizapp.access import (
+    BANK_EDITOR,
+    BANK_OWNER,
+    INSTRUCTOR,
+    allow,
+    bank_role,
+    every_bank_members,
+    may_assign_bank,
+    may_edit_bank,
+    practice_allowed,
+)
+from quizapp.accounts.operations import AccountError, account_named
+from quizapp.bank_editor.diffs import unified_diff
+from quizapp.bank_editor.forms import (
+    ANSWER_HELP,
+    ROLE_CHOICES,
+    EditorForm,
+    MemberForm,
+    NewBankForm,
+    PracticeForm,
+    QuestionForm,
+    RemoveMemberForm,
+)
+from quizapp.bank_editor.operations import (
+    SaveConflict,
+    SaveInvalid,
+    archive,
+    banks_folder,
+    check_text,
+    create_bank,
+    latest_revision,
+    open_bank,
+    restore_revision,
+    revisions,
+    save_bank,
+    unarchive,
+)
+from quizapp.bank_editor.questionform import (
+    TYPE_FIELDS,
+    EditError,
+    apply_question,
+    form_values,
+    question_mapping,
+)
+from quizapp.bank_editor.sharing import SharingError, grant, members, revoke, set_practice
+from quizapp.banks import Bank, BankError, parse_bank
+from quizapp.banks.files import PathRefused, archived_banks
+from quizapp.banks.loader import SLUG
+from quizapp.extensions import bank_registry, db, rate_limit
+from quizapp.forms import whole_number
+from quizapp.models import BankRevision
+from quizapp.questions import QUESTION_TYPES
+
+bp = Blueprint("bank_editor", __name__, url_prefix="/teach/banks", template_folder="templates")
+
+
+@bp.url_value_preprocessor
+def refuse_bad_slugs(endpoint: str | None, values: dict | None) -> None:
+    """A bank name that is not a slug ("..", "a/b", a NUL) is no bank: 404 before anything reads it."""
+    if values and "slug" in values and not SLUG.fullmatch(values["slug"]):
+        abort(404)
+
+
+def opened(slug: str):
+    """The bank file ``slug`` for editing; 404 for a missing file or a name that leads elsewhere."""
+    try:
+        bank_file = open_bank(slug)
+    except PathRefused:
+        abort(404)
+    if bank_file is None:
+        abort(404)
+    return bank_file
+
+
+@bp.get("/")
+@allow(INSTRUCTOR)
+def index():
+    return index_page()
+
+
+def index_page(new_form: NewBankForm | None = None) -> str:
+    """The banks the user edits, with their actions; apart, the site banks they may only set; and
+    the archived banks they may bring back. Other instructors' banks are not listed."""
+    everyone = every_bank_members()
+    entries = bank_registry().entries()
+    editing = [e for e in entries if may_edit_bank(current_user, e.slug, everyone.get(e.slug, {}))]
+    setting = [
+        e
+        for e in entries
+        if e not in editing and may_assign_bank(current_user, e.slug, everyone.get(e.slug, {}))
+    ]
+    archived = [
+        (slug, path)
+        for slug, path in archived_banks(banks_folder())
+        if may_edit_bank(current_user, slug, everyone.get(slug, {}))
+    ]
+    return render_template(
+        "bank_editor/banks.html",
+        editing=editing,
+        setting=setting,
+        roles={e.slug: bank_role(current_user, e.slug, everyone.get(e.slug, {})) for e in editing},
+        site_banks={e.slug for e in entries if e.slug not in everyone},
+        latest={e.slug: latest_revision(e.slug) for e in editing + setting},
+        archived=archived,
+        new_form=new_form or NewBankForm(),
+    )
+
+
+@bp.post("/")
+@allow(INSTRUCTOR)
+@rate_limit("BANK_SAVE_RATE_LIMIT")
+def new():
+    form = NewBankForm()
+    if form.validate_on_submit():
+        try:
+            create_bank(form.slug.data, form.title.data, current_user)
+        except (SaveConflict, PathRefused):
+            form.slug.errors.append("A bank with that name exists already. Choose another.")
+        except SaveInvalid as exc:
+            form.title.errors.append(f"This title cannot be used: {exc.problems[0].message}.")
+        else:
+            flash("Bank created from the template. Replace the example question with your own.", "success")
+            return redirect(url_for("bank_editor.edit", slug=form.slug.data))
+    return index_page(form), 422
+
+
+@bp.get("/<slug>/edit")
+@allow(BANK_EDITOR)
+def edit(slug: str):
+    bank_file = opened(slug)
+    form = EditorForm(data={"text": bank_file.text, "base": bank_file.sha256, "disk": bank_file.disk_sha256})
+    return render_editor(slug, form, problems=check_text(slug, bank_file.text))
+
+
+@bp.post("/<slug>/edit")
+@allow(BANK_EDITOR)
+@rate_limit("BANK_SAVE_RATE_LIMIT")
+def submit_editor(slug: str):
+    opened(slug)
+    form = EditorForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.text.errors) or "The form was not accepted; try again.", "error")
+        return render_editor(slug, form, problems=[]), 422
+    text = form.text.data.replace("\r\n", "\n")
+    action = request.form.get("action", "validate")
+    if action == "save":
+        try:
+            save_bank(slug, text, form.base.data, current_user, disk_sha256=form.disk.data or None)
+        except SaveInvalid as exc:
+            flash("Not saved: the bank has problems. Your text is below, unchanged.", "error")
+            return render_editor(slug, form, problems=exc.problems), 422
+        except SaveConflict as exc:
+            return render_conflict(slug, text, exc.current_text, form.disk.data), 409
+        flash("Saved.", "success")
+        return redirect(url_for("bank_editor.edit", slug=slug))
+    try:
+        bank, problems = parse_bank(text.encode("utf-8"), f"{slug}.yaml", slug), []
+    except BankError as exc:
+        bank, problems = None, exc.problems
+    if problems:
+        return render_editor(slug, form, problems=problems), 422
+    if action != "preview":
+        flash("No problems found.", "success")
+    return render_editor(slug, form, problems=[], preview=bank if action == "preview" else None)
+
+
+def render_editor(slug: str, form: EditorForm, problems: list, preview: Bank | None = None) -> str:
+    return render_template(
+        "bank_editor/editor.html",
+        slug=slug,
+        owner=bank_role(current_user, slug) == "owner",
+        form=form,
+        problems=problems,
+        problem_lines=[{"line": p.line, "message": p.message} for p in problems],
+        preview=preview,
+    )
+
+
+def render_conflict(slug: str, text: str, current_text: str | None, disk: str | None = None) -> str:
+    """Their text, editable and now based on the latest version, beside how that differs."""
+    current = current_text or ""
+    bank_file = open_bank(slug)
+    base = bank_file.sha256 if bank_file else ""
+    form = EditorForm(formdata=None, data={"text": text, "base": base, "disk": disk})
+    diff = unified_diff(current, text, "the file now", "your text")
+    return render_template("bank_editor/conflict.html", slug=slug, form=form, diff=diff, current=current)
+
+
+@bp.route("/<slug>/questions/new", methods=["GET", "POST"])
+@bp.route("/<slug>/questions/<question_id>/edit", methods=["GET", "POST"])
+@allow(BANK_EDITOR)
+@rate_limit("BANK_SAVE_RATE_LIMIT")
+def question(slug: str, question_id: str | None = None):
+    bank_file = opened(slug)
+    bank = bank_registry().get(slug)
+    existing = bank.questions.get(question_id) if bank and question_id else None
+    if question_id and existing is None:
+        abort(404)
+    qtype = existing.type if existing else request.values.get("type", "single")
+    if qtype not in QUESTION_TYPES:
+        abort(404)
+    if request.method == "GET":
+        form = QuestionForm(data={**(form_values(existing) if existing else {}), "base": bank_file.sha256})
+        return render_question(slug, qtype, form, existing)
+    form = QuestionForm()
+    if existing:
+        form.id.data = existing.id  # ids are stable: scores and cards refer to them
+    if not form.validate_on_submit():
+        shown = {"id", "prompt", "points", "explanation", "source", "tags", *TYPE_FIELDS[qtype]}
+        form.form_errors.extend(
+            f"{name}: {e}" for name, errs in form.errors.items() if name not in shown for e in errs
+        )
+        return render_question(slug, qtype, form, existing), 422
+    values = MultiDict(request.form)
+    values["id"] = form.id.data
+    try:
+        text = apply_question(bank_file.text, question_mapping(qtype, values), question_id)
+        save_bank(slug, text, form.base.data, current_user, "question", bank_file.disk_sha256)
+    except EditError as exc:
+        form.form_errors.append(str(exc))
+    except SaveInvalid as exc:
+        form.form_errors.extend(str(p.message) for p in exc.problems)
+    except SaveConflict:
+        form.form_errors.append(
+            "The bank changed since you opened this form; nothing was saved. "
+            "Reload the form to edit the current version (copy your text first)."
+        )
+    else:
+        flash(f"Question '{values['id']}' saved.", "success")
+        return redirect(url_for("bank_editor.edit", slug=slug))
+    return render_question(slug, qtype, form, existing), 422
+
+
+def render_question(slug: str, qtype: str, form: QuestionForm, existing) -> str:
+    form.answer.description = ANSWER_HELP.get(qtype, "")
+    return render_template(
+        "bank_editor/question.html",
+        slug=slug,
+        qtype=qtype,
+        form=form,
+        existing=existing,
+        fields=TYPE_FIELDS[qtype],
+        types=list(QUESTION_TYPES),
+    )
+
+
+@bp.get("/<slug>/history")
+@allow(BANK_EDITOR)
+def history(slug: str):
+    versions = revisions(slug)
+    try:
+        current = open_bank(slug)
+    except PathRefused:
+        abort(404)
+    if not versions and current is None:
+        abort(404)
+    newer = _revision(slug, request.args.get("new", type=whole_number)) if "new" in request.args else None
+    older = _revision(slug, request.args.get("old", type=whole_number)) if "old" in request.args else None
+    if newer is None and versions:
+        newer = versions[0]
+    if older is None and len(versions) > 1:
+        older = next((v for v in versions if v.id < newer.id), None)
+    diff = []
+    if older and newer:
+        diff = unified_diff(older.text, newer.text, f"#{older.id}", f"#{newer.id}")
+    return render_template(
+        "bank_editor/history.html",
+        slug=slug,
+        versions=versions,
+        older=older,
+        newer=newer,
+        diff=diff,
+        current_sha=current.sha256 if current else "",
+    )
+
+
+def _revision(slug: str, revision_id: int | None) -> BankRevision:
+    revision = db.session.get(BankRevision, revision_id) if revision_id else None
+    if revision is None or revision.bank_slug != slug:
+        abort(404)
+    return revision
+
+
+@bp.post("/<slug>/history/<id:revision_id>/restore")
+@allow(BANK_EDITOR)
+def restore(slug: str, revision_id: int):
+    revision = _revision(slug, revision_id)
+    try:
+        restore_revision(revision, request.form.get("base") or None, current_user)
+    except SaveInvalid as exc:
+        flash(
+            f"Version #{revision.id} does not validate any more, so it was not restored: "
+            + "; ".join(str(p) for p in exc.problems[:3]),
+            "error",
+        )
+        return redirect(url_for("bank_editor.history", slug=slug))
+    except SaveConflict as exc:
+        return render_conflict(slug, revision.text, exc.current_text), 409
+    except PathRefused:
+        abort(404)
+    flash(f"Version #{revision.id} restored as a new version.", "success")
+    return redirect(url_for("bank_editor.history", slug=slug))
+
+
+@bp.post("/<slug>/archive")
+@allow(BANK_EDITOR)
+def archive_view(slug: str):
+    opened(slug)
+    archive(slug, current_user)
+    flash(f"Bank '{slug}' archived: students no longer see it. Restore it from the list below.", "success")
+    return redirect(url_for("bank_editor.index"))
+
+
+@bp.post("/archive/<name>/restore")
+@allow(INSTRUCTOR)
+def unarchive_view(name: str):
+    # The bank is named by its archived file, not by a slug in the URL: the same check, here.
+    if not may_edit_bank(current_user, name.split(".", 1)[0]):
+        abort(404)
+    try:
+        slug = unarchive(name, current_user)
+    except PathRefused:
+        abort(404)
+    except SaveConflict:
+        flash(
+            f"A bank called '{Path(name).name.split('.', 1)[0]}' exists already; archive or rename it first.",
+            "error",
+        )
+        return redirect(url_for("bank_editor.index"))
+    flash(f"Bank '{slug}' restored.", "success")
+    return redirect(url_for("bank_editor.index"))
+
+
+# --- who may edit the bank ------------------------------------------------------------------------
+
+
+@bp.get("/<slug>/access")
+@allow(BANK_OWNER)
+def access(slug: str):
+    opened(slug)
+    return access_page(slug)
+
+
+def access_page(slug: str, member_form: MemberForm | None = None) -> str:
+    """The bank's owners and editors, each with their role to change and a button to remove them;
+    a form to add an instructor; the practice setting."""
+    return render_template(
+        "bank_editor/access.html",
+        slug=slug,
+        members=members(slug),
+        roles=ROLE_CHOICES,
+        member_form=member_form or MemberForm(),
+        practice_form=PracticeForm(formdata=None, data={"practice": practice_allowed(slug)}),
+    )
+
+
+@bp.post("/<slug>/access")
+@allow(BANK_OWNER)
+def add_member(slug: str):
+    """Add an instructor as an owner or editor, or give a member the other role."""
+    opened(slug)
+    form = MemberForm()
+    if not form.validate_on_submit():
+        return access_page(slug, form), 422
+    try:
+        user = account_named(form.username.data)
+        done = grant(slug, user, form.role.data, current_user)
+    except (AccountError, SharingError) as exc:
+        form.username.errors.append(str(exc))
+        return access_page(slug, form), 422
+    already = " already" if done == "unchanged" else " now"
+    flash(f"{user.display_name} is{already} an {form.role.data} of {slug}.", "success")
+    return after_change(slug)
+
+
+@bp.post("/<slug>/access/remove")
+@allow(BANK_OWNER)
+def remove_member(slug: str):
+    opened(slug)
+    form = RemoveMemberForm()
+    if not form.validate_on_submit():
+        flash("Choose whom to remove.", "error")
+        return access_page(slug), 422
+    try:
+        user = account_named(form.username.data)
+        revoke(slug, user)
+    except (AccountError, SharingError) as exc:
+        flash(str(exc), "error")
+        return access_page(slug), 422
+    flash(f"{user.display_name} no longer owns or edits {slug}.", "success")
+    return after_change(slug)
+
+
+@bp.post("/<slug>/access/practice")
+@allow(BANK_OWNER)
+def practice(slug: str):
+    opened(slug)
+    form = PracticeForm()
+    if not form.validate_on_submit():
+        flash("The form was not accepted; try again.", "error")
+        return access_page(slug), 422
+    set_practice(slug, form.practice.data)
+    if form.practice.data:
+        flash("Students may take this bank's quizzes as practice and study its cards.", "success")
+    else:
+        flash(
+            "Students take this bank's quizzes only where a class sets them, and study none of its cards.",
+            "success",
+        )
+    return redirect(url_for("bank_editor.access", slug=slug))
+
+
+def after_change(slug: str):
+    """Back to the access page; or, for an owner who just gave up owning the bank, where they still may go."""
+    role = bank_role(current_user, slug)
+    if role == "owner":
+        return redirect(url_for("bank_editor.access", slug=slug))
+    return redirect(url_for("bank_editor.edit", slug=slug) if role else url_for("bank_editor.index"))

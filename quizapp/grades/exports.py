@@ -1,0 +1,241 @@
+"""Score exports: row builders that stream from the database, and writers for CSV and XLSX.
+
+Every layout is a ``Table`` (a header and an iterator of rows) built by a plain function; every
+format is a writer turning a table into chunks of bytes. ``EXPORTERS`` pairs them. Text that a
+spreadsheet would run as a formula is neutralised: in CSV by a leading apostrophe, in XLSX by
+writing it as a string cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from sqlalchemy import select
+
+from quizapp.banks import BankRegistry
+from quizapp.extensions import db
+from quizapp.grades import reports
+from quizapp.models import Assignment, Attempt, Classroom, Enrollment, Response, User
+from quizapp.questions import from_snapshot
+
+Value = str | float | int | None
+#: How a text cell that a spreadsheet would read as a formula or command may begin.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: Rows a CSV writer gathers before handing on a chunk.
+CHUNK_ROWS = 500
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: Iterable[list[Value]]
+
+
+def neutralise(value: Value) -> Value:
+    """A text cell a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+# -- layouts ----------------------------------------------------------------------------------
+
+
+def _percent(fraction: float | None) -> float | None:
+    return None if fraction is None else round(fraction * 100, 2)
+
+
+def _points(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def gradebook_table(classroom: Classroom, banks: BankRegistry) -> Table:
+    """Our own layout: per quiz, the grade in percent and the number of attempts; then totals."""
+    cols = reports.columns(classroom, banks)
+    header = ["Name", "Username", "Class"]
+    for col in cols:
+        header += [
+            f"{col.title} ({col.bank_slug}/{col.quiz_id}) %",
+            f"{col.title} ({col.bank_slug}/{col.quiz_id}) attempts",
+        ]
+    header += ["Total points", "Points possible", "Total %"]
+    possible = round(sum(c.max_points for c in cols), 4)
+
+    def rows() -> Iterator[list[Value]]:
+        for row in reports.rows(classroom, cols):
+            cells: list[Value] = [row.display_name, row.username, classroom.name]
+            for cell in row.cells:
+                cells += [_percent(cell.fraction), cell.attempts]
+            cells += [_points(row.total_points(cols)), possible, _percent(row.total)]
+            yield cells
+
+    return Table(header, rows())
+
+
+def canvas_table(classroom: Classroom, banks: BankRegistry) -> Table:
+    """Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then one
+    "Title (id)" column of points per quiz, with a "Points Possible" row first."""
+    cols = reports.columns(classroom, banks)
+    header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    header += [f"{col.title} ({col.bank_slug}/{col.quiz_id})" for col in cols]
+
+    def rows() -> Iterator[list[Value]]:
+        yield ["Points Possible", None, None, None, None, *(_points(c.max_points) for c in cols)]
+        for row in reports.rows(classroom, cols):
+            # ID is Canvas's own number for the student, which quizapp cannot know: left blank,
+            # Canvas matches on the SIS columns (the quizapp username) instead.
+            yield [
+                row.display_name,
+                None,
+                row.username,
+                row.username,
+                classroom.name,
+                *(_points(cell.points(col)) for cell, col in zip(row.cells, cols, strict=True)),
+            ]
+
+    return Table(header, rows())
+
+
+def moodle_table(classroom: Classroom, banks: BankRegistry) -> Table:
+    """Moodle's CSV grade import: identifying columns (map "Username" to username), then one
+    column of points per quiz."""
+    cols = reports.columns(classroom, banks)
+    header = [
+        "Username",
+        "Full name",
+        "Email address",
+        *(f"{col.title} ({col.bank_slug}/{col.quiz_id})" for col in cols),
+    ]
+
+    def rows() -> Iterator[list[Value]]:
+        for row in reports.rows(classroom, cols):
+            points = (_points(cell.points(col)) for cell, col in zip(row.cells, cols, strict=True))
+            yield [row.username, row.display_name, None, *points]
+
+    return Table(header, rows())
+
+
+RESPONSE_HEADER = [
+    "class", "username", "name", "bank", "quiz", "quiz_title", "attempt_id", "attempt_number",
+    "started_at", "submitted_at", "position", "question_id", "question_type", "response",
+    "correct_answer", "points", "max_points", "outcome",
+]  # fmt: skip
+
+
+def responses_table(classroom: Classroom) -> Table:
+    """One row per student, attempt and question, for analysis in pandas or R: the attempts made
+    for the class's assignments (never practice, nor another class's)."""
+
+    def rows() -> Iterator[list[Value]]:
+        query = (
+            select(User.username, User.display_name, Attempt, Response)
+            .join(Enrollment, Enrollment.user_id == User.id)
+            .join(Attempt, Attempt.user_id == User.id)
+            .join(Assignment, Assignment.id == Attempt.assignment_id)
+            .join(Response, Response.attempt_id == Attempt.id)
+            .where(
+                Enrollment.classroom_id == classroom.id,
+                Assignment.classroom_id == classroom.id,
+                Attempt.submitted_at.is_not(None),
+            )
+            .order_by(User.display_name, User.id, Attempt.id, Response.position)
+            .execution_options(yield_per=2000)
+        )
+        for username, name, attempt, response in db.session.execute(query):
+            question = from_snapshot(response.question)
+            yield [
+                classroom.name, username, name, attempt.bank_slug, attempt.quiz_id, attempt.quiz_title,
+                attempt.id, attempt.number, _iso(attempt.started_at), _iso(attempt.submitted_at),
+                response.position + 1, response.question_id, response.question_type,
+                question.response_text(response.answer), question.answer_text(),
+                _points(response.points), _points(response.max_points), response.outcome,
+            ]  # fmt: skip
+
+    return Table(RESPONSE_HEADER, rows())
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat(timespec="seconds")
+
+
+# -- writers ----------------------------------------------------------------------------------
+
+
+def write_csv(table: Table, bom: bool = False) -> Iterator[bytes]:
+    """UTF-8 CSV in chunks; with ``bom``, the byte-order mark Excel needs to read UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if bom:
+        buffer.write("\ufeff")
+    writer.writerow([neutralise(h) for h in table.header])
+    for n, row in enumerate(table.rows, start=1):
+        writer.writerow([neutralise(v) for v in row])
+        if n % CHUNK_ROWS == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def write_xlsx(table: Table) -> Iterator[bytes]:
+    """An XLSX workbook: numbers as numbers, every text a string cell (never a formula), the
+    header row bold and frozen. Rows go to disk as they come; only the finished file is read back."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Grades")
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([_xlsx_cell(sheet, h, bold) for h in table.header])
+    for row in table.rows:
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
+    with tempfile.TemporaryFile() as f:
+        workbook.save(f)
+        f.seek(0)
+        while chunk := f.read(64 * 1024):
+            yield chunk
+
+
+def _xlsx_cell(sheet, value: Value, font: Font | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would store "=..." as a formula
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+@dataclass(frozen=True)
+class Exporter:
+    label: str
+    extension: str
+    mimetype: str
+    table: Callable[[Classroom, BankRegistry], Table]
+    write: Callable[[Table], Iterator[bytes]]
+
+
+CSV = "text/csv"  # Werkzeug adds "; charset=utf-8" to text types
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+#: Gradebook formats by name: what ``quizapp export grades --format`` and the download buttons offer.
+EXPORTERS: dict[str, Exporter] = {
+    "csv": Exporter("CSV", "csv", CSV, gradebook_table, write_csv),
+    "excel-csv": Exporter("CSV for Excel", "csv", CSV, gradebook_table, lambda t: write_csv(t, bom=True)),
+    "xlsx": Exporter("Excel workbook", "xlsx", XLSX, gradebook_table, write_xlsx),
+    "canvas": Exporter("Canvas import", "csv", CSV, canvas_table, write_csv),
+    "moodle": Exporter("Moodle import", "csv", CSV, moodle_table, write_csv),
+}
+EXPORT_FORMATS = list(EXPORTERS)
+
+
+def export_filename(classroom: Classroom, what: str, extension: str) -> str:
+    # HTTP headers carry Latin-1 only: the file name keeps the class name's ASCII letters and digits.
+    safe = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in classroom.name.lower())
+    safe = "-".join(part for part in safe.split("-") if part) or "class"
+    return f"{safe}-{what}.{extension}"

@@ -1,0 +1,294 @@
+"""Reports on a class: the gradebook (students against assigned quizzes, graded by each quiz's
+policy) and the responses a quiz's item analysis is computed from.
+
+Rows are built from one query, streamed in student order, so an export of a large class never
+holds more than one student's attempts in memory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.orm import selectinload
+
+from quizapp.banks import BankRegistry
+from quizapp.extensions import db
+from quizapp.grades.stats import AttemptScores
+from quizapp.models import Assignment, Attempt, Classroom, Enrollment, User
+from quizapp.questions import MultipleChoice, Question, SingleChoice, TrueFalse, overall_grade
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One assigned quiz."""
+
+    bank_slug: str
+    quiz_id: str
+    title: str
+    grading: str
+    #: Marks for a perfect attempt: the largest maximum of the attempts made, or the quiz's size.
+    max_points: float
+
+
+# Cells and rows are named tuples: a gradebook page builds hundreds of them, and a tuple is
+# made several times faster than a frozen dataclass.
+class Cell(NamedTuple):
+    """A student's grade on one quiz: None (blank) when they never submitted an attempt."""
+
+    fraction: float | None
+    attempts: int
+
+    def points(self, column: Column) -> float | None:
+        return None if self.fraction is None else self.fraction * column.max_points
+
+
+class Row(NamedTuple):
+    user_id: int
+    username: str
+    display_name: str
+    cells: tuple[Cell, ...]
+    #: ``total_points`` as a fraction of every assigned quiz's marks (None if there are none).
+    total: float | None
+
+    def total_points(self, columns: Sequence[Column]) -> float:
+        """Points over every assigned quiz; a quiz never attempted counts nothing."""
+        return sum(cell.points(col) or 0.0 for cell, col in zip(self.cells, columns, strict=True))
+
+
+# The gradebook's queries are on the tables rather than the ORM classes, and built once with the
+# class as a parameter: rows come back as plain tuples, without the ORM's per-statement and per-row
+# work, and no statement is rebuilt for each page. An attempt counts when it was started for one
+# of the class's assignments (an EXISTS on them) and it was submitted: practice, and attempts
+# for another class that set the same quiz, never do.
+_attempts, _enrollments, _users = Attempt.__table__, Enrollment.__table__, User.__table__
+_assignments = Assignment.__table__
+_SET_TO_CLASS = (
+    select(_assignments.c.id)
+    .where(
+        _assignments.c.id == _attempts.c.assignment_id,
+        _assignments.c.classroom_id == bindparam("class_id"),
+    )
+    .exists()
+)
+_ASSIGNED = (
+    select(_assignments.c.bank_slug, _assignments.c.quiz_id)
+    .where(_assignments.c.classroom_id == bindparam("class_id"))
+    .order_by(_assignments.c.id)
+)
+_MAXIMA = (
+    select(_attempts.c.bank_slug, _attempts.c.quiz_id, func.max(_attempts.c.max_score))
+    .join(_enrollments, _enrollments.c.user_id == _attempts.c.user_id)
+    .where(
+        _enrollments.c.classroom_id == bindparam("class_id"),
+        _attempts.c.submitted_at.is_not(None),
+        _SET_TO_CLASS,
+    )
+    .group_by(_attempts.c.bank_slug, _attempts.c.quiz_id)
+)
+_ROWS = (
+    select(
+        _users.c.id,
+        _users.c.username,
+        _users.c.display_name,
+        _attempts.c.bank_slug,
+        _attempts.c.quiz_id,
+        _attempts.c.score,
+        _attempts.c.max_score,
+    )
+    .join(_enrollments, _enrollments.c.user_id == _users.c.id)
+    .outerjoin(
+        _attempts,
+        and_(_attempts.c.user_id == _users.c.id, _attempts.c.submitted_at.is_not(None), _SET_TO_CLASS),
+    )
+    .where(_enrollments.c.classroom_id == bindparam("class_id"))
+    .order_by(_users.c.display_name, _users.c.id, _attempts.c.number)
+    .execution_options(yield_per=2000)
+)
+
+
+def columns(classroom: Classroom, banks: BankRegistry) -> list[Column]:
+    """The class's assigned quizzes, in the order they were assigned."""
+    params = {"class_id": classroom.id}
+    maxima = {(slug, quiz_id): most for slug, quiz_id, most in db.session.execute(_MAXIMA, params)}
+    return _columns(db.session.execute(_ASSIGNED, params).all(), maxima, banks)
+
+
+def _columns(
+    assigned: Sequence[tuple[str, str]], maxima: dict[tuple[str, str], float], banks: BankRegistry
+) -> list[Column]:
+    out = []
+    for slug, quiz_id in assigned:
+        bank = banks.get(slug)
+        quiz = bank.quizzes.get(quiz_id) if bank else None
+        size = quiz.max_points(bank.questions) if quiz else 0.0
+        out.append(
+            Column(
+                bank_slug=slug,
+                quiz_id=quiz_id,
+                title=quiz.title if quiz else f"{quiz_id} (no longer in its bank)",
+                grading=quiz.grading if quiz else "highest",
+                max_points=maxima.get((slug, quiz_id)) or size,
+            )
+        )
+    return out
+
+
+def rows(classroom: Classroom, cols: Sequence[Column]) -> Iterator[Row]:
+    """Every student of the class, by name, with a cell per column (``cols`` are the class's
+    assigned quizzes, from ``columns``), read as they are written out."""
+    return _rows(db.session.execute(_ROWS, {"class_id": classroom.id}), cols)
+
+
+def _rows(results: Iterable[Sequence], cols: Sequence[Column]) -> Iterator[Row]:
+    index = {(c.bank_slug, c.quiz_id): i for i, c in enumerate(cols)}
+    possible = sum(col.max_points for col in cols)
+    current: tuple[int, str, str] | None = None
+    fractions: list[list[float]] = []
+    for user_id, username, display_name, slug, quiz_id, score, max_score in results:
+        if current is None or current[0] != user_id:
+            if current is not None:
+                yield _row(current, fractions, cols, possible)
+            current, fractions = (user_id, username, display_name), [[] for _ in cols]
+        column = index.get((slug, quiz_id))
+        if column is not None:  # (None: no attempt, or a quiz set since ``cols`` were read)
+            fractions[column].append(score / max_score if max_score else 0.0)
+    if current is not None:
+        yield _row(current, fractions, cols, possible)
+
+
+def _row(
+    user: tuple[int, str, str], fractions: list[list[float]], cols: Sequence[Column], possible: float
+) -> Row:
+    cells = []
+    points = 0.0
+    for attempts, col in zip(fractions, cols, strict=True):
+        grade = overall_grade(attempts, col.grading)
+        cells.append(Cell(grade, len(attempts)))
+        if grade is not None:
+            points += grade * col.max_points
+    return Row(*user, tuple(cells), points / possible if possible else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Gradebook:
+    columns: list[Column]
+    rows: list[Row]
+
+    def column_mean(self, i: int) -> float | None:
+        """The class mean of a quiz, over the students who have a grade in it (blanks left out)."""
+        graded = [r.cells[i].fraction for r in self.rows if r.cells[i].fraction is not None]
+        return sum(graded) / len(graded) if graded else None
+
+    def mean_total(self) -> float | None:
+        totals = [r.total for r in self.rows if r.total is not None]
+        return sum(totals) / len(totals) if totals else None
+
+
+def gradebook(classroom: Classroom, banks: BankRegistry) -> Gradebook:
+    """A class's whole gradebook, for its page. The page holds every row anyway, so the rows are
+    read first and each quiz's maximum taken from them, where an export (which streams its rows)
+    asks the database for the maxima first."""
+    params = {"class_id": classroom.id}
+    assigned = db.session.execute(_ASSIGNED, params).all()
+    results = db.session.execute(_ROWS, params).all()
+    maxima: dict[tuple[str, str], float] = {}
+    for *_, slug, quiz_id, _score, max_score in results:
+        if slug is not None and max_score > maxima.get((slug, quiz_id), 0.0):
+            maxima[(slug, quiz_id)] = max_score
+    cols = _columns(assigned, maxima, banks)
+    return Gradebook(cols, list(_rows(results, cols)))
+
+
+def sort_rows(book: Gradebook, key: str, descending: bool) -> list[Row]:
+    """Rows sorted by "name", "total" or a column number; blanks always last."""
+    if key == "name":
+        return sorted(book.rows, key=lambda r: (r.display_name.casefold(), r.user_id), reverse=descending)
+
+    def value(row: Row) -> float | None:
+        if key == "total":
+            return row.total
+        return row.cells[int(key)].fraction
+
+    graded = [r for r in book.rows if value(r) is not None]
+    blank = [r for r in book.rows if value(r) is None]
+    return sorted(graded, key=lambda r: value(r), reverse=descending) + blank
+
+
+def valid_sort_key(key: str, book: Gradebook) -> bool:
+    return key in ("name", "total") or (
+        re.fullmatch(r"[0-9]{1,4}", key) is not None and int(key) < len(book.columns)
+    )
+
+
+@dataclass(frozen=True)
+class QuizResponses:
+    """A class's submitted attempts at one quiz, as the statistics need them."""
+
+    attempts: list[AttemptScores]
+    #: What was answered, by question id: each choice picked, or each response worded.
+    picks: dict[str, Counter[str]]
+    #: The choices offered, by question id, for questions that offer choices.
+    choices: dict[str, list[str]]
+    #: The prompt of each question as shown, by question id.
+    prompts: dict[str, str]
+
+
+NO_ANSWER = "(no answer)"
+
+
+def quiz_responses(classroom: Classroom, bank_slug: str, quiz_id: str) -> QuizResponses:
+    """Every submitted attempt of the class's students for its assignment of a quiz, with what
+    each question got."""
+    query = (
+        select(Attempt)
+        .join(Enrollment, Enrollment.user_id == Attempt.user_id)
+        .join(Assignment, Assignment.id == Attempt.assignment_id)
+        .where(
+            Enrollment.classroom_id == classroom.id,
+            Assignment.classroom_id == classroom.id,
+            Attempt.bank_slug == bank_slug,
+            Attempt.quiz_id == quiz_id,
+            Attempt.submitted_at.is_not(None),
+        )
+        .order_by(Attempt.id)
+        .options(selectinload(Attempt.responses))
+    )
+    out = QuizResponses([], {}, {}, {})
+    for attempt in db.session.scalars(query):
+        items = {}
+        for response in attempt.responses:
+            question = response.shown_question()
+            items[question.id] = (response.points or 0.0, response.max_points)
+            out.prompts.setdefault(question.id, question.prompt)
+            picks = out.picks.setdefault(question.id, Counter())
+            for picked in _picked(question, response.answer):
+                picks[picked] += 1
+            offered = _offered(question)
+            if offered:
+                known = out.choices.setdefault(question.id, [])
+                known.extend(c for c in offered if c not in known)
+        out.attempts.append(
+            AttemptScores(attempt.id, attempt.user_id, attempt.score or 0.0, attempt.max_score, items)
+        )
+    return out
+
+
+def _picked(question: Question, answer) -> list[str]:
+    if answer is None or answer == []:
+        return [NO_ANSWER]
+    if isinstance(question, MultipleChoice):
+        return list(answer)
+    return [question.response_text(answer)]
+
+
+def _offered(question: Question) -> list[str]:
+    if isinstance(question, SingleChoice | MultipleChoice):
+        return list(question.choices)
+    if isinstance(question, TrueFalse):
+        return ["True", "False"]
+    return []
