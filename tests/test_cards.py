@@ -17,13 +17,13 @@ from sqlalchemy import func, select
 from quizapp.accounts.operations import create_account, find_user
 from quizapp.banks import BankError
 from quizapp.banks.loader import parse_bank
+from quizapp.charts import review_calendar
 from quizapp.database import write_transaction
 from quizapp.extensions import bank_registry, db
 from quizapp.models import Attempt, CardReview, CardState, User, utcnow
 from quizapp.site_settings import set_school_zone
 from quizapp.study import operations as cards
 from quizapp.study.operations import (
-    heatmap_svg,
     next_card,
     progress,
     queue_missed,
@@ -705,7 +705,7 @@ def luminance(colour: str) -> float:
 
 def test_the_calendar_is_an_svg_image_with_a_square_for_every_day_of_26_weeks(ctx):
     today = date(2026, 3, 4)  # a Wednesday
-    svg = heatmap_svg({}, today)
+    svg = review_calendar({}, today)
 
     assert svg.startswith("<svg")
     assert 'role="img"' in svg
@@ -721,7 +721,7 @@ def test_the_calendar_is_an_svg_image_with_a_square_for_every_day_of_26_weeks(ct
 
 def test_each_days_title_counts_its_reviews_and_the_busiest_day_is_darkest(ctx):
     today = date(2026, 3, 4)
-    svg = heatmap_svg({today: 9, today - timedelta(days=1): 2, today - timedelta(days=10): 1}, today)
+    svg = review_calendar({today: 9, today - timedelta(days=1): 2, today - timedelta(days=10): 1}, today)
 
     assert "<title>2026-03-04: 9 reviews</title>" in svg
     assert "<title>2026-03-03: 2 reviews</title>" in svg
@@ -739,4 +739,4 @@ def test_days_older_than_the_calendar_do_not_change_it(ctx):
     shown = {today: 10, today - timedelta(days=3): 4}
     older = {**shown, today - timedelta(days=200): 50}
 
-    assert heatmap_svg(older, today) == heatmap_svg(shown, today)
+    assert review_calendar(older, today) == review_calendar(shown, today)

@@ -12,6 +12,7 @@ from collections import Counter
 
 import pytest
 
+from quizapp.charts import score_histogram
 from quizapp.grades.stats import (
     MIN_RESPONSES_FOR_DISTRACTORS,
     AttemptScores,
@@ -21,7 +22,6 @@ from quizapp.grades.stats import (
     discrimination,
     facility,
     histogram,
-    histogram_svg,
     item_flags,
     item_statistics,
     quiz_statistics,
@@ -283,7 +283,7 @@ def parse(svg: str) -> ET.Element:
 
 
 def test_svg_is_an_accessible_image_with_a_bar_per_bin():
-    svg = histogram_svg(chart_bins(), "Scores")
+    svg = score_histogram(chart_bins(), "Scores")
     root = parse(svg)
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img"
@@ -297,7 +297,7 @@ def test_svg_is_an_accessible_image_with_a_bar_per_bin():
 
 
 def test_svg_describes_every_count_and_gives_each_bar_a_tooltip():
-    root = parse(histogram_svg(chart_bins(), "Scores"))
+    root = parse(score_histogram(chart_bins(), "Scores"))
     desc = root.find(f"{SVG}desc").text
     assert "0–10%: 0 attempts" in desc
     assert "10–20%: 1 attempt;" in desc
@@ -309,7 +309,7 @@ def test_svg_describes_every_count_and_gives_each_bar_a_tooltip():
 
 
 def test_svg_bar_heights_follow_the_counts():
-    root = parse(histogram_svg(chart_bins(), "Scores"))
+    root = parse(score_histogram(chart_bins(), "Scores"))
     heights = [float(bar.get("height")) for bar in root.findall(f"{SVG}rect")]
     # The tallest bar (4) is twice the height of a bar of 2, and an empty band has no height.
     assert heights[6] == pytest.approx(2 * heights[3], abs=0.02)
@@ -317,7 +317,7 @@ def test_svg_bar_heights_follow_the_counts():
 
 
 def test_svg_labels_its_axes():
-    texts = [t.text for t in parse(histogram_svg(chart_bins(), "Scores")).iter(f"{SVG}text")]
+    texts = [t.text for t in parse(score_histogram(chart_bins(), "Scores")).iter(f"{SVG}text")]
     assert "Score (%)" in texts
     assert "Attempts" in texts
     assert "0" in texts
@@ -326,7 +326,7 @@ def test_svg_labels_its_axes():
 
 def test_svg_escapes_the_title():
     title = '<b>"x" & y</b>'
-    svg = histogram_svg(chart_bins(), title)
+    svg = score_histogram(chart_bins(), title)
     assert "<b>" not in svg
     assert '&lt;b&gt;"x" &amp; y&lt;/b&gt;' in svg
     # It still parses, and the title reads back exactly as given.
@@ -334,7 +334,7 @@ def test_svg_escapes_the_title():
 
 
 def test_svg_has_no_script_or_external_resource():
-    svg = histogram_svg(chart_bins(), "Scores").lower()
+    svg = score_histogram(chart_bins(), "Scores").lower()
     assert "<script" not in svg
     assert "href" not in svg
     assert "onload" not in svg
@@ -344,7 +344,7 @@ def test_svg_has_no_script_or_external_resource():
 
 
 def test_svg_of_no_bins_says_so():
-    root = parse(histogram_svg([], "Scores"))
+    root = parse(score_histogram([], "Scores"))
     assert root.findall(f"{SVG}rect") == []
     assert root.find(f"{SVG}desc").text == "No attempts to show."
 

@@ -11,7 +11,6 @@ import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 
 #: Below this facility a question is flagged "too hard" (Moodle's report marks < 20% as hard).
 TOO_HARD_BELOW = 0.2
@@ -168,94 +167,6 @@ def histogram(percentages: Sequence[float], bins: int = 10) -> list[Bin]:
         # by a rounded width like 100 / 3 could drop an edge into the band below.
         counts[min(bins - 1, int(clamped * bins / 100))] += 1
     return [Bin(low=i * 100 / bins, high=(i + 1) * 100 / bins, count=c) for i, c in enumerate(counts)]
-
-
-# Chart geometry, in SVG user units.
-_WIDTH, _HEIGHT = 600, 260
-_LEFT, _RIGHT, _TOP, _BOTTOM = 56, 16, 36, 52
-_PLOT_W = _WIDTH - _LEFT - _RIGHT
-_PLOT_H = _HEIGHT - _TOP - _BOTTOM
-_BAR_FILL = "#3567a6"  # 5.8:1 against white, so bars stay visible for low-vision readers
-
-
-def _pct(value: float) -> str:
-    return f"{round(value, 1):g}"
-
-
-def _num(value: float) -> str:
-    return f"{round(value, 2):g}"
-
-
-def _band(b: Bin) -> str:
-    return f"{_pct(b.low)}–{_pct(b.high)}%: {b.count} attempt{'' if b.count == 1 else 's'}"
-
-
-def histogram_svg(bins: Sequence[Bin], title: str) -> str:
-    """An SVG bar chart of ``bins`` that needs no script or external resource, with a title,
-    a description listing every count for screen readers and a tooltip on each bar."""
-    desc = (
-        "Attempts per score band: " + "; ".join(_band(b) for b in bins) + "."
-        if bins
-        else "No attempts to show."
-    )
-    top = max((b.count for b in bins), default=0)
-    step = max(1, math.ceil(top / 5))
-    y_max = max(step, math.ceil(top / step) * step)
-
-    def y(count: float) -> float:
-        return _TOP + _PLOT_H - count / y_max * _PLOT_H
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{_HEIGHT}" '
-        f'viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" font-family="sans-serif" font-size="12">',
-        # <title> and <desc> as first children give the chart its accessible name and description.
-        f"<title>{escape(title)}</title>",
-        f"<desc>{escape(desc)}</desc>",
-        f'<text x="{_WIDTH / 2:g}" y="20" text-anchor="middle" font-size="14" font-weight="bold" '
-        f'fill="currentColor">{escape(title)}</text>',
-    ]
-    # Horizontal grid lines and the count axis.
-    for tick in range(0, y_max + 1, step):
-        ty = _num(y(tick))
-        parts.append(
-            f'<line x1="{_LEFT}" y1="{ty}" x2="{_LEFT + _PLOT_W}" y2="{ty}" stroke="currentColor" '
-            f'stroke-opacity="{0.6 if tick == 0 else 0.15}" aria-hidden="true"/>'
-        )
-        parts.append(
-            f'<text x="{_LEFT - 6}" y="{ty}" dy="4" text-anchor="end" fill="currentColor" '
-            f'aria-hidden="true">{tick}</text>'
-        )
-    if bins:
-        width = _PLOT_W / len(bins)
-        gap = 2 if width > 8 else 0
-        # Label at most about 10 edges so the numbers never overlap.
-        every = max(1, math.ceil(len(bins) / 10))
-        for i, b in enumerate(bins):
-            x = _LEFT + i * width
-            bar_y = y(b.count)
-            parts.append(
-                f'<rect x="{_num(x + gap)}" y="{_num(bar_y)}" width="{_num(width - 2 * gap)}" '
-                f'height="{_num(_TOP + _PLOT_H - bar_y)}" fill="{_BAR_FILL}">'
-                f"<title>{escape(_band(b))}</title></rect>"
-            )
-        for i in range(0, len(bins) + 1, every):
-            edge = bins[i].low if i < len(bins) else bins[-1].high
-            parts.append(
-                f'<text x="{_num(_LEFT + i * width)}" y="{_TOP + _PLOT_H + 16}" text-anchor="middle" '
-                f'fill="currentColor" aria-hidden="true">{escape(_pct(edge))}</text>'
-            )
-    # Axis titles: hidden from screen readers, which get the same facts from <desc>.
-    parts.append(
-        f'<text x="{_num(_LEFT + _PLOT_W / 2)}" y="{_HEIGHT - 8}" text-anchor="middle" '
-        f'fill="currentColor" aria-hidden="true">Score (%)</text>'
-    )
-    mid_y = _num(_TOP + _PLOT_H / 2)
-    parts.append(
-        f'<text x="14" y="{mid_y}" transform="rotate(-90 14 {mid_y})" text-anchor="middle" '
-        f'fill="currentColor" aria-hidden="true">Attempts</text>'
-    )
-    parts.append("</svg>")
-    return "\n".join(parts)
 
 
 def item_flags(

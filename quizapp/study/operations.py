@@ -397,40 +397,6 @@ def streak(per_day: dict[date, int], today: date) -> int:
     return count
 
 
-def heatmap_svg(per_day: dict[date, int], today: date, weeks: int = 26) -> str:
-    """A calendar of reviews per day, drawn on the server: one column a week, darker for more."""
-    cell, gap = 12, 3
-    first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
-    busiest = max((n for day, n in per_day.items() if first <= day <= today), default=0)
-    shades = ("#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39")
-    rects = []
-    total = 0
-    for offset in range((today - first).days + 1):
-        day = first + timedelta(days=offset)
-        count = per_day.get(day, 0)
-        total += count
-        level = 0 if not count else 1 + min(3, (4 * count - 1) // max(busiest, 1))
-        x = 30 + (offset // 7) * (cell + gap)
-        y = 16 + (offset % 7) * (cell + gap)
-        noun = "review" if count == 1 else "reviews"
-        rects.append(
-            f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2" fill="{shades[level]}">'
-            f"<title>{day.isoformat()}: {count} {noun}</title></rect>"
-        )
-    width = 30 + weeks * (cell + gap)
-    height = 16 + 7 * (cell + gap)
-    labels = "".join(
-        f'<text x="0" y="{16 + i * (cell + gap) + 10}" font-size="10" fill="#57606a">{name}</text>'
-        for i, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))
-    )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
-        f' role="img"><title>Reviews per day</title>'
-        f"<desc>{total} reviews in the last {weeks} weeks, up to {today.isoformat()}.</desc>"
-        f"{labels}{''.join(rects)}</svg>"
-    )
-
-
 def due_counts(
     user: User, slugs: Sequence[str], now: datetime, hidden: Hidden | None = None
 ) -> dict[str, int]:

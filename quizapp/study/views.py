@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
+from quizapp import charts
 from quizapp.access import SIGNED_IN, allow, practice_closed
 from quizapp.downloads import no_store
 from quizapp.extensions import bank_registry
@@ -37,8 +37,7 @@ def overview():
         hidden={slug: len(ids) for slug, ids in hidden.items()},
         due=cards.due_counts(current_user, [b.slug for b in banks], now, hidden),
         progress=progress,
-        # Our own SVG: its only texts are dates and numbers (cards.heatmap_svg).
-        heatmap=Markup(cards.heatmap_svg(progress.per_day, now.astimezone(cards.school_zone()).date())),  # noqa: S704
+        heatmap=charts.review_calendar(progress.per_day, now.astimezone(cards.school_zone()).date()),
     )
 
 
