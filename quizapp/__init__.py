@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from quizapp.config import load_config
 from quizapp.database import private_sqlite_files, tune_sqlite
@@ -46,7 +47,7 @@ class RowId(IntegerConverter):
 
     regex = r"[1-9][0-9]{0,9}"
 
-    def __init__(self, url_map):
+    def __init__(self, url_map: Map) -> None:
         super().__init__(url_map, min=1, max=MAX_INT)
 
 
@@ -55,7 +56,10 @@ def trust_proxies(app: Flask) -> None:
     X-Forwarded-* headers (the rate limits count per client address, and HTTPS is the proxy's)."""
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        # Flask's documented way to add WSGI middleware, which mypy takes for overwriting a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
 
 
 def init_extensions(app: Flask) -> None:
@@ -77,7 +81,7 @@ def init_extensions(app: Flask) -> None:
         return sessions.load(session_id)
 
     @login_manager.unauthorized_handler
-    def unauthorized():
+    def unauthorized() -> ResponseReturnValue:
         # A page's autosave gets an answer its script can act on; a page, the login form (which
         # brings the learner back where they were).
         if request.method == "POST" and _attempt_in_url() is not None:
@@ -135,7 +139,7 @@ def register_error_pages(app: Flask) -> None:
     """Show errors as pages in the app's layout, with a message a learner can act on."""
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         if _attempt_in_url() is not None:
             return session_ended()
         # Behind a proxy that hides the public host, every form fails here: the log says why.
@@ -147,7 +151,7 @@ def register_error_pages(app: Flask) -> None:
         return render_template("error.html", title="Form expired", message=message), 400
 
     @app.errorhandler(429)
-    def too_many(error: HTTPException):
+    def too_many(error: HTTPException) -> ResponseReturnValue:
         message = (
             "Too many tries from your network in a short time. Wait a minute, then try again; "
             "nothing you typed elsewhere is lost."
@@ -155,7 +159,7 @@ def register_error_pages(app: Flask) -> None:
         return render_template("error.html", title="Too many tries", message=message), 429
 
     @app.errorhandler(500)
-    def server_error(error: HTTPException):
+    def server_error(error: HTTPException) -> ResponseReturnValue:
         # Flask has logged the traceback with the request's id; the page shows only the id.
         title = "Something went wrong"
         message = (
@@ -169,18 +173,19 @@ def register_error_pages(app: Flask) -> None:
             return Response(f"{title}. {message}\n", 500, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        title, message = PLAIN_ERRORS.get(error.code, (error.name, error.description))
-        if error.description != type(error).description:  # a view's own message says more
+    def http_error(error: HTTPException) -> ResponseReturnValue:
+        code = error.code or 500
+        title, message = PLAIN_ERRORS.get(code, (error.name, error.description or ""))
+        if error.description and error.description != type(error).description:  # a view's own says more
             message = error.description
-        return render_template("error.html", title=title, message=message), error.code
+        return render_template("error.html", title=title, message=message), code
 
 
 def _attempt_in_url() -> int | None:
     return (request.view_args or {}).get("attempt_id") if request.blueprint == "quizzes" else None
 
 
-def session_ended():
+def session_ended() -> ResponseReturnValue:
     """The answer to an attempt's form (or autosave) sent after the session ended: logged out, or
     the browser's session cookie gone. What was saved is safe, the page's script keeps the rest in
     the browser, and logging in leads back to the attempt."""
@@ -200,7 +205,7 @@ def register_security_headers(app: Flask) -> None:
     nothing a signed-in person sees."""
 
     @app.after_request
-    def headers(response):
+    def headers(response: Response) -> Response:
         if request.endpoint != "static" and current_user.is_authenticated:
             # Pages, saved answers (JSON) and downloads of a signed-in person must not come back
             # from a cache after logout on a shared computer.

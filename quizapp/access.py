@@ -15,14 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
+from quizapp import queries
 from quizapp.banks.loader import SLUG
 from quizapp.extensions import db
 from quizapp.models import BankMember, BankPolicy
+from quizapp.people import Person
 
 #: Anyone, signed in or not.
 ANYONE = "anyone"
@@ -37,38 +40,44 @@ BANK_OWNER = "bank owner"
 #: A site administrator.
 ADMIN = "admin"
 
+View = Callable[..., Any]
+
 POLICIES = (ANYONE, SIGNED_IN, INSTRUCTOR, BANK_EDITOR, BANK_OWNER, ADMIN)
 
 #: The bank roles that edit it (an owner also shares it).
 EDITING = ("owner", "editor")
 
 
-def allow(policy: str) -> Callable[[Callable], Callable]:
+def allow(policy: str) -> Callable[[View], View]:
     """Declare and enforce who may call a view. Someone not signed in is sent to log in; a signed-in
     user of the wrong kind gets the "not allowed" page (403); a bank they have no part in is 404."""
     if policy not in POLICIES:
         raise ValueError(f"unknown access policy {policy!r}")
 
-    def decorate(view: Callable) -> Callable:
+    def decorate(view: View) -> View:
         if policy == ANYONE:
-            view.access = policy
-            return view
+            return _declared(view, policy)
 
         @wraps(view)
         @login_required
-        def guarded(*args, **kwargs):
+        def guarded(*args: Any, **kwargs: Any) -> Any:
             refused = _refusal(policy, kwargs)
             if refused:
                 abort(refused)
             return view(*args, **kwargs)
 
-        guarded.access = policy
-        return guarded
+        return _declared(guarded, policy)
 
     return decorate
 
 
-def _refusal(policy: str, kwargs: dict) -> int | None:
+def _declared(view: View, policy: str) -> View:
+    """``view`` marked with its policy, where tests/test_access_policy.py reads it."""
+    view.access = policy  # type: ignore[attr-defined]  # a function takes attributes; Callable's type has none
+    return view
+
+
+def _refusal(policy: str, kwargs: dict[str, Any]) -> int | None:
     """The status that refuses the current user this policy (None: allowed)."""
     if policy == SIGNED_IN:
         return None
@@ -101,7 +110,7 @@ def every_bank_members() -> dict[str, dict[int, str]]:
     return members
 
 
-def bank_role(user, slug: str, members: dict[int, str] | None = None) -> str | None:
+def bank_role(user: Person, slug: str, members: dict[int, str] | None = None) -> str | None:
     """What ``user`` is to the bank: "owner", "editor" or None. Admins own every bank.
     ``members``: the bank's (``bank_members``), when the caller has read them already."""
     if not user.is_authenticated or not SLUG.fullmatch(slug):
@@ -113,13 +122,13 @@ def bank_role(user, slug: str, members: dict[int, str] | None = None) -> str | N
     return (bank_members(slug) if members is None else members).get(user.id)
 
 
-def may_edit_bank(user, slug: str, members: dict[int, str] | None = None) -> bool:
+def may_edit_bank(user: Person, slug: str, members: dict[int, str] | None = None) -> bool:
     """Whether ``user`` may change the bank: edit, restore, archive and bring it back from the
     archive. Its owners and editors, and admins; a site bank, admins only."""
     return bank_role(user, slug, members) in EDITING
 
 
-def may_assign_bank(user, slug: str, members: dict[int, str] | None = None) -> bool:
+def may_assign_bank(user: Person, slug: str, members: dict[int, str] | None = None) -> bool:
     """Whether ``user`` may set the bank's quizzes for a class, and regrade them with its key: its
     owners and editors, and every instructor for a site bank (one with no owner)."""
     if not user.is_authenticated or not user.is_instructor or not SLUG.fullmatch(slug):
@@ -128,7 +137,7 @@ def may_assign_bank(user, slug: str, members: dict[int, str] | None = None) -> b
     return user.is_admin or not members or may_edit_bank(user, slug, members)
 
 
-def may_create_bank(user, slug: str, archived: bool) -> bool:
+def may_create_bank(user: Person, slug: str, archived: bool) -> bool:
     """Whether ``user`` may start a new bank called ``slug`` (and own it): any instructor for a name
     nobody holds. A name with owners or editors, or with a copy in the archive (``archived``), only
     those who may edit that bank: else the archived bank's owners would reach the new one, and the
@@ -148,28 +157,20 @@ def practice_allowed(slug: str) -> bool:
     return allowed is not False
 
 
-def practice_closed(user) -> frozenset[str]:
+def practice_closed(user: Person) -> frozenset[str]:
     """The banks whose quizzes ``user`` may not take as practice and whose cards they may not study:
     those whose owners turned practice off, but for the ones ``user`` may edit. One query (two for
     an instructor while some bank is closed): a page reads it once and hands it on."""
-    closed = frozenset(db.session.execute(_CLOSED).scalars())
+    closed = frozenset(db.session.execute(queries.CLOSED).scalars())
     if not closed or not user.is_authenticated or not user.is_instructor:
         return closed
     if user.is_admin:
         return frozenset()
-    editing = db.session.execute(_EDITING, {"user_id": user.id, "closed": sorted(closed)}).scalars()
+    editing = db.session.execute(queries.EDITING, {"user_id": user.id, "closed": sorted(closed)}).scalars()
     return closed - set(editing)
 
 
-# Asked by every quiz and study page: built once, on the tables (see accounts._SIGNED_IN).
-_policies, _members = BankPolicy.__table__, BankMember.__table__
-_CLOSED = select(_policies.c.bank_slug).where(_policies.c.practice.is_(False))
-_EDITING = select(_members.c.bank_slug).where(
-    _members.c.user_id == bindparam("user_id"), _members.c.bank_slug.in_(bindparam("closed", expanding=True))
-)
-
-
-def may_practise(user, slug: str) -> bool:
+def may_practise(user: Person, slug: str) -> bool:
     """Whether ``user`` may take the bank's quizzes outside their classes' assignments and study its
     cards (``practice_closed``, for one bank)."""
     return slug not in practice_closed(user)

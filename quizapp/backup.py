@@ -19,8 +19,11 @@ def backup_sqlite(target: Path) -> int:
     try:
         copy = sqlite3.connect(target)
         try:
-            source.driver_connection.backup(copy, pages=1024)
-            pages = copy.execute("PRAGMA page_count").fetchone()[0]
+            driver = source.driver_connection
+            if not isinstance(driver, sqlite3.Connection):
+                raise RuntimeError("only a SQLite database is backed up this way")
+            driver.backup(copy, pages=1024)
+            pages: int = copy.execute("PRAGMA page_count").fetchone()[0]
             ok = copy.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             copy.close()

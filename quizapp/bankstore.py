@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.banks import Bank, BankEntry, BankError, Problem, parse_bank
@@ -93,7 +93,12 @@ def head_of(slug: str) -> Head | None:
 
 
 def append_revision(
-    slug: str, text: str, author_id: int | None, action: str, after: Head | None, connection=None
+    slug: str,
+    text: str,
+    author_id: int | None,
+    action: str,
+    after: Head | None,
+    connection: Connection | None = None,
 ) -> int:
     """Add ``text`` as the revision that follows ``after`` (None: the bank's first); returns its id.
     Raises Outrun when another revision followed ``after`` first, on any host."""
@@ -108,16 +113,17 @@ def append_revision(
         "text": text,
     }
     try:
-        return (
+        revision_id: int = (
             (connection or db.session)
             .execute(insert(_revisions).returning(_revisions.c.id), row)
             .scalar_one()
         )
+        return revision_id
     except IntegrityError as exc:
         raise Outrun(slug) from exc  # the caller's transaction is rolled back as it ends
 
 
-def _next_seq(slug: str, after: Head | None, connection) -> int:
+def _next_seq(slug: str, after: Head | None, connection: Connection | None) -> int:
     if after is None:
         return 1
     if after.seq is not None:
@@ -236,7 +242,7 @@ class BankStore:
             # The request's own reads (SQLite keeps a snapshot per transaction) see what changed.
             db.session.rollback()
 
-    def _look(self, connection) -> tuple[int | None, dict[str, tuple[int, int, int]]]:
+    def _look(self, connection: Connection) -> tuple[int | None, dict[str, tuple[int, int, int]]]:
         """The two things that change what is served: the newest revision id, the folder's files."""
         return connection.execute(_NEWEST).scalar(), self._stamps()
 
@@ -256,7 +262,7 @@ class BankStore:
         except OSError:
             return []
 
-    def _settle_folder(self, connection) -> bool:
+    def _settle_folder(self, connection: Connection) -> bool:
         """One pass over the folder and the heads; True if it wrote a file or a revision."""
         if not self.folder.is_dir():
             self._problems = {}
@@ -285,7 +291,7 @@ class BankStore:
 
     def _settle(
         self,
-        connection,
+        connection: Connection,
         slug: str,
         path: Path,
         synced: dict[str, str],
@@ -353,7 +359,7 @@ class BankStore:
             synced.pop(slug, None)
         return True
 
-    def _known(self, connection, slug: str, sha: str) -> bool:
+    def _known(self, connection: Connection, slug: str, sha: str) -> bool:
         query = select(_revisions.c.id).where(_revisions.c.bank_slug == slug, _revisions.c.sha256 == sha)
         return connection.execute(query.limit(1)).first() is not None
 
@@ -367,7 +373,7 @@ class BankStore:
             return {}
         return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
 
-    def _build_entries(self, connection) -> None:
+    def _build_entries(self, connection: Connection) -> None:
         entries = {}
         for slug in set(self._heads) | set(self._problems):
             head = self._heads.get(slug)
@@ -379,10 +385,11 @@ class BankStore:
             entries[slug] = BankEntry(slug, path, bank, self._problems.get(slug, []), stamp)
         self._entries = entries
 
-    def _served(self, connection, head: Head) -> Bank | None:
+    def _served(self, connection: Connection, head: Head) -> Bank | None:
         """The bank of a revision; for one that does not validate (saved by older code), the
         newest of its earlier revisions that does."""
         if head.id not in self._parsed:
+            bank: Bank | None
             try:
                 bank = parse_bank(head.text.encode("utf-8"), f"{head.slug}.yaml", head.slug)
             except BankError:
@@ -391,7 +398,7 @@ class BankStore:
         return self._parsed[head.id]
 
 
-def _last_good(connection, slug: str) -> Bank | None:
+def _last_good(connection: Connection, slug: str) -> Bank | None:
     query = (
         select(_revisions.c.text)
         .where(_revisions.c.bank_slug == slug)

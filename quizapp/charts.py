@@ -16,9 +16,13 @@ from markupsafe import Markup
 class Bin(Protocol):
     """A band of scores, in percent, and how many attempts fall in it (``grades.stats.Bin``)."""
 
-    low: float
-    high: float
-    count: int
+    # Read-only, as a frozen dataclass's fields are.
+    @property
+    def low(self) -> float: ...
+    @property
+    def high(self) -> float: ...
+    @property
+    def count(self) -> int: ...
 
 
 # Chart geometry, in SVG user units.

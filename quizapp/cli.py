@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
@@ -33,7 +34,7 @@ from quizapp.quizzes.operations import close_overdue
 from quizapp.site_settings import SettingError, school_zone_name, set_school_zone
 
 
-def _create_app():
+def _create_app() -> Flask:
     from quizapp import create_app
 
     return create_app()
@@ -196,7 +197,7 @@ def _classroom(ref: str) -> Classroom:
     return found
 
 
-def _write(chunks, output: str | None) -> None:
+def _write(chunks: Iterable[bytes], output: str | None) -> None:
     if output in (None, "-"):
         stream = sys.stdout.buffer
         for chunk in chunks:

@@ -9,11 +9,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from quizapp.extensions import db
+from quizapp.extensions import db, this_app
 
 _KEY = "quizapp.clock"
 
@@ -41,7 +41,7 @@ def now() -> datetime:
 def offset() -> timedelta:
     """The database's clock minus this host's, measured once per CLOCK_SYNC_SECONDS per app (zero
     on SQLite, whose clock is this host's)."""
-    app = current_app._get_current_object()
+    app = this_app()
     known: Offset | None = app.extensions.get(_KEY)
     ticks = time.monotonic()
     if known is None or ticks >= known.due:
@@ -58,6 +58,6 @@ def measure(engine: Engine) -> timedelta:
     """Read the database's clock once; half the round trip is the most the result can be off."""
     with engine.connect() as connection:
         before = host_now()
-        database = connection.scalar(select(func.statement_timestamp()))
+        database: datetime = connection.execute(select(func.statement_timestamp())).scalar_one()
         after = host_now()
     return database - (before + (after - before) / 2)

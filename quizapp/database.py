@@ -6,12 +6,14 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import sqlite3
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from typing import cast
 
-from sqlalchemy import Table, event
+from sqlalchemy import Connection, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -59,7 +61,10 @@ def upsert(table: Table) -> postgresql.Insert | sqlite.Insert:
     return _INSERTS[db.engine.dialect.name](table)
 
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_INSERTS: dict[str, Callable[[Table], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 @contextmanager
@@ -127,7 +132,7 @@ def private_sqlite_files(engine: Engine, logger: logging.Logger) -> None:
             )
 
     @event.listens_for(engine, "do_connect")
-    def create_private(_dialect, _record, _args, _kwargs):
+    def create_private(_dialect: object, _record: object, _args: object, _kwargs: object) -> None:
         with suppress(FileExistsError, FileNotFoundError):  # no folder: SQLite will say so
             os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
 
@@ -137,7 +142,7 @@ def tune_sqlite(engine: Engine) -> None:
     transactions begun by us so that write transactions can take the lock up front."""
 
     @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
+    def on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         if engine.url.database not in (None, "", ":memory:"):
@@ -148,8 +153,9 @@ def tune_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def on_begin(connection):
+    def on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get(WRITE)
         # Straight to the driver: this runs at the start of every request's transaction, and a
         # statement through SQLAlchemy's execution machinery costs ten times as much.
-        connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        driver = cast(sqlite3.Connection, connection.connection.driver_connection)
+        driver.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")

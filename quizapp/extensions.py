@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 if TYPE_CHECKING:
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
 
 
 class Base(DeclarativeBase):
+    if TYPE_CHECKING:
+        # Every model maps one Table (SQLAlchemy types it as any FromClause): queries.py and the
+        # bulk statements are written on these tables.
+        __table__: ClassVar[Table]
+
     # Named constraints, so migrations can alter them on every database (SQLite included).
     metadata = MetaData(
         naming_convention={
@@ -46,11 +52,19 @@ def _not_limited() -> bool:
     return request.method != "POST"
 
 
-def rate_limit(setting: str):
+def rate_limit(setting: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Limit a view's POSTs to the app's ``setting`` (e.g. LOGIN_RATE_LIMIT) per client address."""
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
 
 
 def bank_registry() -> BankStore:
     """The banks the app serves: each bank's latest revision in the database (quizapp.bankstore)."""
-    return current_app.extensions["quizapp.banks"]
+    store: BankStore = current_app.extensions["quizapp.banks"]
+    return store
+
+
+def this_app() -> Flask:
+    """The app itself that ``current_app`` stands for, not the proxy: for code that reads it often."""
+    # current_app is typed as the Flask it stands for, which has no _get_current_object.
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    return app

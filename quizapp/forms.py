@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import Field, Form, StringField
+from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, Length, StopValidation
+from wtforms.widgets import HiddenInput
 
 from quizapp.text import has_invisible
 
@@ -31,6 +35,12 @@ def maybe_whole_number(value: str) -> int | None:
         return whole_number(value)
     except ValueError:
         return None
+
+
+def as_whole_number(value: object) -> object:
+    """A filter for a field holding a whole number: posted text as ``whole_number`` reads it, and
+    None for text that is not one (a validator then refuses it, or the view takes its default)."""
+    return maybe_whole_number(value) if isinstance(value, str) else value
 
 
 def strip(value: str | None) -> str | None:
@@ -57,6 +67,24 @@ class Visible:
     def __call__(self, form: Form, field: Field) -> None:
         if has_invisible(field.data or ""):
             raise StopValidation("Use visible characters only.")
+
+
+class InlineForm(FlaskForm):
+    """A form that appears many times on a page (a button on each row, "Log out" in the header):
+    its hidden fields render as ``<input type="hidden" name=… value=…>`` without the id WTForms
+    would give each, which would repeat."""
+
+    class Meta(DefaultMeta):
+        def render_field(self, field: Field, render_kw: dict[str, Any]) -> Markup:
+            if isinstance(field.widget, HiddenInput):
+                name, value = escape(field.name), escape(field._value())
+                return Markup(f'<input type="hidden" name="{name}" value="{value}">')  # noqa: S704 - escaped
+            shown: Markup = super().render_field(field, render_kw)
+            return shown
+
+
+class EmptyForm(InlineForm):
+    """A bare button's form (remove, unlock, log out): nothing but its CSRF token."""
 
 
 class JoinForm(FlaskForm):

@@ -14,13 +14,13 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 @allow(ANYONE)
-def healthz():
+def healthz() -> Response:
     return _word("ok", 200)
 
 
 @bp.get("/readyz")
 @allow(ANYONE)
-def readyz():
+def readyz() -> Response:
     reason = unready_reason()
     _log_change(reason)
     return _word("not ready", 503) if reason else _word("ready", 200)

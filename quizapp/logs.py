@@ -11,10 +11,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 from flask import Flask
 from flask.logging import default_handler
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 #: The header a request's id comes in (from a trusted proxy) and goes back out in.
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -37,14 +41,21 @@ def init_logging(app: Flask) -> None:
     # One handler of ours per process, however many apps it makes (the tests make one a test).
     for old in [h for h in root.handlers if getattr(h, "quizapp", False)]:
         root.removeHandler(old)
-    handler = logging.StreamHandler()
-    handler.quizapp = True
+    handler = _Handler()
     handler.addFilter(_tag_request_id)
     handler.setFormatter(formatter())
     root.addHandler(handler)
     root.setLevel(app.config["LOG_LEVEL"])
     app.logger.removeHandler(default_handler)  # Flask's own would write app lines a second time
-    app.wsgi_app = AccessLog(app.wsgi_app, trust_request_id=int(app.config["TRUSTED_PROXIES"]) > 0)
+    # Flask's documented way to add WSGI middleware, which mypy takes for overwriting a method.
+    app.wsgi_app = AccessLog(  # type: ignore[method-assign]
+        app.wsgi_app, trust_request_id=int(app.config["TRUSTED_PROXIES"]) > 0
+    )
+
+
+class _Handler(logging.StreamHandler[TextIO]):
+    #: Marks the handler as ours: replaced, not added to, when the process makes another app.
+    quizapp = True
 
 
 def request_id() -> str | None:
@@ -105,16 +116,16 @@ class AccessLog:
     It sits inside ProxyFix, so the address it logs is the client's as the trusted proxies saw it,
     or the socket's when none is trusted: never a header a client wrote."""
 
-    def __init__(self, app: Callable, trust_request_id: bool) -> None:
+    def __init__(self, app: WSGIApplication, trust_request_id: bool) -> None:
         self.app = app
         self.trust_request_id = trust_request_id
 
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         rid = self._request_id(environ)
         status = ["500"]  # what the server sends if the app fails before starting a response
 
-        def start(status_line: str, headers: list, exc_info=None):
+        def start(status_line: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             headers.append((REQUEST_ID_HEADER, rid))
             status[0] = status_line.split(" ", 1)[0]
             return start_response(status_line, headers, exc_info)
@@ -132,14 +143,14 @@ class AccessLog:
             _current_id.reset(token)
         return _LoggedBody(body, rid, log)
 
-    def _request_id(self, environ: dict) -> str:
-        given = environ.get("HTTP_X_REQUEST_ID", "")
+    def _request_id(self, environ: WSGIEnvironment) -> str:
+        given: str = environ.get("HTTP_X_REQUEST_ID", "")
         if self.trust_request_id and SANE_REQUEST_ID.fullmatch(given):
             return given
         return secrets.token_hex(8)
 
     @staticmethod
-    def _log(environ: dict, rid: str, status: str, size: int, seconds: float) -> None:
+    def _log(environ: WSGIEnvironment, rid: str, status: str, size: int, seconds: float) -> None:
         # PATH_INFO is decoded: quoted again so that no client can write a newline or a quote
         # into the log. The query string arrives still encoded.
         path = quote(

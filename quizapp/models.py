@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_login import UserMixin
@@ -13,15 +13,23 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from quizapp.extensions import db
+from quizapp.extensions import Base, db
+from quizapp.people import Roles
 from quizapp.questions import Question, from_snapshot
+
+if TYPE_CHECKING:
+    # mypy takes no class made at run time (``db.Model``) as a base; Flask-SQLAlchemy makes it from
+    # our Base, which stands in for it when checking.
+    Model = Base
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC datetime on every database (SQLite keeps no zone, so we add it back)."""
 
     impl = DateTime(timezone=True)
@@ -47,7 +55,7 @@ class UTCDateTime(TypeDecorator):
 ROLES = ("student", "instructor", "admin")
 
 
-class User(UserMixin, db.Model):
+class User(Roles, UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,18 +75,6 @@ class User(UserMixin, db.Model):
     #: No login is checked before this moment (too many wrong passwords); None: not locked.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    @property
-    def is_instructor(self) -> bool:
-        return self.role in ("instructor", "admin")
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-    def get_id(self) -> str:
-        """What a session remembers: the id and the generation (see ``session_generation``)."""
-        return f"{self.id}.{self.session_generation}"
-
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH"])
 
@@ -86,7 +82,7 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     """One learner's go at one quiz."""
 
     __tablename__ = "attempts"
@@ -146,7 +142,7 @@ class Attempt(db.Model):
         return self.score / self.max_score if self.max_score else 0.0
 
 
-class Response(db.Model):
+class Response(Model):
     """One question as shown in an attempt, and what the learner answered."""
 
     __tablename__ = "responses"
@@ -179,7 +175,7 @@ class Response(db.Model):
         return from_snapshot(self.question)
 
 
-class Classroom(db.Model):
+class Classroom(Model):
     """A class an instructor runs; students join it with its code."""
 
     __tablename__ = "classrooms"
@@ -200,7 +196,7 @@ class Classroom(db.Model):
     )
 
 
-class Enrollment(db.Model):
+class Enrollment(Model):
     """A student's place in a class. Removing it keeps the student's attempts and scores."""
 
     __tablename__ = "enrollments"
@@ -215,7 +211,7 @@ class Enrollment(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """A quiz set for a class, open between two optional times."""
 
     __tablename__ = "assignments"
@@ -253,7 +249,7 @@ class Assignment(db.Model):
         return "open"
 
 
-class ExtraTime(db.Model):
+class ExtraTime(Model):
     """Minutes a student gets beyond a timed quiz's limit in one assignment (an accommodation)."""
 
     __tablename__ = "extra_time"
@@ -268,7 +264,7 @@ class ExtraTime(db.Model):
     user: Mapped[User] = relationship()
 
 
-class BankRevision(db.Model):
+class BankRevision(Model):
     """One saved version of a bank file, kept whole so any two can be compared or restored."""
 
     __tablename__ = "bank_revisions"
@@ -298,7 +294,7 @@ class BankRevision(db.Model):
 BANK_ROLES = ("owner", "editor")
 
 
-class SiteSetting(db.Model):
+class SiteSetting(Model):
     """One setting of the whole site, the same for every host (the school's time zone, ...)."""
 
     __tablename__ = "site_settings"
@@ -308,7 +304,7 @@ class SiteSetting(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class BankMember(db.Model):
+class BankMember(Model):
     """An instructor who owns or edits a bank. A bank with no members is a site bank: admins edit
     it and every instructor may set it."""
 
@@ -326,7 +322,7 @@ class BankMember(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class BankPolicy(db.Model):
+class BankPolicy(Model):
     """A bank's settings that live outside its file. A bank without a row has the defaults."""
 
     __tablename__ = "bank_policies"
@@ -336,7 +332,7 @@ class BankPolicy(db.Model):
     practice: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
-class PasswordReset(db.Model):
+class PasswordReset(Model):
     """A one-time code an instructor made so that a student can set a new password."""
 
     __tablename__ = "password_resets"
@@ -354,7 +350,7 @@ class PasswordReset(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class RegradeLog(db.Model):
+class RegradeLog(Model):
     """A regrade of a quiz's stored scores after its key was fixed: who, when, and what changed."""
 
     __tablename__ = "regrade_logs"
@@ -376,7 +372,7 @@ class RegradeLog(db.Model):
     instructor: Mapped[User | None] = relationship()
 
 
-class CardState(db.Model):
+class CardState(Model):
     """A learner's spaced-repetition state of one flashcard (FSRS), keyed by bank and card id."""
 
     __tablename__ = "card_states"
@@ -408,7 +404,7 @@ class CardState(db.Model):
     retired: Mapped[bool] = mapped_column(default=False)
 
 
-class CardReview(db.Model):
+class CardReview(Model):
     """One rating of a flashcard, kept for retention, streaks and the calendar."""
 
     __tablename__ = "card_reviews"

@@ -63,6 +63,8 @@ def schema_status(connection: Connection | None = None) -> SchemaStatus:
             return schema_status(own)
     script = _migrations(current_app.extensions["migrate"].directory)
     code = script.get_current_head()
+    if code is None:
+        raise RuntimeError(f"no migrations in {script.dir}")
     database = MigrationContext.configure(connection).get_current_revision()
     if database is None or _knows(script, database):
         return SchemaStatus(database, code, servable=database == code)

@@ -8,13 +8,14 @@ from functools import cache
 from typing import NamedTuple
 from zoneinfo import available_timezones
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import bindparam, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from quizapp import clock
 from quizapp.database import WRITE, upsert, write_transaction
-from quizapp.extensions import db
+from quizapp.extensions import db, this_app
 from quizapp.models import SiteSetting
 
 #: The setting holding the school's time zone (an IANA name such as Europe/Paris).
@@ -55,7 +56,7 @@ def valid_zone(name: str) -> str:
 def school_zone_name() -> str:
     """The school's time zone as stored in the database, read again at most every
     SITE_SETTINGS_SECONDS. Until a host has stored one: this host's TIMEZONE, or UTC."""
-    app = current_app._get_current_object()
+    app = this_app()
     cached: _Cached | None = app.extensions.get(_KEY)
     if cached is None or time.monotonic() >= cached.due:
         with db.engine.connect() as connection:
@@ -81,10 +82,10 @@ def set_school_zone(name: str) -> None:
                 set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
             )
         )
-    _remember(current_app._get_current_object(), name)
+    _remember(this_app(), name)
 
 
-def _insert(zone: str):
+def _insert(zone: str) -> postgresql.Insert | sqlite.Insert:
     return upsert(SiteSetting.__table__).values(name=TIME_ZONE, value=zone, updated_at=clock.now())
 
 

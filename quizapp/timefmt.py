@@ -27,8 +27,3 @@ def parse_local(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=school_zone()).astimezone(UTC)
-
-
-def to_local_input(moment: datetime | None) -> str:
-    """A stored time as an HTML datetime-local value in the school's zone."""
-    return "" if moment is None else moment.astimezone(school_zone()).strftime("%Y-%m-%dT%H:%M")

@@ -1,7 +1,11 @@
+from datetime import timedelta
+
+import pytest
 from sqlalchemy import select
 
+from quizapp.accounts.operations import WRONG_LOGIN, LoginRefused, authenticate, create_account
 from quizapp.extensions import db
-from quizapp.models import User
+from quizapp.models import User, utcnow
 from tests.conftest import csrf_token, login, logout, register
 
 
@@ -138,3 +142,74 @@ def test_passwords_are_hashed_with_scrypt_unless_configured_otherwise():
     from quizapp.config import DEFAULTS
 
     assert DEFAULTS["PASSWORD_HASH"] == "scrypt"
+
+
+# -- authenticate, the login's one operation ----------------------------------------------------
+
+
+@pytest.fixture
+def password_checks(monkeypatch) -> list[str]:
+    """The stored hashes every password check of ``authenticate`` compares against."""
+    import quizapp.accounts.operations
+    import quizapp.models
+
+    checked: list[str] = []
+    for module in (quizapp.models, quizapp.accounts.operations):
+
+        def counted(stored, password, real=module.check_password_hash):
+            checked.append(stored)
+            return real(stored, password)
+
+        monkeypatch.setattr(module, "check_password_hash", counted)
+    return checked
+
+
+@pytest.fixture
+def ada(app):
+    with app.app_context():
+        return create_account("ada", "Ada", "a long password").id
+
+
+def test_authenticate_with_the_right_password_gives_the_account_and_clears_failures(app, ada):
+    with app.app_context():
+        with pytest.raises(LoginRefused):
+            authenticate("ada", "a wrong password")
+        user = authenticate("ADA", "a long password")
+        assert user.id == ada
+        assert (user.failed_logins, user.failed_since, user.locked_until) == (0, None, None)
+
+
+def test_authenticate_with_a_wrong_password_is_refused_without_naming_the_wrong_part_and_counts(app, ada):
+    with app.app_context():
+        with pytest.raises(LoginRefused, match=f"^{WRONG_LOGIN}$"):
+            authenticate("ada", "a wrong password")
+        assert db.session.get(User, ada).failed_logins == 1
+
+
+def test_authenticate_an_unknown_user_checks_a_stand_in_hash_and_gives_the_same_refusal(app, password_checks):
+    with app.app_context():
+        with pytest.raises(LoginRefused, match=f"^{WRONG_LOGIN}$"):
+            authenticate("nobody", "a long password")
+        # One hash checked all the same, so that an unknown name takes as long as a wrong password.
+        assert len(password_checks) == 1
+        assert password_checks[0].startswith(app.config["PASSWORD_HASH"] + "$")
+
+
+def test_authenticate_locks_the_account_at_the_threshold_and_then_checks_no_password(
+    app, ada, password_checks
+):
+    threshold, minutes = app.config["LOGIN_LOCKOUT_THRESHOLD"], app.config["LOGIN_LOCKOUT_MINUTES"]
+    locked = f"locked for {minutes} more minutes"
+    now = utcnow()
+    with app.app_context():
+        for _ in range(threshold - 1):
+            with pytest.raises(LoginRefused, match=f"^{WRONG_LOGIN}$"):
+                authenticate("ada", "a wrong password", now)
+        with pytest.raises(LoginRefused, match=locked):
+            authenticate("ada", "a wrong password", now)
+        password_checks.clear()
+        with pytest.raises(LoginRefused, match=locked):
+            authenticate("ada", "a long password", now)  # the right one, while locked
+        assert password_checks == []
+        later = now + timedelta(minutes=minutes, seconds=1)
+        assert authenticate("ada", "a long password", later).id == ada

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from quizapp.banks.review import MOMENTS
 from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, CardState, Classroom, Enrollment, User, utcnow
+from quizapp.quizzes.disclosure import Disclosure
 from tests.conftest import SHIPPED_BANKS, archive_bank, csrf_token, login, make_instructor, register, start
 from tests.test_anki import read_apkg
 
@@ -310,3 +311,58 @@ def test_a_quiz_the_learner_cannot_take_keeps_its_questions_out_of_their_cards(
     register(client, "ada")
     assert KEY not in every_card_back(client, "exam")
     assert read_apkg(client.get("/study/exam/anki.apkg").data, tmp_path).fields == {}
+
+
+# --- may_reveal_key: the rule for the key outside results, case by case ----------------------------
+
+
+def may_reveal(app, slug: str, quiz_id: str = "q") -> bool:
+    """Whether ``Disclosure.may_reveal_key`` lets learner 'ada' see the quiz's key now."""
+    with app.app_context():
+        ada = db.session.scalar(select(User.id).where(User.username == "ada"))
+        bank = app.extensions["quizapp.banks"].get(slug)
+        return Disclosure(ada).may_reveal_key(slug, bank.quizzes[quiz_id])
+
+
+def one_question_bank(make_bank, slug: str, quiz: str) -> None:
+    make_bank(
+        slug,
+        f"""
+        title: {slug}
+        questions:
+          - {{id: capital, type: text, prompt: Capital?, answer: {KEY}}}
+        quizzes:
+          - {{id: q, title: Q, questions: [capital], {quiz}}}
+        """,
+    )
+
+
+def test_may_reveal_key_when_finishing_an_attempt_now_would_show_it(app, student, make_bank):
+    one_question_bank(make_bank, "open-key", "attempts: unlimited")
+    assert may_reveal(app, "open-key")
+
+
+def test_may_reveal_key_after_the_last_attempt_only_once_none_is_left(app, student, make_bank):
+    one_question_bank(make_bank, "late-key", "attempts: 2, answers: after-last-attempt")
+    assert not may_reveal(app, "late-key")
+    submit_blank(student, start(student, "late-key", "q"))
+    assert not may_reveal(app, "late-key")
+    submit_blank(student, start(student, "late-key", "q"))
+    assert may_reveal(app, "late-key")
+
+
+def test_may_reveal_key_never_for_a_quiz_the_learner_cannot_take(app, student, make_bank):
+    one_question_bank(make_bank, "exam", "practice: never")
+    assert not may_reveal(app, "exam")
+
+
+def test_may_reveal_key_after_close_only_once_the_class_window_has_closed(
+    app, student, timed_bank, set_for_class
+):
+    timed_bank("after-close")
+    assert not may_reveal(app, "review")
+    with app.app_context():
+        closed = utcnow() - timedelta(minutes=1)
+        db.session.execute(update(Assignment).where(Assignment.id == set_for_class).values(closes_at=closed))
+        db.session.commit()
+    assert may_reveal(app, "review")

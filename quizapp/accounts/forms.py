@@ -6,18 +6,21 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Regexp, ValidationError
 
+from quizapp.accounts import operations as accounts
 from quizapp.accounts.operations import find_user, password_problem
 from quizapp.forms import Printable, Visible, strip
 
-USERNAME_CHARS = Regexp(r"^[A-Za-z0-9_.-]+\Z", message="Use letters, digits, '.', '-' or '_' only.")
+USERNAME_CHARS = Regexp(
+    rf"^[{accounts.USERNAME_CHARS}]+\Z", message="Use letters, digits, '.', '-' or '_' only."
+)
 
 
 class RegisterForm(FlaskForm):
     username = StringField(
         "Username",
         filters=[strip],
-        validators=[DataRequired(), Length(3, 40), USERNAME_CHARS],
-        description="3–40 letters, digits, '.', '-' or '_'. You log in with it.",
+        validators=[DataRequired(), Length(*accounts.USERNAME_LENGTH), USERNAME_CHARS],
+        description=f"{accounts.USERNAME_RULE}. You log in with it.",
     )
     display_name = StringField(
         "Display name",
@@ -43,7 +46,9 @@ class RegisterForm(FlaskForm):
 
 class LoginForm(FlaskForm):
     username = StringField(
-        "Username", filters=[strip], validators=[DataRequired(), Length(max=40), USERNAME_CHARS]
+        "Username",
+        filters=[strip],
+        validators=[DataRequired(), Length(max=accounts.USERNAME_LENGTH[1]), USERNAME_CHARS],
     )
     password = PasswordField("Password", validators=[InputRequired(), Length(max=200)])
 
@@ -64,7 +69,9 @@ class PasswordChangeForm(FlaskForm):
 
 class ResetForm(FlaskForm):
     username = StringField(
-        "Username", filters=[strip], validators=[DataRequired(), Length(max=40), USERNAME_CHARS]
+        "Username",
+        filters=[strip],
+        validators=[DataRequired(), Length(max=accounts.USERNAME_LENGTH[1]), USERNAME_CHARS],
     )
     code = StringField(
         "Reset code",

@@ -9,20 +9,27 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any, cast
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import bindparam, case, or_, select, update
+from sqlalchemy import CursorResult, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from quizapp import queries
 from quizapp.database import write_transaction
 from quizapp.extensions import db
 from quizapp.models import ROLES, PasswordReset, User, utcnow
+from quizapp.people import Roles
 from quizapp.text import clean_text
 
-USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,40}")
+#: The username rule, written once: the registration form and ``create_account`` both check it.
+USERNAME_CHARS = "A-Za-z0-9_.-"
+USERNAME_LENGTH = (3, 40)
+USERNAME_RULE = "3–40 letters, digits, '.', '-' or '_'"
+USERNAME = re.compile(f"[{USERNAME_CHARS}]{{{USERNAME_LENGTH[0]},{USERNAME_LENGTH[1]}}}")
 MAX_PASSWORD = 200
 
 
@@ -64,7 +71,7 @@ def common_passwords() -> frozenset[str]:
 
 
 @dataclass(frozen=True, eq=False)
-class SignedIn(UserMixin):
+class SignedIn(Roles, UserMixin):
     """The signed-in person as a request knows them (``current_user``): the few columns every
     page needs, read afresh for each request, so a role changed meanwhile counts at once.
 
@@ -79,21 +86,13 @@ class SignedIn(UserMixin):
     role: str
     session_generation: int
 
-    is_instructor = User.is_instructor
-    is_admin = User.is_admin
-    get_id = User.get_id
-
 
 _users = User.__table__
-# On the table, not the ORM class: a Core statement skips the ORM's per-statement work.
-_SIGNED_IN = select(
-    _users.c.id, _users.c.username, _users.c.display_name, _users.c.role, _users.c.session_generation
-).where(_users.c.id == bindparam("id"))
 
 
 def signed_in(user_id: int) -> SignedIn | None:
     """The account behind a session's user id, or None if there is none any more."""
-    row = db.session.execute(_SIGNED_IN, {"id": user_id}).first()
+    row = db.session.execute(queries.SIGNED_IN, {"id": user_id}).first()
     return SignedIn(*row) if row else None
 
 
@@ -117,7 +116,7 @@ def account_named(username: str) -> User:
 def create_account(username: str, display_name: str, password: str, role: str = "student") -> User:
     """A new account; the username is kept lower-cased and the password hashed."""
     if not USERNAME.fullmatch(username):
-        raise AccountError("A username is 3–40 letters, digits, '.', '-' or '_'.")
+        raise AccountError(f"A username is {USERNAME_RULE}.")
     problem = password_problem(password, username, display_name)
     if problem:
         raise AccountError(problem)
@@ -338,15 +337,19 @@ def reset_password(username: str, code: str, password: str, now: datetime | None
     if problem:
         raise AccountError(problem)
     with write_transaction():
-        spent = db.session.execute(
-            update(PasswordReset)
-            .where(
-                PasswordReset.code_sha256 == _code_hash(code),
-                PasswordReset.user_id == user.id,
-                PasswordReset.used_at.is_(None),
-                PasswordReset.expires_at > now,
-            )
-            .values(used_at=now)
+        # An UPDATE's result is a CursorResult, which counts the rows it changed.
+        spent = cast(
+            CursorResult[Any],
+            db.session.execute(
+                update(PasswordReset)
+                .where(
+                    PasswordReset.code_sha256 == _code_hash(code),
+                    PasswordReset.user_id == user.id,
+                    PasswordReset.used_at.is_(None),
+                    PasswordReset.expires_at > now,
+                )
+                .values(used_at=now)
+            ),
         ).rowcount
     if spent != 1:
         raise refused

@@ -15,6 +15,7 @@ from flask import current_app, flash, g, session
 from flask_login import login_user
 
 from quizapp.accounts.operations import SignedIn, signed_in
+from quizapp.models import User
 
 #: Keys of ours in the session: when it began (the login) and when it was last used, in epoch seconds.
 ISSUED = "_issued"
@@ -27,7 +28,7 @@ ENDED_ELSEWHERE = "You were logged out: your password or role changed, or you lo
 _FLASK_LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds")
 
 
-def begin(user) -> None:
+def begin(user: User) -> None:
     """Sign ``user`` in with a new session: nothing of the one before carries over, its CSRF token
     included (so a token seen before login is worth nothing after)."""
     session.clear()
@@ -39,21 +40,26 @@ def load(session_id: str) -> SignedIn | None:
     """The user a session names, if the session is still good (Flask-Login's user loader)."""
     user_id, _, generation = session_id.partition(".")
     if not (user_id.isdigit() and generation.isdigit()):
-        return _ended(None)  # a cookie from before generations: log in again
+        _ended(None)  # a cookie from before generations: log in again
+        return None
     moment = now()
     issued, seen = session.get(ISSUED), session.get(SEEN)
     config = current_app.config
     if not isinstance(issued, int) or moment - issued > config["SESSION_LIFETIME_HOURS"] * 3600:
         hours = config["SESSION_LIFETIME_HOURS"]
-        return _ended(f"You were logged out: a session lasts at most {hours} hours. Log in again to go on.")
+        _ended(f"You were logged out: a session lasts at most {hours} hours. Log in again to go on.")
+        return None
     if not isinstance(seen, int) or moment - seen > config["SESSION_IDLE_MINUTES"] * 60:
         minutes = config["SESSION_IDLE_MINUTES"]
-        return _ended(f"You were logged out after {minutes} minutes without activity. Log in again to go on.")
+        _ended(f"You were logged out after {minutes} minutes without activity. Log in again to go on.")
+        return None
     user = signed_in(int(user_id))
     if user is None:
-        return _ended(None)
+        _ended(None)
+        return None
     if user.session_generation != int(generation):
-        return _ended(ENDED_ELSEWHERE)
+        _ended(ENDED_ELSEWHERE)
+        return None
     if moment - seen >= SEEN_RESOLUTION:
         session[SEEN] = int(moment)
     return user
@@ -66,12 +72,12 @@ def _ended(reason: str | None) -> None:
     if reason:
         g.session_ended = reason
         flash(reason, "info")
-    return None
 
 
 def ended_reason() -> str | None:
     """Why this request's session ended, if it just did."""
-    return g.get("session_ended")
+    reason: str | None = g.get("session_ended")
+    return reason
 
 
 def now() -> float:

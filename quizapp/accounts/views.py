@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
 from quizapp.access import ANYONE, SIGNED_IN, allow
@@ -20,15 +21,23 @@ from quizapp.accounts.operations import (
     reset_password,
 )
 from quizapp.extensions import db, rate_limit
+from quizapp.forms import EmptyForm
 from quizapp.models import User
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
+@bp.app_template_global()
+def logout_form() -> EmptyForm:
+    """The form of the layout's "Log out" button. It is on every signed-in page, whatever view
+    renders it, so the layout makes it rather than every view passing one."""
+    return EmptyForm(formdata=None)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @allow(ANYONE)
 @rate_limit("REGISTER_RATE_LIMIT")
-def register():
+def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("quizzes.home"))
     form = RegisterForm()
@@ -47,7 +56,7 @@ def register():
 @bp.route("/login", methods=["GET", "POST"])
 @allow(ANYONE)
 @rate_limit("LOGIN_RATE_LIMIT")
-def login():
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         # Logged in again in another tab: a link back to an attempt still leads there.
         return redirect(_safe_next(request.args.get("next")))
@@ -65,7 +74,9 @@ def login():
 
 @bp.post("/logout")
 @allow(SIGNED_IN)
-def logout():
+def logout() -> ResponseReturnValue:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     end_sessions(current_user.id)  # this cookie, and any copy of it, opens nothing any more
     logout_user()  # the CSRF token was checked for every POST before this view runs
     session.clear()
@@ -75,14 +86,18 @@ def logout():
 
 @bp.get("/account")
 @allow(SIGNED_IN)
-def account():
-    return render_template("accounts/account.html", form=PasswordChangeForm())
+def account() -> ResponseReturnValue:
+    return account_page(PasswordChangeForm())
+
+
+def account_page(form: PasswordChangeForm) -> str:
+    return render_template("accounts/account.html", form=form, buttons=EmptyForm())
 
 
 @bp.post("/account/password")
 @allow(SIGNED_IN)
 @rate_limit("LOGIN_RATE_LIMIT")
-def change_password_view():
+def change_password_view() -> ResponseReturnValue:
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
@@ -94,14 +109,16 @@ def change_password_view():
             sessions.begin(user)  # this session goes on under the new generation; every other one ended
             flash("Password changed. You were logged out everywhere else.", "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form), 422
+    return account_page(form), 422
 
 
 @bp.post("/account/sessions/end")
 @allow(SIGNED_IN)
-def end_other_sessions():
+def end_other_sessions() -> ResponseReturnValue:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     end_sessions(current_user.id)
-    sessions.begin(db.session.get(User, current_user.id))
+    sessions.begin(db.session.get_one(User, current_user.id))
     flash("You were logged out everywhere else: on other browsers and devices.", "success")
     return redirect(url_for("accounts.account"))
 
@@ -109,7 +126,7 @@ def end_other_sessions():
 @bp.route("/password/reset", methods=["GET", "POST"])
 @allow(ANYONE)
 @rate_limit("RESET_RATE_LIMIT")
-def reset():
+def reset() -> ResponseReturnValue:
     form = ResetForm()
     if form.validate_on_submit():
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
 
@@ -23,6 +24,7 @@ from quizapp.accounts.operations import (
 )
 from quizapp.admin.forms import RoleForm, SiteSettingsForm
 from quizapp.extensions import db
+from quizapp.forms import EmptyForm
 from quizapp.models import User, utcnow
 from quizapp.site_settings import SettingError, school_zone_name, set_school_zone
 from quizapp.text import clean_text
@@ -37,11 +39,11 @@ MAX_QUERY = 80
 
 @bp.get("/users")
 @allow(ADMIN)
-def users():
+def users() -> ResponseReturnValue:
     q = clean_text(request.args.get("q", "")).strip()[:MAX_QUERY]
     page = request.args.get("page", 1, type=int)
     found = matching(q)
-    total = db.session.scalar(select(func.count()).select_from(found.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(found.subquery())) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
     if not 1 <= page <= pages:
         abort(404, f"This list has {pages} page{'' if pages == 1 else 's'}; there is no page {page}.")
@@ -57,7 +59,7 @@ def users():
     )
 
 
-def matching(q: str) -> Select:
+def matching(q: str) -> Select[User]:
     """Accounts whose username or display name contains ``q``, in any case; "%" and "_" in ``q``
     are themselves, not wildcards."""
     query = select(User)
@@ -70,7 +72,7 @@ def matching(q: str) -> Select:
 
 @bp.get("/users/<id:user_id>")
 @allow(ADMIN)
-def user(user_id: int):
+def user(user_id: int) -> ResponseReturnValue:
     return account_page(db.get_or_404(User, user_id))
 
 
@@ -80,6 +82,7 @@ def account_page(account: User, form: RoleForm | None = None, reset_code: str | 
         account=account,
         locked=is_locked(account),
         form=form or RoleForm(formdata=None, role=account.role),
+        buttons=EmptyForm(),
         reset_code=reset_code,
         reset_hours=current_app.config["PASSWORD_RESET_HOURS"],
     )
@@ -87,7 +90,7 @@ def account_page(account: User, form: RoleForm | None = None, reset_code: str | 
 
 @bp.post("/users/<id:user_id>/role")
 @allow(ADMIN)
-def set_role(user_id: int):
+def set_role(user_id: int) -> ResponseReturnValue:
     """Make the account a student, an instructor or an admin; its sessions end."""
     account = db.get_or_404(User, user_id)
     form = RoleForm()
@@ -115,8 +118,10 @@ def article(word: str) -> str:
 
 @bp.post("/users/<id:user_id>/unlock")
 @allow(ADMIN)
-def unlock_account(user_id: int):
+def unlock_account(user_id: int) -> ResponseReturnValue:
     account = db.get_or_404(User, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     unlock(account.id)
     flash(f"{account.display_name} can log in again.", "success")
     return redirect(url_for("admin.user", user_id=account.id))
@@ -124,8 +129,10 @@ def unlock_account(user_id: int):
 
 @bp.post("/users/<id:user_id>/sessions/end")
 @allow(ADMIN)
-def end_account_sessions(user_id: int):
+def end_account_sessions(user_id: int) -> ResponseReturnValue:
     account = db.get_or_404(User, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     end_sessions(account.id)
     flash(f"{account.display_name} was logged out everywhere.", "success")
     return redirect(url_for("admin.user", user_id=account.id))
@@ -133,18 +140,20 @@ def end_account_sessions(user_id: int):
 
 @bp.post("/users/<id:user_id>/reset")
 @allow(ADMIN)
-def make_reset(user_id: int):
+def make_reset(user_id: int) -> ResponseReturnValue:
     """A one-time code for the account holder to set a new password with, shown once on this page."""
     account = db.get_or_404(User, user_id)
     if account.id == current_user.id:
         abort(403, "Change your own password on your account page, with your current one.")
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     code = make_reset_code(account.id, made_by=current_user.id)
     return account_page(account, reset_code=code)
 
 
 @bp.get("/settings")
 @allow(ADMIN)
-def settings():
+def settings() -> ResponseReturnValue:
     return settings_page(SiteSettingsForm(formdata=None, timezone=school_zone_name()))
 
 
@@ -156,7 +165,7 @@ def settings_page(form: SiteSettingsForm) -> str:
 
 @bp.post("/settings")
 @allow(ADMIN)
-def save_settings():
+def save_settings() -> ResponseReturnValue:
     """Change the school's time zone, on every host."""
     form = SiteSettingsForm()
     if not form.validate_on_submit():

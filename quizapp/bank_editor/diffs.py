@@ -25,8 +25,13 @@ class _OverBudget(Exception):
     pass
 
 
-class _BudgetedMatcher(difflib.SequenceMatcher):
+class _BudgetedMatcher(difflib.SequenceMatcher[str]):
     """difflib's matcher, raising ``_OverBudget`` when its searches would pass ``budget``."""
+
+    # difflib's own attributes, which its type stubs leave out.
+    a: Sequence[str]
+    b: Sequence[str]
+    b2j: dict[str, list[int]]
 
     def __init__(self, a: Sequence[str], b: Sequence[str], budget: int):
         super().__init__(None, a, b, autojunk=True)
@@ -34,7 +39,9 @@ class _BudgetedMatcher(difflib.SequenceMatcher):
         # A search of a[alo:ahi] looks at each of those lines, and at every place in b that line has.
         self.work_before = [0, *accumulate(1 + len(self.b2j.get(line, ())) for line in a)]
 
-    def find_longest_match(self, alo=0, ahi=None, blo=0, bhi=None):
+    def find_longest_match(
+        self, alo: int = 0, ahi: int | None = None, blo: int = 0, bhi: int | None = None
+    ) -> difflib.Match:
         ahi = len(self.a) if ahi is None else ahi
         bhi = len(self.b) if bhi is None else bhi
         self.budget -= self.work_before[ahi] - self.work_before[alo] + (bhi - blo)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    ButtonField,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -14,24 +15,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from quizapp.forms import Printable, Visible, strip
+from quizapp.forms import InlineForm, Printable, Visible, strip
 
 #: What a bank member may do, as the sharing forms offer it.
 ROLE_CHOICES = [
     SelectChoice("editor", "Editor: edits the bank"),
     SelectChoice("owner", "Owner: edits and shares the bank"),
 ]
-
-
-#: What the answer field holds, by question type.
-ANSWER_HELP = {
-    "single": "The right choice, written exactly as in the list.",
-    "multi": "Every right choice, one a line, written exactly as in the list.",
-    "text": "Every accepted answer, one a line. Case, accents and surrounding punctuation are ignored.",
-    "numeric": "The number.",
-    "order": "The items in their right order, one a line. Learners see them shuffled.",
-    "match": "One pair a line: left item = its match.",
-}
 
 
 class NewBankForm(FlaskForm):
@@ -59,9 +49,21 @@ class EditorForm(FlaskForm):
     base = HiddenField()
     #: Hash of this host's file, when the editor opened its text (an edit with problems).
     disk = HiddenField()
+    #: The button pressed: "save", "preview", else validate.
+    action = ButtonField()
+
+
+class RestoreForm(InlineForm):
+    """A "Restore" button of the history page, one per older version."""
+
+    #: Hash of the version current when the page was shown: a restore over a newer one is refused.
+    base = HiddenField()
 
 
 class QuestionForm(FlaskForm):
+    """One question of any type: each type shows the inputs it names in ``form_fields`` and fills
+    and reads them itself (``to_form``, ``from_form``)."""
+
     id = StringField(
         "Id",
         validators=[DataRequired(), Length(max=100)],
@@ -105,7 +107,10 @@ class MemberForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
 
 
-class RemoveMemberForm(FlaskForm):
+class MemberRowForm(InlineForm):
+    """One member's row of the access page: their role (posted with a ``role`` as a MemberForm) and
+    the button that removes them."""
+
     username = HiddenField(validators=[DataRequired()])
 
 

@@ -12,7 +12,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from quizapp.access import may_create_bank
-from quizapp.banks import BankError, parse_bank
+from quizapp.bank_editor.diffs import unified_diff
+from quizapp.banks import Bank, BankError, Problem, parse_bank
 from quizapp.banks.files import (
     archived_banks,
     archived_path,
@@ -23,7 +24,8 @@ from quizapp.banks.files import (
 from quizapp.bankstore import Head, Outrun, append_revision, head_of
 from quizapp.database import upsert, write_transaction
 from quizapp.extensions import bank_registry, db
-from quizapp.models import BankMember, BankRevision, User
+from quizapp.models import BankMember, BankRevision
+from quizapp.people import Person
 
 NEW_BANK_TEMPLATE = """\
 title: {title}
@@ -98,11 +100,20 @@ def open_bank(slug: str) -> BankFile | None:
     return BankFile(slug, path, current.text, current.sha256)
 
 
-def check_text(slug: str, text: str) -> list:
+def validate_bank(slug: str, text: str) -> Bank:
+    """The bank ``text`` makes as bank ``slug`` (the editor's "Validate" and "Preview"); SaveInvalid,
+    carrying every problem, if it does not validate."""
+    try:
+        return parse_bank(text.encode("utf-8"), f"{slug}.yaml", slug)
+    except BankError as exc:
+        raise SaveInvalid(exc) from None
+
+
+def check_text(slug: str, text: str) -> list[Problem]:
     """Every problem in ``text`` as bank ``slug`` (empty when it validates)."""
     try:
-        parse_bank(text.encode("utf-8"), f"{slug}.yaml", slug)
-    except BankError as exc:
+        validate_bank(slug, text)
+    except SaveInvalid as exc:
         return exc.problems
     return []
 
@@ -111,10 +122,10 @@ def save_bank(
     slug: str,
     text: str,
     base_sha256: str | None,
-    author: User,
+    author: Person,
     action: str = "save",
     disk_sha256: str | None = None,
-) -> BankRevision | None:
+) -> BankRevision:
     """Save ``text`` as the latest version of bank ``slug``, for every host.
 
     ``base_sha256`` is the hash of the version the author started from (None: the bank must not
@@ -124,9 +135,7 @@ def save_bank(
     version if it is still that file.
     """
     text = _with_final_newline(text.replace("\r\n", "\n"))
-    problems = check_text(slug, text)
-    if problems:
-        raise SaveInvalid(BankError(problems))
+    validate_bank(slug, text)
     bank_path(banks_folder(), slug)  # refuses a name or a link that leads out of the folder
     store = bank_registry()
     store.refresh(force=True)  # an edit of this host's file becomes a version first, not lost
@@ -135,7 +144,7 @@ def save_bank(
     if (current.sha256 if current else None) != (base_sha256 or None):
         raise SaveConflict(current.text if current else None)
     if current is not None and current.text == text:
-        return latest_revision(slug)  # nothing changed: no new version
+        return db.session.get_one(BankRevision, current.id)  # nothing changed: no new version
     revision = _record(slug, text, author, action, after=head)
     if disk_sha256:
         store.adopt(slug, disk_sha256)
@@ -150,7 +159,7 @@ def latest_revision(slug: str) -> BankRevision | None:
     return db.session.scalar(query)
 
 
-def _record(slug: str, text: str, author: User | None, action: str, after: Head | None) -> BankRevision:
+def _record(slug: str, text: str, author: Person | None, action: str, after: Head | None) -> BankRevision:
     """Add ``text`` as the version after ``after``; SaveConflict if another came first."""
     try:
         with write_transaction():
@@ -160,10 +169,10 @@ def _record(slug: str, text: str, author: User | None, action: str, after: Head 
     except Outrun:
         head = head_of(slug)
         raise SaveConflict(head.text if head is not None and head.live else None) from None
-    return db.session.get(BankRevision, revision_id)
+    return db.session.get_one(BankRevision, revision_id)
 
 
-def _make_owner(slug: str, author: User) -> None:
+def _make_owner(slug: str, author: Person) -> None:
     """The creator of a bank owns it, from its first version on (inside the caller's write
     transaction). Someone who is a member of that name already keeps their role: archiving a bank
     and creating one of its name makes no editor an owner."""
@@ -174,7 +183,7 @@ def _make_owner(slug: str, author: User) -> None:
     )
 
 
-def create_bank(slug: str, title: str, author: User) -> BankRevision:
+def create_bank(slug: str, title: str, author: Person) -> BankRevision:
     """A new bank from the template, owned by ``author``. Raises SaveConflict if the slug is in use,
     or belongs to a bank (archived, or with owners) that ``author`` may not edit."""
     archived = any(name == slug for name, _ in archived_banks(banks_folder()))
@@ -184,7 +193,7 @@ def create_bank(slug: str, title: str, author: User) -> BankRevision:
     return save_bank(slug, text, None, author, action="create")
 
 
-def restore_revision(revision: BankRevision, base_sha256: str | None, author: User) -> BankRevision:
+def restore_revision(revision: BankRevision, base_sha256: str | None, author: Person) -> BankRevision:
     """Make an old version current again, as a new revision."""
     return save_bank(revision.bank_slug, revision.text, base_sha256, author, action="restore")
 
@@ -195,7 +204,41 @@ def revisions(slug: str) -> list[BankRevision]:
     return list(db.session.scalars(query))
 
 
-def archive(slug: str, author: User | None) -> None:
+def revision_of(slug: str, revision_id: int | None) -> BankRevision | None:
+    """Version ``revision_id`` of bank ``slug``; None if it is no version of that bank."""
+    revision = db.session.get(BankRevision, revision_id) if revision_id else None
+    return revision if revision is not None and revision.bank_slug == slug else None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two versions of a bank as its history page compares them, and the diff from one to the other."""
+
+    older: BankRevision | None
+    newer: BankRevision | None
+    #: Unified diff lines from ``older`` to ``newer`` (none without both, or when they are the same).
+    diff: list[str]
+
+
+def compare(
+    versions: list[BankRevision], newer: BankRevision | None = None, older: BankRevision | None = None
+) -> Comparison:
+    """The versions the history page compares, of the bank's ``versions`` (newest first): those
+    asked for; by default the latest, and the version before the newer one."""
+    if newer is None and versions:
+        newer = versions[0]
+    if older is None and newer is not None:
+        older = next((v for v in versions if v.id < newer.id), None)
+    diff = unified_diff(older.text, newer.text, f"#{older.id}", f"#{newer.id}") if older and newer else []
+    return Comparison(older, newer, diff)
+
+
+def conflict_diff(current_text: str | None, text: str) -> list[str]:
+    """How the editor's ``text``, refused by a SaveConflict, differs from the bank as it is now."""
+    return unified_diff(current_text or "", text, "the file now", "your text")
+
+
+def archive(slug: str, author: Person | None) -> None:
     """Take a bank out of the served set, on every host; it can be restored from the archive.
     Raises SaveConflict if there is no such bank (any more)."""
     store = bank_registry()
@@ -207,7 +250,7 @@ def archive(slug: str, author: User | None) -> None:
     store.refresh(force=True)  # this host's file moves into the archive, as every host's does
 
 
-def unarchive(name: str, author: User) -> str:
+def unarchive(name: str, author: Person) -> str:
     """Put an archived bank back in the served set; refuses if a bank of that name exists."""
     folder = banks_folder()
     source = archived_path(folder, name)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from quizapp.database import upsert, write_transaction
 from quizapp.extensions import db
 from quizapp.models import BANK_ROLES, BankMember, BankPolicy, User
+from quizapp.people import Person
 
 
 class SharingError(Exception):
@@ -26,7 +27,7 @@ def members(slug: str) -> list[BankMember]:
     return list(db.session.scalars(query))
 
 
-def grant(slug: str, user: User, role: str, granted_by: User | None) -> str:
+def grant(slug: str, user: User, role: str, granted_by: Person | None) -> str:
     """Make ``user`` an owner or editor of the bank, or give a member the other role; returns what
     changed ("granted", "changed" or "unchanged"). Refuses a student, and making the last owner
     an editor (a bank always keeps an owner, who can share it)."""
@@ -49,6 +50,8 @@ def grant(slug: str, user: User, role: str, granted_by: User | None) -> str:
         if added is not None:
             return "granted"
         member = _member(slug, user.id)
+        if member is None:  # the insert met its row, and the members are locked
+            raise RuntimeError(f"the membership of {user.username} in {slug} vanished")
         if member.role == role:
             return "unchanged"
         if member.role == "owner":

@@ -7,10 +7,11 @@ Every POST has had its CSRF token checked (CSRFProtect, for the whole app) befor
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from werkzeug.datastructures import MultiDict
 
 from quizapp.access import (
     BANK_EDITOR,
@@ -24,58 +25,61 @@ from quizapp.access import (
     practice_allowed,
 )
 from quizapp.accounts.operations import AccountError, account_named
-from quizapp.bank_editor.diffs import unified_diff
 from quizapp.bank_editor.forms import (
-    ANSWER_HELP,
     ROLE_CHOICES,
     EditorForm,
     MemberForm,
+    MemberRowForm,
     NewBankForm,
     PracticeForm,
     QuestionForm,
-    RemoveMemberForm,
+    RestoreForm,
 )
 from quizapp.bank_editor.operations import (
+    BankFile,
     SaveConflict,
     SaveInvalid,
     archive,
     banks_folder,
     check_text,
+    compare,
+    conflict_diff,
     create_bank,
     latest_revision,
     open_bank,
     restore_revision,
+    revision_of,
     revisions,
     save_bank,
     unarchive,
+    validate_bank,
 )
 from quizapp.bank_editor.questionform import (
-    TYPE_FIELDS,
     EditError,
     apply_question,
     form_values,
     question_mapping,
 )
 from quizapp.bank_editor.sharing import SharingError, grant, members, revoke, set_practice
-from quizapp.banks import Bank, BankError, parse_bank
+from quizapp.banks import Bank, Problem
 from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import SLUG
-from quizapp.extensions import bank_registry, db, rate_limit
-from quizapp.forms import whole_number
+from quizapp.extensions import bank_registry, rate_limit
+from quizapp.forms import EmptyForm, whole_number
 from quizapp.models import BankRevision
-from quizapp.questions import QUESTION_TYPES
+from quizapp.questions import QUESTION_TYPES, Question
 
 bp = Blueprint("bank_editor", __name__, url_prefix="/teach/banks", template_folder="templates")
 
 
 @bp.url_value_preprocessor
-def refuse_bad_slugs(endpoint: str | None, values: dict | None) -> None:
+def refuse_bad_slugs(endpoint: str | None, values: dict[str, Any] | None) -> None:
     """A bank name that is not a slug ("..", "a/b", a NUL) is no bank: 404 before anything reads it."""
     if values and "slug" in values and not SLUG.fullmatch(values["slug"]):
         abort(404)
 
 
-def opened(slug: str):
+def opened(slug: str) -> BankFile:
     """The bank file ``slug`` for editing; 404 for a missing file or a name that leads elsewhere."""
     try:
         bank_file = open_bank(slug)
@@ -88,7 +92,7 @@ def opened(slug: str):
 
 @bp.get("/")
 @allow(INSTRUCTOR)
-def index():
+def index() -> ResponseReturnValue:
     return index_page()
 
 
@@ -117,13 +121,14 @@ def index_page(new_form: NewBankForm | None = None) -> str:
         latest={e.slug: latest_revision(e.slug) for e in editing + setting},
         archived=archived,
         new_form=new_form or NewBankForm(),
+        buttons=EmptyForm(),
     )
 
 
 @bp.post("/")
 @allow(INSTRUCTOR)
 @rate_limit("BANK_SAVE_RATE_LIMIT")
-def new():
+def new() -> ResponseReturnValue:
     form = NewBankForm()
     if form.validate_on_submit():
         try:
@@ -140,7 +145,7 @@ def new():
 
 @bp.get("/<slug>/edit")
 @allow(BANK_EDITOR)
-def edit(slug: str):
+def edit(slug: str) -> ResponseReturnValue:
     bank_file = opened(slug)
     form = EditorForm(data={"text": bank_file.text, "base": bank_file.sha256, "disk": bank_file.disk_sha256})
     return render_editor(slug, form, problems=check_text(slug, bank_file.text))
@@ -149,36 +154,39 @@ def edit(slug: str):
 @bp.post("/<slug>/edit")
 @allow(BANK_EDITOR)
 @rate_limit("BANK_SAVE_RATE_LIMIT")
-def submit_editor(slug: str):
+def submit_editor(slug: str) -> ResponseReturnValue:
     opened(slug)
     form = EditorForm()
     if not form.validate_on_submit():
         flash(" ".join(form.text.errors) or "The form was not accepted; try again.", "error")
         return render_editor(slug, form, problems=[]), 422
     text = form.text.data.replace("\r\n", "\n")
-    action = request.form.get("action", "validate")
-    if action == "save":
-        try:
-            save_bank(slug, text, form.base.data, current_user, disk_sha256=form.disk.data or None)
-        except SaveInvalid as exc:
-            flash("Not saved: the bank has problems. Your text is below, unchanged.", "error")
-            return render_editor(slug, form, problems=exc.problems), 422
-        except SaveConflict as exc:
-            return render_conflict(slug, text, exc.current_text, form.disk.data), 409
-        flash("Saved.", "success")
-        return redirect(url_for("bank_editor.edit", slug=slug))
+    if form.action.data == "save":
+        return save_editor(slug, form, text)
     try:
-        bank, problems = parse_bank(text.encode("utf-8"), f"{slug}.yaml", slug), []
-    except BankError as exc:
-        bank, problems = None, exc.problems
-    if problems:
-        return render_editor(slug, form, problems=problems), 422
-    if action != "preview":
-        flash("No problems found.", "success")
-    return render_editor(slug, form, problems=[], preview=bank if action == "preview" else None)
+        bank = validate_bank(slug, text)
+    except SaveInvalid as exc:
+        return render_editor(slug, form, problems=exc.problems), 422
+    if form.action.data == "preview":
+        return render_editor(slug, form, problems=[], preview=bank)
+    flash("No problems found.", "success")
+    return render_editor(slug, form, problems=[])
 
 
-def render_editor(slug: str, form: EditorForm, problems: list, preview: Bank | None = None) -> str:
+def save_editor(slug: str, form: EditorForm, text: str) -> ResponseReturnValue:
+    """The editor's "Save": the bank's next version, or the text back with why it was not saved."""
+    try:
+        save_bank(slug, text, form.base.data, current_user, disk_sha256=form.disk.data or None)
+    except SaveInvalid as exc:
+        flash("Not saved: the bank has problems. Your text is below, unchanged.", "error")
+        return render_editor(slug, form, problems=exc.problems), 422
+    except SaveConflict as exc:
+        return render_conflict(slug, text, exc.current_text, form.disk.data), 409
+    flash("Saved.", "success")
+    return redirect(url_for("bank_editor.edit", slug=slug))
+
+
+def render_editor(slug: str, form: EditorForm, problems: list[Problem], preview: Bank | None = None) -> str:
     return render_template(
         "bank_editor/editor.html",
         slug=slug,
@@ -192,19 +200,20 @@ def render_editor(slug: str, form: EditorForm, problems: list, preview: Bank | N
 
 def render_conflict(slug: str, text: str, current_text: str | None, disk: str | None = None) -> str:
     """Their text, editable and now based on the latest version, beside how that differs."""
-    current = current_text or ""
     bank_file = open_bank(slug)
     base = bank_file.sha256 if bank_file else ""
     form = EditorForm(formdata=None, data={"text": text, "base": base, "disk": disk})
-    diff = unified_diff(current, text, "the file now", "your text")
-    return render_template("bank_editor/conflict.html", slug=slug, form=form, diff=diff, current=current)
+    diff = conflict_diff(current_text, text)
+    return render_template(
+        "bank_editor/conflict.html", slug=slug, form=form, diff=diff, current=current_text or ""
+    )
 
 
 @bp.route("/<slug>/questions/new", methods=["GET", "POST"])
 @bp.route("/<slug>/questions/<question_id>/edit", methods=["GET", "POST"])
 @allow(BANK_EDITOR)
 @rate_limit("BANK_SAVE_RATE_LIMIT")
-def question(slug: str, question_id: str | None = None):
+def question(slug: str, question_id: str | None = None) -> ResponseReturnValue:
     bank_file = opened(slug)
     bank = bank_registry().get(slug)
     existing = bank.questions.get(question_id) if bank and question_id else None
@@ -220,15 +229,14 @@ def question(slug: str, question_id: str | None = None):
     if existing:
         form.id.data = existing.id  # ids are stable: scores and cards refer to them
     if not form.validate_on_submit():
-        shown = {"id", "prompt", "points", "explanation", "source", "tags", *TYPE_FIELDS[qtype]}
+        own = QUESTION_TYPES[qtype].form_fields
+        shown = {"id", "prompt", "points", "explanation", "source", "tags", *own}
         form.form_errors.extend(
             f"{name}: {e}" for name, errs in form.errors.items() if name not in shown for e in errs
         )
         return render_question(slug, qtype, form, existing), 422
-    values = MultiDict(request.form)
-    values["id"] = form.id.data
     try:
-        text = apply_question(bank_file.text, question_mapping(qtype, values), question_id)
+        text = apply_question(bank_file.text, question_mapping(qtype, form.data), question_id)
         save_bank(slug, text, form.base.data, current_user, "question", bank_file.disk_sha256)
     except EditError as exc:
         form.form_errors.append(str(exc))
@@ -240,27 +248,27 @@ def question(slug: str, question_id: str | None = None):
             "Reload the form to edit the current version (copy your text first)."
         )
     else:
-        flash(f"Question '{values['id']}' saved.", "success")
+        flash(f"Question '{form.id.data}' saved.", "success")
         return redirect(url_for("bank_editor.edit", slug=slug))
     return render_question(slug, qtype, form, existing), 422
 
 
-def render_question(slug: str, qtype: str, form: QuestionForm, existing) -> str:
-    form.answer.description = ANSWER_HELP.get(qtype, "")
+def render_question(slug: str, qtype: str, form: QuestionForm, existing: Question | None) -> str:
+    form.answer.description = QUESTION_TYPES[qtype].answer_help
     return render_template(
         "bank_editor/question.html",
         slug=slug,
         qtype=qtype,
         form=form,
         existing=existing,
-        fields=TYPE_FIELDS[qtype],
+        fields=QUESTION_TYPES[qtype].form_fields,
         types=list(QUESTION_TYPES),
     )
 
 
 @bp.get("/<slug>/history")
 @allow(BANK_EDITOR)
-def history(slug: str):
+def history(slug: str) -> ResponseReturnValue:
     versions = revisions(slug)
     try:
         current = open_bank(slug)
@@ -270,37 +278,37 @@ def history(slug: str):
         abort(404)
     newer = _revision(slug, request.args.get("new", type=whole_number)) if "new" in request.args else None
     older = _revision(slug, request.args.get("old", type=whole_number)) if "old" in request.args else None
-    if newer is None and versions:
-        newer = versions[0]
-    if older is None and len(versions) > 1:
-        older = next((v for v in versions if v.id < newer.id), None)
-    diff = []
-    if older and newer:
-        diff = unified_diff(older.text, newer.text, f"#{older.id}", f"#{newer.id}")
+    comparison = compare(versions, newer, older)
+    current_sha = current.sha256 if current else ""
     return render_template(
         "bank_editor/history.html",
         slug=slug,
         versions=versions,
-        older=older,
-        newer=newer,
-        diff=diff,
-        current_sha=current.sha256 if current else "",
+        older=comparison.older,
+        newer=comparison.newer,
+        diff=comparison.diff,
+        current_sha=current_sha,
+        restore_form=RestoreForm(formdata=None, base=current_sha),
     )
 
 
 def _revision(slug: str, revision_id: int | None) -> BankRevision:
-    revision = db.session.get(BankRevision, revision_id) if revision_id else None
-    if revision is None or revision.bank_slug != slug:
+    """A version of the bank in the URL; 404 for any other."""
+    revision = revision_of(slug, revision_id)
+    if revision is None:
         abort(404)
     return revision
 
 
 @bp.post("/<slug>/history/<id:revision_id>/restore")
 @allow(BANK_EDITOR)
-def restore(slug: str, revision_id: int):
+def restore(slug: str, revision_id: int) -> ResponseReturnValue:
     revision = _revision(slug, revision_id)
+    form = RestoreForm()
+    if not form.validate_on_submit():
+        abort(400)
     try:
-        restore_revision(revision, request.form.get("base") or None, current_user)
+        restore_revision(revision, form.base.data or None, current_user)
     except SaveInvalid as exc:
         flash(
             f"Version #{revision.id} does not validate any more, so it was not restored: "
@@ -318,8 +326,10 @@ def restore(slug: str, revision_id: int):
 
 @bp.post("/<slug>/archive")
 @allow(BANK_EDITOR)
-def archive_view(slug: str):
+def archive_view(slug: str) -> ResponseReturnValue:
     opened(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     archive(slug, current_user)
     flash(f"Bank '{slug}' archived: students no longer see it. Restore it from the list below.", "success")
     return redirect(url_for("bank_editor.index"))
@@ -327,10 +337,12 @@ def archive_view(slug: str):
 
 @bp.post("/archive/<name>/restore")
 @allow(INSTRUCTOR)
-def unarchive_view(name: str):
+def unarchive_view(name: str) -> ResponseReturnValue:
     # The bank is named by its archived file, not by a slug in the URL: the same check, here.
     if not may_edit_bank(current_user, name.split(".", 1)[0]):
         abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     try:
         slug = unarchive(name, current_user)
     except PathRefused:
@@ -350,7 +362,7 @@ def unarchive_view(name: str):
 
 @bp.get("/<slug>/access")
 @allow(BANK_OWNER)
-def access(slug: str):
+def access(slug: str) -> ResponseReturnValue:
     opened(slug)
     return access_page(slug)
 
@@ -358,10 +370,12 @@ def access(slug: str):
 def access_page(slug: str, member_form: MemberForm | None = None) -> str:
     """The bank's owners and editors, each with their role to change and a button to remove them;
     a form to add an instructor; the practice setting."""
+    everyone = members(slug)
     return render_template(
         "bank_editor/access.html",
         slug=slug,
-        members=members(slug),
+        members=everyone,
+        rows={m.user.username: MemberRowForm(formdata=None, username=m.user.username) for m in everyone},
         roles=ROLE_CHOICES,
         member_form=member_form or MemberForm(),
         practice_form=PracticeForm(formdata=None, data={"practice": practice_allowed(slug)}),
@@ -370,7 +384,7 @@ def access_page(slug: str, member_form: MemberForm | None = None) -> str:
 
 @bp.post("/<slug>/access")
 @allow(BANK_OWNER)
-def add_member(slug: str):
+def add_member(slug: str) -> ResponseReturnValue:
     """Add an instructor as an owner or editor, or give a member the other role."""
     opened(slug)
     form = MemberForm()
@@ -389,9 +403,9 @@ def add_member(slug: str):
 
 @bp.post("/<slug>/access/remove")
 @allow(BANK_OWNER)
-def remove_member(slug: str):
+def remove_member(slug: str) -> ResponseReturnValue:
     opened(slug)
-    form = RemoveMemberForm()
+    form = MemberRowForm()
     if not form.validate_on_submit():
         flash("Choose whom to remove.", "error")
         return access_page(slug), 422
@@ -407,7 +421,7 @@ def remove_member(slug: str):
 
 @bp.post("/<slug>/access/practice")
 @allow(BANK_OWNER)
-def practice(slug: str):
+def practice(slug: str) -> ResponseReturnValue:
     opened(slug)
     form = PracticeForm()
     if not form.validate_on_submit():
@@ -424,7 +438,7 @@ def practice(slug: str):
     return redirect(url_for("bank_editor.access", slug=slug))
 
 
-def after_change(slug: str):
+def after_change(slug: str) -> ResponseReturnValue:
     """Back to the access page; or, for an owner who just gave up owning the bank, where they still may go."""
     role = bank_role(current_user, slug)
     if role == "owner":

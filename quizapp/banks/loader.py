@@ -12,7 +12,7 @@ import difflib
 import hashlib
 import math
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -21,20 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quizapp.banks.model import PRACTICE, Bank, BankError, Card, Problem, Quiz, Source
 from quizapp.banks.review import AFTER_EACH_ATTEMPT, ANSWERS_SETTINGS, MOMENTS, PARTS, ReviewOptions
-from quizapp.questions import (
-    DECIMAL,
-    GRADING_POLICIES,
-    QUESTION_TYPES,
-    Matching,
-    MultipleChoice,
-    Numeric,
-    Ordering,
-    Question,
-    ShortText,
-    SingleChoice,
-    TrueFalse,
-    normalize_text,
-)
+from quizapp.questions import DECIMAL, GRADING_POLICIES, QUESTION_TYPES, Question
 
 #: libyaml's composer when PyYAML was built with it (about 7x faster), else the pure-Python one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -70,20 +57,10 @@ _INTEGER = re.compile(r"[+-]?\d{1,9}")
 _SEXAGESIMAL = re.compile(r"[+-]?\d+(?::[0-5]?\d)+(?:\.\d*)?")
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 
+#: The fields of every question; each type declares its own (``Question.required_fields``).
 _COMMON_FIELDS = ("id", "type", "prompt", "points", "explanation", "source", "tags")
-_TYPE_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    # type: (required fields, optional fields) beyond the common ones
-    "single": (("choices", "answer"), ("feedback", "shuffle")),
-    "multi": (("choices", "answer"), ("feedback", "shuffle")),
-    "true_false": (("answer",), ("feedback",)),
-    "text": (("answer",), ()),
-    "numeric": (("answer",), ("tolerance", "unit")),
-    "order": (("answer",), ()),
-    "match": (("answer",), ("distractors",)),
-}
 _BANK_FIELDS = ("title", "description", "source", "questions", "quizzes", "cards")
 _SOURCE_FIELDS = ("title", "author", "published", "url", "paragraphs")
-_ANY_QUESTION_FIELD = frozenset(_COMMON_FIELDS).union(*(r + o for r, o in _TYPE_FIELDS.values()))
 _QUIZ_FIELDS = (
     "id",
     "title",
@@ -304,7 +281,8 @@ class _Reader:
         if len(node.value) < min_items:
             self.error(node, f"{what} needs at least {min_items} item{'s' if min_items > 1 else ''}")
             return None
-        return node.value
+        items: list[Node] = node.value
+        return items
 
     # -- scalars ------------------------------------------------------------------------------
 
@@ -315,17 +293,19 @@ class _Reader:
         if node.tag != _STR and node.tag not in _PLAIN_TAGS and node.tag != _NULL:
             self.error(node, f"{what} has the YAML tag '{node.tag}', which banks do not use")
             return None
-        return node.value.strip()
+        value: str = node.value
+        return value.strip()
 
     def text(self, node: Node, what: str) -> str | None:
         """Text exactly as typed: ``no``, ``010`` and ``12:30`` stay text."""
+        value: str | None
         if node.__class__ is ScalarNode and node.tag == _STR:
             value = node.value.strip()
         else:
             value = self._scalar(node, what)
             if value is None:
                 return None
-            if node.tag == _NULL and not node.style and value == "~":
+            if node.tag == _NULL and isinstance(node, ScalarNode) and not node.style and value == "~":
                 value = ""  # YAML's shorthand for nothing; the word null stays text
         if not value:
             self.error(node, f"{what} is empty")
@@ -481,27 +461,32 @@ class _Reader:
         what = f"question '{_shown(qid)}'" if qid else f"question {index}"
         type_node = raw.get("type")
         qtype = self._scalar(type_node, f"the type of {what}") if type_node is not None else None
-        if qtype in _TYPE_FIELDS:
-            required, optional = _TYPE_FIELDS[qtype]
-            allowed = (*_COMMON_FIELDS, *required, *optional)
+        cls = QUESTION_TYPES.get(qtype) if qtype is not None else None
+        allowed: Collection[str]
+        if cls is not None:
+            required = cls.required_fields
+            allowed = (*_COMMON_FIELDS, *required, *cls.optional_fields)
         else:
             if isinstance(type_node, ScalarNode) and qtype is not None:
                 self.error(
                     type_node,
-                    f"unknown question type '{_shown(qtype)}' in {what}{self.hint(qtype, _TYPE_FIELDS)}; "
-                    f"the types are {', '.join(_TYPE_FIELDS)}",
+                    f"unknown question type '{_shown(qtype)}' in {what}{self.hint(qtype, QUESTION_TYPES)}; "
+                    f"the types are {', '.join(QUESTION_TYPES)}",
                 )
-            required, allowed = (), _ANY_QUESTION_FIELD
+            required = ()
+            allowed = frozenset(_COMMON_FIELDS).union(
+                *(t.required_fields + t.optional_fields for t in QUESTION_TYPES.values())
+            )
         f = self.fields(node, what, ("id", "type", "prompt", *required), allowed)
-        if f is None or qtype not in _TYPE_FIELDS:
+        if f is None or cls is None:
             return None
         common = self.common(f, what, source, has_source)
         if any(name not in f for name in required):
             return None  # reported as missing; the type's reader needs them
-        specific = _BUILDERS[qtype](self, f, what)
+        specific = cls.load(self, f, what)
         if len(self.problems) > before:
             return None
-        return QUESTION_TYPES[qtype](**common, **specific)
+        return cls(**common, **specific)
 
     def common(
         self, f: dict[str, Node], what: str, source: Source | None, has_source: bool
@@ -531,24 +516,7 @@ class _Reader:
                 )
         return out
 
-    # -- the types: each reads its own fields into keyword arguments for its class -------------
-
-    def _choices(self, f: dict[str, Node], what: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"choices": self.texts(f["choices"], f"the choices of {what}", min_items=2)}
-        if "shuffle" in f:
-            out["shuffle"] = self.boolean(f["shuffle"], f"shuffle in {what}")
-        if "feedback" in f and out["choices"]:
-            out["feedback_by_choice"] = self.feedback(f["feedback"], what, out["choices"])
-        return out
-
-    def _check_answer(
-        self, node: Node, value: str | None, choices: tuple[str, ...] | None, what: str
-    ) -> None:
-        if value is not None and choices is not None and value not in choices:
-            self.error(
-                node,
-                f"the answer '{_shown(value)}' of {what} is not one of its choices{self.hint(value, choices)}",
-            )
+    # -- what question types read their own fields with (``BankReader``) -----------------------
 
     def feedback(self, node: Node, what: str, keys: Collection[str]) -> dict[str, str | None]:
         entries = self.fields(node, f"the feedback of {what}", (), keys) or {}
@@ -557,75 +525,14 @@ class _Reader:
             for key, value in entries.items()
         }
 
-    def single(self, f: dict[str, Node], what: str) -> dict[str, Any]:
-        out = self._choices(f, what)
-        out["answer"] = self.text(f["answer"], f"the answer of {what}")
-        self._check_answer(f["answer"], out["answer"], out["choices"], what)
-        return out
+    def quote(self, value: str) -> str:
+        return _shown(value)
 
-    def multi(self, f: dict[str, Node], what: str) -> dict[str, Any]:
-        out = self._choices(f, what)
-        node = f["answer"]
-        nodes = node.value if isinstance(node, SequenceNode) else [node]
-        if isinstance(node, SequenceNode):
-            out["answer"] = answers = self.texts(node, f"the answers of {what}") or ()
-        else:
-            out["answer"] = answers = (self.text(node, f"the answer of {what}"),)
-        for item, answer in zip(nodes, answers, strict=False):
-            self._check_answer(item, answer, out["choices"], what)
-        return out
+    def items_of(self, node: Node) -> list[Node] | None:
+        return node.value if isinstance(node, SequenceNode) else None
 
-    def true_false(self, f: dict[str, Node], what: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"answer": self.boolean(f["answer"], f"the answer of {what}")}
-        if "feedback" in f:
-            out["feedback_by_choice"] = self.feedback(f["feedback"], what, ("true", "false"))
-        return out
-
-    def short_text(self, f: dict[str, Node], what: str) -> dict[str, Any]:
-        node = f["answer"]
-        if isinstance(node, SequenceNode):
-            answers = self.texts(node, f"the accepted answers of {what}") or ()
-            nodes = node.value
-        else:
-            answers, nodes = (self.text(node, f"the answer of {what}"),), [node]
-        for item, answer in zip(nodes, answers, strict=False):
-            if answer is not None and not normalize_text(answer):
-                self.error(
-                    item,
-                    f"the accepted answer '{_shown(answer)}' of {what} is empty once punctuation is ignored",
-                )
-        return {"answer": answers}
-
-    def numeric(self, f: dict[str, Node], what: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"answer": self.number(f["answer"], f"the answer of {what}")}
-        if "tolerance" in f:
-            out["tolerance"] = tolerance = self.number(f["tolerance"], f"the tolerance of {what}")
-            if tolerance is not None and tolerance < 0:
-                self.error(f["tolerance"], f"the tolerance of {what} cannot be negative")
-        if "unit" in f:
-            out["unit"] = self.text(f["unit"], f"the unit of {what}")
-        return out
-
-    def order(self, f: dict[str, Node], what: str) -> dict[str, Any]:
-        return {"answer": self.texts(f["answer"], f"the answer of {what}", min_items=2)}
-
-    def match(self, f: dict[str, Node], what: str) -> dict[str, Any]:
-        pairs = self.fields(f["answer"], f"the answer of {what}") or {}
-        if isinstance(f["answer"], MappingNode) and len(f["answer"].value) < 2:
-            self.error(f["answer"], f"the answer of {what} needs at least 2 pairs")
-        answer = tuple(
-            (left, self.text(right, f"the match for '{left}' in {what}")) for left, right in pairs.items()
-        )
-        out: dict[str, Any] = {"answer": answer}
-        if "distractors" in f:
-            out["distractors"] = distractors = (
-                self.texts(f["distractors"], f"the distractors of {what}") or ()
-            )
-            rights = {right for _, right in answer}
-            for item, value in zip(f["distractors"].value, distractors, strict=False):
-                if value in rights:
-                    self.error(item, f"'{_shown(value)}' is a distractor of {what} and also a right match")
-        return out
+    def pair_count(self, node: Node) -> int | None:
+        return len(node.value) if isinstance(node, MappingNode) else None
 
     # -- quizzes and cards --------------------------------------------------------------------
 
@@ -709,9 +616,11 @@ class _Reader:
         chosen: dict[str, tuple[str, ...]] = {}
         for part, value in f.items():
             where = f"review of the {part} in {what}"
+            moments: tuple[str, ...]
             if isinstance(value, ScalarNode):
                 word = self.text(value, where)
-                moments = MOMENTS if word == "always" else () if word == "never" else (word,)
+                # None: the problem is reported already.
+                moments = MOMENTS if word == "always" else () if word in (None, "never") else (word,)
             else:
                 moments = self.texts(value, where, min_items=0) or ()
             for moment in moments:
@@ -802,14 +711,3 @@ class _Reader:
                 first_line[cid] = item.start_mark.line + 1
                 out.append(Card(cid, front, back, self.tags(f.get("tags"), f"card '{cid}'")))
         return tuple(out)
-
-
-_BUILDERS: dict[str, Callable[[_Reader, dict[str, Node], str], dict | None]] = {
-    SingleChoice.type: _Reader.single,
-    MultipleChoice.type: _Reader.multi,
-    TrueFalse.type: _Reader.true_false,
-    ShortText.type: _Reader.short_text,
-    Numeric.type: _Reader.numeric,
-    Ordering.type: _Reader.order,
-    Matching.type: _Reader.match,
-}

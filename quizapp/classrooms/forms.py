@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -37,7 +39,7 @@ class ReviewForm(FlaskForm):
     use_bank = BooleanField("Use the options written in the bank")
 
 
-def review_form(checked: dict[str, list[str]], **kwargs) -> ReviewForm:
+def review_form(checked: dict[str, list[str]], **kwargs: Any) -> ReviewForm:
     """A ``ReviewForm`` with a box named ``<part>-<moment>`` for every part and moment."""
 
     class Boxes(ReviewForm):

@@ -7,13 +7,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from quizapp import queries
 from quizapp.access import may_practise
 from quizapp.database import upsert, write_transaction
 from quizapp.extensions import db
-from quizapp.models import Assignment, Attempt, Classroom, Enrollment, ExtraTime, User, utcnow
+from quizapp.models import Assignment, Attempt, Classroom, Enrollment, ExtraTime, utcnow
+from quizapp.people import Person
 from quizapp.timefmt import format_time
 
 #: Join-code letters: no 0/O, 1/I/L, 2/Z, 5/S or 8/B to mistake for one another.
@@ -39,7 +41,7 @@ def show_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def create_class(instructor: User, name: str) -> Classroom:
+def create_class(instructor: Person, name: str) -> Classroom:
     """A new class of ``instructor``'s, with a fresh join code."""
     for _ in range(5):
         try:
@@ -59,14 +61,14 @@ def regenerate_code(classroom: Classroom) -> str:
     for _ in range(5):
         try:
             with write_transaction():
-                db.session.get(Classroom, classroom.id).join_code = new_join_code()
+                db.session.get_one(Classroom, classroom.id).join_code = new_join_code()
             return classroom.join_code
         except IntegrityError:
             continue
     raise ClassError("Could not make a unique join code; try again.")
 
 
-def join_class(student: User, typed_code: str) -> Classroom:
+def join_class(student: Person, typed_code: str) -> Classroom:
     """Enrol ``student`` in the class whose join code they typed."""
     code = normalize_code(typed_code)
     with write_transaction():
@@ -112,7 +114,7 @@ def assign_quiz(
                 set_={name: insert.excluded[name] for name in times},
             ).returning(_assignments.c.id)
         ).scalar_one()
-        assignment = db.session.get(Assignment, assignment_id, populate_existing=True)
+        assignment = db.session.get_one(Assignment, assignment_id, populate_existing=True)
         refresh_deadlines(assignment.id)
     return assignment
 
@@ -124,7 +126,7 @@ def unassign(assignment: Assignment) -> None:
         db.session.execute(delete(_assignments).where(_assignments.c.id == assignment.id))
 
 
-def student_assignments(student: User) -> list[tuple[Assignment, Classroom]]:
+def student_assignments(student: Person) -> list[tuple[Assignment, Classroom]]:
     """Every quiz set for the classes ``student`` is in, soonest due first (no due date last)."""
     rows = db.session.execute(
         select(Assignment, Classroom)
@@ -183,12 +185,12 @@ class Setting:
 PRACTICE = Setting(None)
 
 
-def quiz_settings(user: User, bank_slug: str, quiz_id: str, practice: str) -> list[Setting]:
+def quiz_settings(user: Person, bank_slug: str, quiz_id: str, practice: str) -> list[Setting]:
     """Where the learner may take a quiz: each of their classes' assignments of it (soonest due
     first), then practice if the quiz's ``practice`` rule allows it for them and its bank lets them
     practise (``may_practise``). Every page and every start asks here."""
     rows = db.session.execute(
-        _SETTINGS_OF_QUIZ, {"user_id": user.id, "slug": bank_slug, "quiz_id": quiz_id}
+        queries.SETTINGS_OF_QUIZ, {"user_id": user.id, "slug": bank_slug, "quiz_id": quiz_id}
     ).all()
     far = datetime.max.replace(tzinfo=UTC)
     settings = sorted(
@@ -204,43 +206,19 @@ def setting_of(student_id: int, assignment_id: int | None) -> Setting | None:
     """The setting an attempt was started in (None if its assignment is gone)."""
     if assignment_id is None:
         return PRACTICE
-    row = db.session.execute(_SETTING_BY_ID, {"user_id": student_id, "assignment_id": assignment_id}).first()
+    row = db.session.execute(
+        queries.SETTING_BY_ID, {"user_id": student_id, "assignment_id": assignment_id}
+    ).first()
     return Setting(*row) if row else None
 
 
-# Run at every start and result page: built once, on the tables (see attempts.py).
-_assignments, _enrollments, _classrooms = Assignment.__table__, Enrollment.__table__, Classroom.__table__
+_assignments, _enrollments = Assignment.__table__, Enrollment.__table__
 _extra = ExtraTime.__table__
-# One assignment as a setting for the learner :user_id (their extra time in it, if any).
-_SETTING = (
-    select(
-        _assignments.c.id,
-        _classrooms.c.name,
-        _assignments.c.opens_at,
-        _assignments.c.closes_at,
-        _assignments.c.review,
-        func.coalesce(_extra.c.minutes, 0),
-    )
-    .join(_classrooms, _classrooms.c.id == _assignments.c.classroom_id)
-    .outerjoin(
-        _extra, and_(_extra.c.assignment_id == _assignments.c.id, _extra.c.user_id == bindparam("user_id"))
-    )
-)
-# The assignments of the learner's classes.
-_SETTINGS = _SETTING.join(_enrollments, _enrollments.c.classroom_id == _assignments.c.classroom_id).where(
-    _enrollments.c.user_id == bindparam("user_id")
-)
-_SETTINGS_OF_QUIZ = _SETTINGS.where(
-    _assignments.c.bank_slug == bindparam("slug"), _assignments.c.quiz_id == bindparam("quiz_id")
-)
-_STUDENT_SETTINGS = _SETTINGS.add_columns(_assignments.c.bank_slug, _assignments.c.quiz_id)
-# An attempt's own setting, whether or not its learner is still in the class.
-_SETTING_BY_ID = _SETTING.where(_assignments.c.id == bindparam("assignment_id"))
 
 
 def student_settings(student_id: int) -> dict[tuple[str, str], list[Setting]]:
     """Every assignment of every class the student is in, as settings, by (bank slug, quiz id)."""
-    rows = db.session.execute(_STUDENT_SETTINGS, {"user_id": student_id})
+    rows = db.session.execute(queries.STUDENT_SETTINGS, {"user_id": student_id})
     out: dict[tuple[str, str], list[Setting]] = {}
     for *setting, slug, quiz_id in rows:
         out.setdefault((slug, quiz_id), []).append(Setting(*setting))
@@ -263,7 +241,7 @@ def deadline_for(
 def refresh_deadlines(assignment_id: int, user_id: int | None = None) -> None:
     """Recompute the deadlines of the assignment's attempts in progress after its closing time
     or a student's extra time changed (inside the caller's write transaction)."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = db.session.get_one(Assignment, assignment_id)
     extra = {e.user_id: e.minutes for e in assignment.extra_time}
     query = select(Attempt).where(Attempt.assignment_id == assignment_id, Attempt.submitted_at.is_(None))
     if user_id is not None:
@@ -292,24 +270,24 @@ def set_extra_time(assignment: Assignment, user_id: int, minutes: int) -> None:
             db.session.execute(
                 delete(_extra).where(_extra.c.assignment_id == assignment.id, _extra.c.user_id == user_id)
             )
-        db.session.expire(db.session.get(Assignment, assignment.id), ["extra_time"])
+        db.session.expire(db.session.get_one(Assignment, assignment.id), ["extra_time"])
         refresh_deadlines(assignment.id, user_id)
 
 
 def set_review(assignment: Assignment, review: dict[str, list[str]] | None) -> None:
     """Override the quiz's review options for this assignment (None goes back to the bank's)."""
     with write_transaction():
-        db.session.get(Assignment, assignment.id).review = review
+        db.session.get_one(Assignment, assignment.id).review = review
 
 
-def is_enrolled(classroom: Classroom, user: User) -> bool:
+def is_enrolled(classroom: Classroom, user: Person) -> bool:
     query = select(Enrollment.id).where(
         Enrollment.classroom_id == classroom.id, Enrollment.user_id == user.id
     )
     return db.session.scalar(query) is not None
 
 
-def class_attempts(classroom: Classroom, student: User) -> list[Attempt]:
+def class_attempts(classroom: Classroom, student: Person) -> list[Attempt]:
     """A student's attempts for the class's assignments, newest first: what its instructor may see.
     Their practice, and their attempts for other classes, are not the class's."""
     if not is_enrolled(classroom, student):

@@ -5,6 +5,8 @@ Every POST has had its CSRF token checked (CSRFProtect, for the whole app) befor
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -14,12 +16,14 @@ from flask import (
     render_template,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from quizapp.access import INSTRUCTOR, allow, every_bank_members, may_assign_bank
 from quizapp.accounts.operations import is_locked, make_reset_code, unlock
+from quizapp.banks import Quiz
 from quizapp.banks.review import (
     MOMENT_LABELS,
     MOMENTS,
@@ -43,6 +47,7 @@ from quizapp.classrooms.operations import (
     unassign,
 )
 from quizapp.extensions import bank_registry, db
+from quizapp.forms import EmptyForm
 from quizapp.models import Assignment, Classroom, Enrollment, User
 from quizapp.quizzes.operations import close_overdue
 from quizapp.timefmt import parse_local
@@ -52,7 +57,7 @@ bp = Blueprint("classrooms", __name__, url_prefix="/teach", template_folder="tem
 
 @bp.get("/")
 @allow(INSTRUCTOR)
-def dashboard():
+def dashboard() -> ResponseReturnValue:
     return dashboard_page()
 
 
@@ -65,7 +70,7 @@ def dashboard_page(form: ClassForm | None = None) -> str:
 
 @bp.post("/classes")
 @allow(INSTRUCTOR)
-def new_class():
+def new_class() -> ResponseReturnValue:
     form = ClassForm()
     if not form.validate_on_submit():
         return dashboard_page(form), 422
@@ -80,7 +85,7 @@ def new_class():
 
 @bp.get("/classes/<id:class_id>")
 @allow(INSTRUCTOR)
-def classroom(class_id: int):
+def classroom(class_id: int) -> ResponseReturnValue:
     return classroom_page(class_id)
 
 
@@ -97,6 +102,7 @@ def classroom_page(class_id: int, form: AssignForm | None = None) -> str:
         classroom=classroom,
         roster=list(roster),
         assign_form=form or assign_form(),
+        buttons=EmptyForm(),
         banks={b.slug: b for b in bank_registry().banks()},
     )
 
@@ -117,8 +123,10 @@ def assign_form() -> AssignForm:
 
 @bp.post("/classes/<id:class_id>/code")
 @allow(INSTRUCTOR)
-def new_code(class_id: int):
+def new_code(class_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     regenerate_code(classroom)
     flash("New join code made; the old one no longer works.", "success")
     return redirect(url_for("classrooms.classroom", class_id=class_id))
@@ -126,8 +134,10 @@ def new_code(class_id: int):
 
 @bp.post("/classes/<id:class_id>/students/<id:user_id>/remove")
 @allow(INSTRUCTOR)
-def remove(class_id: int, user_id: int):
+def remove(class_id: int, user_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     remove_student(classroom, user_id)
     flash("Student removed from the class; their scores are kept.", "success")
     return redirect(url_for("classrooms.classroom", class_id=class_id))
@@ -135,7 +145,7 @@ def remove(class_id: int, user_id: int):
 
 @bp.post("/classes/<id:class_id>/assignments")
 @allow(INSTRUCTOR)
-def assign(class_id: int):
+def assign(class_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
     form = assign_form()
     if not form.validate_on_submit():
@@ -154,9 +164,11 @@ def assign(class_id: int):
 
 @bp.post("/classes/<id:class_id>/assignments/<id:assignment_id>/remove")
 @allow(INSTRUCTOR)
-def remove_assignment(class_id: int, assignment_id: int):
+def remove_assignment(class_id: int, assignment_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
     assignment = own_assignment(classroom, assignment_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     unassign(assignment)
     flash("Quiz taken off the class; attempts already made are kept.", "success")
     return redirect(url_for("classrooms.classroom", class_id=class_id))
@@ -164,7 +176,7 @@ def remove_assignment(class_id: int, assignment_id: int):
 
 @bp.get("/classes/<id:class_id>/assignments/<id:assignment_id>")
 @allow(INSTRUCTOR)
-def assignment(class_id: int, assignment_id: int):
+def assignment(class_id: int, assignment_id: int) -> ResponseReturnValue:
     return assignment_page(class_id, assignment_id)
 
 
@@ -193,12 +205,12 @@ def assignment_page(
     )
 
 
-def setting_options(setting: Assignment, quiz) -> ReviewOptions:
+def setting_options(setting: Assignment, quiz: Quiz | None) -> ReviewOptions:
     """The review options learners get in this assignment: its own, else the quiz's."""
     return overridden(quiz.review if quiz else ReviewOptions(), setting.review)
 
 
-def extra_time_form(classroom: Classroom, **kwargs) -> ExtraTimeForm:
+def extra_time_form(classroom: Classroom, **kwargs: Any) -> ExtraTimeForm:
     form = ExtraTimeForm(**kwargs)
     roster = db.session.scalars(
         select(User)
@@ -212,7 +224,7 @@ def extra_time_form(classroom: Classroom, **kwargs) -> ExtraTimeForm:
 
 @bp.post("/classes/<id:class_id>/assignments/<id:assignment_id>/review")
 @allow(INSTRUCTOR)
-def set_assignment_review(class_id: int, assignment_id: int):
+def set_assignment_review(class_id: int, assignment_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
     setting = own_assignment(classroom, assignment_id)
     form = review_form({})
@@ -230,14 +242,14 @@ def set_assignment_review(class_id: int, assignment_id: int):
 
 @bp.post("/classes/<id:class_id>/assignments/<id:assignment_id>/extra-time")
 @allow(INSTRUCTOR)
-def set_assignment_extra_time(class_id: int, assignment_id: int):
+def set_assignment_extra_time(class_id: int, assignment_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
     setting = own_assignment(classroom, assignment_id)
     form = extra_time_form(classroom)
     if not form.validate_on_submit():
         return assignment_page(class_id, assignment_id, extra=form), 422
     set_extra_time(setting, form.student.data, form.minutes.data)
-    learner = db.session.get(User, form.student.data)
+    learner = db.session.get_one(User, form.student.data)
     if form.minutes.data:
         flash(f"{learner.display_name} has {form.minutes.data} extra minutes on this quiz.", "success")
     else:
@@ -247,7 +259,7 @@ def set_assignment_extra_time(class_id: int, assignment_id: int):
 
 @bp.get("/classes/<id:class_id>/students/<id:user_id>")
 @allow(INSTRUCTOR)
-def student(class_id: int, user_id: int):
+def student(class_id: int, user_id: int) -> ResponseReturnValue:
     classroom, learner = own_student(class_id, user_id)
     return student_page(classroom, learner)
 
@@ -260,6 +272,7 @@ def student_page(classroom: Classroom, learner: User, reset_code: str | None = N
         learner=learner,
         attempts=class_attempts(classroom, learner),
         locked=is_locked(learner),
+        buttons=EmptyForm(),
         reset_code=reset_code,
         reset_hours=current_app.config["PASSWORD_RESET_HOURS"],
     )
@@ -276,20 +289,24 @@ def own_student(class_id: int, user_id: int) -> tuple[Classroom, User]:
 
 @bp.post("/classes/<id:class_id>/students/<id:user_id>/reset")
 @allow(INSTRUCTOR)
-def make_reset(class_id: int, user_id: int):
+def make_reset(class_id: int, user_id: int) -> ResponseReturnValue:
     """A one-time code for the student to set a new password with, shown once on this page."""
     classroom, learner = own_student(class_id, user_id)
     if learner.role != "student":
         # An instructor's or admin's password is theirs (or the site admin's) to reset, not a class's.
         abort(403)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     code = make_reset_code(learner.id, made_by=current_user.id)
     return student_page(classroom, learner, reset_code=code)
 
 
 @bp.post("/classes/<id:class_id>/students/<id:user_id>/unlock")
 @allow(INSTRUCTOR)
-def unlock_student(class_id: int, user_id: int):
+def unlock_student(class_id: int, user_id: int) -> ResponseReturnValue:
     classroom, learner = own_student(class_id, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     unlock(learner.id)
     flash(f"{learner.display_name} can log in again.", "success")
     return redirect(url_for("classrooms.student", class_id=classroom.id, user_id=learner.id))

@@ -14,9 +14,10 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import select
 
@@ -25,6 +26,9 @@ from quizapp.extensions import db
 from quizapp.grades import reports
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment, Response, User
 from quizapp.questions import from_snapshot
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Value = str | float | int | None
 #: How a text cell that a spreadsheet would read as a formula or command may begin.
@@ -202,7 +206,7 @@ def write_xlsx(table: Table) -> Iterator[bytes]:
             yield chunk
 
 
-def _xlsx_cell(sheet, value: Value, font: Font | None = None) -> WriteOnlyCell:
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Value, font: Font | None = None) -> Cell:
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # openpyxl would store "=..." as a formula
@@ -231,7 +235,6 @@ EXPORTERS: dict[str, Exporter] = {
     "canvas": Exporter("Canvas import", "csv", CSV, canvas_table, write_csv),
     "moodle": Exporter("Moodle import", "csv", CSV, moodle_table, write_csv),
 }
-EXPORT_FORMATS = list(EXPORTERS)
 
 
 def export_filename(classroom: Classroom, what: str, extension: str) -> str:

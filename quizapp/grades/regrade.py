@@ -18,11 +18,8 @@ from quizapp.banks import Bank
 from quizapp.database import write_transaction
 from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, RegradeLog, Response, User
+from quizapp.people import Person
 from quizapp.questions import Question, from_snapshot
-
-#: What a fixed key may change in a question an attempt showed; its wording and the order its
-#: choices were shown in stay as the learner saw them.
-KEY_FIELDS = ("answer", "tolerance", "unit", "feedback_by_choice", "explanation", "points")
 
 
 @dataclass(frozen=True)
@@ -52,10 +49,12 @@ class AttemptChange:
 
 
 def regraded_question(shown: Question, current: Question) -> Question:
-    """The question as the learner saw it, with the key of the current bank."""
+    """The question as the learner saw it, with the key of the current bank: the fields its type
+    names in ``key_fields``; its wording and the order its choices were shown in stay as the
+    learner saw them."""
     if type(shown) is not type(current):
         return shown  # a question that changed type is a different question: keep its old grade
-    return dataclasses.replace(shown, **{f: getattr(current, f) for f in KEY_FIELDS if hasattr(current, f)})
+    return dataclasses.replace(shown, **{f: getattr(current, f) for f in current.key_fields})
 
 
 def plan(assignment: Assignment, bank: Bank) -> list[AttemptChange]:
@@ -103,12 +102,14 @@ def _regrade(attempt: Attempt, username: str, bank: Bank) -> AttemptChange | Non
     )
 
 
-def apply(assignment: Assignment, bank: Bank, instructor: User) -> RegradeLog:
+def apply(assignment: Assignment, bank: Bank, instructor: Person) -> RegradeLog:
     """Regrade for real: store the new scores and log the regrade under the assignment."""
     changes = plan(assignment, bank)
     with write_transaction():
         for change in changes:
             attempt = db.session.get(Attempt, change.attempt_id, with_for_update=True)
+            if attempt is None:
+                continue  # deleted with its account since the plan was made
             attempt.score, attempt.max_score = change.new_score, change.new_max
             by_position = {r.position: r for r in change.responses}
             for response in db.session.scalars(select(Response).where(Response.attempt_id == attempt.id)):

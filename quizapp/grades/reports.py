@@ -11,16 +11,17 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from quizapp import queries
 from quizapp.banks import BankRegistry
 from quizapp.extensions import db
 from quizapp.grades.stats import AttemptScores
-from quizapp.models import Assignment, Attempt, Classroom, Enrollment, User
-from quizapp.questions import MultipleChoice, Question, SingleChoice, TrueFalse, overall_grade
+from quizapp.models import Assignment, Attempt, Classroom, Enrollment
+from quizapp.questions import Question, overall_grade
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,62 +61,11 @@ class Row(NamedTuple):
         return sum(cell.points(col) or 0.0 for cell, col in zip(self.cells, columns, strict=True))
 
 
-# The gradebook's queries are on the tables rather than the ORM classes, and built once with the
-# class as a parameter: rows come back as plain tuples, without the ORM's per-statement and per-row
-# work, and no statement is rebuilt for each page. An attempt counts when it was started for one
-# of the class's assignments (an EXISTS on them) and it was submitted: practice, and attempts
-# for another class that set the same quiz, never do.
-_attempts, _enrollments, _users = Attempt.__table__, Enrollment.__table__, User.__table__
-_assignments = Assignment.__table__
-_SET_TO_CLASS = (
-    select(_assignments.c.id)
-    .where(
-        _assignments.c.id == _attempts.c.assignment_id,
-        _assignments.c.classroom_id == bindparam("class_id"),
-    )
-    .exists()
-)
-_ASSIGNED = (
-    select(_assignments.c.bank_slug, _assignments.c.quiz_id)
-    .where(_assignments.c.classroom_id == bindparam("class_id"))
-    .order_by(_assignments.c.id)
-)
-_MAXIMA = (
-    select(_attempts.c.bank_slug, _attempts.c.quiz_id, func.max(_attempts.c.max_score))
-    .join(_enrollments, _enrollments.c.user_id == _attempts.c.user_id)
-    .where(
-        _enrollments.c.classroom_id == bindparam("class_id"),
-        _attempts.c.submitted_at.is_not(None),
-        _SET_TO_CLASS,
-    )
-    .group_by(_attempts.c.bank_slug, _attempts.c.quiz_id)
-)
-_ROWS = (
-    select(
-        _users.c.id,
-        _users.c.username,
-        _users.c.display_name,
-        _attempts.c.bank_slug,
-        _attempts.c.quiz_id,
-        _attempts.c.score,
-        _attempts.c.max_score,
-    )
-    .join(_enrollments, _enrollments.c.user_id == _users.c.id)
-    .outerjoin(
-        _attempts,
-        and_(_attempts.c.user_id == _users.c.id, _attempts.c.submitted_at.is_not(None), _SET_TO_CLASS),
-    )
-    .where(_enrollments.c.classroom_id == bindparam("class_id"))
-    .order_by(_users.c.display_name, _users.c.id, _attempts.c.number)
-    .execution_options(yield_per=2000)
-)
-
-
 def columns(classroom: Classroom, banks: BankRegistry) -> list[Column]:
     """The class's assigned quizzes, in the order they were assigned."""
     params = {"class_id": classroom.id}
-    maxima = {(slug, quiz_id): most for slug, quiz_id, most in db.session.execute(_MAXIMA, params)}
-    return _columns(db.session.execute(_ASSIGNED, params).all(), maxima, banks)
+    maxima = {(slug, quiz_id): most for slug, quiz_id, most in db.session.execute(queries.MAXIMA, params)}
+    return _columns(db.session.execute(queries.ASSIGNED, params).all(), maxima, banks)
 
 
 def _columns(
@@ -125,7 +75,7 @@ def _columns(
     for slug, quiz_id in assigned:
         bank = banks.get(slug)
         quiz = bank.quizzes.get(quiz_id) if bank else None
-        size = quiz.max_points(bank.questions) if quiz else 0.0
+        size = quiz.max_points(bank.questions) if bank and quiz else 0.0
         out.append(
             Column(
                 bank_slug=slug,
@@ -141,10 +91,10 @@ def _columns(
 def rows(classroom: Classroom, cols: Sequence[Column]) -> Iterator[Row]:
     """Every student of the class, by name, with a cell per column (``cols`` are the class's
     assigned quizzes, from ``columns``), read as they are written out."""
-    return _rows(db.session.execute(_ROWS, {"class_id": classroom.id}), cols)
+    return _rows(db.session.execute(queries.ROWS, {"class_id": classroom.id}), cols)
 
 
-def _rows(results: Iterable[Sequence], cols: Sequence[Column]) -> Iterator[Row]:
+def _rows(results: Iterable[Sequence[Any]], cols: Sequence[Column]) -> Iterator[Row]:
     index = {(c.bank_slug, c.quiz_id): i for i, c in enumerate(cols)}
     possible = sum(col.max_points for col in cols)
     current: tuple[int, str, str] | None = None
@@ -181,7 +131,7 @@ class Gradebook:
 
     def column_mean(self, i: int) -> float | None:
         """The class mean of a quiz, over the students who have a grade in it (blanks left out)."""
-        graded = [r.cells[i].fraction for r in self.rows if r.cells[i].fraction is not None]
+        graded = [f for r in self.rows if (f := r.cells[i].fraction) is not None]
         return sum(graded) / len(graded) if graded else None
 
     def mean_total(self) -> float | None:
@@ -194,8 +144,8 @@ def gradebook(classroom: Classroom, banks: BankRegistry) -> Gradebook:
     read first and each quiz's maximum taken from them, where an export (which streams its rows)
     asks the database for the maxima first."""
     params = {"class_id": classroom.id}
-    assigned = db.session.execute(_ASSIGNED, params).all()
-    results = db.session.execute(_ROWS, params).all()
+    assigned = db.session.execute(queries.ASSIGNED, params).all()
+    results = db.session.execute(queries.ROWS, params).all()
     maxima: dict[tuple[str, str], float] = {}
     for *_, slug, quiz_id, _score, max_score in results:
         if slug is not None and max_score > maxima.get((slug, quiz_id), 0.0):
@@ -214,9 +164,9 @@ def sort_rows(book: Gradebook, key: str, descending: bool) -> list[Row]:
             return row.total
         return row.cells[int(key)].fraction
 
-    graded = [r for r in book.rows if value(r) is not None]
+    graded = [(v, r) for r in book.rows if (v := value(r)) is not None]
     blank = [r for r in book.rows if value(r) is None]
-    return sorted(graded, key=lambda r: value(r), reverse=descending) + blank
+    return [r for _, r in sorted(graded, key=lambda pair: pair[0], reverse=descending)] + blank
 
 
 def valid_sort_key(key: str, book: Gradebook) -> bool:
@@ -268,7 +218,7 @@ def quiz_responses(classroom: Classroom, bank_slug: str, quiz_id: str) -> QuizRe
             picks = out.picks.setdefault(question.id, Counter())
             for picked in _picked(question, response.answer):
                 picks[picked] += 1
-            offered = _offered(question)
+            offered = question.offered()
             if offered:
                 known = out.choices.setdefault(question.id, [])
                 known.extend(c for c in offered if c not in known)
@@ -278,17 +228,7 @@ def quiz_responses(classroom: Classroom, bank_slug: str, quiz_id: str) -> QuizRe
     return out
 
 
-def _picked(question: Question, answer) -> list[str]:
+def _picked(question: Question, answer: Any) -> list[str]:
     if answer is None or answer == []:
         return [NO_ANSWER]
-    if isinstance(question, MultipleChoice):
-        return list(answer)
-    return [question.response_text(answer)]
-
-
-def _offered(question: Question) -> list[str]:
-    if isinstance(question, SingleChoice | MultipleChoice):
-        return list(question.choices)
-    if isinstance(question, TrueFalse):
-        return ["True", "False"]
-    return []
+    return question.picks(answer)

@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -29,6 +30,7 @@ from quizapp.classrooms.operations import (
 from quizapp.downloads import download
 from quizapp.extensions import bank_registry, db
 from quizapp.filters import percent
+from quizapp.forms import EmptyForm
 from quizapp.grades import regrade, reports, stats
 from quizapp.grades.exports import EXPORTERS, export_filename, responses_table, write_csv
 from quizapp.models import Assignment, Attempt, Classroom
@@ -39,7 +41,7 @@ bp = Blueprint("grades", __name__, url_prefix="/teach", template_folder="templat
 
 @bp.get("/classes/<id:class_id>/gradebook")
 @allow(INSTRUCTOR)
-def gradebook(class_id: int):
+def gradebook(class_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
     close_overdue(classroom_id=classroom.id)
     book = reports.gradebook(classroom, bank_registry())
@@ -86,7 +88,7 @@ def _grade_cell(fraction: float | None, attempts: int) -> str:
 
 @bp.get("/classes/<id:class_id>/attempts/<id:attempt_id>")
 @allow(INSTRUCTOR)
-def attempt(class_id: int, attempt_id: int):
+def attempt(class_id: int, attempt_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None or attempt not in class_attempts(classroom, attempt.user) or not attempt.submitted:
@@ -106,7 +108,7 @@ def attempt(class_id: int, attempt_id: int):
 
 @bp.get("/classes/<id:class_id>/export/grades.<fmt>")
 @allow(INSTRUCTOR)
-def export_grades(class_id: int, fmt: str):
+def export_grades(class_id: int, fmt: str) -> ResponseReturnValue:
     classroom = own_class(class_id)
     exporter = EXPORTERS.get(fmt)
     if exporter is None:
@@ -120,7 +122,7 @@ def export_grades(class_id: int, fmt: str):
 
 @bp.get("/classes/<id:class_id>/export/responses.csv")
 @allow(INSTRUCTOR)
-def export_responses(class_id: int):
+def export_responses(class_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
     close_overdue(classroom_id=classroom.id)
     chunks = write_csv(responses_table(classroom))
@@ -139,7 +141,7 @@ def assigned_quiz(classroom: Classroom, slug: str, quiz_id: str) -> tuple[Assign
 
 @bp.get("/classes/<id:class_id>/quizzes/<slug>/<quiz_id>/analysis")
 @allow(INSTRUCTOR)
-def analysis(class_id: int, slug: str, quiz_id: str):
+def analysis(class_id: int, slug: str, quiz_id: str) -> ResponseReturnValue:
     classroom = own_class(class_id)
     assignment, bank = assigned_quiz(classroom, slug, quiz_id)
     close_overdue(classroom_id=classroom.id)
@@ -167,6 +169,7 @@ def analysis(class_id: int, slug: str, quiz_id: str):
         coverage=coverage,
         changes=changes,
         may_regrade=may_regrade,
+        buttons=EmptyForm(),
         no_regrade=NO_REGRADE,
         assignment=assignment,
         regrades=regrade.history(assignment),
@@ -183,9 +186,11 @@ NO_REGRADE = (
 
 @bp.post("/classes/<id:class_id>/quizzes/<slug>/<quiz_id>/regrade")
 @allow(INSTRUCTOR)
-def apply_regrade(class_id: int, slug: str, quiz_id: str):
+def apply_regrade(class_id: int, slug: str, quiz_id: str) -> ResponseReturnValue:
     classroom = own_class(class_id)
     assignment, bank = assigned_quiz(classroom, slug, quiz_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     if not may_assign_bank(current_user, slug):
         flash(NO_REGRADE, "error")
     elif bank is None or quiz_id not in bank.quizzes:

@@ -1,8 +1,12 @@
-"""Question types: how each reads a learner's response from a form and how it grades it.
+"""Question types: the registry, the one place a type is described.
 
-Each type is a small frozen dataclass registered in ``QUESTION_TYPES`` under the name banks use
-(``type: single``). Grading is pure: nothing here imports Flask or touches the database, so a
-stored snapshot of a question can be graded, shown and regraded long after its bank changed.
+Each type is a small frozen dataclass that ``@register`` adds to ``QUESTION_TYPES`` under the name
+banks use (``type: single``). It declares its bank fields and reads them, names its input macro in
+templates/questions/inputs.html, reads a response, grades it, words its key, and fills and reads
+the question editor's form: the loader, the quiz form, the editor and the reports ask the type
+rather than switch on its name (docs/question-types.md). Everything here is pure: nothing imports
+Flask or touches the database, so a stored snapshot of a question can be graded, shown and
+regraded long after its bank changed.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ import random
 import re
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from quizapp.text import clean_text
 
@@ -26,9 +30,51 @@ MAX_TEXT_ANSWER = 500
 class FormData(Protocol):
     """The part of a submitted form a question reads (werkzeug's MultiDict fits)."""
 
-    def get(self, key: str, default: Any = None) -> Any: ...
+    def get(self, key: str) -> str | None: ...
 
     def getlist(self, key: str) -> list[str]: ...
+
+    def keys(self) -> Iterable[str]: ...
+
+
+class BankReader(Protocol):
+    """What a type reads its bank fields with (the bank loader's reader). Each reading method
+    notes a problem at the node's line and returns None when the value is unusable. Nodes are
+    opaque here: a type never sees YAML."""
+
+    def error(self, node: Any, message: str) -> None: ...
+
+    def hint(self, word: str, options: Iterable[str]) -> str:
+        """A " (did you mean 'x'?)" for the option closest to ``word``, or ""."""
+        ...
+
+    def quote(self, value: str) -> str:
+        """A value as a problem quotes it: a long one by its start."""
+        ...
+
+    def text(self, node: Any, what: str) -> str | None: ...
+
+    def texts(self, node: Any, what: str, min_items: int = 1) -> tuple[str, ...] | None: ...
+
+    def number(self, node: Any, what: str) -> float | None: ...
+
+    def boolean(self, node: Any, what: str) -> bool | None: ...
+
+    def fields(
+        self, node: Any, what: str, required: Iterable[str] = (), allowed: Collection[str] | None = None
+    ) -> dict[str, Any] | None: ...
+
+    def feedback(self, node: Any, what: str, keys: Collection[str]) -> dict[str, str | None]:
+        """A mapping from some of ``keys`` to feedback texts."""
+        ...
+
+    def items_of(self, node: Any) -> list[Any] | None:
+        """The item nodes of a list; None, and no problem, when the node is not a list."""
+        ...
+
+    def pair_count(self, node: Any) -> int | None:
+        """How many ``key: value`` pairs a mapping holds; None when the node is not a mapping."""
+        ...
 
 
 class ResponseError(ValueError):
@@ -113,11 +159,51 @@ def _index(raw: str, size: int) -> int | None:
     return int(raw) if _DIGITS.fullmatch(raw) and int(raw) < size else None
 
 
+def form_lines(text: str | None) -> list[str]:
+    """An editor's text box, one item a line, as its non-blank lines."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def form_pairs(text: str | None, separator: str = "=") -> list[tuple[str, str]]:
+    """'left = right' lines as pairs; a line without the separator pairs with ''."""
+    out = []
+    for line in form_lines(text):
+        left, _, right = line.partition(separator)
+        out.append((left.strip(), right.strip()))
+    return out
+
+
+def form_number(text: Any) -> int | float | str | None:
+    """A typed number as an int or float; text that is not one is kept, for the loader to report."""
+    raw = str(text or "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return raw
+    return int(value) if value.is_integer() else value
+
+
 @dataclass(frozen=True, kw_only=True)
 class Question(ABC):
-    """Fields every question type has; subclasses add their answer key."""
+    """Fields every question type has; subclasses add their answer key and declare, as class
+    attributes and methods, all the rest of the app needs to know of them."""
 
+    #: The name banks give the type (``type: single``): its key in ``QUESTION_TYPES``.
     type: ClassVar[str]
+    #: The bank fields this type must have beyond the common ones, then those it may have, in the
+    #: order the question editor writes them.
+    required_fields: ClassVar[tuple[str, ...]]
+    optional_fields: ClassVar[tuple[str, ...]] = ()
+    #: The macro of templates/questions/inputs.html that renders its inputs on the quiz form.
+    input_macro: ClassVar[str]
+    #: The question editor's inputs it uses, beyond id, prompt, points, explanation, source, tags.
+    form_fields: ClassVar[tuple[str, ...]]
+    #: What the editor's Answer box holds for this type.
+    answer_help: ClassVar[str] = ""
+    #: What a fixed key may change in a question an attempt already showed (a regrade).
+    key_fields: ClassVar[tuple[str, ...]] = ("answer", "explanation", "points")
 
     id: str
     prompt: str
@@ -126,6 +212,27 @@ class Question(ABC):
     #: Paragraph of the bank's source text that supports this question.
     source: int | None = None
     tags: tuple[str, ...] = ()
+
+    @classmethod
+    @abstractmethod
+    def load(cls, read: BankReader, f: Mapping[str, Any], what: str) -> dict[str, Any]:
+        """This type's own fields from a bank's question (``f``: its nodes by key, every required
+        one there) as keyword arguments for the class; ``what`` names the question in problems."""
+
+    @classmethod
+    def restore(cls, fields: dict[str, Any]) -> Question:
+        """The question from its snapshot's fields, lists already made tuples."""
+        return cls(**fields)
+
+    @abstractmethod
+    def to_form(self) -> dict[str, Any]:
+        """This type's own fields as the question editor's values (a text box, one item a line)."""
+
+    @classmethod
+    @abstractmethod
+    def from_form(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """This type's own bank fields from the editor's values, in plain lists and dicts (the
+        empty ones are left out later; the bank loader then checks the question)."""
 
     def presented(self, rng: random.Random, shuffle: bool) -> Question:
         """The question as one learner will see it: choices in the order they are shown."""
@@ -151,10 +258,39 @@ class Question(ABC):
         """Author's feedback on the choices this response picked."""
         return []
 
+    def offered(self) -> list[str]:
+        """The options a learner picks among, for the item analysis's unpicked distractors."""
+        return []
+
+    def picks(self, response: Any) -> list[str]:
+        """An answered response as the item analysis counts it: the options it picked, or its
+        wording when the type has no options."""
+        return [self.response_text(response)]
+
     def snapshot(self) -> dict[str, Any]:
         """Everything needed to show and grade this question later, as JSON-able data."""
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         return {"type": self.type, **_jsonable(data)}
+
+
+QuestionType = TypeVar("QuestionType", bound="type[Question]")
+
+#: Every question type by the name banks give it, in the order registered.
+QUESTION_TYPES: dict[str, type[Question]] = {}
+
+_DECLARED = ("type", "required_fields", "input_macro", "form_fields")
+
+
+def register(cls: QuestionType) -> QuestionType:
+    """Add a question type to ``QUESTION_TYPES``: banks, the quiz form, the question editor and
+    the reports then know it."""
+    missing = [name for name in _DECLARED if not hasattr(cls, name)] + sorted(cls.__abstractmethods__)
+    if missing:
+        raise TypeError(f"question type {cls.__name__} lacks {', '.join(missing)}")
+    if cls.type in QUESTION_TYPES:
+        raise ValueError(f"a question type '{cls.type}' is registered already")
+    QUESTION_TYPES[cls.type] = cls
+    return cls
 
 
 def _jsonable(value: Any) -> Any:
@@ -165,13 +301,60 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _check_choice(
+    read: BankReader, node: Any, value: str | None, choices: tuple[str, ...] | None, what: str
+) -> None:
+    if value is not None and choices is not None and value not in choices:
+        read.error(
+            node,
+            f"the answer '{read.quote(value)}' of {what} is not one of its choices{read.hint(value, choices)}",
+        )
+
+
+def _feedback_lines(feedback: Mapping[str, str]) -> str:
+    return "\n".join(f"{key} = {text}" for key, text in feedback.items())
+
+
+def _feedback_mapping(text: str | None) -> dict[str, str]:
+    return {key: text for key, text in form_pairs(text) if key}
+
+
 @dataclass(frozen=True, kw_only=True)
 class _Choices(Question):
+    required_fields = ("choices", "answer")
+    optional_fields = ("feedback", "shuffle")
+    form_fields = ("choices", "answer", "feedback", "shuffle")
+    key_fields = (*Question.key_fields, "feedback_by_choice")
+
     choices: tuple[str, ...]
     #: Per-choice feedback, keyed by the choice's text.
     feedback_by_choice: Mapping[str, str] = field(default_factory=dict)
     #: False keeps the authored order even in a shuffled quiz ("None of the above" last).
     shuffle: bool = True
+
+    @classmethod
+    def _load_choices(cls, read: BankReader, f: Mapping[str, Any], what: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"choices": read.texts(f["choices"], f"the choices of {what}", min_items=2)}
+        if "shuffle" in f:
+            out["shuffle"] = read.boolean(f["shuffle"], f"shuffle in {what}")
+        if "feedback" in f and out["choices"]:
+            out["feedback_by_choice"] = read.feedback(f["feedback"], what, out["choices"])
+        return out
+
+    def to_form(self) -> dict[str, Any]:
+        return {
+            "choices": "\n".join(self.choices),
+            "feedback": _feedback_lines(self.feedback_by_choice),
+            "shuffle": self.shuffle,
+        }
+
+    @classmethod
+    def from_form(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "choices": form_lines(values.get("choices")),
+            "feedback": _feedback_mapping(values.get("feedback")),
+            "shuffle": None if values.get("shuffle") else False,  # written only when unticked
+        }
 
     def presented(self, rng: random.Random, shuffle: bool) -> Question:
         if not (shuffle and self.shuffle):
@@ -182,13 +365,33 @@ class _Choices(Question):
         picked = response if isinstance(response, list) else [response]
         return [self.feedback_by_choice[c] for c in picked if c in self.feedback_by_choice]
 
+    def offered(self) -> list[str]:
+        return list(self.choices)
 
+
+@register
 @dataclass(frozen=True, kw_only=True)
 class SingleChoice(_Choices):
     """One right choice among several."""
 
     type: ClassVar[str] = "single"
+    input_macro = "single_choice"
+    answer_help = "The right choice, written exactly as in the list."
     answer: str
+
+    @classmethod
+    def load(cls, read: BankReader, f: Mapping[str, Any], what: str) -> dict[str, Any]:
+        out = cls._load_choices(read, f, what)
+        out["answer"] = read.text(f["answer"], f"the answer of {what}")
+        _check_choice(read, f["answer"], out["answer"], out["choices"], what)
+        return out
+
+    def to_form(self) -> dict[str, Any]:
+        return {**super().to_form(), "answer": self.answer}
+
+    @classmethod
+    def from_form(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {**super().from_form(values), "answer": (values.get("answer") or "").strip()}
 
     def read_response(self, form: FormData, name: str) -> str | None:
         return _pick_index(form, name, self.choices)
@@ -205,19 +408,48 @@ class SingleChoice(_Choices):
         return response or ""
 
 
+@register
 @dataclass(frozen=True, kw_only=True)
 class MultipleChoice(_Choices):
     """Several right choices. Each right pick earns 1/k of the points and each wrong pick takes
     1/k away (k = number of right choices), never below zero — Canvas's partial-credit rule."""
 
     type: ClassVar[str] = "multi"
+    input_macro = "multiple_choice"
+    answer_help = "Every right choice, one a line, written exactly as in the list."
     answer: tuple[str, ...]
+
+    @classmethod
+    def load(cls, read: BankReader, f: Mapping[str, Any], what: str) -> dict[str, Any]:
+        out = cls._load_choices(read, f, what)
+        node = f["answer"]
+        nodes = read.items_of(node)
+        answers: tuple[str | None, ...]
+        if nodes is None:
+            nodes, answers = [node], (read.text(node, f"the answer of {what}"),)
+        else:
+            answers = read.texts(node, f"the answers of {what}") or ()
+        out["answer"] = answers
+        for item, answer in zip(nodes, answers, strict=False):
+            _check_choice(read, item, answer, out["choices"], what)
+        return out
+
+    def to_form(self) -> dict[str, Any]:
+        return {**super().to_form(), "answer": "\n".join(self.answer)}
+
+    @classmethod
+    def from_form(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {**super().from_form(values), "answer": form_lines(values.get("answer"))}
+
+    def picks(self, response: list[str]) -> list[str]:
+        return list(response)
 
     def read_response(self, form: FormData, name: str) -> list[str] | None:
         indexes = {_index(p, len(self.choices)) for p in form.getlist(name)}
-        if None in indexes:
+        picked = sorted(i for i in indexes if i is not None)
+        if len(picked) < len(indexes):
             raise ResponseError("Choose among the options shown.")
-        return [self.choices[i] for i in sorted(indexes)] or None
+        return [self.choices[i] for i in picked] or None
 
     def grade(self, response: list[str] | None) -> Result:
         if not response:
@@ -233,14 +465,43 @@ class MultipleChoice(_Choices):
         return "; ".join(response or [])
 
 
+@register
 @dataclass(frozen=True, kw_only=True)
 class TrueFalse(Question):
     """A statement to judge true or false."""
 
     type: ClassVar[str] = "true_false"
+    required_fields = ("answer",)
+    optional_fields = ("feedback",)
+    input_macro = "true_false"
+    form_fields = ("truth", "feedback")
+    key_fields = (*Question.key_fields, "feedback_by_choice")
     answer: bool
     #: Feedback keyed by "true" or "false".
     feedback_by_choice: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, read: BankReader, f: Mapping[str, Any], what: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"answer": read.boolean(f["answer"], f"the answer of {what}")}
+        if "feedback" in f:
+            out["feedback_by_choice"] = read.feedback(f["feedback"], what, ("true", "false"))
+        return out
+
+    def to_form(self) -> dict[str, Any]:
+        return {
+            "truth": "true" if self.answer else "false",
+            "feedback": _feedback_lines(self.feedback_by_choice),
+        }
+
+    @classmethod
+    def from_form(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "answer": values.get("truth") == "true",
+            "feedback": _feedback_mapping(values.get("feedback")),
+        }
+
+    def offered(self) -> list[str]:
+        return ["True", "False"]
 
     def read_response(self, form: FormData, name: str) -> bool | None:
         raw = form.get(name)
@@ -268,12 +529,41 @@ class TrueFalse(Question):
         return [text] if text else []
 
 
+@register
 @dataclass(frozen=True, kw_only=True)
 class ShortText(Question):
     """A typed answer compared, after ``normalize_text``, with every accepted answer."""
 
     type: ClassVar[str] = "text"
+    required_fields = ("answer",)
+    input_macro = "short_text"
+    form_fields = ("answer",)
+    answer_help = "Every accepted answer, one a line. Case, accents and surrounding punctuation are ignored."
     answer: tuple[str, ...]
+
+    @classmethod
+    def load(cls, read: BankReader, f: Mapping[str, Any], what: str) -> dict[str, Any]:
+        node = f["answer"]
+        nodes = read.items_of(node)
+        answers: tuple[str | None, ...]
+        if nodes is None:
+            nodes, answers = [node], (read.text(node, f"the answer of {what}"),)
+        else:
+            answers = read.texts(node, f"the accepted answers of {what}") or ()
+        for item, answer in zip(nodes, answers, strict=False):
+            if answer is not None and not normalize_text(answer):
+                read.error(
+                    item,
+                    f"the accepted answer '{read.quote(answer)}' of {what} is empty once punctuation is ignored",
+                )
+        return {"answer": answers}
+
+    def to_form(self) -> dict[str, Any]:
+        return {"answer": "\n".join(self.answer)}
+
+    @classmethod
+    def from_form(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {"answer": form_lines(values.get("answer"))}
 
     def read_response(self, form: FormData, name: str) -> str | None:
         text = " ".join(str(form.get(name) or "").split())
@@ -296,15 +586,48 @@ class ShortText(Question):
         return response or ""
 
 
+@register
 @dataclass(frozen=True, kw_only=True)
 class Numeric(Question):
     """A number, right when within ``tolerance`` of the answer."""
 
     type: ClassVar[str] = "numeric"
+    required_fields = ("answer",)
+    optional_fields = ("tolerance", "unit")
+    input_macro = "numeric"
+    form_fields = ("answer", "tolerance", "unit")
+    answer_help = "The number."
+    key_fields = (*Question.key_fields, "tolerance", "unit")
     answer: float
     tolerance: float = 0.0
     #: Shown beside the input ("km", "years"); never part of the answer.
     unit: str = ""
+
+    @classmethod
+    def load(cls, read: BankReader, f: Mapping[str, Any], what: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"answer": read.number(f["answer"], f"the answer of {what}")}
+        if "tolerance" in f:
+            out["tolerance"] = tolerance = read.number(f["tolerance"], f"the tolerance of {what}")
+            if tolerance is not None and tolerance < 0:
+                read.error(f["tolerance"], f"the tolerance of {what} cannot be negative")
+        if "unit" in f:
+            out["unit"] = read.text(f["unit"], f"the unit of {what}")
+        return out
+
+    def to_form(self) -> dict[str, Any]:
+        return {
+            "answer": format_number(self.answer),
+            "tolerance": format_number(self.tolerance),
+            "unit": self.unit,
+        }
+
+    @classmethod
+    def from_form(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "answer": form_number(values.get("answer")),
+            "tolerance": form_number(values.get("tolerance")) or None,  # 0, exact, is the default
+            "unit": (values.get("unit") or "").strip(),
+        }
 
     def read_response(self, form: FormData, name: str) -> float | None:
         raw = str(form.get(name) or "").strip()
@@ -333,16 +656,32 @@ class Numeric(Question):
         return "" if response is None else f"{format_number(response)} {self.unit}".strip()
 
 
+@register
 @dataclass(frozen=True, kw_only=True)
 class Ordering(Question):
     """Items to put in order. Each item in its right place earns an equal share of the points."""
 
     type: ClassVar[str] = "order"
+    required_fields = ("answer",)
+    input_macro = "ordering"
+    form_fields = ("answer",)
+    answer_help = "The items in their right order, one a line. Learners see them shuffled."
     #: The items in their correct order.
     answer: tuple[str, ...]
     #: The items in the order they are shown: always a uniform shuffle, so the order shown says
     #: nothing about the key (ruling the right order out would give it away for two items).
     items: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, read: BankReader, f: Mapping[str, Any], what: str) -> dict[str, Any]:
+        return {"answer": read.texts(f["answer"], f"the answer of {what}", min_items=2)}
+
+    def to_form(self) -> dict[str, Any]:
+        return {"answer": "\n".join(self.answer)}
+
+    @classmethod
+    def from_form(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {"answer": form_lines(values.get("answer"))}
 
     def presented(self, rng: random.Random, shuffle: bool) -> Question:
         return dataclasses.replace(self, items=tuple(rng.sample(self.answer, len(self.answer))))
@@ -370,11 +709,17 @@ class Ordering(Question):
         return " → ".join(response or [])
 
 
+@register
 @dataclass(frozen=True, kw_only=True)
 class Matching(Question):
     """Left items to pair with right ones. Each right pair earns an equal share of the points."""
 
     type: ClassVar[str] = "match"
+    required_fields = ("answer",)
+    optional_fields = ("distractors",)
+    input_macro = "matching"
+    form_fields = ("answer", "distractors")
+    answer_help = "One pair a line: left item = its match."
     #: The right pairs, (left, right), in authored order.
     answer: tuple[tuple[str, str], ...]
     #: Extra right-hand options that pair with nothing.
@@ -383,6 +728,45 @@ class Matching(Question):
     lefts: tuple[str, ...] = ()
     #: Right-hand options in the order shown (sorted, so their order says nothing of the key).
     options: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, read: BankReader, f: Mapping[str, Any], what: str) -> dict[str, Any]:
+        pairs = read.fields(f["answer"], f"the answer of {what}") or {}
+        count = read.pair_count(f["answer"])
+        if count is not None and count < 2:
+            read.error(f["answer"], f"the answer of {what} needs at least 2 pairs")
+        answer = tuple(
+            (left, read.text(right, f"the match for '{left}' in {what}")) for left, right in pairs.items()
+        )
+        out: dict[str, Any] = {"answer": answer}
+        if "distractors" in f:
+            out["distractors"] = distractors = (
+                read.texts(f["distractors"], f"the distractors of {what}") or ()
+            )
+            rights = {right for _, right in answer}
+            for item, value in zip(read.items_of(f["distractors"]) or (), distractors, strict=False):
+                if value in rights:
+                    read.error(
+                        item, f"'{read.quote(value)}' is a distractor of {what} and also a right match"
+                    )
+        return out
+
+    @classmethod
+    def restore(cls, fields: dict[str, Any]) -> Question:
+        return cls(**{**fields, "answer": tuple(tuple(pair) for pair in fields["answer"])})
+
+    def to_form(self) -> dict[str, Any]:
+        return {
+            "answer": "\n".join(f"{left} = {right}" for left, right in self.answer),
+            "distractors": "\n".join(self.distractors),
+        }
+
+    @classmethod
+    def from_form(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "answer": dict(form_pairs(values.get("answer"))),
+            "distractors": form_lines(values.get("distractors")),
+        }
 
     def presented(self, rng: random.Random, shuffle: bool) -> Question:
         lefts = [left for left, _ in self.answer]
@@ -411,18 +795,12 @@ class Matching(Question):
         return "; ".join(f"{left} → {response.get(left, '—')}" for left, _ in self.answer)
 
 
-QUESTION_TYPES: dict[str, type[Question]] = {
-    cls.type: cls for cls in (SingleChoice, MultipleChoice, TrueFalse, ShortText, Numeric, Ordering, Matching)
-}
-
-
 def from_snapshot(data: Mapping[str, Any]) -> Question:
     """Rebuild a question from ``Question.snapshot()`` output."""
-    fields = {key: tuple(value) if type(value) is list else value for key, value in data.items()}
-    cls = QUESTION_TYPES[fields.pop("type")]
-    if cls is Matching:
-        fields["answer"] = tuple(tuple(pair) for pair in fields["answer"])
-    return cls(**fields)
+    fields: dict[str, Any] = {
+        key: tuple(value) if type(value) is list else value for key, value in data.items()
+    }
+    return QUESTION_TYPES[fields.pop("type")].restore(fields)
 
 
 GRADING_POLICIES = ("highest", "last", "first", "average")

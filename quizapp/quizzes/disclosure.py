@@ -13,12 +13,15 @@ from collections import defaultdict
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
-from quizapp import clock
+from quizapp import clock, queries
 from quizapp.banks import Bank, BankRegistry, Quiz
 from quizapp.banks.review import (
+    MOMENT_LABELS,
     NOTHING,
+    PART_LABELS,
+    PARTS,
     ReviewOptions,
     Shows,
     overridden,
@@ -31,10 +34,6 @@ from quizapp.extensions import db
 from quizapp.models import Attempt
 
 _attempts = Attempt.__table__
-# Built once, on the table: the study pages ask on every card (see attempts.py).
-_LEARNERS_ATTEMPTS = select(
-    _attempts.c.bank_slug, _attempts.c.quiz_id, _attempts.c.assignment_id, _attempts.c.submitted_at
-).where(_attempts.c.user_id == bindparam("user_id"))
 
 
 class Disclosure:
@@ -69,6 +68,23 @@ class Disclosure:
         )
         return shows(options_for(quiz, setting), moments)
 
+    def best_scores(self) -> dict[tuple[str, str], float]:
+        """The learner's best score on each quiz, by (bank slug, quiz id), among the attempts whose
+        score they may see."""
+        attempts = db.session.scalars(
+            select(Attempt).where(Attempt.user_id == self.user_id, Attempt.submitted_at.is_not(None))
+        )
+        best: dict[tuple[str, str], float] = {}
+        for attempt in attempts:
+            key = (attempt.bank_slug, attempt.quiz_id)
+            if self.of_attempt(attempt).score and attempt.fraction is not None:
+                best[key] = max(best.get(key, 0.0), attempt.fraction)
+        return best
+
+    def settings_of(self, attempts: list[Attempt]) -> dict[int | None, Setting | None]:
+        """Where each of the learner's attempts counts, by assignment id (None: practice)."""
+        return {a.assignment_id: self.setting(a.assignment_id) for a in attempts}
+
     # -- the key elsewhere --------------------------------------------------------------------
 
     def withheld(self, bank: Bank) -> frozenset[str]:
@@ -76,23 +92,24 @@ class Disclosure:
         quiz that asks them: those cards show no back, and leave their Anki deck."""
         hidden: set[str] = set()
         for quiz in bank.quizzes.values():
-            if self._keeps_key(bank.slug, quiz):
+            if not self.may_reveal_key(bank.slug, quiz):
                 hidden.update(q.id for q in quiz.pool(bank.questions))
         return frozenset(hidden)
 
     def withheld_by_bank(self, banks: list[Bank]) -> dict[str, frozenset[str]]:
         return {bank.slug: self.withheld(bank) for bank in banks}
 
-    def _keeps_key(self, slug: str, quiz: Quiz) -> bool:
-        """Whether some setting the learner may take the quiz in still keeps its key: it is not
-        shown now, and finishing an attempt now would not show it either."""
+    def may_reveal_key(self, slug: str, quiz: Quiz) -> bool:
+        """Whether the quiz's key may be shown to the learner outside its results (on its
+        questions' flashcards, in an Anki deck): every setting they may take the quiz in shows it
+        now, or would once they finish an attempt there. A quiz they cannot take yet keeps it."""
         settings = list(self._all_settings().get((slug, quiz.id), ()))
         if quiz.practice == "always" or (quiz.practice == "unassigned" and not settings):
             settings.append(PRACTICE)
         elif any(a is None for a, _ in self._attempts_at(slug, quiz.id)):
             settings.append(PRACTICE)  # practice made before a class set the quiz
         if not settings:
-            return True  # a quiz the learner cannot take yet: its key is not theirs to see
+            return False
         for setting in settings:
             state = setting.state(self.now)
             made = [done for a, done in self._attempts_at(slug, quiz.id) if a == setting.assignment_id]
@@ -105,8 +122,8 @@ class Disclosure:
                 attempts_used_up=used_up,
             )
             if not options_for(quiz, setting).answer & moments:
-                return True
-        return False
+                return False
+        return True
 
     # -- what it reads ------------------------------------------------------------------------
 
@@ -128,7 +145,7 @@ class Disclosure:
     def _attempts_at(self, slug: str, quiz_id: str) -> list[tuple[int | None, bool]]:
         if self._attempts is None:
             self._attempts = defaultdict(list)
-            rows = db.session.execute(_LEARNERS_ATTEMPTS, {"user_id": self.user_id})
+            rows = db.session.execute(queries.LEARNERS_ATTEMPTS, {"user_id": self.user_id})
             for row_slug, row_quiz, assignment_id, submitted_at in rows:
                 self._attempts[(row_slug, row_quiz)].append((assignment_id, submitted_at is not None))
         return self._attempts.get((slug, quiz_id), [])
@@ -144,3 +161,19 @@ class Disclosure:
 def options_for(quiz: Quiz, setting: Setting) -> ReviewOptions:
     """The quiz's review options, as its assignment overrides them."""
     return overridden(quiz.review, setting.review)
+
+
+def later_note(shows: Shows, quiz: Quiz | None, setting: Setting | None) -> str | None:
+    """What a result page hides now and when it shows it, in a sentence (None: it hides nothing)."""
+    if not shows.anything_hidden:
+        return None
+    if quiz is None or setting is None:
+        return "This quiz is no longer served, so its result shows only your answers."
+    options = options_for(quiz, setting)
+    hidden = [p for p in PARTS if not getattr(shows, p)]
+    moments = sorted({m for p in hidden for m in getattr(options, p)}, key=list(MOMENT_LABELS).index)
+    what = ", ".join(PART_LABELS[p].lower() for p in hidden)
+    if not moments:
+        return f"Not shown for this quiz: {what}."
+    when = " or ".join(MOMENT_LABELS[m].lower() for m in moments)
+    return f"Not shown yet: {what}. They show {when}."

@@ -6,19 +6,20 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import CursorResult, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from quizapp import clock
+from quizapp import clock, queries
 from quizapp.banks import Bank, Quiz
 from quizapp.classrooms.operations import Setting, deadline_for, quiz_settings
 from quizapp.database import write_transaction
 from quizapp.extensions import db
-from quizapp.models import Assignment, Attempt, Classroom, Response, User
+from quizapp.models import Attempt, Response
+from quizapp.people import Person
 from quizapp.questions import FormData, Question, ResponseError, from_snapshot, overall_grade
 from quizapp.study.operations import queue_missed
 from quizapp.text import clean_text
@@ -46,7 +47,7 @@ def grace() -> timedelta:
     return timedelta(seconds=current_app.config.get("SUBMIT_GRACE_SECONDS", 30))
 
 
-def user_attempts(user: User, bank_slug: str, quiz_id: str) -> list[Attempt]:
+def user_attempts(user: Person, bank_slug: str, quiz_id: str) -> list[Attempt]:
     """The learner's attempts at one quiz, oldest first."""
     query = (
         select(Attempt)
@@ -64,11 +65,39 @@ def in_setting(attempts: Iterable[Attempt], setting: Setting) -> list[Attempt]:
 def quiz_grade(attempts: list[Attempt], policy: str) -> float | None:
     """The learner's grade on a quiz under its grading policy, as a fraction (None if never submitted)."""
     done = sorted((a for a in attempts if a.submitted), key=lambda a: a.number)
-    return overall_grade([a.fraction for a in done], policy)
+    return overall_grade([f for a in done if (f := a.fraction) is not None], policy)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the learner stands with a quiz in one setting, as the quiz's page shows it."""
+
+    setting: Setting
+    #: "upcoming", "open" or "closed", now.
+    state: str
+    attempts: list[Attempt]
+    #: The attempt in progress, which the page offers to go back to.
+    unfinished: Attempt | None
+    #: The grade over the attempts whose score the learner may see (None: none yet).
+    grade: float | None
+
+
+def standings(
+    user: Person, bank_slug: str, quiz: Quiz, attempts: list[Attempt], visible: set[int], now: datetime
+) -> list[Standing]:
+    """The learner's standing in each setting they may take the quiz in; ``visible``: the ids of
+    their attempts whose score they may see now (``Disclosure.of_attempt``)."""
+    out = []
+    for setting in quiz_settings(user, bank_slug, quiz.id, quiz.practice):
+        mine = in_setting(attempts, setting)
+        unfinished = next((a for a in mine if not a.submitted), None)
+        grade = quiz_grade([a for a in mine if a.id in visible], quiz.grading)
+        out.append(Standing(setting, setting.state(now), mine, unfinished, grade))
+    return out
 
 
 def start_attempt(
-    user: User,
+    user: Person,
     bank: Bank,
     quiz: Quiz,
     rng: random.Random | None = None,
@@ -108,7 +137,7 @@ def choose_setting(settings: Sequence[Setting], wanted: str | None, now: datetim
 
 
 def _start(
-    user: User, bank: Bank, quiz: Quiz, rng: random.Random, wanted: str | None, now: datetime
+    user: Person, bank: Bank, quiz: Quiz, rng: random.Random, wanted: str | None, now: datetime
 ) -> Attempt:
     chosen = choose_setting(quiz_settings(user, bank.slug, quiz.id, quiz.practice), wanted, now)
     existing = user_attempts(user, bank.slug, quiz.id)
@@ -179,7 +208,7 @@ class Sitting:
     drafts: Mapping[int, Draft] | None = None
     flagged: frozenset[int] = frozenset()
 
-    def saved_form(self) -> MultiDict:
+    def saved_form(self) -> MultiDict[str, str]:
         """Every saved draft as one form, as the quiz page and grading read it."""
         return as_form(self.drafts or {})
 
@@ -196,42 +225,9 @@ class Sitting:
         return self.deadline is not None and now > self.deadline + grace()
 
 
-_attempts, _responses = Attempt.__table__, Response.__table__
-_assignments, _classrooms = Assignment.__table__, Classroom.__table__
-# One statement, built once, on the tables rather than the ORM classes: on SQLite, building a
-# statement or loading rows as objects costs more than running the query.
-_SITTING = (
-    select(
-        _attempts.c.user_id,
-        _attempts.c.bank_slug,
-        _attempts.c.quiz_id,
-        _attempts.c.number,
-        _attempts.c.quiz_title,
-        _attempts.c.max_score,
-        _attempts.c.submitted_at,
-        _attempts.c.assignment_id,
-        _classrooms.c.name,
-        _attempts.c.started_at,
-        _attempts.c.deadline,
-        _attempts.c.draft_version,
-        _responses.c.position,
-        _responses.c.question,
-        _responses.c.draft,
-        _responses.c.flagged,
-    )
-    .select_from(
-        _attempts.outerjoin(_responses, _responses.c.attempt_id == _attempts.c.id)
-        .outerjoin(_assignments, _assignments.c.id == _attempts.c.assignment_id)
-        .outerjoin(_classrooms, _classrooms.c.id == _assignments.c.classroom_id)
-    )
-    .where(_attempts.c.id == bindparam("attempt_id"))
-    .order_by(_responses.c.position)
-)
-
-
 def sitting(attempt_id: int) -> Sitting | None:
     """The attempt with its questions as shown, or None if there is no such attempt."""
-    rows = db.session.execute(_SITTING, {"attempt_id": attempt_id}).all()
+    rows = db.session.execute(queries.SITTING, {"attempt_id": attempt_id}).all()
     if not rows:
         return None
     first = rows[0]
@@ -301,7 +297,7 @@ def merged(taking: Sitting, drafts: Mapping[int, Draft]) -> dict[int, Draft]:
     return {**(taking.drafts or {}), **drafts}
 
 
-def as_form(drafts: Mapping[int, Draft]) -> MultiDict:
+def as_form(drafts: Mapping[int, Draft]) -> MultiDict[str, str]:
     """Drafts as one form, as questions read their responses."""
     return MultiDict([(n, v) for d in drafts.values() for n, values in d.items() for v in values])
 
@@ -313,39 +309,9 @@ class DraftTarget(NamedTuple):
     questions: int
 
 
-# Every autosave runs this instead of ``sitting``: no question is rebuilt to store a draft.
-_DRAFT_TARGET = select(
-    _attempts.c.user_id,
-    select(func.count()).where(_responses.c.attempt_id == _attempts.c.id).scalar_subquery(),
-).where(_attempts.c.id == bindparam("attempt_id"))
-
-
 def draft_target(attempt_id: int) -> DraftTarget | None:
-    row = db.session.execute(_DRAFT_TARGET, {"attempt_id": attempt_id}).first()
+    row = db.session.execute(queries.DRAFT_TARGET, {"attempt_id": attempt_id}).first()
     return DraftTarget(*row) if row else None
-
-
-_SAVE_DRAFT = (
-    update(_attempts)
-    .where(
-        _attempts.c.id == bindparam("attempt_id"),
-        _attempts.c.submitted_at.is_(None),
-        (_attempts.c.deadline.is_(None))
-        | (_attempts.c.deadline >= bindparam("cutoff", type_=_attempts.c.deadline.type)),
-    )
-    .values(
-        draft_version=_attempts.c.draft_version + 1,
-        drafted_at=bindparam("now", type_=_attempts.c.drafted_at.type),
-    )
-    .returning(_attempts.c.draft_version)
-)
-_DRAFTED = (
-    update(_responses)
-    .where(
-        _responses.c.attempt_id == bindparam("of_attempt"), _responses.c.position == bindparam("at_position")
-    )
-    .values(draft=bindparam("draft", type_=_responses.c.draft.type), flagged=bindparam("is_flagged"))
-)
 
 
 def save_draft(
@@ -357,8 +323,8 @@ def save_draft(
     no-op. One conditional UPDATE decides that, so no earlier read can go stale."""
     now = now or clock.now()
     with write_transaction():
-        version = db.session.execute(
-            _SAVE_DRAFT, {"attempt_id": attempt_id, "cutoff": now - grace(), "now": now}
+        version: int | None = db.session.execute(
+            queries.SAVE_DRAFT, {"attempt_id": attempt_id, "cutoff": now - grace(), "now": now}
         ).scalar()
         if version is None:
             return None
@@ -372,31 +338,8 @@ def save_draft(
             for position, draft in drafts.items()
         ]
         if rows:
-            db.session.execute(_DRAFTED, rows)
+            db.session.execute(queries.DRAFTED, rows)
     return version
-
-
-_CLAIM = (
-    update(_attempts)
-    .where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.submitted_at.is_(None))
-    .values(
-        score=bindparam("score"),
-        submitted_at=bindparam("now", type_=_attempts.c.submitted_at.type),
-        auto_submitted=bindparam("auto"),
-    )
-)
-_GRADED = (
-    update(_responses)
-    .where(
-        _responses.c.attempt_id == bindparam("of_attempt"), _responses.c.position == bindparam("at_position")
-    )
-    .values(
-        answer=bindparam("answer", type_=_responses.c.answer.type),
-        draft=bindparam("draft", type_=_responses.c.draft.type),
-        points=bindparam("points"),
-        outcome=bindparam("outcome"),
-    )
-)
 
 
 def submit_attempt(
@@ -442,13 +385,17 @@ def _grade_and_store(
         if result.outcome != "correct":
             missed.append(question.id)
     with write_transaction():
-        claimed = db.session.execute(
-            _CLAIM, {"attempt_id": taking.id, "score": round(total, 6), "now": now, "auto": auto}
+        # An UPDATE's result is a CursorResult, which counts the rows it changed.
+        claimed = cast(
+            CursorResult[Any],
+            db.session.execute(
+                queries.CLAIM, {"attempt_id": taking.id, "score": round(total, 6), "now": now, "auto": auto}
+            ),
         ).rowcount
         if not claimed:
             return False  # another request submitted it first
         if graded:
-            db.session.execute(_GRADED, graded)
+            db.session.execute(queries.GRADED, graded)
         queue_missed(taking.user_id, taking.bank_slug, missed, now)
     return True
 
@@ -466,19 +413,6 @@ def close_attempt(taking: Sitting, now: datetime | None = None) -> bool:
     return _grade_and_store(taking, answers, taking.drafts or {}, moment, auto=True)
 
 
-# Pages and exports run these before showing attempts: built once, on the tables.
-_OVERDUE = select(_attempts.c.id).where(
-    _attempts.c.submitted_at.is_(None),
-    _attempts.c.deadline < bindparam("cutoff", type_=_attempts.c.deadline.type),
-)
-_OVERDUE_OF_USER = _OVERDUE.where(_attempts.c.user_id == bindparam("user_id"))
-_OVERDUE_IN_CLASS = _OVERDUE.where(
-    _attempts.c.assignment_id.in_(
-        select(_assignments.c.id).where(_assignments.c.classroom_id == bindparam("classroom_id"))
-    )
-)
-
-
 def close_overdue(
     now: datetime | None = None, *, user_id: int | None = None, classroom_id: int | None = None
 ) -> int:
@@ -487,11 +421,11 @@ def close_overdue(
     background job is needed. Returns how many were closed."""
     cutoff = (now or clock.now()) - grace()
     if user_id is not None:
-        found = db.session.scalars(_OVERDUE_OF_USER, {"cutoff": cutoff, "user_id": user_id})
+        found = db.session.scalars(queries.OVERDUE_OF_USER, {"cutoff": cutoff, "user_id": user_id})
     elif classroom_id is not None:
-        found = db.session.scalars(_OVERDUE_IN_CLASS, {"cutoff": cutoff, "classroom_id": classroom_id})
+        found = db.session.scalars(queries.OVERDUE_IN_CLASS, {"cutoff": cutoff, "classroom_id": classroom_id})
     else:
-        found = db.session.scalars(_OVERDUE, {"cutoff": cutoff})
+        found = db.session.scalars(queries.OVERDUE, {"cutoff": cutoff})
     closed = 0
     for attempt_id in list(found):
         taking = sitting(attempt_id)

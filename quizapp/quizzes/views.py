@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from quizapp import clock
 from quizapp.access import ANYONE, SIGNED_IN, allow, practice_closed
 from quizapp.banks import Bank, Quiz
 from quizapp.banks.model import DEFAULT_PER_PAGE
-from quizapp.banks.review import MOMENT_LABELS, PART_LABELS, PARTS, Shows
-from quizapp.classrooms.operations import ClassError, join_class, quiz_settings, student_assignments
+from quizapp.classrooms.operations import ClassError, join_class, student_assignments
 from quizapp.extensions import bank_registry, db, rate_limit
-from quizapp.forms import JoinForm, maybe_whole_number, whole_number
+from quizapp.forms import EmptyForm, JoinForm, maybe_whole_number, whole_number
 from quizapp.models import Attempt
-from quizapp.quizzes.disclosure import Disclosure, options_for
+from quizapp.quizzes.disclosure import Disclosure, later_note
+from quizapp.quizzes.forms import AttemptForm, StartForm
 from quizapp.quizzes.operations import (
     AttemptRefused,
     Sitting,
@@ -28,14 +31,13 @@ from quizapp.quizzes.operations import (
     draft_target,
     field_name,
     flag_name,
-    in_setting,
     merged,
     page_drafts,
     page_flags,
-    quiz_grade,
     read_answers,
     save_draft,
     sitting,
+    standings,
     start_attempt,
     submit_attempt,
     user_attempts,
@@ -61,7 +63,7 @@ def own_sitting(attempt_id: int) -> Sitting:
 
 @bp.get("/")
 @allow(ANYONE)
-def home():
+def home() -> ResponseReturnValue:
     return home_page()
 
 
@@ -74,31 +76,17 @@ def home_page(join_form: JoinForm | None = None) -> str:
         # Only banks open to practice are listed; the others' quizzes show where a class sets them.
         banks=[bank for bank in banks if bank.slug not in closed],
         bank_map={bank.slug: bank for bank in banks},
-        scores=best_scores() if signed_in else {},
+        scores=Disclosure(current_user.id).best_scores() if signed_in else {},
         assigned=student_assignments(current_user) if signed_in else [],
         join_form=join_form or JoinForm(),
         now=clock.now(),
     )
 
 
-def best_scores() -> dict[tuple[str, str], float]:
-    """The learner's best score on each quiz, among the attempts whose score they may see."""
-    attempts = db.session.scalars(
-        select(Attempt).where(Attempt.user_id == current_user.id, Attempt.submitted_at.is_not(None))
-    )
-    disclosure = Disclosure(current_user.id)
-    best: dict[tuple[str, str], float] = {}
-    for attempt in attempts:
-        key = (attempt.bank_slug, attempt.quiz_id)
-        if disclosure.of_attempt(attempt).score and attempt.fraction is not None:
-            best[key] = max(best.get(key, 0.0), attempt.fraction)
-    return best
-
-
 @bp.post("/classes/join")
 @allow(SIGNED_IN)
 @rate_limit("JOIN_RATE_LIMIT")
-def join():
+def join() -> ResponseReturnValue:
     form = JoinForm()
     if form.validate_on_submit():
         try:
@@ -113,49 +101,36 @@ def join():
 
 @bp.get("/banks/<slug>/quizzes/<quiz_id>")
 @allow(SIGNED_IN)
-def quiz(slug: str, quiz_id: str):
+def quiz(slug: str, quiz_id: str) -> ResponseReturnValue:
     bank, quiz = bank_and_quiz(slug, quiz_id)
     now = clock.now()
     close_overdue(now, user_id=current_user.id)
     attempts = user_attempts(current_user, slug, quiz_id)
     disclosure = Disclosure(current_user.id, now)
     shows = {a.id: disclosure.of_attempt(a) for a in attempts}
-    settings = []
-    for setting in quiz_settings(current_user, slug, quiz_id, quiz.practice):
-        mine = in_setting(attempts, setting)
-        visible = [a for a in mine if shows[a.id].score]
-        settings.append(
-            {
-                "setting": setting,
-                "state": setting.state(now),
-                "attempts": mine,
-                "unfinished": next((a for a in mine if not a.submitted), None),
-                "grade": quiz_grade(visible, quiz.grading),
-            }
-        )
+    settings = standings(current_user, slug, quiz, attempts, {i for i, s in shows.items() if s.score}, now)
     return render_template(
         "quizzes/quiz.html",
         bank=bank,
         quiz=quiz,
         attempts=attempts,
         settings=settings,
-        attempt_settings=settings_of(attempts, disclosure),
+        start_forms={s.setting.key: StartForm(formdata=None, setting=s.setting.key) for s in settings},
+        attempt_settings=disclosure.settings_of(attempts),
         shows=shows,
         now=now,
     )
 
 
-def settings_of(attempts: list[Attempt], disclosure: Disclosure) -> dict:
-    """Where each of the learner's attempts counts, by assignment id (None: practice)."""
-    return {a.assignment_id: disclosure.setting(a.assignment_id) for a in attempts}
-
-
 @bp.post("/banks/<slug>/quizzes/<quiz_id>/start")
 @allow(SIGNED_IN)
-def start(slug: str, quiz_id: str):
+def start(slug: str, quiz_id: str) -> ResponseReturnValue:
     bank, quiz = bank_and_quiz(slug, quiz_id)
+    form = StartForm()
+    if not form.validate_on_submit():
+        abort(400)
     try:
-        attempt = start_attempt(current_user, bank, quiz, setting=request.form.get("setting") or None)
+        attempt = start_attempt(current_user, bank, quiz, setting=form.setting.data or None)
     except AttemptRefused as exc:
         flash(str(exc), "error")
         return redirect(url_for("quizzes.quiz", slug=slug, quiz_id=quiz_id))
@@ -164,13 +139,18 @@ def start(slug: str, quiz_id: str):
 
 @bp.get("/attempts/<id:attempt_id>")
 @allow(SIGNED_IN)
-def attempt(attempt_id: int):
+def attempt(attempt_id: int) -> ResponseReturnValue:
     taking = own_sitting(attempt_id)
     if not taking.submitted:
         if taking.time_up(clock.now()):
             return closed_at_deadline(taking)
         return render_take(taking, page=request.args.get("page", 1, type=whole_number))
-    attempt = db.session.get(Attempt, attempt_id, options=[selectinload(Attempt.responses)])
+    return render_result(attempt_id)
+
+
+def render_result(attempt_id: int) -> str:
+    """A submitted attempt of the learner's, showing what the disclosure rule lets them see now."""
+    attempt = db.session.get_one(Attempt, attempt_id, options=[selectinload(Attempt.responses)])
     bank = bank_registry().get(attempt.bank_slug)
     quiz = bank.quizzes.get(attempt.quiz_id) if bank else None
     disclosure = Disclosure(current_user.id)
@@ -187,23 +167,7 @@ def attempt(attempt_id: int):
     )
 
 
-def later_note(shows: Shows, quiz: Quiz | None, setting) -> str | None:
-    """Which parts of a result are hidden now, and when they show: for the result page."""
-    if not shows.anything_hidden:
-        return None
-    if quiz is None or setting is None:
-        return "This quiz is no longer served, so its result shows only your answers."
-    options = options_for(quiz, setting)
-    hidden = [p for p in PARTS if not getattr(shows, p)]
-    moments = sorted({m for p in hidden for m in getattr(options, p)}, key=list(MOMENT_LABELS).index)
-    what = ", ".join(PART_LABELS[p].lower() for p in hidden)
-    if not moments:
-        return f"Not shown for this quiz: {what}."
-    when = " or ".join(MOMENT_LABELS[m].lower() for m in moments)
-    return f"Not shown yet: {what}. They show {when}."
-
-
-def closed_at_deadline(taking: Sitting):
+def closed_at_deadline(taking: Sitting) -> ResponseReturnValue:
     """The attempt's time is up: grade what was saved and show the result."""
     close_attempt(taking)
     flash("Time is up: your attempt was submitted automatically with the answers saved by then.", "info")
@@ -223,85 +187,101 @@ def page_of(pages: list[list[int]], position: int) -> int:
     return next((n for n, page in enumerate(pages, start=1) if position in page), 1)
 
 
-def posted_positions(every: list[int]) -> list[int]:
+def posted_positions(form: AttemptForm, every: list[int]) -> list[int]:
     """The questions the posted form held, of ``every`` one the attempt shows: its page's
     (``positions``); without that field, every question if answers were sent (a client posting
     the whole quiz at once), else none (the summary's bare "Submit all")."""
-    raw = request.form.get("positions")
-    if raw is None:
+    if form.positions.data is None:
         return every if any(name[:1] == "q" for name in request.form) else []
-    wanted = {maybe_whole_number(p) for p in raw.split(",")}
+    wanted = {maybe_whole_number(p) for p in form.positions.data.split(",")}
     return [p for p in every if p in wanted]
+
+
+def already_submitted(taking: Sitting) -> ResponseReturnValue:
+    flash("This attempt was already submitted; here is its stored result.", "info")
+    return redirect(url_for("quizzes.attempt", attempt_id=taking.id))
 
 
 @bp.post("/attempts/<id:attempt_id>/save")
 @allow(SIGNED_IN)
-def save(attempt_id: int):
+def save(attempt_id: int) -> ResponseReturnValue:
     """Save the page's answers (and flags), then go where the learner asked: another page, a
     question, the summary, or away ("Save and finish later"). The way to page without JavaScript."""
     taking = own_sitting(attempt_id)
+    form = AttemptForm()
+    if not form.validate_on_submit():
+        abort(400)
     if taking.submitted:
-        flash("This attempt was already submitted; here is its stored result.", "info")
-        return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
-    positions = posted_positions([shown.position for shown in taking.shown])
+        return already_submitted(taking)
+    positions = posted_positions(form, [shown.position for shown in taking.shown])
     saved = save_draft(taking.id, page_drafts(positions, request.form), page_flags(positions, request.form))
     if saved is None or taking.time_up(clock.now()):
-        return closed_at_deadline(sitting(attempt_id))
-    go = request.form.get("go", "")
-    pages = pages_of(taking)
-    if go == "later":
+        return closed_at_deadline(own_sitting(attempt_id))
+    if form.go.data == "later":
         flash("Your answers are saved. Come back to this quiz to finish the attempt.", "success")
-        bank, quiz_id = taking.bank_slug, taking.quiz_id
-        return redirect(url_for("quizzes.quiz", slug=bank, quiz_id=quiz_id))
+        return redirect(url_for("quizzes.quiz", slug=taking.bank_slug, quiz_id=taking.quiz_id))
+    return redirect(where_to(taking, form))
+
+
+def where_to(taking: Sitting, form: AttemptForm) -> str:
+    """Where the button pressed leads: the summary, a question's page, a page by its number;
+    else back to the page posted."""
+    go, pages = form.go.data or "", pages_of(taking)
     if go == "summary":
-        return redirect(url_for("quizzes.summary", attempt_id=attempt_id))
+        return url_for("quizzes.summary", attempt_id=taking.id)
     position = maybe_whole_number(go[1:]) if go.startswith("q") else None
     if position is not None:
-        return redirect(
-            url_for("quizzes.attempt", attempt_id=attempt_id, page=page_of(pages, position), _anchor=go)
-        )
+        return url_for("quizzes.attempt", attempt_id=taking.id, page=page_of(pages, position), _anchor=go)
     number = maybe_whole_number(go[5:]) if go.startswith("page-") else None
     if number is not None:
-        return redirect(
-            url_for("quizzes.attempt", attempt_id=attempt_id, page=min(max(number, 1), len(pages)))
-        )
-    return redirect(
-        url_for("quizzes.attempt", attempt_id=attempt_id, page=request.form.get("page", 1, type=whole_number))
-    )
+        return url_for("quizzes.attempt", attempt_id=taking.id, page=min(max(number, 1), len(pages)))
+    page = 1 if form.page.data is None else form.page.data
+    return url_for("quizzes.attempt", attempt_id=taking.id, page=page)
 
 
 @bp.post("/attempts/<id:attempt_id>/draft")
 @allow(SIGNED_IN)
-def draft(attempt_id: int):
+def draft(attempt_id: int) -> ResponseReturnValue:
     """The page's autosave: store the fields sent, answer with the new draft version (JSON)."""
     target = draft_target(attempt_id)
     if target is None or target.user_id != current_user.id:
         abort(404)
-    positions = posted_positions(list(range(target.questions)))
+    form = AttemptForm()
+    if not form.validate_on_submit():
+        abort(400)
+    positions = posted_positions(form, list(range(target.questions)))
     saved = save_draft(attempt_id, page_drafts(positions, request.form), page_flags(positions, request.form))
     if saved is None:
-        taking = sitting(attempt_id)
-        state = "submitted" if taking.submitted else "time-up"
-        message = (
-            "This attempt was already submitted."
-            if taking.submitted
-            else "Time is up; answers sent now no longer count."
-        )
-        return jsonify(saved=False, state=state, message=message), 409
+        return draft_refused(own_sitting(attempt_id))
     return jsonify(saved=True, version=saved, saved_at=clock.now().isoformat(timespec="seconds"))
+
+
+def draft_refused(taking: Sitting) -> ResponseReturnValue:
+    """The autosave's answer when the attempt takes no more answers (409, JSON)."""
+    if taking.submitted:
+        return jsonify(saved=False, state="submitted", message="This attempt was already submitted."), 409
+    message = "Time is up; answers sent now no longer count."
+    return jsonify(saved=False, state="time-up", message=message), 409
 
 
 @bp.get("/attempts/<id:attempt_id>/summary")
 @allow(SIGNED_IN)
-def summary(attempt_id: int):
+def summary(attempt_id: int) -> ResponseReturnValue:
     taking = own_sitting(attempt_id)
     if taking.submitted:
         return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     if taking.time_up(clock.now()):
         return closed_at_deadline(taking)
+    return render_template(
+        "quizzes/summary.html", attempt=taking, rows=summary_rows(taking), form=EmptyForm()
+    )
+
+
+def summary_rows(taking: Sitting) -> list[dict[str, Any]]:
+    """Each question of the attempt: its number, page, and whether it is answered or flagged."""
     pages = pages_of(taking)
     drafts = taking.drafts or {}
-    rows = [
+    return [
         {
             "number": n,
             "position": shown.position,
@@ -311,37 +291,49 @@ def summary(attempt_id: int):
         }
         for n, shown in enumerate(taking.shown, start=1)
     ]
-    return render_template("quizzes/summary.html", attempt=taking, rows=rows)
 
 
 @bp.post("/attempts/<id:attempt_id>")
 @allow(SIGNED_IN)
-def submit(attempt_id: int):
+def submit(attempt_id: int) -> ResponseReturnValue:
     """Submit the attempt: the answers posted with it (a page's, or a whole one-page form) laid
     over those saved before, graded together."""
     taking = own_sitting(attempt_id)
+    form = AttemptForm()
+    if not form.validate_on_submit():
+        abort(400)
     if taking.submitted:
-        flash("This attempt was already submitted; here is its stored result.", "info")
-        return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
-    positions = posted_positions([shown.position for shown in taking.shown])
+        return already_submitted(taking)
+    positions = posted_positions(form, [shown.position for shown in taking.shown])
     drafts = merged(taking, page_drafts(positions, request.form))
     if taking.too_late(clock.now()):
         return closed_at_deadline(taking)
     answers, problems = read_answers(taking.shown, as_form(drafts))
     if problems:
         save_draft(taking.id, {p: drafts.get(p, {}) for p in positions}, page_flags(positions, request.form))
-        flash("Some answers need fixing before the quiz can be graded; see the marked questions.", "error")
-        pages = pages_of(taking)
-        first = page_of(pages, min(problems))
-        return render_take(sitting(attempt_id), page=first, problems=problems, values=as_form(drafts)), 422
+        return needs_fixing(taking, problems, as_form(drafts))
     try:
         submit_attempt(taking, answers, drafts)
     except AttemptRefused:
-        return closed_at_deadline(sitting(attempt_id))
+        return closed_at_deadline(own_sitting(attempt_id))
     return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
 
 
-def render_take(taking: Sitting, page: int = 1, problems: dict[int, str] | None = None, values=None) -> str:
+def needs_fixing(
+    taking: Sitting, problems: dict[int, str], values: MultiDict[str, str]
+) -> ResponseReturnValue:
+    """The attempt not submitted: its first page with a problem, the answers as sent (422)."""
+    flash("Some answers need fixing before the quiz can be graded; see the marked questions.", "error")
+    first = page_of(pages_of(taking), min(problems))
+    return render_take(own_sitting(taking.id), page=first, problems=problems, values=values), 422
+
+
+def render_take(
+    taking: Sitting,
+    page: int = 1,
+    problems: dict[int, str] | None = None,
+    values: MultiDict[str, str] | None = None,
+) -> str:
     """One page of an attempt in progress, filled with the answers saved (or sent back)."""
     now = clock.now()
     pages = pages_of(taking)
@@ -366,7 +358,7 @@ def render_take(taking: Sitting, page: int = 1, problems: dict[int, str] | None 
         total=len(taking.shown),
         pages=pages,
         page=page,
-        positions=",".join(str(p) for p in pages[page - 1]),
+        form=AttemptForm(formdata=None, positions=",".join(str(p) for p in pages[page - 1]), page=page),
         navigator=navigator,
         answered=sum(1 for item in navigator if item["answered"]),
         values=values if values is not None else taking.saved_form(),
@@ -380,7 +372,7 @@ def render_take(taking: Sitting, page: int = 1, problems: dict[int, str] | None 
 
 @bp.get("/history")
 @allow(SIGNED_IN)
-def history():
+def history() -> ResponseReturnValue:
     close_overdue(user_id=current_user.id)
     attempts = list(
         db.session.scalars(
@@ -394,5 +386,5 @@ def history():
         "quizzes/history.html",
         attempts=attempts,
         shows={a.id: disclosure.of_attempt(a) for a in attempts},
-        settings=settings_of(attempts, disclosure),
+        settings=disclosure.settings_of(attempts),
     )

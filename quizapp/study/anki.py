@@ -37,7 +37,8 @@ MODEL = genanki.Model(
 
 def note_guid(bank_slug: str, card_id: str) -> str:
     """The note's id in Anki: the card's identity, never its text, so edits update the note."""
-    return genanki.guid_for("quizapp", bank_slug, card_id)
+    guid: str = genanki.guid_for("quizapp", bank_slug, card_id)
+    return guid
 
 
 def build_deck(bank: Bank, leave_out: frozenset[str] = frozenset()) -> genanki.Deck:

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from flask import current_app
 from fsrs import Card as FsrsCard
@@ -22,7 +23,8 @@ from quizapp.access import practice_closed
 from quizapp.banks import Bank, BankRegistry
 from quizapp.database import upsert, write_transaction
 from quizapp.extensions import db
-from quizapp.models import CardReview, CardState, User
+from quizapp.models import CardReview, CardState
+from quizapp.people import Person
 from quizapp.questions import Question
 from quizapp.timefmt import school_zone
 
@@ -126,14 +128,14 @@ def closed_pairs(closed: frozenset[str]) -> dict[str, list[str]]:
     return {"closed": sorted(closed)} if closed else {}
 
 
-def closed_banks(user: User, closed: frozenset[str] | None) -> frozenset[str]:
+def closed_banks(user: Person, closed: frozenset[str] | None) -> frozenset[str]:
     """The banks to leave out of ``user``'s study: ``closed`` as the caller read it once for the
     request, or read now when the caller passed none (so no caller can forget the rule)."""
     return practice_closed(user) if closed is None else closed
 
 
 def next_card(
-    user: User,
+    user: Person,
     banks: BankRegistry,
     bank_slug: str | None,
     now: datetime,
@@ -178,11 +180,11 @@ def _card(banks: BankRegistry, slug: str, card_id: str) -> StudyCard | None:
 
 def retire(state: CardState) -> None:
     with write_transaction():
-        db.session.get(CardState, state.id).retired = True
+        db.session.get_one(CardState, state.id).retired = True
 
 
-def new_cards_left(user: User, slug: str, now: datetime) -> int:
-    limit = current_app.config.get("NEW_CARDS_PER_DAY", 20)
+def new_cards_left(user: Person, slug: str, now: datetime) -> int:
+    limit: int = current_app.config.get("NEW_CARDS_PER_DAY", 20)
     introduced = db.session.scalar(
         select(func.count())
         .select_from(CardState)
@@ -193,11 +195,11 @@ def new_cards_left(user: User, slug: str, now: datetime) -> int:
             CardState.created_at >= start_of_day(now),
         )
     )
-    return max(0, limit - introduced)
+    return max(0, limit - (introduced or 0))
 
 
 def introduce_new(
-    user: User, banks: BankRegistry, slug: str, now: datetime, hidden: frozenset[str] = frozenset()
+    user: Person, banks: BankRegistry, slug: str, now: datetime, hidden: frozenset[str] = frozenset()
 ) -> Due | None:
     """Put the bank's next unseen card in the learner's queue, if today's limit allows (never a
     ``hidden`` one)."""
@@ -217,11 +219,11 @@ def introduce_new(
         # this one shows that card too.
         new = _new_state_row(user.id, slug, card.id, now, origin="new")
         db.session.execute(upsert(_states).values(new).on_conflict_do_nothing(index_elements=CARD_KEY))
-        state = db.session.scalar(
+        state = db.session.scalars(
             select(CardState).where(
                 CardState.user_id == user.id, CardState.bank_slug == slug, CardState.card_id == card.id
             )
-        )
+        ).one()
     return Due(card, state)
 
 
@@ -233,7 +235,7 @@ CARD_KEY = ("user_id", "bank_slug", "card_id")
 _FRESH = FsrsCard(card_id=0)
 
 
-def _new_state_row(user_id: int, slug: str, card_id: str, now: datetime, origin: str) -> dict:
+def _new_state_row(user_id: int, slug: str, card_id: str, now: datetime, origin: str) -> dict[str, Any]:
     """The columns of a card never reviewed, due ``now``: FSRS's fresh card."""
     return {
         "user_id": user_id,
@@ -253,7 +255,7 @@ def _new_state_row(user_id: int, slug: str, card_id: str, now: datetime, origin:
 
 
 def review(
-    user: User,
+    user: Person,
     state_id: int,
     reps: int,
     rating: int,
@@ -341,7 +343,7 @@ class Progress:
 
 
 def progress(
-    user: User,
+    user: Person,
     now: datetime,
     bank_slug: str | None = None,
     hidden: Hidden | None = None,
@@ -398,7 +400,7 @@ def streak(per_day: dict[date, int], today: date) -> int:
 
 
 def due_counts(
-    user: User, slugs: Sequence[str], now: datetime, hidden: Hidden | None = None
+    user: Person, slugs: Sequence[str], now: datetime, hidden: Hidden | None = None
 ) -> dict[str, int]:
     """Cards due now per bank (hidden ones left out)."""
     rows = db.session.execute(

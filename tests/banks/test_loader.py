@@ -850,6 +850,20 @@ def test_a_quiz_naming_a_question_that_failed_validation_is_not_also_reported_as
     assert "base 60" in problem.message
 
 
+def test_an_empty_review_moment_is_reported_not_a_crash():
+    problem = the_problem(
+        """\
+        title: T
+        questions:
+          - {id: a, type: true_false, prompt: P, answer: true}
+        quizzes:
+          - {id: q, title: Q, questions: [a], review: {score: ""}}
+        """
+    )
+    assert problem.line == 5
+    assert "review of the score in quiz 'q' is empty" in problem.message
+
+
 # -- every problem at once ----------------------------------------------------------------------
 
 

@@ -103,6 +103,14 @@ def test_the_navigator_jumps_to_a_questions_page_and_flags_are_kept(app, paged):
     assert "nav-q answered flagged" in page
 
 
+@pytest.mark.parametrize("go", ["", "elsewhere", "page-", "q"])
+def test_a_save_with_no_button_it_knows_saves_and_comes_back_to_the_page_posted(app, paged, go):
+    path = start(paged, "paged", "p")
+    response = save_page(paged, path, {"q2": "charlie"}, go=go, page=2)
+    assert response.headers["Location"] == f"{path}?page=2"
+    assert drafts(app)[2] == {"q2": ["charlie"]}
+
+
 def test_save_and_finish_later_keeps_the_answers_for_continue_your_attempt(app, paged):
     path = start(paged, "paged", "p")
     response = save_page(paged, path, {"q0": "typed before leaving"}, go="later")

@@ -167,6 +167,18 @@ def test_a_rating_without_its_card_is_refused_with_a_message(app, student):
     assert reviews(app) == []
 
 
+@pytest.mark.parametrize("missing", ["rating", "reps"])
+def test_a_rating_form_without_its_button_or_review_count_is_refused_with_a_message(app, student, missing):
+    form = {**rating_form(reveal(student)), "rating": "3"}
+    del form[missing]
+
+    response = student.post("/study/every-type/review", data=form)
+
+    page = student.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Choose Again, Hard, Good or Easy." in page
+    assert reviews(app) == []
+
+
 def test_a_rating_without_the_csrf_token_is_refused(app, student):
     form = rating_form(reveal(student))
     del form["csrf_token"]

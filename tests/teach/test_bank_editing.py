@@ -13,12 +13,14 @@ import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from quizapp.accounts.operations import account_named
+from quizapp.bank_editor.operations import Comparison, compare
 from quizapp.bank_editor.sharing import grant
 from quizapp.banks import load_bank
 from quizapp.bankstore import OWN_FILES
@@ -581,6 +583,30 @@ def test_history_lists_revisions_newest_first_and_diffs_two_of_them(instructor, 
     assert "-title: Every type" in diff
     assert "+title: Version two" in diff
     assert not any(line.startswith(("+", "-")) and "description" in line for line in diff)
+
+
+def test_compare_picks_the_newest_and_the_one_before_the_newer_unless_asked():
+    v1, v2, v3 = (SimpleNamespace(id=n, text=f"title: Version {n}\n") for n in (1, 2, 3))
+    versions = [v3, v2, v1]
+
+    latest = compare(versions)
+    assert (latest.older, latest.newer) == (v2, v3)
+    assert latest.diff[2:] == ["@@ -1 +1 @@", "-title: Version 2", "+title: Version 3"]
+    assert (compare(versions, newer=v2).older, compare(versions, newer=v2).newer) == (v1, v2)
+    assert (compare(versions, older=v1).older, compare(versions, older=v1).newer) == (v1, v3)
+    only = compare([v1])
+    assert (only.older, only.newer, only.diff) == (None, v1, [])
+    assert compare([]) == Comparison(None, None, [])
+
+
+@pytest.mark.parametrize("action", [None, "anything else"])
+def test_the_editor_validates_when_no_known_button_was_pressed(instructor, banks_dir, action):
+    token, base, text = open_editor(instructor)
+    fields = {"csrf_token": token, "base": base, "text": text}
+    response = instructor.post(EDIT, data=fields if action is None else {**fields, "action": action})
+    assert response.status_code == 200
+    assert "No problems found" in response.get_data(as_text=True)
+    assert (banks_dir / "every-type.yaml").read_text() == EVERY_TYPE_BANK
 
 
 def test_history_of_a_revision_of_another_bank_is_not_found(instructor, app, make_bank):
