@@ -1,9 +1,8 @@
-"""The cast: app, client, runner, a banks folder, bank and learner factories, and form helpers."""
+"""The fixtures: app, client, runner, a banks folder, bank and account makers, and ``seed``. Only
+fixtures live here; the helpers they build on, which tests import, are in tests/factories.py."""
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
 import textwrap
 from collections.abc import Callable, Iterator
@@ -12,21 +11,22 @@ from pathlib import Path
 import flask_migrate
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from jinja2.bccache import Bucket, BytecodeCache
-from sqlalchemy import text
 
 from quizapp import create_app
 from quizapp.config import database_uri
 from quizapp.extensions import db
-
-ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_BANKS = ROOT / "questions"
-DATA = Path(__file__).resolve().parent / "data"
-
-#: A bank with one question of every type, unusual strings standing in for each part of the key,
-#: so that a test can search a page for any of them.
-EVERY_TYPE_BANK = (DATA / "every-type.yaml").read_text()
+from tests.factories import (
+    EVERY_TYPE_BANK,
+    TEST_DATABASE_URL,
+    AuthActions,
+    Seed,
+    empty_database,
+    login,
+    make_instructor,
+    register,
+)
 
 
 @pytest.fixture
@@ -35,13 +35,6 @@ def banks_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "every-type.yaml").write_text(EVERY_TYPE_BANK)
     return folder
-
-
-#: Run the suite on another database (e.g. PostgreSQL) instead of a fresh SQLite file per test.
-#: The database is emptied before and after every test.
-TEST_DATABASE_URL = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
-
-sqlite_only = pytest.mark.skipif(TEST_DATABASE_URL is not None, reason="checks SQLite's own set-up")
 
 
 @pytest.fixture(scope="session")
@@ -148,12 +141,6 @@ def make_app(config: dict) -> Flask:
     return app
 
 
-def empty_database() -> None:
-    with db.engine.begin() as connection:
-        db.metadata.drop_all(connection)
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-
-
 @pytest.fixture(autouse=True)
 def _push_request_context():
     """Overrides pytest-flask's fixture of this name, which holds a request context open for the
@@ -178,65 +165,12 @@ def make_bank(banks_dir: Path) -> Callable[..., Path]:
     return make
 
 
-def csrf_token(html: str) -> str:
-    """The CSRF token of the first form in a page (tests keep CSRF protection on)."""
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
-
-
-def register(client: FlaskClient, username: str, password: str = "a long password", name: str | None = None):
-    """Register (and so log in) through the real form."""
-    token = csrf_token(client.get("/register").get_data(as_text=True))
-    return client.post(
-        "/register",
-        data={
-            "csrf_token": token,
-            "username": username,
-            "display_name": name or username.title(),
-            "password": password,
-            "confirm": password,
-        },
-    )
-
-
-def login(client: FlaskClient, username: str, password: str = "a long password"):
-    token = csrf_token(client.get("/login").get_data(as_text=True))
-    return client.post("/login", data={"csrf_token": token, "username": username, "password": password})
-
-
-def logout(client: FlaskClient):
-    token = csrf_token(client.get("/").get_data(as_text=True))
-    return client.post("/logout", data={"csrf_token": token})
-
-
-def reset_password(client: FlaskClient, username: str, code: str, password: str):
-    """Set a new password with a reset code, through the real form."""
-    token = csrf_token(client.get("/password/reset").get_data(as_text=True))
-    form = {
-        "csrf_token": token,
-        "username": username,
-        "code": code,
-        "password": password,
-        "confirm": password,
-    }
-    return client.post("/password/reset", data=form)
-
-
 @pytest.fixture
 def student(client: FlaskClient) -> FlaskClient:
     """A client logged in as a newly registered learner, 'ada'."""
     response = register(client, "ada")
     assert response.status_code == 302
     return client
-
-
-def start(client: FlaskClient, slug: str, quiz_id: str) -> str:
-    """Start (or resume) an attempt through the quiz page; returns the attempt page's path."""
-    page = client.get(f"/banks/{slug}/quizzes/{quiz_id}").get_data(as_text=True)
-    response = client.post(f"/banks/{slug}/quizzes/{quiz_id}/start", data={"csrf_token": csrf_token(page)})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response.headers["Location"]
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -256,25 +190,28 @@ def pytest_terminal_summary(terminalreporter):
         )
 
 
-def archive_bank(app: Flask, slug: str) -> None:
-    """Take a bank out of the served set on every host, as its Archive button does."""
-    from quizapp.bank_editor.operations import archive
-
-    with app.app_context():
-        archive(slug, None)
-
-
-def make_instructor(app, username: str = "prof") -> None:
-    """An instructor account, made as an administrator would: with the CLI."""
-    result = app.test_cli_runner().invoke(
-        args=["users", "create", username, "--role", "instructor"], input="a long password\n"
-    )
-    assert result.exit_code == 0, result.output
-
-
 @pytest.fixture
 def instructor(app, client: FlaskClient) -> FlaskClient:
     """A client logged in as instructor 'prof'."""
     make_instructor(app, "prof")
     assert login(client, "prof").status_code == 302
     return client
+
+
+@pytest.fixture
+def auth(app: Flask, client: FlaskClient) -> AuthActions:
+    """Account actions of ``client`` through the real forms: ``auth.register("ada")``,
+    ``auth.login("prof")``, ``auth.logout()``, ``auth.make_instructor("prof")``."""
+    return AuthActions(app, client)
+
+
+@pytest.fixture
+def seed(app: Flask, banks_dir: Path) -> Seed:
+    """Users, classes and graded attempts written straight into the test's database."""
+    return Seed(app, banks_dir)
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """The app's CLI, as ``quizapp`` runs it (pytest-flask gives no such fixture)."""
+    return app.test_cli_runner()

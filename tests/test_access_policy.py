@@ -27,7 +27,7 @@ from quizapp.bank_editor.operations import archive, banks_folder, create_bank
 from quizapp.banks.files import archived_banks
 from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, BankMember, BankRevision, Classroom, Enrollment, User
-from tests.conftest import EVERY_TYPE_BANK, TEST_DATABASE_URL, csrf_token, empty_database, login, start
+from tests.factories import EVERY_TYPE_BANK, TEST_DATABASE_URL, csrf_token, empty_database, login, start
 
 #: Routes that declare nothing, and why they need not: Flask's own static files are public by nature.
 UNDECLARED = {"static": "Flask's static files: the app's CSS and scripts, public by nature"}

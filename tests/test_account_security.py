@@ -13,7 +13,7 @@ from sqlalchemy import select
 import quizapp.accounts.sessions as sessions
 from quizapp.extensions import db
 from quizapp.models import PasswordReset, User, utcnow
-from tests.conftest import csrf_token, login, logout, make_instructor, register, reset_password
+from tests.factories import csrf_token, login, logout, make_instructor, register, reset_password
 
 PASSWORD = "a long password"
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import User, utcnow
-from tests.conftest import csrf_token, login, make_instructor, register, reset_password
+from tests.factories import csrf_token, login, make_instructor, register, reset_password
 
 PASSWORD = "a long password"
 

@@ -3,13 +3,6 @@ GUIDs, note type and deck ids stable across exports so that Anki updates notes o
 
 from __future__ import annotations
 
-import io
-import itertools
-import json
-import sqlite3
-import zipfile
-from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
 
 import genanki
@@ -17,39 +10,9 @@ import pytest
 
 from quizapp.extensions import bank_registry
 from quizapp.study.anki import deck_file
-from tests.conftest import EVERY_TYPE_BANK
+from tests.factories import EVERY_TYPE_BANK, Export, read_apkg
 
 EVERY_TYPE_IDS = ["single-q", "multi-q", "tf-q", "text-q", "numeric-q", "order-q", "match-q"]
-_names = itertools.count()
-
-
-@dataclass(frozen=True)
-class Export:
-    #: Note fields by GUID, split on Anki's field separator.
-    fields: dict[str, list[str]]
-    model_ids: set[int]
-    deck_ids: set[int]
-    #: Decks named in the collection, by id (Anki's "Default" deck is always there).
-    decks: dict[int, str]
-
-
-def read_apkg(data: bytes, tmp_path: Path) -> Export:
-    path = tmp_path / f"collection-{next(_names)}.anki2"
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert "collection.anki2" in archive.namelist()
-        path.write_bytes(archive.read("collection.anki2"))
-    with closing(sqlite3.connect(path)) as con:
-        notes = con.execute("SELECT guid, mid, flds FROM notes ORDER BY id").fetchall()
-        deck_ids = {did for (did,) in con.execute("SELECT did FROM cards")}
-        decks = json.loads(con.execute("SELECT decks FROM col").fetchone()[0])
-    fields = {guid: flds.split("\x1f") for guid, _, flds in notes}
-    assert len(fields) == len(notes), "two notes share a GUID"
-    return Export(
-        fields=fields,
-        model_ids={mid for _, mid, _ in notes},
-        deck_ids=deck_ids,
-        decks={int(k): v["name"] for k, v in decks.items()},
-    )
 
 
 def export(app, slug: str, tmp_path: Path) -> Export:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from quizapp.accounts.operations import WRONG_LOGIN, LoginRefused, authenticate, create_account
 from quizapp.extensions import db
 from quizapp.models import User, utcnow
-from tests.conftest import csrf_token, login, logout, register
+from tests.factories import csrf_token, login, logout, register
 
 
 def test_registering_logs_the_learner_in_and_stores_a_hashed_password(app, client):

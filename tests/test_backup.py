@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from quizapp import create_app
 from quizapp.extensions import db
 from quizapp.models import Attempt, User
-from tests.conftest import register, sqlite_only, start
-from tests.quiz.test_taking import answer_form, shown_questions, submit
+from tests.factories import answer_form, register, shown_questions, sqlite_only, start, submit
 
 pytestmark = sqlite_only
 

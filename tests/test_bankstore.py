@@ -20,7 +20,7 @@ import quizapp.bankstore as bankstore
 from quizapp.banks.files import sha256_text
 from quizapp.extensions import bank_registry, db
 from quizapp.models import BankRevision
-from tests.conftest import archive_bank, csrf_token, login, make_instructor
+from tests.factories import archive_bank, csrf_token, login, make_instructor
 
 GOOD = dedent(
     """\

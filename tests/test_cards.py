@@ -31,8 +31,7 @@ from quizapp.study.operations import (
     start_of_day,
     streak,
 )
-from tests.conftest import start
-from tests.quiz.test_taking import answer_form, shown_questions, submit
+from tests.factories import answer_form, shown_questions, start, submit
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, 09:00 UTC
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4

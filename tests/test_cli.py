@@ -27,10 +27,10 @@ questions:
 
 
 @pytest.fixture
-def runner(app, monkeypatch, tmp_path):
+def runner(runner, monkeypatch, tmp_path):
     """The CLI runner, run from the folder holding the banks folder so reports name questions/<slug>.yaml."""
     monkeypatch.chdir(tmp_path)
-    return app.test_cli_runner()
+    return runner
 
 
 def test_validate_checks_every_bank_in_the_folder_and_exits_0_when_all_are_clean(runner, make_bank):

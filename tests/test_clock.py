@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from quizapp import clock
 from quizapp.extensions import db
 from quizapp.models import Attempt
-from tests.conftest import TEST_DATABASE_URL, sqlite_only
-from tests.quiz.test_taking import answer_form, shown_questions, submit
-from tests.teach.test_classes import (
+from tests.factories import (
+    TEST_DATABASE_URL,
+    answer_form,
     assign,
     create_class,
     flashed_after,
@@ -21,7 +21,10 @@ from tests.teach.test_classes import (
     join_code,
     learner,
     set_window,
+    shown_questions,
+    sqlite_only,
     start_response,
+    submit,
 )
 
 THREE_HOURS = timedelta(hours=3)

@@ -33,7 +33,7 @@ from quizapp.models import (
     PasswordReset,
     User,
 )
-from tests.conftest import csrf_token, login, make_instructor, register, start
+from tests.factories import csrf_token, login, make_instructor, register, start
 
 #: How long a request waits for the other at the meeting point. The other may never come (it is
 #: waiting for this one's lock): then this one goes on alone, as it would have anyway.

@@ -17,7 +17,7 @@ from quizapp import create_app
 from quizapp.database import write_transaction
 from quizapp.extensions import db
 from quizapp.models import User
-from tests.conftest import sqlite_only
+from tests.factories import sqlite_only
 
 
 def test_migrations_build_a_fresh_database_that_matches_the_models(app):

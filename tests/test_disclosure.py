@@ -17,8 +17,16 @@ from quizapp.banks.review import MOMENTS
 from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, CardState, Classroom, Enrollment, User, utcnow
 from quizapp.quizzes.disclosure import Disclosure
-from tests.conftest import SHIPPED_BANKS, archive_bank, csrf_token, login, make_instructor, register, start
-from tests.test_anki import read_apkg
+from tests.factories import (
+    SHIPPED_BANKS,
+    archive_bank,
+    csrf_token,
+    login,
+    make_instructor,
+    read_apkg,
+    register,
+    start,
+)
 
 KEY, WHY, FEEDBACK = "ZQKEYZ", "ZQWHYZ", "ZQNOTEZ"
 

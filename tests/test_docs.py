@@ -3,7 +3,7 @@
 import re
 
 from quizapp.banks import parse_bank
-from tests.conftest import ROOT
+from tests.factories import ROOT
 
 BANKS_DOC = (ROOT / "docs" / "banks.md").read_text()
 

@@ -12,12 +12,7 @@ from sqlalchemy import select
 from quizapp.classrooms.operations import show_code
 from quizapp.extensions import db
 from quizapp.models import Classroom
-from tests.teach.test_gradebook import REVIEW, Seed, scoring
-
-
-@pytest.fixture
-def seed(app, banks_dir) -> Seed:
-    return Seed(app, banks_dir)
+from tests.factories import REVIEW, scoring
 
 
 @pytest.fixture

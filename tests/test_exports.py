@@ -19,7 +19,7 @@ from quizapp.grades.exports import (
     neutralise,
     write_csv,
 )
-from tests.teach.test_gradebook import REVIEW, RIGHT, T0, Seed, scoring
+from tests.factories import REVIEW, RIGHT, T0, scoring
 
 BOM = b"\xef\xbb\xbf"
 CSV_FORMATS = ["csv", "excel-csv", "canvas", "moodle"]
@@ -37,11 +37,6 @@ MIXED = {
     "order-q": ["Delta fourth", "Charlie third", "Bravo second", "Alpha first"],
     "match-q": RIGHT["match-q"],
 }
-
-
-@pytest.fixture
-def seed(app, banks_dir) -> Seed:
-    return Seed(app, banks_dir)
 
 
 @pytest.fixture

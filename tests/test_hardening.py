@@ -23,9 +23,21 @@ from quizapp.config import load_config
 from quizapp.extensions import db
 from quizapp.models import Attempt, BankRevision, Classroom, Response, User
 from quizapp.questions import ShortText
-from tests.conftest import csrf_token, login, logout, register, sqlite_only, start
-from tests.teach.test_bank_editing import form_with
-from tests.teach.test_classes import assign, create_class, join, join_code, learner, other_instructor
+from tests.factories import (
+    assign,
+    create_class,
+    csrf_token,
+    form_with,
+    join,
+    join_code,
+    learner,
+    login,
+    logout,
+    other_instructor,
+    register,
+    sqlite_only,
+    start,
+)
 
 HUGE = "99999999999999999999"
 #: 100,000 characters drawn from 3,000 (CJK ideographs): difflib finds no popular ones to skip, so

@@ -3,43 +3,13 @@ the id on every line a request writes; JSON on request; tracebacks in the log, n
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
 from quizapp import create_app
-
-#: time (ISO 8601 with offset), level, logger, [request id], message.
-TEXT_LINE = re.compile(
-    r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d) (\w+) ([\w.]+) \[([^\]]+)\] (.*)$"
-)
-#: The access log's message: client "METHOD path" status size duration.
-ACCESS = re.compile(r'^(\S+) "(\S+) (\S+)" (\d{3}) (\d+) ([\d.]+)ms$')
-
-
-@contextmanager
-def log_output() -> Iterator[io.StringIO]:
-    """What the app writes to its log (standard error) during the block. Make the app first: the
-    tests' migrations replace the process's log handlers, and each new app installs its own.
-    Requests are ``buffered``, as a server sends them: the access line is written once the
-    response has been sent whole."""
-    handler = next(h for h in logging.getLogger().handlers if getattr(h, "quizapp", False))
-    buffer = io.StringIO()
-    before = handler.setStream(buffer)
-    try:
-        yield buffer
-    finally:
-        handler.setStream(before)
-
-
-def access_lines(output: io.StringIO) -> list[re.Match]:
-    lines = [TEXT_LINE.match(line) for line in output.getvalue().splitlines()]
-    return [line for line in lines if line and line[3] == "quizapp.access"]
+from tests.factories import ACCESS, TEXT_LINE, access_lines, log_output
 
 
 def test_every_request_is_logged_with_its_time_client_request_status_size_duration_and_id(another_app):

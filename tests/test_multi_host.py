@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, text
 from quizapp import create_app
 from quizapp.config import database_uri
 from quizapp.extensions import db
-from tests.conftest import ROOT, SHIPPED_BANKS, TEST_DATABASE_URL, empty_database
+from tests.factories import ROOT, SHIPPED_BANKS, TEST_DATABASE_URL, empty_database
 
 BIN = Path(sys.executable).parent
 KEY_ONE = "the first secret key of the school, long enough"

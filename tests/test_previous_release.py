@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from quizapp.extensions import db
 from quizapp.models import Attempt, BankRevision, CardReview, SiteSetting
 from quizapp.schema import OLDEST_CODE, schema_status
-from tests.conftest import DATA, ROOT
+from tests.factories import DATA, ROOT
 
 #: The commit of the release before this one.
 PREVIOUS_RELEASE = "a967a73"

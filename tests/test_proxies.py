@@ -3,8 +3,7 @@ log has each client's address; without a trusted proxy no header can change eith
 
 from __future__ import annotations
 
-from tests.conftest import csrf_token, register
-from tests.test_logs import ACCESS, access_lines, log_output
+from tests.factories import ACCESS, access_lines, csrf_token, log_output, register
 
 PUBLIC = "quiz.school.example"
 BACKEND = "10.0.0.11:5000"

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from tests.conftest import csrf_token, register
+from tests.factories import csrf_token, register
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 

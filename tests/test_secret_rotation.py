@@ -12,7 +12,7 @@ from sqlalchemy import select
 from quizapp import create_app
 from quizapp.extensions import db
 from quizapp.models import Attempt, Response
-from tests.conftest import login, start
+from tests.factories import login, start
 
 BANK = """
 title: Rotation

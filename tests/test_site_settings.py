@@ -16,8 +16,7 @@ from quizapp.database import write_transaction
 from quizapp.extensions import db
 from quizapp.models import SiteSetting
 from quizapp.site_settings import ZoneMismatch
-from tests.conftest import csrf_token, login, make_instructor, register
-from tests.teach.test_classes import create_class, quizzes_set, text
+from tests.factories import create_class, csrf_token, login, make_instructor, quizzes_set, register, text
 
 WINDOW_OPENS = "2030-01-15T09:00"
 

@@ -17,7 +17,7 @@ from quizapp import create_app
 from quizapp.config import database_uri
 from quizapp.extensions import db
 from quizapp.schema import OLDEST_CODE, schema_status
-from tests.conftest import ROOT, TEST_DATABASE_URL, empty_database, register
+from tests.factories import ROOT, TEST_DATABASE_URL, empty_database, register
 
 QUIZAPP = str(Path(sys.executable).parent / "quizapp")
 

@@ -8,14 +8,9 @@ from werkzeug.security import check_password_hash
 
 from quizapp.extensions import db
 from quizapp.models import User
-from tests.conftest import login, logout
+from tests.factories import login, logout
 
 PASSWORD = "a long password"
-
-
-@pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
 
 
 def stored_user(app, username: str) -> User | None:

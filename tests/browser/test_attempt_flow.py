@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Attempt, Response, utcnow
-from tests.browser.test_student_flow import register
+from tests.factories import browser_register
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ GEO_BANK = """\
 def learner(page: Page, live_url: str, make_bank) -> Page:
     """A page logged in as Ada, a new learner, with the geography bank on the server."""
     make_bank("geo", GEO_BANK)
-    register(page, live_url, "ada", "Ada Lovelace")
+    browser_register(page, live_url, "ada", "Ada Lovelace")
     return page
 
 

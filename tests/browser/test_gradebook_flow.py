@@ -9,23 +9,20 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_instructor_flow import log_in
-from tests.conftest import make_instructor
-from tests.teach.test_gradebook import Seed, scoring
+from tests.factories import browser_log_in, make_instructor, scoring
 
 pytestmark = pytest.mark.browser
 
 
 def test_an_instructor_downloads_the_gradebook_and_opens_the_item_analysis(
-    page: Page, live_url: str, app, banks_dir, tmp_path
+    page: Page, live_url: str, app, seed, tmp_path
 ):
     make_instructor(app, "prof")
-    seed = Seed(app, banks_dir)
     ada = seed.user("ada", "Ada Lovelace")
     class_id = seed.classroom(students=(ada,))
     seed.attempt(ada, scoring(5))  # 5 of 7
 
-    log_in(page, live_url, "prof")
+    browser_log_in(page, live_url, "prof")
     page.goto(f"{live_url}/teach/classes/{class_id}/gradebook")
     expect(page.get_by_role("heading", name="Gradebook: Eurasian History")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="Ada Lovelace")

@@ -7,23 +7,14 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_student_flow import register
-from tests.conftest import DATA, make_instructor
+from tests.factories import DATA, browser_log_in, browser_register, make_instructor
 
 pytestmark = pytest.mark.browser
 
 
-def log_in(page: Page, live_url: str, username: str) -> None:
-    page.goto(f"{live_url}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill("a long password")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Quizzes", exact=True)).to_be_visible()
-
-
 def test_an_instructor_makes_a_class_and_a_student_joins_it(page: Page, live_url: str, app):
     make_instructor(app, "prof")
-    log_in(page, live_url, "prof")
+    browser_log_in(page, live_url, "prof")
     page.get_by_role("navigation").get_by_role("link", name="Teach").click()
     page.get_by_label("Class name").fill("Eurasian security, autumn")
     page.get_by_role("button", name="Create class").click()
@@ -31,7 +22,7 @@ def test_an_instructor_makes_a_class_and_a_student_joins_it(page: Page, live_url
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
 
     student = page.context.browser.new_context().new_page()
-    register(student, live_url, "ada", "Ada Lovelace")
+    browser_register(student, live_url, "ada", "Ada Lovelace")
     student.get_by_label("Class code").fill(code.lower().replace("-", " "))
     student.get_by_role("button", name="Join class").click()
     expect(student.get_by_text("You joined Eurasian security, autumn.")).to_be_visible()
@@ -46,7 +37,7 @@ def test_an_instructor_fixes_a_broken_bank_in_the_editor_and_a_stale_tab_gets_a_
     make_instructor(app, "prof")
     granted = app.test_cli_runner().invoke(args=["banks", "grant", "every-type", "prof", "--as", "owner"])
     assert granted.exit_code == 0, granted.output
-    log_in(page, live_url, "prof")
+    browser_log_in(page, live_url, "prof")
     editor_url = f"{live_url}/teach/banks/every-type/edit"
     stale = page.context.new_page()
     stale.goto(editor_url)

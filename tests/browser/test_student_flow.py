@@ -7,24 +7,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.factories import browser_register
+
 pytestmark = pytest.mark.browser
 
 
-def register(page: Page, live_url: str, username: str, name: str, by_keyboard: bool = False) -> None:
-    page.goto(f"{live_url}/register")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Display name").fill(name)
-    page.get_by_label("Password", exact=True).fill("a long password")
-    page.get_by_label("Repeat the password").fill("a long password")
-    if by_keyboard:
-        page.keyboard.press("Enter")
-    else:
-        page.get_by_role("button", name="Register").click()
-    expect(page.get_by_text(f"Welcome, {name}.")).to_be_visible()
-
-
 def test_a_learner_registers_takes_a_quiz_and_sees_the_result(page: Page, live_url: str):
-    register(page, live_url, "ada", "Ada Lovelace")
+    browser_register(page, live_url, "ada", "Ada Lovelace")
 
     page.get_by_role("link", name="Every type").click()
     page.get_by_role("button", name="Start attempt").click()
@@ -59,7 +48,7 @@ def test_a_learner_registers_takes_a_quiz_and_sees_the_result(page: Page, live_u
 
 
 def test_the_quiz_works_from_the_keyboard_alone(page: Page, live_url: str):
-    register(page, live_url, "kim", "Kim", by_keyboard=True)
+    browser_register(page, live_url, "kim", "Kim", by_keyboard=True)
     page.goto(f"{live_url}/banks/every-type/quizzes/all")
     page.get_by_role("button", name="Start attempt").focus()
     page.keyboard.press("Enter")
@@ -78,7 +67,7 @@ def test_the_quiz_works_from_the_keyboard_alone(page: Page, live_url: str):
 
 
 def test_the_summary_lists_blank_questions_before_submitting(page: Page, live_url: str):
-    register(page, live_url, "lee", "Lee")
+    browser_register(page, live_url, "lee", "Lee")
     page.goto(f"{live_url}/banks/every-type/quizzes/all")
     page.get_by_role("button", name="Start attempt").click()
     page.get_by_label("Astana").check()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_student_flow import register
+from tests.factories import browser_register
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ CARDS = [
 
 
 def test_a_learner_studies_three_cards_with_the_keyboard_only(page: Page, live_url: str):
-    register(page, live_url, "ada", "Ada Lovelace")
+    browser_register(page, live_url, "ada", "Ada Lovelace")
     page.goto(f"{live_url}/study/every-type")
     status = page.locator("#study-status")
     expect(status).to_have_attribute("aria-live", "polite")

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from quizapp.extensions import db
 from quizapp.models import Attempt, Response, utcnow
-from tests.conftest import csrf_token, login, logout, start
+from tests.factories import csrf_token, login, logout, register, start
 
 PAGED = """
 title: Paged
@@ -242,7 +242,6 @@ def test_a_learners_drafts_are_theirs_alone(app, paged, client):
     path = start(paged, "paged", "p")
     form = fields_of(paged.get(path).get_data(as_text=True))
     logout(paged)
-    from tests.conftest import register
 
     register(paged, "eve")
     token = csrf_token(paged.get("/").get_data(as_text=True))

@@ -12,9 +12,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Assignment, Attempt, Classroom, Enrollment, RegradeLog, User, utcnow
-from tests.conftest import DATA, csrf_token, login, make_instructor, register
-from tests.quiz.test_taking import answer_form, shown_questions
+from quizapp.models import Attempt, Enrollment, RegradeLog, User, utcnow
+from tests.factories import (
+    DATA,
+    answer_form,
+    csrf_token,
+    login,
+    make_class,
+    make_instructor,
+    register,
+    shown_questions,
+)
 
 QUIZ_PAGE = "/banks/every-type/quizzes/all"
 
@@ -26,29 +34,6 @@ def text(response) -> str:
 def user_id(app, username: str) -> int:
     with app.app_context():
         return db.session.scalar(select(User.id).where(User.username == username))
-
-
-def make_class(
-    app, name: str, instructor: str, students: list[str], opens=None, closes=None
-) -> tuple[int, int]:
-    """A class of ``instructor``'s with ``students`` (enrolled yesterday) and the every-type quiz
-    set in it; returns (class id, assignment id)."""
-    with app.app_context():
-        owner = db.session.scalar(select(User.id).where(User.username == instructor))
-        classroom = Classroom(name=name, instructor_id=owner, join_code=name[:8].upper().ljust(8, "X"))
-        db.session.add(classroom)
-        db.session.flush()
-        for username in students:
-            learner = db.session.scalar(select(User.id).where(User.username == username))
-            db.session.add(
-                Enrollment(classroom_id=classroom.id, user_id=learner, joined_at=utcnow() - timedelta(days=1))
-            )
-        assignment = Assignment(
-            classroom_id=classroom.id, bank_slug="every-type", quiz_id="all", opens_at=opens, closes_at=closes
-        )
-        db.session.add(assignment)
-        db.session.commit()
-        return classroom.id, assignment.id
 
 
 def enrol(app, class_id: int, username: str) -> None:

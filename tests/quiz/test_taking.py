@@ -9,57 +9,19 @@ from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import Attempt, Response
-from tests.conftest import DATA, archive_bank, csrf_token, logout, register, start
+from tests.factories import (
+    DATA,
+    answer_form,
+    archive_bank,
+    csrf_token,
+    logout,
+    register,
+    shown_questions,
+    start,
+    submit,
+)
 
 KEY_MARKERS = ("EXPLANATION-", "FEEDBACK-", "Zyxwvuts", "98765")
-
-
-def attempt_id(path: str) -> int:
-    return int(path.rsplit("/", 1)[1])
-
-
-def shown_questions(app, path: str) -> list[dict]:
-    """The questions an attempt showed, as stored (choices in the order shown, with the key)."""
-    with app.app_context():
-        responses = db.session.scalars(
-            select(Response).where(Response.attempt_id == attempt_id(path)).order_by(Response.position)
-        )
-        return [r.question for r in responses]
-
-
-def answer_form(questions: list[dict], right: bool = True) -> dict[str, object]:
-    """Form data answering every question right (or every question wrong where it can be)."""
-    form: dict[str, object] = {}
-    for i, q in enumerate(questions):
-        name = f"q{i}"
-        kind = q["type"]
-        if kind == "single":
-            wrong = next(c for c in q["choices"] if c != q["answer"])
-            form[name] = str(q["choices"].index(q["answer"] if right else wrong))
-        elif kind == "multi":
-            picks = q["answer"] if right else [c for c in q["choices"] if c not in q["answer"]]
-            form[name] = [str(q["choices"].index(c)) for c in picks]
-        elif kind == "true_false":
-            form[name] = "true" if q["answer"] == right else "false"
-        elif kind == "text":
-            form[name] = q["answer"][0] if right else "something else"
-        elif kind == "numeric":
-            form[name] = str(q["answer"] if right else q["answer"] + 1000)
-        elif kind == "order":
-            order = q["answer"] if right else list(reversed(q["answer"]))
-            for j, item in enumerate(q["items"]):
-                form[f"{name}-{j}"] = str(order.index(item) + 1)
-        elif kind == "match":
-            pairs = dict(q["answer"])
-            for j, left in enumerate(q["lefts"]):
-                want = pairs[left] if right else next(o for o in q["options"] if o != pairs[left])
-                form[f"{name}-{j}"] = str(q["options"].index(want))
-    return form
-
-
-def submit(client, path: str, form: dict[str, object]):
-    token = csrf_token(client.get(path).get_data(as_text=True))
-    return client.post(path, data={"csrf_token": token, **form})
 
 
 def stored_attempts(app) -> list[Attempt]:

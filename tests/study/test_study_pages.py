@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import CardReview, CardState, utcnow
-from tests.conftest import csrf_token, register
+from tests.factories import csrf_token, register
 
 FRONT = "Pick the capital of Kazakhstan."
 RATING_BUTTON = re.compile(

@@ -15,18 +15,29 @@ from sqlalchemy import func, select
 from quizapp.extensions import db
 from quizapp.grades import stats
 from quizapp.models import Attempt, RegradeLog, Response, User
-from tests.conftest import csrf_token, start
-from tests.quiz.test_taking import answer_form, attempt_id, shown_questions, submit
-from tests.teach.test_classes import assign, create_class, join, join_code, learner, other_instructor
-from tests.teach.test_gradebook import ALL, RIGHT, WRONG, Seed, clean, table_rows, text
+from tests.factories import (
+    ALL,
+    RIGHT,
+    WRONG,
+    answer_form,
+    assign,
+    attempt_id,
+    clean,
+    create_class,
+    csrf_token,
+    join,
+    join_code,
+    learner,
+    other_instructor,
+    shown_questions,
+    start,
+    submit,
+    table_rows,
+    text,
+)
 
 ANALYSIS = "/teach/classes/{}/quizzes/every-type/all/analysis"
 REGRADE = "/teach/classes/{}/quizzes/every-type/all/regrade"
-
-
-@pytest.fixture
-def seed(app, banks_dir) -> Seed:
-    return Seed(app, banks_dir)
 
 
 # --- statistics of hand-made attempts ------------------------------------------------------------

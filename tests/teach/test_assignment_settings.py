@@ -12,8 +12,7 @@ from sqlalchemy import select
 from quizapp.banks.review import MOMENTS, PARTS
 from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, ExtraTime, User, utcnow
-from tests.conftest import csrf_token, login, register, start
-from tests.quiz.test_settings import make_class
+from tests.factories import csrf_token, login, make_class, make_instructor, register, start
 
 TIMED = """
 title: Timed
@@ -139,8 +138,6 @@ def test_bad_extra_time_is_refused_with_a_message_and_changes_nothing(app, instr
 
 def test_another_instructor_cannot_open_or_change_the_assignment(app, setting, client):
     class_id, assignment_id, _ = setting
-    from tests.conftest import make_instructor
-
     make_instructor(app, "other")
     other = app.test_client()
     assert login(other, "other").status_code == 302

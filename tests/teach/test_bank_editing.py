@@ -7,26 +7,40 @@ covers who else may)."""
 from __future__ import annotations
 
 import difflib
-import hashlib
 import html
 import os
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from quizapp.accounts.operations import account_named
 from quizapp.bank_editor.operations import Comparison, compare
-from quizapp.bank_editor.sharing import grant
 from quizapp.banks import load_bank
-from quizapp.bankstore import OWN_FILES
 from quizapp.extensions import db
 from quizapp.models import BankRevision
-from tests.conftest import DATA, EVERY_TYPE_BANK, csrf_token, login, make_instructor, register
+from tests.factories import (
+    BANKS,
+    DATA,
+    EVERY_TYPE_BANK,
+    base_of,
+    csrf_token,
+    files_under,
+    form_with,
+    learner,
+    login,
+    make_instructor,
+    open_editor,
+    own,
+    redescribe,
+    revision_rows,
+    save_through_editor,
+    section,
+    send_editor,
+    sha,
+    textarea,
+)
 
 # Several clients act in one test here (two instructors, an instructor and a learner). pytest-flask
 # keeps a request context pushed for the whole test, and its ``client`` fixture keeps each request's
@@ -35,7 +49,6 @@ from tests.conftest import DATA, EVERY_TYPE_BANK, csrf_token, login, make_instru
 # whoever logged in first. These two overrides give every request a context of its own.
 
 
-BANKS = "/teach/banks"
 EDIT = f"{BANKS}/every-type/edit"
 
 #: A bank with two problems, at lines 3 and 4.
@@ -50,100 +63,8 @@ questions:
 # --- reading pages as a browser would ------------------------------------------------------------
 
 
-class _Forms(HTMLParser):
-    """Every form of a page with the values a browser would submit (buttons left out)."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.forms: list[dict] = []
-        self._open = False
-        self._textarea: str | None = None
-        self._select: str | None = None
-        self._buffer: list[str] = []
-        self._options: list[tuple[str, bool]] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self.forms.append({"action": a.get("action") or "", "id": a.get("id"), "fields": {}})
-            self._open = True
-            return
-        if not self._open:
-            return
-        fields = self.forms[-1]["fields"]
-        if tag == "input" and a.get("name"):
-            kind = a.get("type", "text")
-            if kind in ("submit", "button", "image", "reset"):
-                return
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    fields[a["name"]] = a.get("value") or "on"
-                return
-            fields[a["name"]] = a.get("value") or ""
-        elif tag == "textarea":
-            self._textarea, self._buffer = a.get("name"), []
-        elif tag == "select":
-            self._select, self._options = a.get("name"), []
-        elif tag == "option" and self._select:
-            self._options.append((a.get("value") or "", "selected" in a))
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._buffer.append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._open = False
-        elif tag == "textarea" and self._textarea is not None:
-            self.forms[-1]["fields"][self._textarea] = browser_textarea("".join(self._buffer))
-            self._textarea = None
-        elif tag == "select" and self._select is not None:
-            chosen = [v for v, selected in self._options if selected] or [v for v, _ in self._options[:1]]
-            self.forms[-1]["fields"][self._select] = chosen[0] if chosen else ""
-            self._select = None
-
-
-def browser_textarea(raw: str) -> str:
-    """A textarea's value as a browser reads it: one newline right after the tag is dropped."""
-    raw = raw.replace("\r\n", "\n")
-    return raw[1:] if raw.startswith("\n") else raw
-
-
-def forms(page: str) -> list[dict]:
-    parser = _Forms()
-    parser.feed(page)
-    parser.close()
-    return parser.forms
-
-
-def form_with(page: str, *, field: str | None = None, action: str | None = None) -> dict[str, str]:
-    """The fields of the first form holding ``field`` or posting to a URL containing ``action``."""
-    for f in forms(page):
-        if (field and field in f["fields"]) or (action and action in f["action"]):
-            return dict(f["fields"])
-    raise AssertionError(f"no form with field={field!r} action={action!r} in the page")
-
-
-def textarea(page: str, name: str = "text") -> str:
-    match = re.search(rf'<textarea[^>]*\bname="{name}"[^>]*>(.*?)</textarea>', page, re.DOTALL)
-    assert match, f"the page has no textarea {name!r}"
-    return browser_textarea(html.unescape(match.group(1)))
-
-
-def base_of(page: str) -> str:
-    match = re.search(r'<input[^>]*\bname="base"[^>]*\bvalue="([0-9a-f]*)"', page)
-    assert match, "the page has no base field"
-    return match.group(1)
-
-
 def text_of(response) -> str:
     return html.unescape(response.get_data(as_text=True))
-
-
-def section(page: str, slug: str) -> str:
-    """The banks page's card for one bank ('' when there is none)."""
-    match = re.search(rf'<section[^>]*aria-labelledby="bank-{slug}".*?</section>', page, re.DOTALL)
-    return html.unescape(match.group(0)) if match else ""
 
 
 def diff_lines(page: str) -> list[str]:
@@ -152,63 +73,11 @@ def diff_lines(page: str) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", line)) for line in match.group(1).splitlines()]
 
 
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 # --- actions -------------------------------------------------------------------------------------
-
-
-def open_editor(client: FlaskClient, slug: str = "every-type") -> tuple[str, str, str]:
-    """(csrf token, base, text) of the editor as it opens."""
-    response = client.get(f"{BANKS}/{slug}/edit")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    return csrf_token(page), base_of(page), textarea(page)
-
-
-def submit(client: FlaskClient, text: str, base: str, action: str, slug: str = "every-type", token=None):
-    token = token or csrf_token(client.get(f"{BANKS}/").get_data(as_text=True))
-    return client.post(
-        f"{BANKS}/{slug}/edit", data={"csrf_token": token, "base": base, "text": text, "action": action}
-    )
-
-
-def save_through_editor(client: FlaskClient, change, slug: str = "every-type") -> str:
-    """Open the editor, apply ``change`` to its text, save; returns the text saved."""
-    token, base, text = open_editor(client, slug)
-    new = change(text)
-    response = submit(client, new, base, "save", slug, token)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return new
 
 
 def banks_token(client: FlaskClient) -> str:
     return csrf_token(client.get(f"{BANKS}/").get_data(as_text=True))
-
-
-def revision_rows(app, slug: str = "every-type") -> list[dict]:
-    """The bank's revisions, oldest first."""
-    with app.app_context():
-        rows = db.session.scalars(
-            select(BankRevision).where(BankRevision.bank_slug == slug).order_by(BankRevision.id)
-        )
-        return [
-            {
-                "id": r.id,
-                "action": r.action,
-                "author": r.author.username if r.author else None,
-                "sha256": r.sha256,
-                "text": r.text,
-            }
-            for r in rows
-        ]
-
-
-def own(app, slug: str, username: str = "prof", role: str = "owner") -> None:
-    """Make ``username`` an owner (or editor) of bank ``slug``, whatever the slug leads to."""
-    with app.app_context():
-        grant(slug, account_named(username), role, granted_by=None)
 
 
 @pytest.fixture
@@ -229,12 +98,6 @@ def second_instructor(app) -> FlaskClient:
     return other
 
 
-def learner(app, username: str = "ada") -> FlaskClient:
-    other = app.test_client()
-    assert register(other, username).status_code == 302
-    return other
-
-
 def retitle(title: str):
     """A change to the bank's own title: the first line starting with 'title:' (quizzes' are indented)."""
 
@@ -244,25 +107,6 @@ def retitle(title: str):
         return changed
 
     return change
-
-
-def redescribe(description: str):
-    """A change to the bank's description (line 4 of every-type.yaml)."""
-
-    def change(text: str) -> str:
-        changed = re.sub(
-            r"^description: .*$", f"description: {description}", text, count=1, flags=re.MULTILINE
-        )
-        assert changed != text, "the change changed nothing"
-        return changed
-
-    return change
-
-
-def files_under(root: Path) -> set[Path]:
-    """Every file and link below ``root`` but the test database and the banks folder's own
-    bookkeeping (its lock, what this host last had in step with the database)."""
-    return {p for p in root.rglob("*") if not p.name.startswith("test.sqlite3") and p.name not in OWN_FILES}
 
 
 # --- the banks page ------------------------------------------------------------------------------
@@ -325,7 +169,7 @@ def broken_every_type() -> tuple[str, dict[int, str]]:
 def test_validate_lists_every_problem_with_its_line_and_keeps_the_text_and_the_file(instructor, banks_dir):
     token, base, _ = open_editor(instructor)
     text, expected = broken_every_type()
-    response = submit(instructor, text, base, "validate", token=token)
+    response = send_editor(instructor, text, base, "validate", token=token)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     listed = re.findall(r"<li><strong>line (\d+)</strong>: (.*?)</li>", page)
@@ -339,7 +183,7 @@ def test_validate_lists_every_problem_with_its_line_and_keeps_the_text_and_the_f
 def test_validate_of_good_text_says_no_problems_found(instructor, banks_dir):
     token, base, text = open_editor(instructor)
     changed = redescribe("Checked, not saved.")(text)
-    response = submit(instructor, changed, base, "validate", token=token)
+    response = send_editor(instructor, changed, base, "validate", token=token)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "No problems found" in page
@@ -372,7 +216,7 @@ def test_preview_shows_each_question_with_its_right_answers_marked(instructor, b
     stamp = path.stat().st_mtime_ns
     token, base, text = open_editor(instructor)
     changed = text.replace("prompt: How many?", "prompt: How many, in the preview?")
-    response = submit(instructor, changed, base, "preview", token=token)
+    response = send_editor(instructor, changed, base, "preview", token=token)
     assert response.status_code == 200
     page = text_of(response)
     preview = page[page.index('id="preview-heading"') :]
@@ -404,7 +248,7 @@ def test_preview_shows_each_question_with_its_right_answers_marked(instructor, b
 def test_preview_of_broken_text_lists_the_problems_and_writes_nothing(instructor, banks_dir):
     token, base, _ = open_editor(instructor)
     text, expected = broken_every_type()
-    response = submit(instructor, text, base, "preview", token=token)
+    response = send_editor(instructor, text, base, "preview", token=token)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="preview-heading"' not in page
@@ -419,7 +263,7 @@ def test_save_writes_the_text_with_a_final_newline_and_records_a_revision(instru
     token, base, text = open_editor(instructor)
     assert base == sha(EVERY_TYPE_BANK)
     changed = redescribe("Saved through the app.")(text).rstrip("\n")
-    response = submit(instructor, changed, base, "save", token=token)
+    response = send_editor(instructor, changed, base, "save", token=token)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(EDIT)
     assert (banks_dir / "every-type.yaml").read_text() == changed + "\n"
@@ -439,7 +283,7 @@ def test_save_writes_the_text_with_a_final_newline_and_records_a_revision(instru
 def test_save_turns_windows_line_endings_into_unix_ones(instructor, banks_dir):
     token, base, text = open_editor(instructor)
     changed = redescribe("Typed on Windows.")(text)
-    response = submit(instructor, changed.replace("\n", "\r\n"), base, "save", token=token)
+    response = send_editor(instructor, changed.replace("\n", "\r\n"), base, "save", token=token)
     assert response.status_code == 302
     assert (banks_dir / "every-type.yaml").read_bytes() == changed.encode()
 
@@ -466,7 +310,7 @@ def test_save_of_invalid_text_is_refused_with_the_text_intact_and_nothing_writte
     stamp = path.stat().st_mtime_ns
     token, base, _ = open_editor(instructor)
     text, expected = broken_every_type()
-    response = submit(instructor, text, base, "save", token=token)
+    response = send_editor(instructor, text, base, "save", token=token)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Not saved" in page
@@ -491,10 +335,10 @@ def test_a_save_over_another_instructors_save_is_refused_with_a_diff_and_can_be_
     assert a_base == b_base
 
     a_saved = retitle("Every type, by A")(a_text)
-    assert submit(instructor, a_saved, a_base, "save", token=a_token).status_code == 302
+    assert send_editor(instructor, a_saved, a_base, "save", token=a_token).status_code == 302
 
     b_wants = redescribe("Changed by B.")(b_text)
-    response = submit(other, b_wants, b_base, "save", token=b_token)
+    response = send_editor(other, b_wants, b_base, "save", token=b_token)
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     diff = diff_lines(page)
@@ -526,7 +370,7 @@ def test_a_save_over_an_edit_made_on_disk_is_refused_and_the_disk_version_is_kep
     os.utime(path, (path.stat().st_mtime + 5,) * 2)
 
     mine = retitle("Every type, from the app")(text)
-    response = submit(instructor, mine, base, "save", token=token)
+    response = send_editor(instructor, mine, base, "save", token=token)
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     diff = diff_lines(page)
@@ -553,7 +397,7 @@ def test_a_bank_file_removed_by_hand_is_written_back_and_a_save_still_works(inst
     token, base, text = open_editor(instructor)
     (banks_dir / "every-type.yaml").unlink()
     retitled = retitle("Every type, saved after the file went")(text)
-    response = submit(instructor, retitled, base, "save", token=token)
+    response = send_editor(instructor, retitled, base, "save", token=token)
     assert response.status_code == 302
     assert (banks_dir / "every-type.yaml").read_text() == retitled
 

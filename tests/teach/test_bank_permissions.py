@@ -15,17 +15,24 @@ from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import Attempt, BankMember, BankPolicy, CardReview, CardState, RegradeLog
-from tests.conftest import EVERY_TYPE_BANK, csrf_token, login
-from tests.teach.test_bank_editing import (
+from tests.factories import (
     BANKS,
+    EVERY_TYPE_BANK,
+    assign,
+    create_class,
+    csrf_token,
     files_under,
+    join,
+    join_code,
+    learner,
+    login,
+    other_instructor,
     redescribe,
     revision_rows,
     save_through_editor,
     section,
     sha,
 )
-from tests.teach.test_classes import assign, create_class, join, join_code, learner, other_instructor
 
 EDIT = f"{BANKS}/every-type/edit"
 ACCESS = f"{BANKS}/every-type/access"

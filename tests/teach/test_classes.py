@@ -8,64 +8,38 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from quizapp.classrooms.operations import refresh_deadlines
 from quizapp.extensions import db
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment, Response
 from quizapp.site_settings import set_school_zone
-from tests.conftest import csrf_token, login, make_instructor, register, start
-from tests.quiz.test_taking import answer_form, shown_questions, submit
+from tests.factories import (
+    CODE,
+    FORM_TIME,
+    QUIZ,
+    QUIZ_PAGE,
+    answer_form,
+    assign,
+    create_class,
+    csrf_token,
+    flashed_after,
+    join,
+    join_code,
+    learner,
+    other_instructor,
+    post_from,
+    quizzes_set,
+    register,
+    set_window,
+    shown_questions,
+    start,
+    start_response,
+    submit,
+    text,
+)
 
-FORM_TIME = "%Y-%m-%dT%H:%M"
 LOOK_ALIKES = set("0O1IL")
-CODE = re.compile(r'<p class="code" id="join-code">([^<]+)</p>')
-QUIZ = "every-type/all"
-QUIZ_PAGE = "/banks/every-type/quizzes/all"
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def post_from(client, page: str, url: str, data: dict | None = None):
-    """POST ``data`` to ``url`` with the CSRF token of ``page`` (a page the client may see)."""
-    token = csrf_token(text(client.get(page)))
-    return client.post(url, data={"csrf_token": token, **(data or {})})
-
-
-def create_class(client, name: str) -> int:
-    response = post_from(client, "/teach/", "/teach/classes", {"name": name})
-    assert response.status_code == 302, text(response)
-    match = re.fullmatch(r"/teach/classes/(\d+)", response.headers["Location"])
-    assert match, response.headers["Location"]
-    return int(match.group(1))
-
-
-def join_code(client, class_id: int) -> str:
-    match = CODE.search(text(client.get(f"/teach/classes/{class_id}")))
-    assert match, "the class page shows no join code"
-    return match.group(1)
-
-
-def join(client, code: str):
-    return post_from(client, "/", "/classes/join", {"code": code})
-
-
-def assign(
-    client, class_id: int, quiz: str = QUIZ, opens: datetime | None = None, closes: datetime | None = None
-):
-    return post_from(
-        client,
-        f"/teach/classes/{class_id}",
-        f"/teach/classes/{class_id}/assignments",
-        {
-            "quiz": quiz,
-            "opens_at": opens.strftime(FORM_TIME) if opens else "",
-            "closes_at": closes.strftime(FORM_TIME) if closes else "",
-        },
-    )
 
 
 def shown(moment: datetime) -> str:
@@ -75,20 +49,6 @@ def shown(moment: datetime) -> str:
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def learner(app, username: str = "ada"):
-    """A second browser: a learner registered and logged in through the real form."""
-    client = app.test_client()
-    assert register(client, username).status_code == 302
-    return client
-
-
-def other_instructor(app, username: str):
-    client = app.test_client()
-    make_instructor(app, username)
-    assert login(client, username).status_code == 302
-    return client
 
 
 def count(app, model) -> int:
@@ -106,27 +66,11 @@ def attempts(app) -> list[Attempt]:
         return list(db.session.scalars(select(Attempt).order_by(Attempt.id)))
 
 
-def set_window(app, opens: datetime | None, closes: datetime | None) -> None:
-    """Set the times of the (only) assignment directly, to the second, and the deadlines of its
-    attempts in progress with them (as the class page does)."""
-    with app.app_context():
-        assignment = db.session.scalar(select(Assignment))
-        assignment.opens_at, assignment.closes_at = opens, closes
-        db.session.flush()
-        refresh_deadlines(assignment.id)
-        db.session.commit()
-
-
 def assigned_section(home: str) -> str:
     """The "Set for your classes" card of a student's home page ('' if there is none)."""
     if 'id="assigned"' not in home:
         return ""
     return home.split('id="assigned"', 1)[1].split("</section>", 1)[0]
-
-
-def quizzes_set(class_page: str) -> str:
-    """The table of quizzes set on a class page, without the form that sets them."""
-    return class_page.split('id="assigned-heading"', 1)[1].split("<h3>Set a quiz</h3>", 1)[0]
 
 
 def roster(class_page: str) -> str:
@@ -149,16 +93,6 @@ def enrolled(instructor, klass, ada):
     """ada, in prof's class."""
     assert join(ada, join_code(instructor, klass)).status_code == 302
     return ada
-
-
-def start_response(client):
-    """POST start through the quiz page, without following the redirect."""
-    return post_from(client, QUIZ_PAGE, f"{QUIZ_PAGE}/start")
-
-
-def flashed_after(client, response) -> str:
-    assert response.status_code == 302
-    return text(client.get(response.headers["Location"]))
 
 
 # --- who may see what ----------------------------------------------------------------------------

@@ -1,193 +1,42 @@
 """The gradebook: grades under each policy, blanks, totals, class means, sorting, a student's
 attempts and who may see them.
 
-Also home to ``Seed``, which writes classes and realistic attempts straight into the database for
-this file, the export tests and the analysis tests.
+The attempts are mostly written straight into the database by the ``seed`` fixture
+(tests.factories.Seed).
 """
 
 from __future__ import annotations
 
-import random
 import re
-from datetime import UTC, datetime, timedelta
 from html import unescape
-from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin
 
 import pytest
-from sqlalchemy import func, select
 
-from quizapp.banks import load_bank
 from quizapp.extensions import bank_registry, db
 from quizapp.grades import reports
-from quizapp.models import Assignment, Attempt, Classroom, Enrollment, Response, User
-from quizapp.questions import from_snapshot
-from tests.conftest import EVERY_TYPE_BANK, register, start
-from tests.quiz.test_taking import answer_form, shown_questions, submit
-from tests.teach.test_classes import assign, create_class, join, join_code, learner, other_instructor
-
-# --- seeding the database ------------------------------------------------------------------------
-
-#: The questions of quiz ``all``, in its order.
-ALL = ["single-q", "multi-q", "tf-q", "text-q", "numeric-q", "order-q", "match-q"]
-#: The questions a hand-made attempt at ``review`` shows.
-REVIEW = ["single-q", "multi-q", "tf-q"]
-
-RIGHT: dict[str, Any] = {
-    "single-q": "Astana",
-    "multi-q": ["Russia", "Belarus"],
-    "tf-q": True,
-    "text-q": "Zyxwvuts City",
-    "numeric-q": 98765.4321,
-    "order-q": ["Alpha first", "Bravo second", "Charlie third", "Delta fourth"],
-    "match-q": {"Tokayev": "Kazakhstan", "Lukashenko": "Belarus", "Pashinyan": "Armenia"},
-}
-#: A response to each question that earns nothing.
-WRONG: dict[str, Any] = {
-    "single-q": "Bishkek",
-    "multi-q": ["Georgia", "Ukraine"],
-    "tf-q": False,
-    "text-q": "something else",
-    "numeric-q": 1.0,
-    "order-q": ["Delta fourth", "Charlie third", "Bravo second", "Alpha first"],
-    "match-q": {"Tokayev": "Georgia", "Lukashenko": "Georgia", "Pashinyan": "Georgia"},
-}
-
-#: When the first seeded attempt began; each later one begins ten minutes after the one before.
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def scoring(right: int, questions: list[str] = ALL) -> dict[str, Any]:
-    """Responses to ``questions``: the first ``right`` of them right, the others wrong."""
-    return {qid: RIGHT[qid] if i < right else WRONG[qid] for i, qid in enumerate(questions)}
-
-
-class Seed:
-    """Users, classes, enrolments, assignments and graded attempts, written to the database as the
-    app itself would store them (question snapshots from the bank file, graded by the snapshot)."""
-
-    def __init__(self, app, banks_dir: Path):
-        self.app = app
-        self.banks_dir = banks_dir
-        self.started: list[datetime] = []
-
-    def user(self, username: str, name: str | None = None) -> int:
-        with self.app.app_context():
-            user = User(username=username, display_name=name or username.title(), password_hash="!")
-            db.session.add(user)
-            db.session.commit()
-            return user.id
-
-    def user_id(self, username: str) -> int:
-        with self.app.app_context():
-            return db.session.scalar(select(User.id).where(User.username == username))
-
-    def classroom(
-        self,
-        name: str = "Eurasian History",
-        quizzes: tuple[tuple[str, str], ...] = (("every-type", "all"),),
-        instructor: str = "prof",
-        students: tuple[int, ...] = (),
-    ) -> int:
-        with self.app.app_context():
-            owner = db.session.scalar(select(User.id).where(User.username == instructor))
-            assert owner is not None, f"no instructor {instructor!r}"
-            code = "".join(random.choices("ACDEFGHJKMNPQRTUVWXY34679", k=8))  # noqa: S311
-            classroom = Classroom(name=name, instructor_id=owner, join_code=code)
-            db.session.add(classroom)
-            db.session.flush()
-            for slug, quiz_id in quizzes:
-                db.session.add(Assignment(classroom_id=classroom.id, bank_slug=slug, quiz_id=quiz_id))
-            for user_id in students:
-                db.session.add(Enrollment(classroom_id=classroom.id, user_id=user_id))
-            db.session.commit()
-            return classroom.id
-
-    def enrol(self, class_id: int, *user_ids: int) -> None:
-        with self.app.app_context():
-            for user_id in user_ids:
-                db.session.add(Enrollment(classroom_id=class_id, user_id=user_id))
-            db.session.commit()
-
-    def attempt(
-        self,
-        user_id: int,
-        answers: dict[str, Any],
-        slug: str = "every-type",
-        quiz_id: str = "all",
-        submitted: bool = True,
-        practice: bool = False,
-    ) -> int:
-        """An attempt showing the questions of ``answers`` in its order, answered with its values,
-        made for the first of the learner's classes that set the quiz (or as ``practice``)."""
-        bank = load_bank(self.banks_dir / f"{slug}.yaml")
-        shown = [bank.questions[qid].presented(random.Random(0), False).snapshot() for qid in answers]  # noqa: S311
-        started = T0 + timedelta(minutes=10 * len(self.started))
-        self.started.append(started)
-        with self.app.app_context():
-            number = 1 + db.session.scalar(
-                select(func.count())
-                .select_from(Attempt)
-                .where(Attempt.user_id == user_id, Attempt.bank_slug == slug, Attempt.quiz_id == quiz_id)
-            )
-            responses = []
-            score = 0.0
-            for position, (snapshot, answer) in enumerate(zip(shown, answers.values(), strict=True)):
-                result = from_snapshot(snapshot).grade(answer)
-                score += result.points
-                responses.append(
-                    Response(
-                        position=position,
-                        question_id=snapshot["id"],
-                        question_type=snapshot["type"],
-                        question=snapshot,
-                        max_points=result.max_points,
-                        answer=answer if submitted else None,
-                        points=result.points if submitted else None,
-                        outcome=result.outcome if submitted else None,
-                    )
-                )
-            assignment_id = None
-            if not practice:
-                assignment_id = db.session.scalar(
-                    select(func.min(Assignment.id))
-                    .join(Enrollment, Enrollment.classroom_id == Assignment.classroom_id)
-                    .where(
-                        Enrollment.user_id == user_id,
-                        Assignment.bank_slug == slug,
-                        Assignment.quiz_id == quiz_id,
-                    )
-                )
-            attempt = Attempt(
-                user_id=user_id,
-                bank_slug=slug,
-                quiz_id=quiz_id,
-                assignment_id=assignment_id,
-                number=number,
-                quiz_title=bank.quizzes[quiz_id].title,
-                bank_sha256=bank.sha256,
-                started_at=started,
-                submitted_at=started + timedelta(minutes=7) if submitted else None,
-                score=round(score, 6) if submitted else None,
-                max_score=sum(r.max_points for r in responses),
-                responses=responses,
-            )
-            db.session.add(attempt)
-            db.session.commit()
-            return attempt.id
-
-
-@pytest.fixture
-def seed(app, banks_dir) -> Seed:
-    return Seed(app, banks_dir)
-
+from quizapp.models import Classroom
+from tests.factories import (
+    EVERY_TYPE_BANK,
+    REVIEW,
+    RIGHT,
+    answer_form,
+    assign,
+    create_class,
+    join,
+    join_code,
+    learner,
+    other_instructor,
+    register,
+    scoring,
+    shown_questions,
+    start,
+    submit,
+    table_rows,
+    text,
+)
 
 # --- reading pages -------------------------------------------------------------------------------
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def status(client, url: str) -> int:
@@ -197,20 +46,6 @@ def status(client, url: str) -> int:
     response.get_data()
     response.close()
     return response.status_code
-
-
-def clean(fragment: str) -> str:
-    """The text of an HTML fragment, tags dropped and spaces collapsed."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
-
-
-def table_rows(page: str, part: str = "tbody") -> list[list[str]]:
-    """The text of every cell of every row in the first ``<part>`` of a page."""
-    section = page.split(f"<{part}>", 1)[1].split(f"</{part}>", 1)[0]
-    return [
-        [clean(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-        for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)
-    ]
 
 
 def book(app, class_id: int) -> reports.Gradebook:
