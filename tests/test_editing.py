@@ -1,4 +1,4 @@
-"""quizapp.editing, the operations behind the bank editor, called directly: a save makes a new
+"""quizapp.bank_editor.operations, the operations behind the bank editor, called directly: a save makes a new
 revision that every host serves; invalid text, and a save over a newer version, are refused with
 nothing saved; new banks, restores, and the archive and back."""
 
@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from quizapp import editing
-from quizapp.accounts import account_named
+from quizapp.accounts.operations import account_named
+from quizapp.bank_editor import operations as editing
+from quizapp.bank_editor.operations import SaveConflict, SaveInvalid
 from quizapp.banks.files import PathRefused, archived_banks
-from quizapp.editing import SaveConflict, SaveInvalid
 from quizapp.extensions import bank_registry, db
 from quizapp.models import BankMember, BankRevision, User
 from tests.factories import EVERY_TYPE_BANK, own, redescribe, sha

@@ -1,4 +1,4 @@
-"""quizapp.questionform on its own: a question goes into the form's fields and back into its bank's
+"""quizapp.bank_editor.questionform on its own: a question goes into the form's fields and back into its bank's
 YAML, and the rest of the file (comments, other questions, quoting, layout) stays as it was."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from quizapp.bank_editor.questionform import EditError, apply_question, form_values, question_mapping
 from quizapp.banks import BankError, parse_bank
-from quizapp.questionform import EditError, apply_question, form_values, question_mapping
 from tests.factories import ALL, EVERY_TYPE_BANK
 
 

@@ -1,4 +1,4 @@
-"""quizapp.regrade on its own: after a bank's key is fixed, a dry run lists the attempts of one
+"""quizapp.grades.regrade on its own: after a bank's key is fixed, a dry run lists the attempts of one
 assignment whose stored grade would change and writes nothing; applying it stores the new scores
 and the fixed key, and logs who did it. Practice, attempts in progress and other classes' attempts
 are never touched."""
@@ -10,9 +10,9 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from quizapp import regrade
-from quizapp.accounts import account_named
+from quizapp.accounts.operations import account_named
 from quizapp.extensions import bank_registry, db
+from quizapp.grades import regrade
 from quizapp.models import Assignment, Attempt, RegradeLog, Response
 from quizapp.questions import from_snapshot
 from tests.factories import RIGHT, sha
