@@ -73,6 +73,11 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def text_of(response) -> str:
+    """A page's text with its HTML entities read back (``&#39;`` as ``'``)."""
+    return html.unescape(response.get_data(as_text=True))
+
+
 def csrf_token(html: str) -> str:
     """The CSRF token of the first form in a page (tests keep CSRF protection on)."""
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)

@@ -22,8 +22,7 @@ from quizapp.bank_editor.sharing import grant
 from quizapp.banks import BankError, load_bank, parse_bank
 from quizapp.questions import QUESTION_TYPES, Question, from_snapshot, register
 from quizapp.questions import types as question_types
-from tests.conftest import ROOT, csrf_token, start
-from tests.teach.test_bank_editing import form_with, text_of
+from tests.factories import ROOT, csrf_token, form_with, start, text_of
 
 DOC = (ROOT / "docs" / "question-types.md").read_text()
 INPUTS = ROOT / "quizapp" / "templates" / "questions" / "inputs.html"

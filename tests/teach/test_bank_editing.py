@@ -39,6 +39,7 @@ from tests.factories import (
     section,
     send_editor,
     sha,
+    text_of,
     textarea,
 )
 
@@ -61,10 +62,6 @@ questions:
 
 
 # --- reading pages as a browser would ------------------------------------------------------------
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def diff_lines(page: str) -> list[str]:
