@@ -23,7 +23,7 @@ from flask import Blueprint, Flask, render_template
 
 from quizapp.banks import load_bank
 from quizapp.filters import register_filters
-from quizapp.quizzes.operations import Shown, field_name
+from quizapp.quizzes.operations import ShownQuestion, field_name
 
 ROOT = Path(__file__).resolve().parent.parent
 BANK = ROOT / "questions" / "csto-2022.yaml"
@@ -34,7 +34,7 @@ register_filters(app)
 _bank = load_bank(BANK)
 _quiz = _bank.quizzes["founding"]
 _shown = tuple(
-    Shown(position, question)
+    ShownQuestion(position, question)
     for position, question in enumerate(_quiz.draw(_bank.questions, random.Random(7))[:10])
 )
 

@@ -59,10 +59,10 @@ from quizapp.accounts.operations import SignedIn
 from quizapp.extensions import bank_registry, db
 from quizapp.models import Assignment, Classroom, Enrollment, User
 from quizapp.quizzes.operations import (
-    Shown,
+    ShownQuestion,
+    attempt_state,
     field_name,
     read_answers,
-    sitting,
     start_attempt,
     submit_attempt,
 )
@@ -101,7 +101,7 @@ class Seeded:
     class_students: int = 0
 
 
-def answer_fields(shown: Sequence[Shown], rng: random.Random) -> list[tuple[str, str]]:
+def answer_fields(shown: Sequence[ShownQuestion], rng: random.Random) -> list[tuple[str, str]]:
     """A filled-in quiz form, answered at random (so mostly wrongly) but always readable."""
     fields: list[tuple[str, str]] = []
     for position, question in shown:
@@ -183,16 +183,16 @@ def seed(app, students: int, class_size: int, rng: random.Random, submitters: in
         for user in members:  # the class has taken its quizzes, mostly wrongly
             for quiz_id in ASSIGNED:
                 attempt = start_attempt(user, bank, bank.quizzes[quiz_id], rng)
-                taking = sitting(attempt.id)
-                answers, problems = read_answers(taking.shown, MultiDict(answer_fields(taking.shown, rng)))
+                state = attempt_state(attempt.id)
+                answers, problems = read_answers(state.shown, MultiDict(answer_fields(state.shown, rng)))
                 assert not problems, problems
-                assert submit_attempt(taking, answers)
+                assert submit_attempt(state, answers)
             db.session.remove()
         in_progress = []
         for user in everyone:
             for quiz_id in IN_PROGRESS:
                 attempt = start_attempt(user, bank, bank.quizzes[quiz_id], rng)
-                shown = sitting(attempt.id).shown
+                shown = attempt_state(attempt.id).shown
                 fields = answer_fields(shown, rng)
                 first_page = shown[: bank.quizzes[quiz_id].per_page]
                 draft = [("positions", ",".join(str(s.position) for s in first_page))]

@@ -6,7 +6,7 @@ route without one fails the suite. Checks fail closed: an unknown bank, a missin
 unexpected role all refuse.
 
 A policy guards the kind of user; the object a page is about (a class, an attempt, a bank) is
-checked against that user as the view loads it: ``own_class``, ``own_sitting``, ``bank_role``.
+checked against that user as the view loads it: ``own_class``, ``own_attempt``, ``bank_role``.
 What a learner may practise outside their classes is one rule too, ``practice_closed``, which every
 page about quizzes and flashcards asks.
 """

@@ -49,7 +49,7 @@ LEARNERS_ATTEMPTS = select(
 
 # Attempts: each page of a quiz, each autosave and submit, and the overdue attempts that pages
 # and exports close first.
-SITTING = (
+ATTEMPT_STATE = (
     select(
         _attempts.c.user_id,
         _attempts.c.bank_slug,
@@ -77,7 +77,7 @@ SITTING = (
     .order_by(_responses.c.position)
 )
 
-# Every autosave runs this instead of ``sitting``: no question is rebuilt to store a draft.
+# Every autosave runs this instead of ``attempt_state``: no question is rebuilt to store a draft.
 DRAFT_TARGET = select(
     _attempts.c.user_id,
     select(func.count()).where(_responses.c.attempt_id == _attempts.c.id).scalar_subquery(),

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import Attempt, User
-from quizapp.quizzes.operations import sitting, start_attempt, submit_attempt
+from quizapp.quizzes.operations import attempt_state, start_attempt, submit_attempt
 
 
 def make_user(app, username: str = "ada") -> int:
@@ -51,7 +51,7 @@ def test_two_submits_of_one_attempt_at_the_same_moment_grade_it_once(app):
     def submit():
         with lock:
             answers = next(outcomes)
-        return submit_attempt(sitting(attempt_id), answers)
+        return submit_attempt(attempt_state(attempt_id), answers)
 
     assert sorted(run_together(app, submit)) == [False, True]
     with app.app_context():

@@ -129,7 +129,7 @@ def export_responses(class_id: int) -> ResponseReturnValue:
     return download(chunks, "text/csv", export_filename(classroom, "responses", "csv"))
 
 
-def assigned_quiz(classroom: Classroom, slug: str, quiz_id: str) -> tuple[Assignment, Bank | None]:
+def assignment_with_bank(classroom: Classroom, slug: str, quiz_id: str) -> tuple[Assignment, Bank | None]:
     """The class's assignment of a quiz, and the bank serving it now (None if it is gone)."""
     assignment = next(
         (a for a in classroom.assignments if a.bank_slug == slug and a.quiz_id == quiz_id), None
@@ -143,7 +143,7 @@ def assigned_quiz(classroom: Classroom, slug: str, quiz_id: str) -> tuple[Assign
 @allow(INSTRUCTOR)
 def analysis(class_id: int, slug: str, quiz_id: str) -> ResponseReturnValue:
     classroom = own_class(class_id)
-    assignment, bank = assigned_quiz(classroom, slug, quiz_id)
+    assignment, bank = assignment_with_bank(classroom, slug, quiz_id)
     close_overdue(classroom_id=classroom.id)
     data = reports.quiz_responses(classroom, slug, quiz_id)
     quiz_stats = stats.quiz_statistics(data.attempts)
@@ -188,7 +188,7 @@ NO_REGRADE = (
 @allow(INSTRUCTOR)
 def apply_regrade(class_id: int, slug: str, quiz_id: str) -> ResponseReturnValue:
     classroom = own_class(class_id)
-    assignment, bank = assigned_quiz(classroom, slug, quiz_id)
+    assignment, bank = assignment_with_bank(classroom, slug, quiz_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     if not may_assign_bank(current_user, slug):

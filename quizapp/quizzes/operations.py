@@ -176,7 +176,7 @@ def _start(
     return attempt
 
 
-class Shown(NamedTuple):
+class ShownQuestion(NamedTuple):
     """One question of an attempt as the learner was shown it."""
 
     position: int
@@ -184,7 +184,7 @@ class Shown(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Sitting:
+class AttemptState:
     """An attempt as its learner takes it: whose it is, which quiz, the questions as shown
     (choices in the order shown, with the key; none once submitted) and the answers saved so far.
     The quiz page, every save and every submit read it."""
@@ -197,7 +197,7 @@ class Sitting:
     quiz_title: str
     max_score: float
     submitted: bool
-    shown: tuple[Shown, ...]
+    shown: tuple[ShownQuestion, ...]
     assignment_id: int | None = None
     #: The class the attempt counts for (None: practice).
     classroom_name: str | None = None
@@ -225,14 +225,14 @@ class Sitting:
         return self.deadline is not None and now > self.deadline + grace()
 
 
-def sitting(attempt_id: int) -> Sitting | None:
+def attempt_state(attempt_id: int) -> AttemptState | None:
     """The attempt with its questions as shown, or None if there is no such attempt."""
-    rows = db.session.execute(queries.SITTING, {"attempt_id": attempt_id}).all()
+    rows = db.session.execute(queries.ATTEMPT_STATE, {"attempt_id": attempt_id}).all()
     if not rows:
         return None
     first = rows[0]
     submitted = first.submitted_at is not None
-    return Sitting(
+    return AttemptState(
         id=attempt_id,
         user_id=first.user_id,
         bank_slug=first.bank_slug,
@@ -245,7 +245,9 @@ def sitting(attempt_id: int) -> Sitting | None:
         shown=()
         if submitted
         else tuple(
-            Shown(row.position, from_snapshot(row.question)) for row in rows if row.position is not None
+            ShownQuestion(row.position, from_snapshot(row.question))
+            for row in rows
+            if row.position is not None
         ),
         assignment_id=first.assignment_id,
         classroom_name=first.name,
@@ -257,7 +259,7 @@ def sitting(attempt_id: int) -> Sitting | None:
     )
 
 
-def read_answers(shown: Sequence[Shown], form: FormData) -> tuple[dict[int, Any], dict[int, str]]:
+def read_answers(shown: Sequence[ShownQuestion], form: FormData) -> tuple[dict[int, Any], dict[int, str]]:
     """The learner's responses from a submitted quiz form, by position, and the problems that
     must be fixed before grading (by position too)."""
     answers: dict[int, Any] = {}
@@ -292,9 +294,9 @@ def page_flags(positions: Iterable[int], form: FormData) -> dict[int, bool]:
     return {p: bool(form.get(flag_name(p))) for p in positions}
 
 
-def merged(taking: Sitting, drafts: Mapping[int, Draft]) -> dict[int, Draft]:
+def merged(attempt: AttemptState, drafts: Mapping[int, Draft]) -> dict[int, Draft]:
     """The saved drafts with a page's new ones laid over them."""
-    return {**(taking.drafts or {}), **drafts}
+    return {**(attempt.drafts or {}), **drafts}
 
 
 def as_form(drafts: Mapping[int, Draft]) -> MultiDict[str, str]:
@@ -343,7 +345,7 @@ def save_draft(
 
 
 def submit_attempt(
-    taking: Sitting,
+    attempt: AttemptState,
     answers: Mapping[int, Any],
     drafts: Mapping[int, Draft] | None = None,
     now: datetime | None = None,
@@ -357,23 +359,23 @@ def submit_attempt(
     whether this request is the one that submits, so the lock is held for a few statements only.
     """
     now = now or clock.now()
-    if taking.submitted:
+    if attempt.submitted:
         return False
-    if taking.too_late(now):
+    if attempt.too_late(now):
         raise AttemptRefused("Time was up for this attempt; it was graded with the answers saved in time.")
-    return _grade_and_store(taking, answers, drafts or taking.drafts or {}, now, auto=False)
+    return _grade_and_store(attempt, answers, drafts or attempt.drafts or {}, now, auto=False)
 
 
 def _grade_and_store(
-    taking: Sitting, answers: Mapping[int, Any], drafts: Mapping[int, Draft], now: datetime, auto: bool
+    attempt: AttemptState, answers: Mapping[int, Any], drafts: Mapping[int, Draft], now: datetime, auto: bool
 ) -> bool:
     graded, missed, total = [], [], 0.0
-    for position, question in taking.shown:
+    for position, question in attempt.shown:
         answer = answers.get(position)
         result = question.grade(answer)
         graded.append(
             {
-                "of_attempt": taking.id,
+                "of_attempt": attempt.id,
                 "at_position": position,
                 "answer": answer,
                 "draft": drafts.get(position) or None,
@@ -389,28 +391,28 @@ def _grade_and_store(
         claimed = cast(
             CursorResult[Any],
             db.session.execute(
-                queries.CLAIM, {"attempt_id": taking.id, "score": round(total, 6), "now": now, "auto": auto}
+                queries.CLAIM, {"attempt_id": attempt.id, "score": round(total, 6), "now": now, "auto": auto}
             ),
         ).rowcount
         if not claimed:
             return False  # another request submitted it first
         if graded:
             db.session.execute(queries.GRADED, graded)
-        queue_missed(taking.user_id, taking.bank_slug, missed, now)
+        queue_missed(attempt.user_id, attempt.bank_slug, missed, now)
     return True
 
 
-def close_attempt(taking: Sitting, now: datetime | None = None) -> bool:
+def close_attempt(attempt: AttemptState, now: datetime | None = None) -> bool:
     """Grade an attempt whose deadline has passed with the answers saved before it, as Moodle's
     "submitted automatically" does. A saved answer that cannot be graded (a number typed as
     "abc") counts as unanswered; its draft is kept. Returns False if it was submitted already."""
-    if taking.submitted:
+    if attempt.submitted:
         return False
-    answers, _problems = read_answers(taking.shown, taking.saved_form())
+    answers, _problems = read_answers(attempt.shown, attempt.saved_form())
     moment = now or clock.now()
-    if taking.deadline is not None:
-        moment = min(moment, taking.deadline)
-    return _grade_and_store(taking, answers, taking.drafts or {}, moment, auto=True)
+    if attempt.deadline is not None:
+        moment = min(moment, attempt.deadline)
+    return _grade_and_store(attempt, answers, attempt.drafts or {}, moment, auto=True)
 
 
 def close_overdue(
@@ -428,7 +430,7 @@ def close_overdue(
         found = db.session.scalars(queries.OVERDUE, {"cutoff": cutoff})
     closed = 0
     for attempt_id in list(found):
-        taking = sitting(attempt_id)
-        if taking is not None and close_attempt(taking, now):
+        attempt = attempt_state(attempt_id)
+        if attempt is not None and close_attempt(attempt, now):
             closed += 1
     return closed

@@ -1,4 +1,4 @@
-"""The learner's pages: banks and quizzes, taking a quiz page by page, results, history."""
+"""The learner's pages: banks and quizzes, attempt a quiz page by page, results, history."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ from quizapp.quizzes.disclosure import Disclosure, later_note
 from quizapp.quizzes.forms import AttemptForm, StartForm
 from quizapp.quizzes.operations import (
     AttemptRefused,
-    Sitting,
+    AttemptState,
     as_form,
+    attempt_state,
     close_attempt,
     close_overdue,
     draft_target,
@@ -36,7 +37,6 @@ from quizapp.quizzes.operations import (
     page_flags,
     read_answers,
     save_draft,
-    sitting,
     standings,
     start_attempt,
     submit_attempt,
@@ -53,12 +53,12 @@ def bank_and_quiz(slug: str, quiz_id: str) -> tuple[Bank, Quiz]:
     return bank, bank.quizzes[quiz_id]
 
 
-def own_sitting(attempt_id: int) -> Sitting:
+def own_attempt(attempt_id: int) -> AttemptState:
     """The current learner's attempt; anyone else's is as good as missing."""
-    taking = sitting(attempt_id)
-    if taking is None or taking.user_id != current_user.id:
+    attempt = attempt_state(attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
         abort(404)
-    return taking
+    return attempt
 
 
 @bp.get("/")
@@ -140,11 +140,11 @@ def start(slug: str, quiz_id: str) -> ResponseReturnValue:
 @bp.get("/attempts/<id:attempt_id>")
 @allow(SIGNED_IN)
 def attempt(attempt_id: int) -> ResponseReturnValue:
-    taking = own_sitting(attempt_id)
-    if not taking.submitted:
-        if taking.time_up(clock.now()):
-            return closed_at_deadline(taking)
-        return render_take(taking, page=request.args.get("page", 1, type=whole_number))
+    attempt = own_attempt(attempt_id)
+    if not attempt.submitted:
+        if attempt.time_up(clock.now()):
+            return closed_at_deadline(attempt)
+        return render_take(attempt, page=request.args.get("page", 1, type=whole_number))
     return render_result(attempt_id)
 
 
@@ -167,19 +167,19 @@ def render_result(attempt_id: int) -> str:
     )
 
 
-def closed_at_deadline(taking: Sitting) -> ResponseReturnValue:
+def closed_at_deadline(attempt: AttemptState) -> ResponseReturnValue:
     """The attempt's time is up: grade what was saved and show the result."""
-    close_attempt(taking)
+    close_attempt(attempt)
     flash("Time is up: your attempt was submitted automatically with the answers saved by then.", "info")
-    return redirect(url_for("quizzes.attempt", attempt_id=taking.id))
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
 
-def pages_of(taking: Sitting) -> list[list[int]]:
+def pages_of(attempt: AttemptState) -> list[list[int]]:
     """The attempt's question positions, page by page, as its quiz lays them out now."""
-    bank = bank_registry().get(taking.bank_slug)
-    quiz = bank.quizzes.get(taking.quiz_id) if bank else None
+    bank = bank_registry().get(attempt.bank_slug)
+    quiz = bank.quizzes.get(attempt.quiz_id) if bank else None
     per_page = quiz.per_page if quiz else DEFAULT_PER_PAGE
-    positions = [shown.position for shown in taking.shown]
+    positions = [shown.position for shown in attempt.shown]
     return [positions[i : i + per_page] for i in range(0, len(positions), per_page)] or [[]]
 
 
@@ -197,9 +197,9 @@ def posted_positions(form: AttemptForm, every: list[int]) -> list[int]:
     return [p for p in every if p in wanted]
 
 
-def already_submitted(taking: Sitting) -> ResponseReturnValue:
+def already_submitted(attempt: AttemptState) -> ResponseReturnValue:
     flash("This attempt was already submitted; here is its stored result.", "info")
-    return redirect(url_for("quizzes.attempt", attempt_id=taking.id))
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
 
 @bp.post("/attempts/<id:attempt_id>/save")
@@ -207,36 +207,36 @@ def already_submitted(taking: Sitting) -> ResponseReturnValue:
 def save(attempt_id: int) -> ResponseReturnValue:
     """Save the page's answers (and flags), then go where the learner asked: another page, a
     question, the summary, or away ("Save and finish later"). The way to page without JavaScript."""
-    taking = own_sitting(attempt_id)
+    attempt = own_attempt(attempt_id)
     form = AttemptForm()
     if not form.validate_on_submit():
         abort(400)
-    if taking.submitted:
-        return already_submitted(taking)
-    positions = posted_positions(form, [shown.position for shown in taking.shown])
-    saved = save_draft(taking.id, page_drafts(positions, request.form), page_flags(positions, request.form))
-    if saved is None or taking.time_up(clock.now()):
-        return closed_at_deadline(own_sitting(attempt_id))
+    if attempt.submitted:
+        return already_submitted(attempt)
+    positions = posted_positions(form, [shown.position for shown in attempt.shown])
+    saved = save_draft(attempt.id, page_drafts(positions, request.form), page_flags(positions, request.form))
+    if saved is None or attempt.time_up(clock.now()):
+        return closed_at_deadline(own_attempt(attempt_id))
     if form.go.data == "later":
         flash("Your answers are saved. Come back to this quiz to finish the attempt.", "success")
-        return redirect(url_for("quizzes.quiz", slug=taking.bank_slug, quiz_id=taking.quiz_id))
-    return redirect(where_to(taking, form))
+        return redirect(url_for("quizzes.quiz", slug=attempt.bank_slug, quiz_id=attempt.quiz_id))
+    return redirect(where_to(attempt, form))
 
 
-def where_to(taking: Sitting, form: AttemptForm) -> str:
+def where_to(attempt: AttemptState, form: AttemptForm) -> str:
     """Where the button pressed leads: the summary, a question's page, a page by its number;
     else back to the page posted."""
-    go, pages = form.go.data or "", pages_of(taking)
+    go, pages = form.go.data or "", pages_of(attempt)
     if go == "summary":
-        return url_for("quizzes.summary", attempt_id=taking.id)
+        return url_for("quizzes.summary", attempt_id=attempt.id)
     position = maybe_whole_number(go[1:]) if go.startswith("q") else None
     if position is not None:
-        return url_for("quizzes.attempt", attempt_id=taking.id, page=page_of(pages, position), _anchor=go)
+        return url_for("quizzes.attempt", attempt_id=attempt.id, page=page_of(pages, position), _anchor=go)
     number = maybe_whole_number(go[5:]) if go.startswith("page-") else None
     if number is not None:
-        return url_for("quizzes.attempt", attempt_id=taking.id, page=min(max(number, 1), len(pages)))
+        return url_for("quizzes.attempt", attempt_id=attempt.id, page=min(max(number, 1), len(pages)))
     page = 1 if form.page.data is None else form.page.data
-    return url_for("quizzes.attempt", attempt_id=taking.id, page=page)
+    return url_for("quizzes.attempt", attempt_id=attempt.id, page=page)
 
 
 @bp.post("/attempts/<id:attempt_id>/draft")
@@ -252,13 +252,13 @@ def draft(attempt_id: int) -> ResponseReturnValue:
     positions = posted_positions(form, list(range(target.questions)))
     saved = save_draft(attempt_id, page_drafts(positions, request.form), page_flags(positions, request.form))
     if saved is None:
-        return draft_refused(own_sitting(attempt_id))
+        return draft_refused(own_attempt(attempt_id))
     return jsonify(saved=True, version=saved, saved_at=clock.now().isoformat(timespec="seconds"))
 
 
-def draft_refused(taking: Sitting) -> ResponseReturnValue:
+def draft_refused(attempt: AttemptState) -> ResponseReturnValue:
     """The autosave's answer when the attempt takes no more answers (409, JSON)."""
-    if taking.submitted:
+    if attempt.submitted:
         return jsonify(saved=False, state="submitted", message="This attempt was already submitted."), 409
     message = "Time is up; answers sent now no longer count."
     return jsonify(saved=False, state="time-up", message=message), 409
@@ -267,29 +267,29 @@ def draft_refused(taking: Sitting) -> ResponseReturnValue:
 @bp.get("/attempts/<id:attempt_id>/summary")
 @allow(SIGNED_IN)
 def summary(attempt_id: int) -> ResponseReturnValue:
-    taking = own_sitting(attempt_id)
-    if taking.submitted:
+    attempt = own_attempt(attempt_id)
+    if attempt.submitted:
         return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
-    if taking.time_up(clock.now()):
-        return closed_at_deadline(taking)
+    if attempt.time_up(clock.now()):
+        return closed_at_deadline(attempt)
     return render_template(
-        "quizzes/summary.html", attempt=taking, rows=summary_rows(taking), form=EmptyForm()
+        "quizzes/summary.html", attempt=attempt, rows=summary_rows(attempt), form=EmptyForm()
     )
 
 
-def summary_rows(taking: Sitting) -> list[dict[str, Any]]:
+def summary_rows(attempt: AttemptState) -> list[dict[str, Any]]:
     """Each question of the attempt: its number, page, and whether it is answered or flagged."""
-    pages = pages_of(taking)
-    drafts = taking.drafts or {}
+    pages = pages_of(attempt)
+    drafts = attempt.drafts or {}
     return [
         {
             "number": n,
             "position": shown.position,
             "page": page_of(pages, shown.position),
             "answered": bool(drafts.get(shown.position)),
-            "flagged": shown.position in taking.flagged,
+            "flagged": shown.position in attempt.flagged,
         }
-        for n, shown in enumerate(taking.shown, start=1)
+        for n, shown in enumerate(attempt.shown, start=1)
     ]
 
 
@@ -298,75 +298,75 @@ def summary_rows(taking: Sitting) -> list[dict[str, Any]]:
 def submit(attempt_id: int) -> ResponseReturnValue:
     """Submit the attempt: the answers posted with it (a page's, or a whole one-page form) laid
     over those saved before, graded together."""
-    taking = own_sitting(attempt_id)
+    attempt = own_attempt(attempt_id)
     form = AttemptForm()
     if not form.validate_on_submit():
         abort(400)
-    if taking.submitted:
-        return already_submitted(taking)
-    positions = posted_positions(form, [shown.position for shown in taking.shown])
-    drafts = merged(taking, page_drafts(positions, request.form))
-    if taking.too_late(clock.now()):
-        return closed_at_deadline(taking)
-    answers, problems = read_answers(taking.shown, as_form(drafts))
+    if attempt.submitted:
+        return already_submitted(attempt)
+    positions = posted_positions(form, [shown.position for shown in attempt.shown])
+    drafts = merged(attempt, page_drafts(positions, request.form))
+    if attempt.too_late(clock.now()):
+        return closed_at_deadline(attempt)
+    answers, problems = read_answers(attempt.shown, as_form(drafts))
     if problems:
-        save_draft(taking.id, {p: drafts.get(p, {}) for p in positions}, page_flags(positions, request.form))
-        return needs_fixing(taking, problems, as_form(drafts))
+        save_draft(attempt.id, {p: drafts.get(p, {}) for p in positions}, page_flags(positions, request.form))
+        return needs_fixing(attempt, problems, as_form(drafts))
     try:
-        submit_attempt(taking, answers, drafts)
+        submit_attempt(attempt, answers, drafts)
     except AttemptRefused:
-        return closed_at_deadline(own_sitting(attempt_id))
+        return closed_at_deadline(own_attempt(attempt_id))
     return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
 
 
 def needs_fixing(
-    taking: Sitting, problems: dict[int, str], values: MultiDict[str, str]
+    attempt: AttemptState, problems: dict[int, str], values: MultiDict[str, str]
 ) -> ResponseReturnValue:
     """The attempt not submitted: its first page with a problem, the answers as sent (422)."""
     flash("Some answers need fixing before the quiz can be graded; see the marked questions.", "error")
-    first = page_of(pages_of(taking), min(problems))
-    return render_take(own_sitting(taking.id), page=first, problems=problems, values=values), 422
+    first = page_of(pages_of(attempt), min(problems))
+    return render_take(own_attempt(attempt.id), page=first, problems=problems, values=values), 422
 
 
 def render_take(
-    taking: Sitting,
+    attempt: AttemptState,
     page: int = 1,
     problems: dict[int, str] | None = None,
     values: MultiDict[str, str] | None = None,
 ) -> str:
     """One page of an attempt in progress, filled with the answers saved (or sent back)."""
     now = clock.now()
-    pages = pages_of(taking)
+    pages = pages_of(attempt)
     page = min(max(page, 1), len(pages))
     on_page = set(pages[page - 1])
-    drafts = taking.drafts or {}
+    drafts = attempt.drafts or {}
     navigator = [
         {
             "number": n,
             "position": s.position,
             "answered": bool(drafts.get(s.position)),
-            "flagged": s.position in taking.flagged,
+            "flagged": s.position in attempt.flagged,
             "current": s.position in on_page,
         }
-        for n, s in enumerate(taking.shown, start=1)
+        for n, s in enumerate(attempt.shown, start=1)
     ]
     return render_template(
         "quizzes/take.html",
-        attempt=taking,
-        shown=[s for s in taking.shown if s.position in on_page],
-        numbers={s.position: n for n, s in enumerate(taking.shown, start=1)},
-        total=len(taking.shown),
+        attempt=attempt,
+        shown=[s for s in attempt.shown if s.position in on_page],
+        numbers={s.position: n for n, s in enumerate(attempt.shown, start=1)},
+        total=len(attempt.shown),
         pages=pages,
         page=page,
         form=AttemptForm(formdata=None, positions=",".join(str(p) for p in pages[page - 1]), page=page),
         navigator=navigator,
         answered=sum(1 for item in navigator if item["answered"]),
-        values=values if values is not None else taking.saved_form(),
+        values=values if values is not None else attempt.saved_form(),
         problems=problems or {},
         field_name=field_name,
         flag_name=flag_name,
         now=now.replace(microsecond=0),
-        minutes_left=math.ceil((taking.deadline - now).total_seconds() / 60) if taking.deadline else None,
+        minutes_left=math.ceil((attempt.deadline - now).total_seconds() / 60) if attempt.deadline else None,
     )
 
 
