@@ -6,6 +6,7 @@ import re
 import unicodedata
 from typing import Any
 
+from flask import abort
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import Field, Form, StringField
@@ -85,6 +86,13 @@ class InlineForm(FlaskForm):
 
 class EmptyForm(InlineForm):
     """A bare button's form (remove, unlock, log out): nothing but its CSRF token."""
+
+
+def button_pressed() -> None:
+    """Accept a bare button's POST only with its form's token, or answer 400 (CSRFProtect refuses
+    a bad token before any view runs: this keeps each view's own check in Flask-WTF's terms)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
 
 
 class JoinForm(FlaskForm):

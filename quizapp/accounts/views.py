@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
@@ -21,7 +21,7 @@ from quizapp.accounts.operations import (
     reset_password,
 )
 from quizapp.extensions import db, rate_limit
-from quizapp.forms import EmptyForm
+from quizapp.forms import EmptyForm, button_pressed
 from quizapp.models import User
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -75,8 +75,7 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 @allow(SIGNED_IN)
 def logout() -> ResponseReturnValue:
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    button_pressed()
     end_sessions(current_user.id)  # this cookie, and any copy of it, opens nothing any more
     logout_user()  # the CSRF token was checked for every POST before this view runs
     session.clear()
@@ -115,8 +114,7 @@ def change_password_view() -> ResponseReturnValue:
 @bp.post("/account/sessions/end")
 @allow(SIGNED_IN)
 def end_other_sessions() -> ResponseReturnValue:
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    button_pressed()
     end_sessions(current_user.id)
     sessions.begin(db.session.get_one(User, current_user.id))
     flash("You were logged out everywhere else: on other browsers and devices.", "success")

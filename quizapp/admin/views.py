@@ -24,7 +24,7 @@ from quizapp.accounts.operations import (
 )
 from quizapp.admin.forms import RoleForm, SiteSettingsForm
 from quizapp.extensions import db
-from quizapp.forms import EmptyForm
+from quizapp.forms import EmptyForm, button_pressed
 from quizapp.models import User, utcnow
 from quizapp.site_settings import SettingError, school_zone_name, set_school_zone
 from quizapp.text import clean_text
@@ -120,8 +120,7 @@ def article(word: str) -> str:
 @allow(ADMIN)
 def unlock_account(user_id: int) -> ResponseReturnValue:
     account = db.get_or_404(User, user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    button_pressed()
     unlock(account.id)
     flash(f"{account.display_name} can log in again.", "success")
     return redirect(url_for("admin.user", user_id=account.id))
@@ -131,8 +130,7 @@ def unlock_account(user_id: int) -> ResponseReturnValue:
 @allow(ADMIN)
 def end_account_sessions(user_id: int) -> ResponseReturnValue:
     account = db.get_or_404(User, user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    button_pressed()
     end_sessions(account.id)
     flash(f"{account.display_name} was logged out everywhere.", "success")
     return redirect(url_for("admin.user", user_id=account.id))
@@ -145,8 +143,7 @@ def make_reset(user_id: int) -> ResponseReturnValue:
     account = db.get_or_404(User, user_id)
     if account.id == current_user.id:
         abort(403, "Change your own password on your account page, with your current one.")
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    button_pressed()
     code = make_reset_code(account.id, made_by=current_user.id)
     return account_page(account, reset_code=code)
 

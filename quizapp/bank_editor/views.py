@@ -65,7 +65,7 @@ from quizapp.banks import Bank, Problem
 from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import SLUG
 from quizapp.extensions import bank_registry, rate_limit
-from quizapp.forms import EmptyForm, whole_number
+from quizapp.forms import EmptyForm, button_pressed, whole_number
 from quizapp.models import BankRevision
 from quizapp.questions import QUESTION_TYPES, Question
 
@@ -328,8 +328,7 @@ def restore(slug: str, revision_id: int) -> ResponseReturnValue:
 @allow(BANK_EDITOR)
 def archive_view(slug: str) -> ResponseReturnValue:
     opened(slug)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    button_pressed()
     archive(slug, current_user)
     flash(f"Bank '{slug}' archived: students no longer see it. Restore it from the list below.", "success")
     return redirect(url_for("bank_editor.index"))
@@ -341,8 +340,7 @@ def unarchive_view(name: str) -> ResponseReturnValue:
     # The bank is named by its archived file, not by a slug in the URL: the same check, here.
     if not may_edit_bank(current_user, name.split(".", 1)[0]):
         abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    button_pressed()
     try:
         slug = unarchive(name, current_user)
     except PathRefused:

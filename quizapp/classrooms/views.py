@@ -47,7 +47,7 @@ from quizapp.classrooms.operations import (
     unassign,
 )
 from quizapp.extensions import bank_registry, db
-from quizapp.forms import EmptyForm
+from quizapp.forms import EmptyForm, button_pressed
 from quizapp.models import Assignment, Classroom, Enrollment, User
 from quizapp.quizzes.operations import close_overdue
 from quizapp.timefmt import parse_local
@@ -125,8 +125,7 @@ def assign_form() -> AssignForm:
 @allow(INSTRUCTOR)
 def new_code(class_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    button_pressed()
     regenerate_code(classroom)
     flash("New join code made; the old one no longer works.", "success")
     return redirect(url_for("classrooms.classroom", class_id=class_id))
@@ -136,8 +135,7 @@ def new_code(class_id: int) -> ResponseReturnValue:
 @allow(INSTRUCTOR)
 def remove(class_id: int, user_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    button_pressed()
     remove_student(classroom, user_id)
     flash("Student removed from the class; their scores are kept.", "success")
     return redirect(url_for("classrooms.classroom", class_id=class_id))
@@ -167,8 +165,7 @@ def assign(class_id: int) -> ResponseReturnValue:
 def remove_assignment(class_id: int, assignment_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
     assignment = own_assignment(classroom, assignment_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    button_pressed()
     unassign(assignment)
     flash("Quiz taken off the class; attempts already made are kept.", "success")
     return redirect(url_for("classrooms.classroom", class_id=class_id))
@@ -295,8 +292,7 @@ def make_reset(class_id: int, user_id: int) -> ResponseReturnValue:
     if learner.role != "student":
         # An instructor's or admin's password is theirs (or the site admin's) to reset, not a class's.
         abort(403)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    button_pressed()
     code = make_reset_code(learner.id, made_by=current_user.id)
     return student_page(classroom, learner, reset_code=code)
 
@@ -305,8 +301,7 @@ def make_reset(class_id: int, user_id: int) -> ResponseReturnValue:
 @allow(INSTRUCTOR)
 def unlock_student(class_id: int, user_id: int) -> ResponseReturnValue:
     classroom, learner = own_student(class_id, user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    button_pressed()
     unlock(learner.id)
     flash(f"{learner.display_name} can log in again.", "success")
     return redirect(url_for("classrooms.student", class_id=classroom.id, user_id=learner.id))

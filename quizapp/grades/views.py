@@ -30,7 +30,7 @@ from quizapp.classrooms.operations import (
 from quizapp.downloads import download
 from quizapp.extensions import bank_registry, db
 from quizapp.filters import percent
-from quizapp.forms import EmptyForm
+from quizapp.forms import EmptyForm, button_pressed
 from quizapp.grades import regrade, reports, stats
 from quizapp.grades.exports import EXPORTERS, export_filename, responses_table, write_csv
 from quizapp.models import Assignment, Attempt, Classroom
@@ -189,8 +189,7 @@ NO_REGRADE = (
 def apply_regrade(class_id: int, slug: str, quiz_id: str) -> ResponseReturnValue:
     classroom = own_class(class_id)
     assignment, bank = assignment_with_bank(classroom, slug, quiz_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    button_pressed()
     if not may_assign_bank(current_user, slug):
         flash(NO_REGRADE, "error")
     elif bank is None or quiz_id not in bank.quizzes:

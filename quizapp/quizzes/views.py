@@ -197,9 +197,17 @@ def posted_positions(form: AttemptForm, every: list[int]) -> list[int]:
     return [p for p in every if p in wanted]
 
 
-def already_submitted(attempt: AttemptState) -> ResponseReturnValue:
-    flash("This attempt was already submitted; here is its stored result.", "info")
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+def posted_attempt(attempt_id: int) -> tuple[AttemptState, AttemptForm]:
+    """The learner's own attempt that a page's form was posted to, with the form; a form that does
+    not validate is a 400, and an attempt submitted already sends the learner to its result."""
+    attempt = own_attempt(attempt_id)
+    form = AttemptForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if attempt.submitted:
+        flash("This attempt was already submitted; here is its stored result.", "info")
+        abort(redirect(url_for("quizzes.attempt", attempt_id=attempt.id)))
+    return attempt, form
 
 
 @bp.post("/attempts/<id:attempt_id>/save")
@@ -207,12 +215,7 @@ def already_submitted(attempt: AttemptState) -> ResponseReturnValue:
 def save(attempt_id: int) -> ResponseReturnValue:
     """Save the page's answers (and flags), then go where the learner asked: another page, a
     question, the summary, or away ("Save and finish later"). The way to page without JavaScript."""
-    attempt = own_attempt(attempt_id)
-    form = AttemptForm()
-    if not form.validate_on_submit():
-        abort(400)
-    if attempt.submitted:
-        return already_submitted(attempt)
+    attempt, form = posted_attempt(attempt_id)
     positions = posted_positions(form, [shown.position for shown in attempt.shown])
     saved = save_draft(attempt.id, page_drafts(positions, request.form), page_flags(positions, request.form))
     if saved is None or attempt.time_up(clock.now()):
@@ -298,12 +301,7 @@ def summary_rows(attempt: AttemptState) -> list[dict[str, Any]]:
 def submit(attempt_id: int) -> ResponseReturnValue:
     """Submit the attempt: the answers posted with it (a page's, or a whole one-page form) laid
     over those saved before, graded together."""
-    attempt = own_attempt(attempt_id)
-    form = AttemptForm()
-    if not form.validate_on_submit():
-        abort(400)
-    if attempt.submitted:
-        return already_submitted(attempt)
+    attempt, form = posted_attempt(attempt_id)
     positions = posted_positions(form, [shown.position for shown in attempt.shown])
     drafts = merged(attempt, page_drafts(positions, request.form))
     if attempt.too_late(clock.now()):
