@@ -1,7 +1,7 @@
 """Bank editing through the instructor pages: the banks list, the YAML editor (validate, preview,
 save), conflicts, history, the question form, new banks, the archive, and who may do any of it.
 
-The acting instructor, prof, owns the banks edited here (tests/teach/test_bank_permissions.py
+The acting instructor, prof, owns the banks edited here (tests/bank_editor/test_bank_permissions.py
 covers who else may)."""
 
 from __future__ import annotations
