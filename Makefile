@@ -10,12 +10,36 @@ BIN := $(VENV)/bin
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# Installs go through uv, two to three times faster than pip: the uv on PATH, else one that pip puts
+# in the venv first (a single wheel). pip takes over where uv fails; INSTALLER=pip uses pip alone.
+INSTALLER ?= uv
+UV ?= $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
+UV_VERSION := 0.13.9
+# uv leaves the bytecode to be written at first import; where PYTHONDONTWRITEBYTECODE forbids that,
+# it compiles it at install as pip does, or every start of the app would compile its libraries anew.
+UV_FLAGS := $(if $(PYTHONDONTWRITEBYTECODE),--compile-bytecode)
+# $(call install,ARGS): `pip install ARGS` into the venv, showing the installer's own progress.
+ifeq ($(INSTALLER),pip)
+define install
+$(BIN)/pip install $(1)
+endef
+else
+define install
+@command -v $(UV) >/dev/null || { echo "Installing uv $(UV_VERSION) into $(VENV) with pip"; \
+	$(BIN)/pip install uv==$(UV_VERSION); } || true
+$(UV) pip install --python $(BIN)/python $(UV_FLAGS) $(1) \
+	|| { echo "uv failed: installing with pip instead"; $(BIN)/pip install $(1); }
+endef
+endif
+
 $(VENV)/.installed-app: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	@echo "Installing quizapp and its dependencies (first run only, ~15 s)..."
+	$(call install,-e .)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	@echo "Installing quizapp, its dependencies and the test tools (first run only, ~20 s)..."
+	$(call install,-e '.[test]')
 	touch $@ $(VENV)/.installed-app
 
 # PostgreSQL's driver (psycopg), installed when the database URL, from the environment or
@@ -24,7 +48,8 @@ DATABASE_URLS := $(QUIZAPP_DATABASE_URL) $(shell grep -s '^DATABASE_URL' instanc
 DRIVER := $(if $(findstring postgres,$(DATABASE_URLS)),$(VENV)/.installed-postgres)
 
 $(VENV)/.installed-postgres: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[postgres]'
+	@echo "Installing PostgreSQL's driver (psycopg)..."
+	$(call install,-e '.[postgres]')
 	touch $@ $(VENV)/.installed-app
 
 run: $(VENV)/.installed-app $(DRIVER)
@@ -45,6 +70,8 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check quizapp tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 fmt: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
