@@ -40,8 +40,9 @@ def banks_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def fresh_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Path], str]]:
-    """Give each test an empty, migrated database: the URL of a copy, in the test's folder, of a
-    SQLite file migrated once for the whole run (a millisecond, where migrating takes ~150 ms); or
+    """Give each test an empty, migrated database (the school's time zone stored, as the first
+    start leaves it): the URL of a copy, in the test's folder, of a SQLite file made once for the
+    whole run (a millisecond, where migrating takes ~150 ms); or
     on another database (PostgreSQL), the test database emptied and migrated again by one app
     kept for the run."""
     if TEST_DATABASE_URL:
@@ -60,9 +61,13 @@ def fresh_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
             db.engine.dispose()
         return
     migrated = tmp_path_factory.mktemp("migrated") / "test.sqlite3"
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{migrated}"})
-    with app.app_context():
+    config = {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{migrated}"}
+    with create_app(config).app_context():
         flask_migrate.upgrade()
+        db.engine.dispose()
+    # As the first start after the migrations leaves it: the school's time zone stored (UTC), which
+    # each test's app would otherwise write as it starts (a write transaction, ~10 ms).
+    with create_app(config).app_context():
         db.engine.dispose()  # the last connection closed: the write-ahead log is folded into the file
     yield lambda folder: f"sqlite:///{shutil.copy(migrated, folder / 'test.sqlite3')}"  # its mode too
 
@@ -119,7 +124,8 @@ def another_app(app: Flask) -> Iterator[Callable[..., Flask]]:
 class CompiledTemplates(BytecodeCache):
     """Compiled templates kept for the whole run. Each test makes an app, and each app a Jinja
     environment of its own, which would compile every template the test renders again: a third
-    of a typical test's time."""
+    of a typical test's time. Every app made in the tests' process uses it, the ones tests make
+    with ``create_app`` themselves too (the access-policy walk makes one per world)."""
 
     def __init__(self) -> None:
         self.compiled: dict[str, bytes] = {}
@@ -133,6 +139,7 @@ class CompiledTemplates(BytecodeCache):
 
 
 COMPILED_TEMPLATES = CompiledTemplates()
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": COMPILED_TEMPLATES}
 
 
 class CompiledRoutes:
@@ -172,10 +179,9 @@ CompiledRoutes().install()
 
 
 def make_app(config: dict) -> Flask:
-    """``create_app(config)`` whose templates are compiled once for the whole run."""
-    app = create_app(config)
-    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
-    return app
+    """``create_app(config)``; its templates and URL builders are compiled once for the whole run,
+    as every app's in the tests (above)."""
+    return create_app(config)
 
 
 @pytest.fixture(autouse=True)
