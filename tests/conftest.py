@@ -3,9 +3,12 @@ fixtures live here; the helpers they build on, which tests import, are in tests/
 
 from __future__ import annotations
 
+import copy
+import logging
 import shutil
 import textwrap
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import flask_migrate
@@ -15,9 +18,11 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from jinja2.bccache import Bucket, BytecodeCache
 
-from quizapp import create_app
+from quizapp import create_app, init_banks
 from quizapp.config import database_uri
-from quizapp.extensions import db
+from quizapp.database import SQLITE_FILES
+from quizapp.extensions import db, limiter
+from quizapp.site_settings import settle_time_zone
 from tests.factories import (
     EVERY_TYPE_BANK,
     TEST_DATABASE_URL,
@@ -40,11 +45,11 @@ def banks_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def fresh_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Path], str]]:
-    """Give each test an empty, migrated database (the school's time zone stored, as the first
-    start leaves it): the URL of a copy, in the test's folder, of a SQLite file made once for the
-    whole run (a millisecond, where migrating takes ~150 ms); or
-    on another database (PostgreSQL), the test database emptied and migrated again by one app
-    kept for the run."""
+    """Give a test an empty, migrated database (the school's time zone stored, as the first start
+    leaves it) in a folder: the URL of a copy there of a SQLite file made once for the whole run
+    (a millisecond, where migrating takes ~150 ms), an earlier copy's files removed first; or on
+    another database (PostgreSQL), the test database emptied and migrated again by one app kept
+    for the run."""
     if TEST_DATABASE_URL:
         url = database_uri(TEST_DATABASE_URL)
         keeper = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
@@ -54,6 +59,7 @@ def fresh_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
                 empty_database()
                 flask_migrate.upgrade()
                 db.session.remove()
+            settle_time_zone(keeper)
             return url
 
         yield emptied
@@ -65,35 +71,99 @@ def fresh_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
     with create_app(config).app_context():
         flask_migrate.upgrade()
         db.engine.dispose()
-    # As the first start after the migrations leaves it: the school's time zone stored (UTC), which
-    # each test's app would otherwise write as it starts (a write transaction, ~10 ms).
+    # As the first start after the migrations leaves it: the school's time zone stored (UTC).
     with create_app(config).app_context():
         db.engine.dispose()  # the last connection closed: the write-ahead log is folded into the file
-    yield lambda folder: f"sqlite:///{shutil.copy(migrated, folder / 'test.sqlite3')}"  # its mode too
+
+    def copied(folder: Path) -> str:
+        database = folder / "test.sqlite3"
+        for suffix in SQLITE_FILES:  # a new file, not written over one a connection may still have open
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{shutil.copy(migrated, database)}"  # its mode too
+
+    yield copied
+
+
+#: The configuration of the app each test gets.
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "PASSWORD_MIN_LENGTH": 8,
+    # One round instead of scrypt: a test logs in many times, and what it checks is the flow.
+    "PASSWORD_HASH": "pbkdf2:sha256:1",
+    # A bank saved on one host is served by the next request on every other.
+    "BANK_CHECK_SECONDS": 0,
+}
+
+
+@dataclass
+class RunApp:
+    """The app made once for the run (per xdist worker), and what tests may change in it, as made."""
+
+    app: Flask
+    folder: Path
+    config: dict
+    log_handlers: list[logging.Handler]
+    log_level: int
+
+
+@pytest.fixture(scope="session")
+def run_app(
+    tmp_path_factory: pytest.TempPathFactory, fresh_database: Callable[[Path], str]
+) -> Iterator[RunApp]:
+    """One app for the whole run, which ``app`` gives each test on a fresh database and banks
+    folder. An app's start (routes, extensions, the start-up reads of the database) and the caches
+    it fills as it serves (templates loaded, each SQL statement compiled once per engine) are then
+    paid once per run instead of once per test."""
+    folder = tmp_path_factory.mktemp("app")
+    (folder / "questions").mkdir()
+    app = make_app(
+        {
+            **TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": fresh_database(folder),
+            "BANKS_DIR": str(folder / "questions"),
+        }
+    )
+    root = logging.getLogger()
+    yield RunApp(app, folder, copy.deepcopy(dict(app.config)), _quizapp_handlers(), root.level)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _quizapp_handlers() -> list[logging.Handler]:
+    return [h for h in logging.getLogger().handlers if getattr(h, "quizapp", False)]
 
 
 @pytest.fixture
-def app(tmp_path: Path, banks_dir: Path, fresh_database: Callable[[Path], str]) -> Flask:
-    url = fresh_database(tmp_path)
-    app = make_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "BANKS_DIR": str(banks_dir),
-            "PASSWORD_MIN_LENGTH": 8,
-            # One round instead of scrypt: a test logs in many times, and what it checks is the flow.
-            "PASSWORD_HASH": "pbkdf2:sha256:1",
-            # A bank saved on one host is served by the next request on every other.
-            "BANK_CHECK_SECONDS": 0,
-        }
-    )
+def app(run_app: RunApp, banks_dir: Path, fresh_database: Callable[[Path], str]) -> Iterator[Flask]:
+    """The run's app as it was made, on an empty database and the test's banks folder. What an
+    earlier test changed in it is put back: its configuration, its banks, caches and other state
+    in ``app.extensions``, the rate limiter's counts and settings, the log's handler and level
+    (another app's start sets the process's own)."""
+    app = run_app.app
+    app.config.clear()
+    app.config.update(copy.deepcopy(run_app.config), BANKS_DIR=str(banks_dir))
+    for key in [key for key in app.extensions if key.startswith("quizapp.")]:
+        del app.extensions[key]
+    init_banks(app)
+    limiter.init_app(app)  # a fresh memory store, and this app's settings back if another app's replaced them
+    root = logging.getLogger()
+    for handler in _quizapp_handlers():
+        root.removeHandler(handler)
+    for handler in run_app.log_handlers:
+        root.addHandler(handler)
+    root.setLevel(run_app.log_level)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # no connection left to the last test's database
+    assert fresh_database(run_app.folder) == app.config["SQLALCHEMY_DATABASE_URI"]
     yield app
     with app.app_context():
         db.session.remove()
         if TEST_DATABASE_URL:
             empty_database()
-        db.engine.dispose()
+            db.engine.dispose()
 
 
 @pytest.fixture
