@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import shutil
 import textwrap
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ import werkzeug.routing.rules
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from jinja2.bccache import Bucket, BytecodeCache
+from sqlalchemy import create_engine, make_url, text
 
 from quizapp import create_app, init_banks
 from quizapp.config import database_uri
@@ -26,6 +28,7 @@ from quizapp.site_settings import settle_time_zone
 from tests.factories import (
     EVERY_TYPE_BANK,
     TEST_DATABASE_URL,
+    XDIST_WORKER,
     AuthActions,
     Seed,
     empty_database,
@@ -41,6 +44,28 @@ def banks_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "every-type.yaml").write_text(EVERY_TYPE_BANK)
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_database() -> None:
+    """Make this xdist worker's database (TEST_DATABASE_URL) if it is not there yet, from a
+    connection to the database the run was given."""
+    if not (TEST_DATABASE_URL and XDIST_WORKER):
+        return
+    engine = create_engine(
+        database_uri(os.environ["QUIZAPP_TEST_DATABASE_URL"]), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with engine.connect() as connection:
+            name = make_url(TEST_DATABASE_URL).database
+            if (
+                connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+                is None
+            ):
+                quoted = connection.dialect.identifier_preparer.quote(name)
+                connection.execute(text(f"CREATE DATABASE {quoted}"))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 from sqlalchemy import text as sql_text
 
 from quizapp.accounts.operations import account_named
@@ -54,8 +54,15 @@ DATA = Path(__file__).resolve().parent / "data"
 EVERY_TYPE_BANK = (DATA / "every-type.yaml").read_text()
 
 #: Run the suite on another database (e.g. PostgreSQL) instead of a fresh SQLite file per test.
-#: The database is emptied before and after every test.
+#: The database is emptied before and after every test. Under pytest-xdist each worker has a
+#: database of its own beside it, named after the worker (``quizapp_test_gw0``; conftest makes it).
 TEST_DATABASE_URL = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if TEST_DATABASE_URL and XDIST_WORKER:
+    _named = make_url(TEST_DATABASE_URL)
+    TEST_DATABASE_URL = _named.set(database=f"{_named.database}_{XDIST_WORKER}").render_as_string(
+        hide_password=False
+    )
 
 sqlite_only = pytest.mark.skipif(TEST_DATABASE_URL is not None, reason="checks SQLite's own set-up")
 
