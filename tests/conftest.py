@@ -311,6 +311,27 @@ def student(client: FlaskClient) -> FlaskClient:
     return client
 
 
+#: Modules whose tests share a costly module-scoped fixture (two gunicorn hosts): under
+#: ``pytest -n 2`` such a module's tests all go to one worker, instead of each worker starting its own.
+ONE_WORKER_MODULES = {"tests/test_multi_host.py"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's ``--dist load`` (what ``-n`` does by default): each test to whichever worker
+    is free, but the tests of a module in ONE_WORKER_MODULES together."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER_MODULES else nodeid
+
+    return Scheduling(config, log)
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say which database the tests ran on, and plainly when the real-browser tests did not run."""
     if TEST_DATABASE_URL:
