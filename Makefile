@@ -63,9 +63,12 @@ serve: $(VENV)/.installed-app $(DRIVER)
 	-$(BIN)/quizapp banks validate
 	$(BIN)/gunicorn -c gunicorn.conf.py
 
+# The suite on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in this one process.
+PYTEST_WORKERS ?= auto
+
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
