@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,18 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(autouse=True)
 def _at_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture(autouse=True)
+def _loggers_kept() -> Iterator[None]:
+    """import-linter sets logging up for its command line (``logging.config.dictConfig``), which
+    disables every logger the process has made so far, the app's among them: the tests after
+    this one (in any order, on any xdist worker) would see no line the app logs."""
+    loggers = [log for log in logging.root.manager.loggerDict.values() if isinstance(log, logging.Logger)]
+    disabled = {log: log.disabled for log in loggers}
+    yield
+    for log, was in disabled.items():
+        log.disabled = was
 
 
 def test_every_import_follows_the_layers(capsys: pytest.CaptureFixture[str]):
