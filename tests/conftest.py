@@ -22,7 +22,6 @@ from sqlalchemy import create_engine, make_url, text
 
 from quizapp import create_app, init_banks
 from quizapp.config import database_uri
-from quizapp.database import SQLITE_FILES
 from quizapp.extensions import db, limiter
 from quizapp.site_settings import settle_time_zone
 from tests.factories import (
@@ -72,9 +71,8 @@ def _worker_database() -> None:
 def fresh_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Path], str]]:
     """Give a test an empty, migrated database (the school's time zone stored, as the first start
     leaves it) in a folder: the URL of a copy there of a SQLite file made once for the whole run
-    (a millisecond, where migrating takes ~150 ms), an earlier copy's files removed first; or on
-    another database (PostgreSQL), the test database emptied and migrated again by one app kept
-    for the run."""
+    (a millisecond, where migrating takes ~150 ms); or on another database (PostgreSQL), the test
+    database emptied and migrated again by one app kept for the run."""
     if TEST_DATABASE_URL:
         url = database_uri(TEST_DATABASE_URL)
         keeper = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
@@ -100,13 +98,7 @@ def fresh_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
     with create_app(config).app_context():
         db.engine.dispose()  # the last connection closed: the write-ahead log is folded into the file
 
-    def copied(folder: Path) -> str:
-        database = folder / "test.sqlite3"
-        for suffix in SQLITE_FILES:  # a new file, not written over one a connection may still have open
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{shutil.copy(migrated, database)}"  # its mode too
-
-    yield copied
+    yield lambda folder: f"sqlite:///{shutil.copy(migrated, folder / 'test.sqlite3')}"  # its mode too
 
 
 #: The configuration of the app each test gets.
@@ -142,13 +134,10 @@ def run_app(
     paid once per run instead of once per test."""
     folder = tmp_path_factory.mktemp("app")
     (folder / "questions").mkdir()
-    app = make_app(
-        {
-            **TEST_CONFIG,
-            "SQLALCHEMY_DATABASE_URI": fresh_database(folder),
-            "BANKS_DIR": str(folder / "questions"),
-        }
-    )
+    url = fresh_database(folder)
+    if not TEST_DATABASE_URL:
+        url = f"sqlite:///{_link_database(folder / 'run.sqlite3', url)}"
+    app = make_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "BANKS_DIR": str(folder / "questions")})
     root = logging.getLogger()
     yield RunApp(app, folder, copy.deepcopy(dict(app.config)), _quizapp_handlers(), root.level)
     with app.app_context():
@@ -156,13 +145,28 @@ def run_app(
         db.engine.dispose()
 
 
+def _link_database(link: Path, url: str) -> Path:
+    """Point ``link`` at the SQLite file of ``url``, the test's own. SQLite follows the link and
+    keeps the write-ahead log and shared memory beside the file itself, so a connection still open
+    on an earlier test's file (an app a test made and did not close) checkpoints and removes only
+    that file's, never the current test's."""
+    new = link.with_name(link.name + ".new")
+    new.unlink(missing_ok=True)
+    new.symlink_to(url.removeprefix("sqlite:///"))
+    new.replace(link)
+    return link
+
+
 def _quizapp_handlers() -> list[logging.Handler]:
     return [h for h in logging.getLogger().handlers if getattr(h, "quizapp", False)]
 
 
 @pytest.fixture
-def app(run_app: RunApp, banks_dir: Path, fresh_database: Callable[[Path], str]) -> Iterator[Flask]:
-    """The run's app as it was made, on an empty database and the test's banks folder. What an
+def app(
+    run_app: RunApp, tmp_path: Path, banks_dir: Path, fresh_database: Callable[[Path], str]
+) -> Iterator[Flask]:
+    """The run's app as it was made, on an empty database (in the test's folder on SQLite, where
+    the app's database is a link to it) and the test's banks folder. What an
     earlier test changed in it is put back: its configuration, its banks, caches and other state
     in ``app.extensions``, the rate limiter's counts and settings, the log's handler and level
     (another app's start sets the process's own)."""
@@ -182,7 +186,9 @@ def app(run_app: RunApp, banks_dir: Path, fresh_database: Callable[[Path], str])
     with app.app_context():
         db.session.remove()
         db.engine.dispose()  # no connection left to the last test's database
-    assert fresh_database(run_app.folder) == app.config["SQLALCHEMY_DATABASE_URI"]
+    url = fresh_database(tmp_path)
+    if not TEST_DATABASE_URL:
+        _link_database(run_app.folder / "run.sqlite3", url)
     yield app
     with app.app_context():
         db.session.remove()

@@ -328,9 +328,9 @@ def test_a_source_paragraph_out_of_range_is_refused_with_a_message(make_admin_cl
 
 
 @sqlite_only
-def test_the_database_and_its_wal_and_shm_files_are_readable_by_their_owner_only(app, client):
+def test_the_database_and_its_wal_and_shm_files_are_readable_by_their_owner_only(app, client, tmp_path):
     assert register(client, "ada").status_code == 302
-    database = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    database = tmp_path / "test.sqlite3"
     for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
         assert path.exists(), path
         assert mode(path) == 0o600, path
