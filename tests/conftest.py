@@ -137,7 +137,7 @@ def run_app(
     url = fresh_database(folder)
     if not TEST_DATABASE_URL:
         url = f"sqlite:///{_link_database(folder / 'run.sqlite3', url)}"
-    app = make_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "BANKS_DIR": str(folder / "questions")})
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "BANKS_DIR": str(folder / "questions")})
     root = logging.getLogger()
     yield RunApp(app, folder, copy.deepcopy(dict(app.config)), _quizapp_handlers(), root.level)
     with app.app_context():
@@ -212,7 +212,7 @@ def another_app(app: Flask) -> Iterator[Callable[..., Flask]]:
             "PASSWORD_HASH",
             "BANK_CHECK_SECONDS",
         )
-        made.append(make_app({**{key: app.config[key] for key in shared}, **overrides}))
+        made.append(create_app({**{key: app.config[key] for key in shared}, **overrides}))
         return made[-1]
 
     yield make
@@ -277,12 +277,6 @@ class CompiledRoutes:
 
 
 CompiledRoutes().install()
-
-
-def make_app(config: dict) -> Flask:
-    """``create_app(config)``; its templates and URL builders are compiled once for the whole run,
-    as every app's in the tests (above)."""
-    return create_app(config)
 
 
 @pytest.fixture(autouse=True)

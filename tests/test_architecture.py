@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,30 +35,11 @@ def test_every_import_follows_the_layers(capsys: pytest.CaptureFixture[str]):
 
 def test_the_checker_catches_an_upward_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     """Banks read questions: with the two layers swapped, the contract must break."""
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
-    layers = config["contracts"][0]["layers"]
-    banks, questions = layers.index("banks"), layers.index("questions")
-    layers[banks], layers[questions] = layers[questions], layers[banks]
+    layers = '    "banks",\n    "questions",\n'
+    project = (ROOT / "pyproject.toml").read_text()
+    assert layers in project
     swapped = tmp_path / "swapped.toml"
-    swapped.write_text(_toml(config))
+    swapped.write_text(project.replace(layers, '    "questions",\n    "banks",\n'))
 
     assert lint_imports(config_filename=str(swapped), no_cache=True, no_logo=True) == 1
     assert "quizapp.banks" in capsys.readouterr().out
-
-
-def _toml(config: dict) -> str:
-    """The [tool.importlinter] table back as TOML (strings, booleans and lists of strings only)."""
-
-    def value(v) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, list):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        return '"' + str(v).replace('"', '\\"') + '"'
-
-    lines = ["[tool.importlinter]"]
-    lines += [f"{k} = {value(v)}" for k, v in config.items() if k != "contracts"]
-    for contract in config["contracts"]:
-        lines += ["", "[[tool.importlinter.contracts]]"]
-        lines += [f"{k} = {value(v)}" for k, v in contract.items()]
-    return "\n".join(lines) + "\n"
