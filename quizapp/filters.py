@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from quizapp.questions import format_number
 from quizapp.site_settings import school_zone_name
-from quizapp.timefmt import format_time
+from quizapp.timefmt import when
 
 
 def percent(fraction: float | None) -> Markup:
@@ -43,6 +43,6 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(percent)
     app.add_template_filter(points)
     app.add_template_filter(duration)
-    app.add_template_filter(format_time, "when")
+    app.add_template_filter(when)
     app.add_template_filter(from_ns)
     app.add_template_global(school_zone_name)

@@ -3,6 +3,7 @@ extra time, and the settings (an assignment, or practice) a learner takes a quiz
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,9 +15,9 @@ from quizapp import queries
 from quizapp.access import may_practise
 from quizapp.database import upsert, write_transaction
 from quizapp.extensions import db
-from quizapp.models import Assignment, Attempt, Classroom, Enrollment, ExtraTime, utcnow
+from quizapp.models import Assignment, Attempt, Classroom, Enrollment, ExtraTime
 from quizapp.people import Person
-from quizapp.timefmt import format_time
+from quizapp.timefmt import said_when
 
 #: Join-code letters: no 0/O, 1/I/L, 2/Z, 5/S or 8/B to mistake for one another.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -126,16 +127,36 @@ def unassign(assignment: Assignment) -> None:
         db.session.execute(delete(_assignments).where(_assignments.c.id == assignment.id))
 
 
-def student_assignments(student: Person) -> list[tuple[Assignment, Classroom]]:
-    """Every quiz set for the classes ``student`` is in, soonest due first (no due date last)."""
+def student_assignments(student: Person, now: datetime) -> list[tuple[Assignment, Classroom]]:
+    """Every quiz set for the classes ``student`` is in, once per class: the open ones soonest due
+    first (no due date last), then the upcoming ones soonest opening first, then the closed ones
+    most recently closed first."""
     rows = db.session.execute(
         select(Assignment, Classroom)
         .join(Classroom, Assignment.classroom_id == Classroom.id)
         .join(Enrollment, Enrollment.classroom_id == Classroom.id)
         .where(Enrollment.user_id == student.id)
     ).all()
-    far = datetime.max.replace(tzinfo=utcnow().tzinfo)
-    return sorted(((a, c) for a, c in rows), key=lambda row: (row[0].closes_at or far, row[1].name))
+
+    def order(row: tuple[Assignment, Classroom]) -> tuple[int, float, str, int]:
+        assignment, classroom = row
+        opens, closes = assignment.opens_at, assignment.closes_at
+        state = assignment.state(now)
+        if state == "open":
+            rank, moment = 0, closes.timestamp() if closes else math.inf
+        elif state == "upcoming":
+            rank, moment = 1, opens.timestamp() if opens else 0.0
+        else:
+            rank, moment = 2, -closes.timestamp() if closes else 0.0
+        return rank, moment, classroom.name, assignment.id
+
+    return sorted(((a, c) for a, c in rows), key=order)
+
+
+def practice_open(practice: str, set_for_them: bool) -> bool:
+    """Whether a quiz's ``practice`` rule lets a learner take it as practice, given whether one of
+    their classes sets it (the bank must let them practise too: ``may_practise``)."""
+    return practice == "always" or (practice == "unassigned" and not set_for_them)
 
 
 @dataclass(frozen=True)
@@ -172,11 +193,11 @@ class Setting:
     def refusal(self, now: datetime) -> str | None:
         """Why an attempt may not start here now, or None if it may."""
         state = self.state(now)
-        if state == "upcoming":
-            return f"This quiz opens for {self.classroom_name} on {format_time(self.opens_at)}."
-        if state == "closed":
+        if state == "upcoming" and self.opens_at is not None:
+            return f"This quiz opens for {self.classroom_name} on {said_when(self.opens_at, now)}."
+        if state == "closed" and self.closes_at is not None:
             return (
-                f"This quiz closed for {self.classroom_name} on {format_time(self.closes_at)}; "
+                f"This quiz closed for {self.classroom_name} on {said_when(self.closes_at, now)}; "
                 "answers are no longer accepted."
             )
         return None
@@ -196,8 +217,7 @@ def quiz_settings(user: Person, bank_slug: str, quiz_id: str, practice: str) -> 
     settings = sorted(
         (Setting(*row) for row in rows), key=lambda s: (s.closes_at or far, s.classroom_name, s.assignment_id)
     )
-    wanted = practice == "always" or (practice == "unassigned" and not settings)
-    if wanted and may_practise(user, bank_slug):
+    if practice_open(practice, bool(settings)) and may_practise(user, bank_slug):
         settings.append(PRACTICE)
     return settings
 

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from quizapp import clock, queries
 from quizapp.banks import Bank, Quiz
-from quizapp.classrooms.operations import Setting, deadline_for, quiz_settings
+from quizapp.classrooms.operations import Setting, deadline_for, practice_open, quiz_settings
 from quizapp.database import write_transaction
 from quizapp.extensions import db
 from quizapp.models import Attempt, Response
@@ -80,6 +80,31 @@ class Standing:
     unfinished: Attempt | None
     #: The grade over the attempts whose score the learner may see (None: none yet).
     grade: float | None
+    #: Whether the learner can start (or go back to) an attempt here now, or why not.
+    check: StartCheck
+
+
+@dataclass(frozen=True)
+class StartCheck:
+    """Whether an attempt can begin in a setting now: ``action`` is "continue" (the one in
+    progress), "start" (the first), "start-new" (another), or None with the ``reason`` why not."""
+
+    action: str | None
+    reason: str | None = None
+
+
+def start_check(quiz: Quiz, setting: Setting, mine: Sequence[Attempt], now: datetime) -> StartCheck:
+    """Can the learner start an attempt at ``quiz`` in ``setting`` now (``mine``: their attempts
+    there)? The window must be open, and an attempt in progress is resumed before the attempts
+    limit is counted. Every page that offers a start asks here, and so does every start."""
+    refusal = setting.refusal(now)
+    if refusal:
+        return StartCheck(None, refusal)
+    if any(not a.submitted for a in mine):
+        return StartCheck("continue")
+    if quiz.attempts is not None and len(mine) >= quiz.attempts:
+        return StartCheck(None, f"You have used all {quiz.attempts} attempts at this quiz.")
+    return StartCheck("start-new" if mine else "start")
 
 
 def standings(
@@ -92,7 +117,24 @@ def standings(
         mine = in_setting(attempts, setting)
         unfinished = next((a for a in mine if not a.submitted), None)
         grade = quiz_grade([a for a in mine if a.id in visible], quiz.grading)
-        out.append(Standing(setting, setting.state(now), mine, unfinished, grade))
+        check = start_check(quiz, setting, mine, now)
+        out.append(Standing(setting, setting.state(now), mine, unfinished, grade, check))
+    return out
+
+
+def bank_listing(banks: Sequence[Bank], set_for_them: set[tuple[str, str]]) -> dict[str, list[tuple[Quiz, bool]]]:
+    """The quizzes the home page lists under each bank (by slug), each with whether the learner
+    may take it as practice (False: only when a class sets it, and none of theirs has). A quiz
+    set for one of their classes with no practice besides is left out: it is listed with the
+    class, and listing it twice would offer one setting as two."""
+    out: dict[str, list[tuple[Quiz, bool]]] = {}
+    for bank in banks:
+        listed = out.setdefault(bank.slug, [])
+        for quiz in bank.quizzes.values():
+            assigned = (bank.slug, quiz.id) in set_for_them
+            practice = practice_open(quiz.practice, assigned)
+            if practice or not assigned:
+                listed.append((quiz, practice))
     return out
 
 
@@ -120,7 +162,8 @@ def start_attempt(
 
 
 def choose_setting(settings: Sequence[Setting], wanted: str | None, now: datetime) -> Setting:
-    """The setting a start asks for, or the first open one; refused with the reason otherwise."""
+    """The setting a start asks for, or the first open one (else the first upcoming, else the
+    first); refused when the learner has none."""
     if wanted is not None:
         chosen = next((s for s in settings if s.key == wanted), None)
         if chosen is None:
@@ -130,9 +173,6 @@ def choose_setting(settings: Sequence[Setting], wanted: str | None, now: datetim
         chosen = next(iter(by_state["open"] + by_state["upcoming"] + list(settings)), None)
         if chosen is None:
             raise AttemptRefused("This quiz is only taken when a class sets it, and none of yours has.")
-    refusal = chosen.refusal(now)
-    if refusal:
-        raise AttemptRefused(refusal)
     return chosen
 
 
@@ -142,11 +182,12 @@ def _start(
     chosen = choose_setting(quiz_settings(user, bank.slug, quiz.id, quiz.practice), wanted, now)
     existing = user_attempts(user, bank.slug, quiz.id)
     mine = in_setting(existing, chosen)
+    check = start_check(quiz, chosen, mine, now)
+    if check.action is None:
+        raise AttemptRefused(check.reason)
     unfinished = next((a for a in mine if not a.submitted), None)
     if unfinished is not None:
         return unfinished
-    if quiz.attempts is not None and len(mine) >= quiz.attempts:
-        raise AttemptRefused(f"You have used all {quiz.attempts} attempts at this quiz.")
     shown = quiz.draw(bank.questions, rng)
     attempt = Attempt(
         user_id=user.id,

@@ -27,6 +27,7 @@ from quizapp.quizzes.operations import (
     AttemptState,
     as_form,
     attempt_state,
+    bank_listing,
     close_attempt,
     close_overdue,
     draft_target,
@@ -69,17 +70,23 @@ def home() -> ResponseReturnValue:
 
 def home_page(join_form: JoinForm | None = None) -> str:
     signed_in = current_user.is_authenticated
+    now = clock.now()
     banks = bank_registry().banks()
     closed = practice_closed(current_user)
+    # Only banks open to practice are listed; the others' quizzes show where a class sets them.
+    open_banks = [bank for bank in banks if bank.slug not in closed]
+    assigned = student_assignments(current_user, now) if signed_in else []
+    set_keys = {(a.bank_slug, a.quiz_id) for a, _ in assigned}
     return render_template(
         "quizzes/home.html",
-        # Only banks open to practice are listed; the others' quizzes show where a class sets them.
-        banks=[bank for bank in banks if bank.slug not in closed],
+        banks=open_banks,
+        listing=bank_listing(open_banks, set_keys),
+        set_keys=set_keys,
         bank_map={bank.slug: bank for bank in banks},
         scores=Disclosure(current_user.id).best_scores() if signed_in else {},
-        assigned=student_assignments(current_user) if signed_in else [],
+        assigned=assigned,
         join_form=join_form or JoinForm(),
-        now=clock.now(),
+        now=now,
     )
 
 

@@ -142,8 +142,8 @@ def test_practice_before_the_window_opens_never_counts_once_the_student_joins(ap
     responses = x.get(f"/teach/classes/{x_class}/export/responses.csv").get_data(as_text=True)
     assert len(responses.strip().splitlines()) == 1  # the header only
     page = text(client.get(QUIZ_PAGE))
-    assert "This quiz opens" not in page
-    assert "Opens" in page
+    assert "This quiz opens for Class X" in page  # the reason, in place of a Start button
+    assert f'action="{QUIZ_PAGE}/start"' not in page
     # The window still holds for the class's own attempts.
     start = client.post(
         f"{QUIZ_PAGE}/start", data={"csrf_token": csrf_token(client.get(QUIZ_PAGE).get_data(as_text=True))}
