@@ -122,7 +122,9 @@ def standings(
     return out
 
 
-def bank_listing(banks: Sequence[Bank], set_for_them: set[tuple[str, str]]) -> dict[str, list[tuple[Quiz, bool]]]:
+def bank_listing(
+    banks: Sequence[Bank], set_for_them: set[tuple[str, str]]
+) -> dict[str, list[tuple[Quiz, bool]]]:
     """The quizzes the home page lists under each bank (by slug), each with whether the learner
     may take it as practice (False: only when a class sets it, and none of theirs has). A quiz
     set for one of their classes with no practice besides is left out: it is listed with the

@@ -478,7 +478,9 @@ def test_times_are_typed_and_shown_in_the_school_time_zone_and_stored_in_utc(
     assert "2030-07-20 18:30 CEST" in table
     assert "Opens Tue 15 Jan 2030 09:00 (in " in clean(assigned_section(text(enrolled.get("/"))))
     refused = start_response(enrolled)
-    assert "This quiz opens for Eurasian History on Tue 15 Jan 2030 09:00 (in " in flashed_after(enrolled, refused)
+    assert "This quiz opens for Eurasian History on Tue 15 Jan 2030 09:00 (in " in flashed_after(
+        enrolled, refused
+    )
 
 
 @pytest.mark.parametrize("typed", ["tomorrow", "2030-13-01T09:00", "2030-01-15"])
