@@ -188,7 +188,7 @@ SET_TO_CLASS = (
 )
 
 ASSIGNED = (
-    select(_assignments.c.bank_slug, _assignments.c.quiz_id)
+    select(_assignments.c.bank_slug, _assignments.c.quiz_id, _assignments.c.opens_at)
     .where(_assignments.c.classroom_id == bindparam("class_id"))
     .order_by(_assignments.c.id)
 )

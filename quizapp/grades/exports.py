@@ -66,12 +66,11 @@ def gradebook_table(classroom: Classroom, banks: BankRegistry) -> Table:
     cols = reports.columns(classroom, banks)
     header = ["Name", "Username", "Class"]
     for col in cols:
-        header += [
-            f"{col.title} ({col.bank_slug}/{col.quiz_id}) %",
-            f"{col.title} ({col.bank_slug}/{col.quiz_id}) attempts",
-        ]
+        # A quiz not open yet is left out of the totals (``reports.possible_points``): its header says so.
+        name = f"{col.title} ({col.bank_slug}/{col.quiz_id}){'' if col.counts else ' not yet open, not in total'}"
+        header += [f"{name} %", f"{name} attempts"]
     header += ["Total points", "Points possible", "Total %"]
-    possible = round(sum(c.max_points for c in cols), 4)
+    possible = round(reports.possible_points(cols), 4)
 
     def rows() -> Iterator[list[Value]]:
         for row in reports.rows(classroom, cols):

@@ -11,12 +11,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from quizapp import queries
+from quizapp import clock, queries
 from quizapp.banks import BankRegistry
 from quizapp.extensions import db
 from quizapp.grades.stats import AttemptScores
@@ -34,6 +35,16 @@ class Column:
     grading: str
     #: Marks for a perfect attempt: the largest maximum of the attempts made, or the quiz's size.
     max_points: float
+    #: When the quiz opens for the class (None: open from the start).
+    opens_at: datetime | None = None
+    #: Whether it counts in the totals: it has opened. A quiz nobody could take yet would count
+    #: every student's blank as a zero.
+    counts: bool = True
+
+
+def possible_points(cols: Sequence[Column]) -> float:
+    """The marks the totals are out of: those of the quizzes that count (``Column.counts``)."""
+    return sum(col.max_points for col in cols if col.counts)
 
 
 # Cells and rows are named tuples: a gradebook page builds hundreds of them, and a tuple is
@@ -53,26 +64,33 @@ class Row(NamedTuple):
     username: str
     display_name: str
     cells: tuple[Cell, ...]
-    #: ``total_points`` as a fraction of every assigned quiz's marks (None if there are none).
+    #: ``total_points`` as a fraction of ``possible_points`` (None if there are none).
     total: float | None
 
     def total_points(self, columns: Sequence[Column]) -> float:
-        """Points over every assigned quiz; a quiz never attempted counts nothing."""
-        return sum(cell.points(col) or 0.0 for cell, col in zip(self.cells, columns, strict=True))
+        """Points over every assigned quiz that counts (``Column.counts``); a quiz never
+        attempted counts nothing."""
+        return sum(
+            cell.points(col) or 0.0 for cell, col in zip(self.cells, columns, strict=True) if col.counts
+        )
 
 
-def columns(classroom: Classroom, banks: BankRegistry) -> list[Column]:
-    """The class's assigned quizzes, in the order they were assigned."""
+def columns(classroom: Classroom, banks: BankRegistry, now: datetime | None = None) -> list[Column]:
+    """The class's assigned quizzes, in the order they were assigned; those not open yet at
+    ``now`` (the site's clock by default) do not count in the totals."""
     params = {"class_id": classroom.id}
     maxima = {(slug, quiz_id): most for slug, quiz_id, most in db.session.execute(queries.MAXIMA, params)}
-    return _columns(db.session.execute(queries.ASSIGNED, params).all(), maxima, banks)
+    return _columns(db.session.execute(queries.ASSIGNED, params).all(), maxima, banks, now or clock.now())
 
 
 def _columns(
-    assigned: Sequence[tuple[str, str]], maxima: dict[tuple[str, str], float], banks: BankRegistry
+    assigned: Sequence[tuple[str, str, datetime | None]],
+    maxima: dict[tuple[str, str], float],
+    banks: BankRegistry,
+    now: datetime,
 ) -> list[Column]:
     out = []
-    for slug, quiz_id in assigned:
+    for slug, quiz_id, opens_at in assigned:
         bank = banks.get(slug)
         quiz = bank.quizzes.get(quiz_id) if bank else None
         size = quiz.max_points(bank.questions) if bank and quiz else 0.0
@@ -83,6 +101,8 @@ def _columns(
                 title=quiz.title if quiz else f"{quiz_id} (no longer in its bank)",
                 grading=quiz.grading if quiz else "highest",
                 max_points=maxima.get((slug, quiz_id)) or size,
+                opens_at=opens_at,
+                counts=opens_at is None or opens_at <= now,
             )
         )
     return out
@@ -96,7 +116,7 @@ def rows(classroom: Classroom, cols: Sequence[Column]) -> Iterator[Row]:
 
 def _rows(results: Iterable[Sequence[Any]], cols: Sequence[Column]) -> Iterator[Row]:
     index = {(c.bank_slug, c.quiz_id): i for i, c in enumerate(cols)}
-    possible = sum(col.max_points for col in cols)
+    possible = possible_points(cols)
     current: tuple[int, str, str] | None = None
     fractions: list[list[float]] = []
     for user_id, username, display_name, slug, quiz_id, score, max_score in results:
@@ -119,7 +139,7 @@ def _row(
     for attempts, col in zip(fractions, cols, strict=True):
         grade = overall_grade(attempts, col.grading)
         cells.append(Cell(grade, len(attempts)))
-        if grade is not None:
+        if grade is not None and col.counts:
             points += grade * col.max_points
     return Row(*user, tuple(cells), points / possible if possible else None)
 
@@ -139,10 +159,10 @@ class Gradebook:
         return sum(totals) / len(totals) if totals else None
 
 
-def gradebook(classroom: Classroom, banks: BankRegistry) -> Gradebook:
-    """A class's whole gradebook, for its page. The page holds every row anyway, so the rows are
-    read first and each quiz's maximum taken from them, where an export (which streams its rows)
-    asks the database for the maxima first."""
+def gradebook(classroom: Classroom, banks: BankRegistry, now: datetime | None = None) -> Gradebook:
+    """A class's whole gradebook, for its page (totals as ``columns`` has them). The page holds
+    every row anyway, so the rows are read first and each quiz's maximum taken from them, where an
+    export (which streams its rows) asks the database for the maxima first."""
     params = {"class_id": classroom.id}
     assigned = db.session.execute(queries.ASSIGNED, params).all()
     results = db.session.execute(queries.ROWS, params).all()
@@ -150,7 +170,7 @@ def gradebook(classroom: Classroom, banks: BankRegistry) -> Gradebook:
     for *_, slug, quiz_id, _score, max_score in results:
         if slug is not None and max_score > maxima.get((slug, quiz_id), 0.0):
             maxima[(slug, quiz_id)] = max_score
-    cols = _columns(assigned, maxima, banks)
+    cols = _columns(assigned, maxima, banks, now or clock.now())
     return Gradebook(cols, list(_rows(results, cols)))
 
 

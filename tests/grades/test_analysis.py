@@ -415,7 +415,9 @@ def test_applying_the_regrade_stores_the_new_scores_and_key_and_logs_who_when_wh
     ]
     log_section = page.split("<h3>Regrade log</h3>", 1)[1]
     assert re.search(
-        r"<li>[^<]* by prof, for Eurasian History \(assignment [0-9]+\): 2 scores changed</li>", log_section
+        r"<li><time [^>]*>[^<]*</time> \([^)]*\) by prof, for Eurasian History \(assignment [0-9]+\): "
+        r"2 scores changed</li>",
+        log_section,
     )
 
 
