@@ -12,9 +12,21 @@ from quizapp.site_settings import school_zone_name
 from quizapp.timefmt import when
 
 
+def decimals(value: float, digits: int) -> str:
+    """``value`` to ``digits`` places, never "-0.00": a negative that rounds to zero shows as zero,
+    so a statistic a hair below zero does not read as a negative one."""
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def fixed(value: float | None, digits: int = 2) -> str:
+    """A statistic to ``digits`` places ("0.71", "-0.35", "0.00"), "—" when there is none."""
+    return "—" if value is None else decimals(value, digits)
+
+
 def percent(fraction: float | None) -> Markup:
     # Digits and signs only: marked safe, so that long tables skip escaping every figure.
-    return Markup("—" if fraction is None else f"{fraction * 100:.0f}%")  # noqa: S704
+    return Markup("—" if fraction is None else f"{decimals(fraction * 100, 0)}%")  # noqa: S704
 
 
 def points(value: float | None) -> str:
@@ -41,6 +53,7 @@ def from_ns(nanoseconds: int) -> datetime:
 def register_filters(app: Flask) -> None:
     """Make the filters, and the school's time zone, available in every template."""
     app.add_template_filter(percent)
+    app.add_template_filter(fixed)
     app.add_template_filter(points)
     app.add_template_filter(duration)
     app.add_template_filter(when)

@@ -85,6 +85,24 @@ class QuizStats:
     #: Why ``alpha`` is None, worded for a teacher; None when alpha was computed.
     alpha_note: str | None
 
+    @property
+    def alpha_hint(self) -> str | None:
+        """What an alpha that is missing, or shown as zero or below, means, for a teacher; None
+        for one above zero, which needs no warning."""
+        if self.alpha is None:
+            return (
+                "No alpha: it needs at least 2 attempts that answered the same 2 or more questions, "
+                "with totals that differ."
+            )
+        if round(self.alpha, 2) <= 0:
+            return (
+                "An alpha of 0 or below: the questions do not go together. Learners who did well on "
+                "some did no better, or worse, on the others, so the total does not measure one "
+                "thing. Look first at questions with a negative discrimination: a wrong key, or a "
+                "question about something else. Few attempts make alpha jump about too."
+            )
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class Coverage:

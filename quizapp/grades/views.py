@@ -82,7 +82,7 @@ def _grade_cell(fraction: float | None, attempts: int) -> str:
         return '<td class="num"></td>'
     plural = "" if attempts == 1 else "s"
     return (
-        f'<td class="num">{fraction * 100:.0f}% <span class="meta">({attempts} attempt{plural})</span></td>'
+        f'<td class="num">{percent(fraction)} <span class="meta">({attempts} attempt{plural})</span></td>'
     )
 
 
