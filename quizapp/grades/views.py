@@ -81,9 +81,7 @@ def _grade_cell(fraction: float | None, attempts: int) -> str:
     if fraction is None:
         return '<td class="num"></td>'
     plural = "" if attempts == 1 else "s"
-    return (
-        f'<td class="num">{percent(fraction)} <span class="meta">({attempts} attempt{plural})</span></td>'
-    )
+    return f'<td class="num">{percent(fraction)} <span class="meta">({attempts} attempt{plural})</span></td>'
 
 
 @bp.get("/classes/<id:class_id>/attempts/<id:attempt_id>")

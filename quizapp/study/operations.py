@@ -329,13 +329,23 @@ def queue_missed(user_id: int, slug: str, question_ids: Iterable[str], now: date
 # -- progress ---------------------------------------------------------------------------------
 
 
+#: Days of reviews the retention is measured over.
+RETENTION_DAYS = 30
+
+
 @dataclass(frozen=True)
 class Progress:
     due_now: int
     due_today: int
     reviewed_today: int
-    #: Share of reviews of learnt cards in the last 30 days not rated Again (None without any).
+    #: Share of reviews of learnt cards in the last RETENTION_DAYS not rated Again (None without any).
     retention: float | None
+    #: Every review in the last RETENTION_DAYS, and those of them the retention counts: reviews of
+    #: learnt cards (in FSRS's review state, past the learning steps) that had come back due.
+    recent_reviews: int
+    retention_reviews: int
+    #: When the learner's first learnt card comes due (None: no card is learnt yet).
+    next_learnt_due: datetime | None
     #: Days in a row with a review, up to today (or yesterday, if none yet today).
     streak: int
     #: Reviews per day in the school's time zone, over the last year.
@@ -355,6 +365,7 @@ def progress(
         select(
             func.sum(case((CardState.due <= now, 1), else_=0)),
             func.sum(case((CardState.due < start_of_day(now, days_later=1), 1), else_=0)),
+            func.min(case((CardState.state == int(State.Review), CardState.due))),
         )
         .select_from(CardState)
         .where(CardState.user_id == user.id, CardState.retired.is_(False), NOT_HIDDEN)
@@ -365,7 +376,7 @@ def progress(
     if bank_slug:
         due = due.where(CardState.bank_slug == bank_slug)
     params = {**hidden_pairs(hidden), **closed_pairs(closed)}
-    due_now, due_today = db.session.execute(due, params).one()
+    due_now, due_today, next_learnt_due = db.session.execute(due, params).one()
     reviews = select(CardReview.reviewed_at, CardReview.rating, CardReview.state_before).where(
         CardReview.user_id == user.id, CardReview.reviewed_at >= today - timedelta(days=365)
     )
@@ -376,14 +387,18 @@ def progress(
     rows = db.session.execute(reviews).all()
     zone = school_zone()
     per_day = Counter(at.astimezone(zone).date() for at, _, _ in rows)
-    month_ago = now - timedelta(days=30)
-    graded = [rating for at, rating, before in rows if at >= month_ago and before == int(State.Review)]
+    since = now - timedelta(days=RETENTION_DAYS)
+    recent = [(rating, before) for at, rating, before in rows if at >= since]
+    graded = [rating for rating, before in recent if before == int(State.Review)]
     retention = sum(1 for r in graded if r > 1) / len(graded) if graded else None
     return Progress(
         due_now=due_now or 0,
         due_today=due_today or 0,
         reviewed_today=sum(1 for at, _, _ in rows if at >= today),
         retention=retention,
+        recent_reviews=len(recent),
+        retention_reviews=len(graded),
+        next_learnt_due=next_learnt_due,
         streak=streak(per_day, now.astimezone(zone).date()),
         per_day=dict(per_day),
     )

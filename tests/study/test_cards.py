@@ -739,3 +739,29 @@ def test_days_older_than_the_calendar_do_not_change_it(ctx):
     older = {**shown, today - timedelta(days=200): 50}
 
     assert review_calendar(older, today) == review_calendar(shown, today)
+
+
+def test_progress_counts_the_reviews_retention_needs_and_when_the_first_learnt_card_comes_due(ctx):
+    ada = learner()
+    learning = add_state(ada, "single-q", NOW - timedelta(hours=1), state=int(State.Learning))
+    add_state(ada, "multi-q", NOW + timedelta(days=4))
+    add_state(ada, "tf-q", NOW + timedelta(days=2), retired=True)  # retired: never comes back
+    add_reviews(learning, *((NOW - timedelta(minutes=m), AGAIN, 1) for m in (5, 10, 15)))
+
+    before = progress(ada, NOW)
+
+    assert (before.retention, before.recent_reviews, before.retention_reviews) == (None, 3, 0)
+    assert before.next_learnt_due == NOW + timedelta(days=4)
+    add_reviews(learning, (NOW - timedelta(days=40), GOOD, 2))  # a learnt card's review, too long ago
+    assert progress(ada, NOW).retention_reviews == 0
+    add_reviews(learning, (NOW - timedelta(days=1), GOOD, 2))
+    after = progress(ada, NOW)
+    assert (after.retention, after.recent_reviews, after.retention_reviews) == (1.0, 4, 1)
+
+
+def test_progress_knows_no_learnt_card_when_every_card_is_still_being_learnt(ctx):
+    ada = learner()
+    add_state(ada, "single-q", NOW + timedelta(minutes=10), state=int(State.Learning))
+    add_state(ada, "multi-q", NOW + timedelta(minutes=10), state=int(State.Relearning))
+
+    assert progress(ada, NOW).next_learnt_due is None

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import CardReview, CardState, utcnow
+from quizapp.models import CardReview, CardState, User, utcnow
 from tests.factories import csrf_token, register
 
 FRONT = "Pick the capital of Kazakhstan."
@@ -283,3 +284,77 @@ def test_a_card_number_too_large_for_the_database_is_refused_with_a_message(stud
     assert "Choose Again, Hard, Good or Easy" in student.get(response.headers["Location"]).get_data(
         as_text=True
     )
+
+
+# --- retention, explained ------------------------------------------------------------------------
+
+
+def retention(page: str) -> str:
+    """The text of the overview's retention figure, with its explanation."""
+    match = re.search(r"<dt>Retention, last 30 days</dt>\s*<dd>(.*?)</dd>", page, re.S)
+    assert match, "the overview shows no retention"
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+
+
+def test_retention_after_reviews_of_cards_still_being_learnt_says_why_not_yet_and_what_it_needs(app, student):
+    for _ in range(3):
+        page = reveal(student)
+        assert rate(student, rating_form(page), 1).status_code == 302  # Again: still learning
+
+    shown = retention(student.get("/study/").get_data(as_text=True))
+
+    assert shown.startswith("not yet")
+    assert "reviews of learnt cards (past their learning steps) that came back due" in shown
+    assert "none of your 3 reviews there was one yet" in shown
+    assert "No card is learnt yet" in shown
+
+
+def test_retention_before_any_review_says_there_is_none_in_the_last_30_days(app, student):
+    shown = retention(student.get("/study/").get_data(as_text=True))
+
+    assert "not yet" in shown
+    assert "you have made no review in that time" in shown
+
+
+def test_retention_not_yet_says_when_the_first_learnt_card_comes_back(app, student):
+    with app.app_context():
+        ada = db.session.scalar(select(User).where(User.username == "ada"))
+        due = utcnow() + timedelta(days=3, hours=2)
+        db.session.add(
+            CardState(
+                user_id=ada.id, bank_slug="every-type", card_id="single-q", state=2, step=None,
+                stability=5.0, difficulty=5.0, due=due, last_review=utcnow(), reps=3, origin="new",
+                created_at=utcnow() - timedelta(days=1),
+            )
+        )  # fmt: skip
+        db.session.commit()
+
+    shown = retention(student.get("/study/").get_data(as_text=True))
+
+    assert f"Your first learnt card comes back {due:%a} {due.day} {due:%b}" in shown
+    assert "(in 3 days)" in shown
+    assert "No card is learnt yet" not in shown
+
+
+def test_retention_once_learnt_cards_were_reviewed_says_over_how_many_reviews(app, student):
+    with app.app_context():
+        ada = db.session.scalar(select(User).where(User.username == "ada"))
+        state = CardState(
+            user_id=ada.id, bank_slug="every-type", card_id="single-q", state=2, step=None,
+            stability=5.0, difficulty=5.0, due=utcnow() + timedelta(days=3), last_review=utcnow(), reps=3,
+            origin="new", created_at=utcnow() - timedelta(days=9),
+        )  # fmt: skip
+        db.session.add(state)
+        db.session.flush()
+        for rating in (3, 1, 3, 4):
+            db.session.add(
+                CardReview(
+                    card_state_id=state.id, user_id=ada.id, rating=rating, state_before=2,
+                    reviewed_at=utcnow() - timedelta(days=2),
+                )
+            )  # fmt: skip
+        db.session.commit()
+
+    shown = retention(student.get("/study/").get_data(as_text=True))
+
+    assert shown == "75% remembered, over 4 reviews of learnt cards"
