@@ -7,21 +7,28 @@ The attempts are mostly written straight into the database by the ``seed`` fixtu
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from datetime import datetime, timedelta
 from html import unescape
 from urllib.parse import urljoin
 
+import openpyxl
 import pytest
+from sqlalchemy import select
 
+from quizapp import clock
 from quizapp.extensions import bank_registry, db
 from quizapp.grades import reports
-from quizapp.models import Classroom
+from quizapp.models import Assignment, Classroom, utcnow
 from tests.factories import (
     EVERY_TYPE_BANK,
     REVIEW,
     RIGHT,
     answer_form,
     assign,
+    clean,
     create_class,
     join,
     join_code,
@@ -426,3 +433,84 @@ def test_a_submitted_attempt_that_scored_nothing_shows_0_percent_not_a_blank(app
     page = text(instructor.get(gradebook_url(class_id)))
     assert table_rows(page) == [["Ada ada", "0% (1 attempt)", "0%"]]
     assert table_rows(page, "tfoot") == [["Class mean", "0% analysis", "0%"]]
+
+
+# --- quizzes not open yet ------------------------------------------------------------------------
+
+
+def open_review_later(app, class_id: int) -> datetime:
+    """Move the class's `review` to open two days from now; when it opens."""
+    opens = utcnow().replace(microsecond=0) + timedelta(days=2)
+    with app.app_context():
+        assignment = db.session.scalar(
+            select(Assignment).where(Assignment.classroom_id == class_id, Assignment.quiz_id == "review")
+        )
+        assignment.opens_at = opens
+        db.session.commit()
+    return opens
+
+
+def exported(client, class_id: int, fmt: str) -> list[list[str]]:
+    response = client.get(f"/teach/classes/{class_id}/export/grades.{fmt}")
+    data = response.get_data()
+    response.close()
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(data))["Grades"]
+        return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def test_a_quiz_not_open_yet_counts_in_no_total_and_the_gradebook_says_which_quizzes_count(
+    app, instructor, three_students
+):
+    class_id, _ = three_students
+    opens = open_review_later(app, class_id)
+
+    page = text(instructor.get(gradebook_url(class_id)))
+
+    assert table_rows(page, "thead") == [["Student ▲", "Every type", "Random review not yet open", "Total"]]
+    # Ada's 1/3 at `review` (made before its window moved) stays in its cell, out of her total.
+    assert table_rows(page) == [
+        ["Ada ada", "100% (2 attempts)", "33% (1 attempt)", "100%"],
+        ["Bob bob", "57% (1 attempt)", "", "57%"],
+        ["Cy cy", "", "", "0%"],
+    ]
+    note = clean(page.split('<p class="meta">', 1)[1].split("</p>", 1)[0])
+    assert (
+        f"not yet open, so not in the totals: Random review (opens {opens:%a} {opens.day} {opens:%b}" in note
+    )
+    grades = book(app, class_id)
+    assert [c.counts for c in grades.columns] == [True, False]
+    assert reports.possible_points(grades.columns) == 7
+    assert grades.mean_total() == pytest.approx((1 + 4 / 7 + 0) / 3)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_exports_total_leaves_out_a_quiz_not_open_yet_as_the_page_does(
+    app, instructor, three_students, fmt
+):
+    class_id, _ = three_students
+    open_review_later(app, class_id)
+
+    rows = exported(instructor, class_id, fmt)
+
+    assert rows[0][5:] == [
+        "Random review (every-type/review) not yet open, not in total %",
+        "Random review (every-type/review) not yet open, not in total attempts",
+        "Total points",
+        "Points possible",
+        "Total %",
+    ]
+    totals = {row[1]: [float(v) for v in row[-3:]] for row in rows[1:]}
+    assert totals == {"ada": [7, 7, 100], "bob": [4, 7, pytest.approx(57.14)], "cy": [0, 7, 0]}
+
+
+def test_a_quiz_counts_in_the_totals_from_the_moment_it_opens(app, instructor, three_students, monkeypatch):
+    class_id, _ = three_students
+    opens = open_review_later(app, class_id)
+    monkeypatch.setattr(clock, "host_now", lambda: opens)
+
+    grades = book(app, class_id)
+
+    assert [c.counts for c in grades.columns] == [True, True]
+    assert [r.total for r in grades.rows] == pytest.approx([0.8, 0.4, 0.0])
