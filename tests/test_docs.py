@@ -1,7 +1,12 @@
-"""The examples in the docs are banks that validate, so the docs stay true to the loader."""
+"""The examples in the docs are banks that validate, so the docs stay true to the loader; the
+README's commands are ones the `quizapp` command takes, and its rules the app's."""
 
 import re
+import shlex
 
+import click
+
+from quizapp.accounts.operations import password_problem
 from quizapp.banks import parse_bank
 from tests.factories import ROOT
 
@@ -87,3 +92,50 @@ quizzes:
     messages = [(p.line, p.message) for p in caught.value.problems]
     assert any(line == 8 and "unknown field 'keys'" in m for line, m in messages), messages
     assert any(line == 8 and "'later' is not a moment" in m for line, m in messages), messages
+
+
+# --- the README's commands -----------------------------------------------------------------------
+
+README = (ROOT / "README.md").read_text()
+
+
+def readme_commands() -> list[list[str]]:
+    """Every `.venv/bin/quizapp …` command the README shows, in a shell block or inline, as words."""
+    lines = [line for block in re.findall(r"```sh\n(.*?)```", README, re.S) for line in block.splitlines()]
+    lines += re.findall(r"`(\.venv/bin/quizapp [^`]+)`", README)
+    return [shlex.split(line)[1:] for line in lines if line.startswith(".venv/bin/quizapp ")]
+
+
+def test_the_readme_shows_the_first_admin_with_a_display_name_and_set_role_for_a_taken_username():
+    commands = readme_commands()
+    create = next(c for c in commands if c[:2] == ["users", "create"])
+    assert "--display-name" in create
+    assert ["users", "set-role", "prof", "admin"] in commands
+    assert "second terminal, while `make run` keeps serving" in README
+
+
+def test_every_quizapp_command_in_the_readme_exists_and_takes_the_options_shown(app):
+    commands = readme_commands()
+    assert len(commands) >= 3
+    for words in commands:
+        group: click.Command = app.cli
+        rest = list(words)
+        while isinstance(group, click.Group):
+            name = rest.pop(0)
+            found = group.get_command(click.Context(group), name)
+            assert found is not None, f"README: no command {name!r} in {' '.join(words)}"
+            group = found
+        group.make_context(group.name or "", rest)  # a UsageError for an unknown option or argument
+
+
+def test_the_readme_states_the_password_rule_the_app_applies(app):
+    minimum = app.config["PASSWORD_MIN_LENGTH"]
+    assert f"A password needs at least {minimum} characters" in " ".join(README.split())
+    with app.app_context():
+        assert password_problem("x" * (minimum - 1)) == f"Use at least {minimum} characters."
+        assert password_problem("prof-kestrel-91", username="prof-kestrel-91") is not None
+
+
+def test_the_readme_says_how_to_set_the_time_zone():
+    assert ["settings", "timezone", "Asia/Almaty"] in readme_commands()
+    assert "`TIMEZONE`" in README
