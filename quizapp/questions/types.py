@@ -288,8 +288,8 @@ _UNIT_WORD = re.compile(r"[^\W\d_]+(?:['.-][^\W\d_]+)*\.?")
 _DIGITS_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d_])")
 NOT_A_NUMBER = "Enter a number, such as 1992 or 2.5."
 NOT_ONE_NUMBER = (
-    "Enter one number, such as 6 or six, with nothing before it and at most a unit after it: "
-    "a range (6-7) or a choice (5 or 6) cannot be marked."
+    "Enter a number on its own, such as 6 or six, with nothing before it and at most a unit after "
+    "it: a range (6-7) or a choice (5 or 6) cannot be marked."
 )
 
 
@@ -299,9 +299,10 @@ def read_amount(text: str, unit: str = "") -> float | None:
     when the question has none, a word or three ("10 years"). A number is read only when it comes
     first and alone: "6-7", "5 or 6" and "about 6" raise ``ResponseError``, as does text with no
     number in it."""
-    typed = " ".join(plain_punctuation(text).split()).rstrip(".!?;, ")
+    typed = " ".join(plain_punctuation(text).split())
     if not typed:
         return None
+    typed = typed.rstrip(".!?;, ") or typed
     if unit:
         for form in _unit_forms(unit):
             if typed.casefold().endswith(form):
