@@ -316,7 +316,7 @@ def read_amount(text: str, unit: str = "") -> float | None:
     if value is not None:
         return value
     words = _DIGITS_LETTERS.sub(" ", typed).split()
-    for split in range(len(words) - 1, 0, -1):
+    for split in range(len(words) - 1, max(0, len(words) - 4), -1):  # at most three unit words
         if parse_number(" ".join(words[:split])) is None:
             continue
         if not _are_unit_words(words[split:]):
@@ -794,11 +794,11 @@ class ShortText(Question):
 
     @classmethod
     def load(cls, read: BankReader, f: Mapping[str, Any], what: str) -> dict[str, Any]:
-        answers = cls._load_texts(read, f["answer"], f"the accepted answers of {what}")
+        answers = cls._load_texts(read, f["answer"], "accepted answer", what)
         accepted = {normalize_text(a) for a in answers if a is not None} - {""}
         out: dict[str, Any] = {"answer": answers}
         if "wrong" in f:
-            out["wrong"] = cls._load_texts(read, f["wrong"], f"the wrong answers of {what}")
+            out["wrong"] = cls._load_texts(read, f["wrong"], "wrong answer", what)
             for item, wrong in zip(read.items_of(f["wrong"]) or [f["wrong"]], out["wrong"], strict=False):
                 if wrong is not None and normalize_text(wrong) in accepted:
                     read.error(
@@ -825,17 +825,19 @@ class ShortText(Question):
         return out
 
     @staticmethod
-    def _load_texts(read: BankReader, node: Any, what: str) -> tuple[str | None, ...]:
+    def _load_texts(read: BankReader, node: Any, noun: str, what: str) -> tuple[str | None, ...]:
         """One text or a list of them, each checked not to be empty once punctuation is ignored."""
         nodes = read.items_of(node)
         texts: tuple[str | None, ...]
         if nodes is None:
-            nodes, texts = [node], (read.text(node, what),)
+            nodes, texts = [node], (read.text(node, f"the {noun.split()[-1]} of {what}"),)
         else:
-            texts = read.texts(node, what) or ()
+            texts = read.texts(node, f"the {noun}s of {what}") or ()
         for item, text in zip(nodes, texts, strict=False):
             if text is not None and not normalize_text(text):
-                read.error(item, f"'{read.quote(text)}' in {what} is empty once punctuation is ignored")
+                read.error(
+                    item, f"the {noun} '{read.quote(text)}' of {what} is empty once punctuation is ignored"
+                )
         return texts
 
     def clashes(self, offered: Mapping[str, str]) -> list[tuple[str, str]]:

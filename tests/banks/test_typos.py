@@ -106,8 +106,7 @@ def test_a_wrong_answer_equal_to_an_accepted_one_is_refused_at_its_line(wrong: s
 def test_a_wrong_answer_that_is_only_punctuation_is_refused():
     problem = the_problem(text_question("    wrong: ['?!']"))
     assert (
-        problem.message
-        == "'?!' in the wrong answers of question 'author' is empty once punctuation is ignored"
+        problem.message == "the wrong answer '?!' of question 'author' is empty once punctuation is ignored"
     )
 
 
