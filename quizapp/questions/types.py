@@ -851,6 +851,7 @@ class ShortText(Question):
             if near in accepted or near in guarded:
                 continue
             for key, answer in accepted.items():
+                # Within twice the typos, a response could be as close to the option as to the key.
                 edits = edits_between(near, key, 2 * self.typos)
                 if len(key) > TYPO_MIN_LENGTH and edits <= 2 * self.typos:
                     out.append(
