@@ -36,9 +36,10 @@ def accept_answer(slug: str, question_id: str, answer: str, base_sha256: str, au
     """Add ``answer`` to the accepted answers of text question ``question_id`` of bank ``slug``, as
     a new version saved through ``save_bank`` (comments and layout of the rest kept).
 
-    ``base_sha256`` is the version the page offering it was built from: AnswerConflict if the bank
-    changed since. AnswerRefused when the bank no longer validates, or no longer has the question
-    as a text question; AlreadyAccepted when its key accepts the answer's normalised form."""
+    AnswerRefused when the bank no longer validates, or no longer has the question as a text
+    question; AlreadyAccepted when its key accepts the answer's normalised form already;
+    AnswerConflict when the bank changed since ``base_sha256``, the version the page offering the
+    answer was built from."""
     if not normalize_text(answer):
         raise AnswerRefused("That answer is empty once punctuation is ignored, so it cannot be accepted.")
     try:
@@ -55,8 +56,6 @@ def accept_answer(slug: str, question_id: str, answer: str, base_sha256: str, au
         raise AnswerRefused(
             f"The bank '{slug}' no longer validates, so nothing was added: fix it in the editor first."
         ) from None
-    if current.sha256 != base_sha256:
-        raise AnswerConflict
     question = bank.questions.get(question_id)
     if question is None:
         raise AnswerRefused(f"The bank '{slug}' no longer has a question '{question_id}'; nothing was added.")
@@ -64,6 +63,8 @@ def accept_answer(slug: str, question_id: str, answer: str, base_sha256: str, au
         raise AnswerRefused(f"The question '{question_id}' is no longer a text question; nothing was added.")
     if normalize_text(answer) in {normalize_text(a) for a in question.answer}:
         raise AlreadyAccepted
+    if current.sha256 != base_sha256:
+        raise AnswerConflict
     try:
         text = add_accepted_answer(current.text, question_id, answer)
         return save_bank(slug, text, base_sha256, author, action="accept")
