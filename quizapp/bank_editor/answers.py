@@ -16,7 +16,7 @@ from quizapp.database import upsert, write_transaction
 from quizapp.extensions import db
 from quizapp.models import BankRevision, RejectedAnswer
 from quizapp.people import Person
-from quizapp.questions import ShortText, normalize_text
+from quizapp.questions import normalize_text
 
 
 class AnswerRefused(Exception):
@@ -37,7 +37,7 @@ def accept_answer(slug: str, question_id: str, answer: str, base_sha256: str, au
     a new version saved through ``save_bank`` (comments and layout of the rest kept).
 
     AnswerRefused when the bank no longer validates, or no longer has the question as a text
-    question; AlreadyAccepted when its key accepts the answer's normalised form already;
+    question; AlreadyAccepted when its key accepts the answer already (its normalised form);
     AnswerConflict when the bank changed since ``base_sha256``, the version the page offering the
     answer was built from."""
     if not normalize_text(answer):
@@ -59,9 +59,9 @@ def accept_answer(slug: str, question_id: str, answer: str, base_sha256: str, au
     question = bank.questions.get(question_id)
     if question is None:
         raise AnswerRefused(f"The bank '{slug}' no longer has a question '{question_id}'; nothing was added.")
-    if not isinstance(question, ShortText):
+    if not question.accepts_wordings:
         raise AnswerRefused(f"The question '{question_id}' is no longer a text question; nothing was added.")
-    if normalize_text(answer) in {normalize_text(a) for a in question.answer}:
+    if question.grade(answer).outcome == "correct":
         raise AlreadyAccepted
     if current.sha256 != base_sha256:
         raise AnswerConflict

@@ -23,7 +23,7 @@ from quizapp.banks import Bank, BankRegistry
 from quizapp.extensions import db
 from quizapp.grades.stats import WRONG_ANSWERS_SHOWN, AnswerGroup, AttemptScores, group_answers
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment, Response
-from quizapp.questions import Question, ShortText, overall_grade
+from quizapp.questions import Question, overall_grade
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,11 +251,12 @@ class WrongAnswers:
 
 
 def wrong_answers(assignment: Assignment, bank: Bank) -> list[WrongAnswers]:
-    """For each text question of the assignment's quiz as ``bank`` has it now, the answers typed in
-    the submitted attempts of the class's students for this assignment that its current key does
-    not accept (an answer accepted since, by whatever means, is not wrong any more)."""
+    """For each text question (one that ``accepts_wordings``) of the assignment's quiz as ``bank``
+    has it now, the answers typed in the submitted attempts of the class's students for this
+    assignment that its current key does not accept (an answer accepted since, by whatever means,
+    is not wrong any more)."""
     quiz = bank.quizzes.get(assignment.quiz_id)
-    questions = {q.id: q for q in quiz.pool(bank.questions) if isinstance(q, ShortText)} if quiz else {}
+    questions = {q.id: q for q in quiz.pool(bank.questions) if q.accepts_wordings} if quiz else {}
     if not questions:
         return []
     query = (

@@ -36,7 +36,7 @@ from quizapp.classrooms.operations import (
     setting_of,
 )
 from quizapp.downloads import download
-from quizapp.extensions import bank_registry, db
+from quizapp.extensions import bank_registry, db, rate_limit
 from quizapp.filters import percent
 from quizapp.forms import EmptyForm, button_pressed
 from quizapp.grades import regrade, reports, stats
@@ -252,6 +252,7 @@ def to_answers(class_id: int, slug: str, quiz_id: str, dry_run: bool = False) ->
 
 @bp.post("/classes/<id:class_id>/quizzes/<slug>/<quiz_id>/answers/accept")
 @allow(INSTRUCTOR)
+@rate_limit("BANK_SAVE_RATE_LIMIT")  # each accept saves a version of the bank, as the editor's Save does
 def accept(class_id: int, slug: str, quiz_id: str) -> ResponseReturnValue:
     form = answer_posted(own_class(class_id), slug, quiz_id)
     question_id, answer = form.question_id.data, form.answer.data

@@ -204,6 +204,9 @@ class Question(ABC):
     answer_help: ClassVar[str] = ""
     #: What a fixed key may change in a question an attempt already showed (a regrade).
     key_fields: ClassVar[tuple[str, ...]] = ("answer", "explanation", "points")
+    #: Whether its key is a list of typed wordings that a learner's answer can be added to (the item
+    #: analysis offers the wrong ones for acceptance).
+    accepts_wordings: ClassVar[bool] = False
 
     id: str
     prompt: str
@@ -536,6 +539,7 @@ class ShortText(Question):
 
     type: ClassVar[str] = "text"
     required_fields = ("answer",)
+    accepts_wordings = True
     input_macro = "short_text"
     form_fields = ("answer",)
     answer_help = "Every accepted answer, one a line. Case, accents and surrounding punctuation are ignored."
