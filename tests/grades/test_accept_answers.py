@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from quizapp.banks import load_bank
 from quizapp.extensions import db
+from quizapp.grades.stats import AnswerGroup, group_answers
 from quizapp.models import Attempt, RejectedAnswer
 from tests.factories import (
     RIGHT,
@@ -113,6 +114,16 @@ def score(app, attempt: int) -> float:
 
 
 # --- the list ------------------------------------------------------------------------------------
+
+
+def test_grouping_folds_spellings_counts_them_and_names_each_group_by_its_commonest_spelling():
+    typed = ["Paris", "b", "PARIS.", "Élan", "paris", "Paris", "elan", "...", "b"]
+
+    assert group_answers(typed) == [
+        AnswerGroup("paris", "Paris", 4),
+        AnswerGroup("b", "b", 2),  # as often as élan, but typed first
+        AnswerGroup("elan", "Élan", 2),  # as often as its other spelling, and typed first
+    ]
 
 
 def test_wrong_answers_are_grouped_by_normalised_form_with_counts_most_frequent_first(instructor, judged):
@@ -340,6 +351,22 @@ def test_a_rejected_answer_accepted_later_leaves_both_lists(instructor, judged):
 
 
 # --- who may do what -----------------------------------------------------------------------------
+
+
+def test_an_editor_of_the_bank_who_runs_the_class_may_accept_and_reject(app, seed, banks_dir):
+    edna = other_instructor(app, "edna")
+    own(app, "every-type", "edna", role="editor")
+    class_id = seed.classroom(instructor="edna", students=(seed.user("ada"),))
+    for answer in ("Zyxwvuts Town", "Nowhere"):
+        seed.attempt(seed.user_id("ada"), {**RIGHT, "text-q": answer})
+
+    assert button(edna, class_id, "accept", "Zyxwvuts Town").status_code == 302
+    assert button(edna, class_id, "reject", "Nowhere").status_code == 302
+
+    assert "Zyxwvuts Town]" in (banks_dir / "every-type.yaml").read_text()
+    page = text(edna.get(ANALYSIS.format(class_id)))
+    assert wrong_answers(page) == []
+    assert hidden(page) == ("1 rejected answer hidden", ["Nowhere"])
 
 
 def test_an_instructor_who_may_set_the_bank_but_not_edit_it_sees_the_list_without_buttons(
