@@ -283,7 +283,8 @@ class BankRevision(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: SHA-256 of ``text`` encoded as UTF-8, as the bank loader computes it.
     sha256: Mapped[str] = mapped_column(String(64))
-    #: What made this version: "save", "question", "create", "restore", "archive", "unarchive" or "disk".
+    #: What made this version: "save", "question", "accept" (a learner's answer accepted from the item
+    #: analysis), "create", "restore", "archive", "unarchive" or "disk".
     action: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
 
@@ -370,6 +371,26 @@ class RegradeLog(Model):
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
 
     instructor: Mapped[User | None] = relationship()
+
+
+class RejectedAnswer(Model):
+    """A learner's wording of a text question's answer that a bank's editor judged wrong: the item
+    analysis of every class that sets the bank stops offering it for acceptance."""
+
+    __tablename__ = "rejected_answers"
+    __table_args__ = (UniqueConstraint("bank_slug", "question_id", "answer_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_slug: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(100))
+    #: The answer as ``normalize_text`` folds it: every spelling of it is rejected at once.
+    answer: Mapped[str] = mapped_column(Text)
+    #: SHA-256 of ``answer``, the key that makes a rejection unique (an index cannot take any length).
+    answer_sha256: Mapped[str] = mapped_column(String(64))
+    rejected_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    rejected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    rejecter: Mapped[User | None] = relationship()
 
 
 class CardState(Model):

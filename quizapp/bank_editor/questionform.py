@@ -73,6 +73,31 @@ def _flow(items: list[str]) -> CommentedSeq:
 def apply_question(text: str, mapping: dict[str, Any], replacing: str | None) -> str:
     """The bank text with question ``replacing`` updated from ``mapping`` in place (or, with None,
     ``mapping`` added as a new question at the end). Everything else is written back untouched."""
+    data, yaml = _loaded(text)
+    if replacing is None:
+        data["questions"].append(CommentedMap((k, mapping[k]) for k in key_order() if k in mapping))
+    else:
+        _update_in_place(_question(data, replacing), mapping)
+    return _dumped(data, yaml)
+
+
+def add_accepted_answer(text: str, question_id: str, answer: str) -> str:
+    """The bank text with ``answer`` added to the accepted answers of text question ``question_id``
+    (a single answer becomes a list of two); everything else is written back untouched."""
+    data, yaml = _loaded(text)
+    target = _question(data, question_id)
+    accepted = target.get("answer")
+    if isinstance(accepted, CommentedSeq):
+        accepted.append(answer)
+    elif isinstance(accepted, str):
+        target["answer"] = _flow([accepted, answer])
+    else:
+        raise EditError(f"The question '{question_id}' has no accepted answers to add to.")
+    return _dumped(data, yaml)
+
+
+def _loaded(text: str) -> tuple[CommentedMap, YAML]:
+    """The bank text's data as ruamel.yaml's round trip reads it, and the YAML that writes it back."""
     try:
         data = _configured(2, 4, 2).load(text)
         yaml = _layout_of(text, data)
@@ -82,16 +107,19 @@ def apply_question(text: str, mapping: dict[str, Any], replacing: str | None) ->
         ) from exc
     if not isinstance(data, CommentedMap) or not isinstance(data.get("questions"), CommentedSeq):
         raise EditError("The bank's text has no list of questions to edit; fix it in the editor first.")
-    questions = data["questions"]
-    if replacing is None:
-        questions.append(CommentedMap((k, mapping[k]) for k in key_order() if k in mapping))
-    else:
-        target = next(
-            (q for q in questions if isinstance(q, CommentedMap) and q.get("id") == replacing), None
-        )
-        if target is None:
-            raise EditError(f"The bank no longer has a question '{replacing}'.")
-        _update_in_place(target, mapping)
+    return data, yaml
+
+
+def _question(data: CommentedMap, question_id: str) -> CommentedMap:
+    target = next(
+        (q for q in data["questions"] if isinstance(q, CommentedMap) and q.get("id") == question_id), None
+    )
+    if target is None:
+        raise EditError(f"The bank no longer has a question '{question_id}'.")
+    return target
+
+
+def _dumped(data: CommentedMap, yaml: YAML) -> str:
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()

@@ -1,5 +1,6 @@
 """Reports on a class: the gradebook (students against assigned quizzes, graded by each quiz's
-policy) and the responses a quiz's item analysis is computed from.
+policy), the responses a quiz's item analysis is computed from, and the wrong answers typed to its
+text questions.
 
 Rows are built from one query, streamed in student order, so an export of a large class never
 holds more than one student's attempts in memory.
@@ -18,10 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from quizapp import clock, queries
-from quizapp.banks import BankRegistry
+from quizapp.bank_editor.answers import rejected_answers
+from quizapp.banks import Bank, BankRegistry
 from quizapp.extensions import db
-from quizapp.grades.stats import AttemptScores
-from quizapp.models import Assignment, Attempt, Classroom, Enrollment
+from quizapp.grades.stats import WRONG_ANSWERS_SHOWN, AnswerGroup, AttemptScores, group_answers
+from quizapp.models import Assignment, Attempt, Classroom, Enrollment, Response
 from quizapp.questions import Question, overall_grade
 
 
@@ -252,3 +254,66 @@ def _picked(question: Question, answer: Any) -> list[str]:
     if answer is None or answer == []:
         return [NO_ANSWER]
     return question.picks(answer)
+
+
+@dataclass(frozen=True)
+class WrongAnswers:
+    """The answers to one text question that its key does not accept, grouped by normalised form."""
+
+    question_id: str
+    prompt: str
+    #: Most frequent first, at most WRONG_ANSWERS_SHOWN, rejected ones left out.
+    shown: list[AnswerGroup]
+    #: How many more groups there are than ``shown`` holds.
+    more: int
+    #: The groups an editor of the bank rejected, most frequent first.
+    rejected: list[AnswerGroup]
+
+
+def wrong_answers(assignment: Assignment, bank: Bank) -> list[WrongAnswers]:
+    """For each text question (one that ``accepts_wordings``) of the assignment's quiz as ``bank``
+    has it now, the answers typed in the submitted attempts of the class's students for this
+    assignment that its current key does not accept (an answer accepted since, by whatever means,
+    is not wrong any more)."""
+    quiz = bank.quizzes.get(assignment.quiz_id)
+    questions = {q.id: q for q in quiz.pool(bank.questions) if q.accepts_wordings} if quiz else {}
+    if not questions:
+        return []
+    query = (
+        select(Response.question_id, Response.answer)
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .join(Enrollment, Enrollment.user_id == Attempt.user_id)
+        .where(
+            Enrollment.classroom_id == assignment.classroom_id,
+            Attempt.assignment_id == assignment.id,
+            Attempt.bank_slug == bank.slug,
+            Attempt.submitted_at.is_not(None),
+            Response.question_id.in_(questions),
+        )
+        .order_by(Response.id)
+    )
+    typed: dict[str, list[str]] = {question_id: [] for question_id in questions}
+    graded: dict[tuple[str, str], bool] = {}
+    for question_id, answer in db.session.execute(query):
+        if not isinstance(answer, str) or not answer:
+            continue  # unanswered, or answered when the question was of another type
+        key = (question_id, answer)
+        if key not in graded:
+            graded[key] = questions[question_id].grade(answer).outcome != "correct"
+        if graded[key]:
+            typed[question_id].append(answer)
+    rejected = rejected_answers(bank.slug, list(questions))
+    out = []
+    for question_id, answers in typed.items():
+        groups = group_answers(answers)
+        offered = [g for g in groups if (question_id, g.normalized) not in rejected]
+        out.append(
+            WrongAnswers(
+                question_id,
+                questions[question_id].prompt,
+                offered[:WRONG_ANSWERS_SHOWN],
+                max(0, len(offered) - WRONG_ANSWERS_SHOWN),
+                [g for g in groups if (question_id, g.normalized) in rejected],
+            )
+        )
+    return out

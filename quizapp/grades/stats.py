@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+from quizapp.questions import normalize_text
 
 #: Below this facility a question is flagged "too hard" (Moodle's report marks < 20% as hard).
 TOO_HARD_BELOW = 0.2
@@ -21,6 +23,8 @@ LOW_DISCRIMINATION_BELOW = 0.2
 #: A choice nobody picked says little until enough learners answered: with 2 responses most
 #: distractors of a 4-choice question go unpicked by chance, so flag them only from this many on.
 MIN_RESPONSES_FOR_DISTRACTORS = 5
+#: Wrong answers the item analysis lists per text question, most frequent first; it counts the rest.
+WRONG_ANSWERS_SHOWN = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +120,31 @@ class Coverage:
     unsourced: int = 0
     #: Cited paragraph numbers outside 1..N (a bank pointing past its text), sorted, each once.
     out_of_range: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerGroup:
+    """Typed answers that ``normalize_text`` folds into one: "Paris", "paris." and " PARIS"."""
+
+    #: The answer as ``normalize_text`` folds it.
+    normalized: str
+    #: The spelling typed most often (of those typed as often, the first).
+    example: str
+    count: int
+
+
+def group_answers(answers: Iterable[str]) -> list[AnswerGroup]:
+    """Answers grouped by their normalised form, most frequent first (then in the order first typed);
+    an answer that folds to nothing is left out."""
+    spellings: dict[str, Counter[str]] = {}
+    for answer in answers:
+        folded = normalize_text(answer)
+        if folded:
+            spellings.setdefault(folded, Counter())[answer] += 1
+    groups = [
+        AnswerGroup(folded, typed.most_common(1)[0][0], typed.total()) for folded, typed in spellings.items()
+    ]
+    return sorted(groups, key=lambda group: -group.count)
 
 
 def describe(scores: Sequence[float]) -> Summary:

@@ -17,7 +17,15 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from quizapp import charts
-from quizapp.access import INSTRUCTOR, allow, may_assign_bank
+from quizapp.access import INSTRUCTOR, allow, may_assign_bank, may_edit_bank
+from quizapp.bank_editor.answers import (
+    AlreadyAccepted,
+    AnswerConflict,
+    AnswerRefused,
+    accept_answer,
+    reject_answer,
+    unreject_answer,
+)
 from quizapp.banks import Bank
 from quizapp.banks.review import (
     EVERYTHING,
@@ -28,11 +36,12 @@ from quizapp.classrooms.operations import (
     setting_of,
 )
 from quizapp.downloads import download
-from quizapp.extensions import bank_registry, db
+from quizapp.extensions import bank_registry, db, rate_limit
 from quizapp.filters import percent
 from quizapp.forms import EmptyForm, button_pressed
 from quizapp.grades import regrade, reports, stats
 from quizapp.grades.exports import EXPORTERS, export_filename, responses_table, write_csv
+from quizapp.grades.forms import AnswerForm
 from quizapp.models import Assignment, Attempt, Classroom
 from quizapp.quizzes.operations import close_overdue
 
@@ -171,6 +180,8 @@ def analysis(class_id: int, slug: str, quiz_id: str) -> ResponseReturnValue:
         no_regrade=NO_REGRADE,
         assignment=assignment,
         regrades=regrade.history(assignment),
+        wrong_answers=reports.wrong_answers(assignment, bank) if bank else None,
+        may_edit=may_edit_bank(current_user, slug),
     )
 
 
@@ -197,3 +208,99 @@ def apply_regrade(class_id: int, slug: str, quiz_id: str) -> ResponseReturnValue
         log = regrade.apply(assignment, bank, current_user)
         flash(f"Regraded: {len(log.changes)} score{'' if len(log.changes) == 1 else 's'} changed.", "success")
     return redirect(url_for("grades.analysis", class_id=class_id, slug=slug, quiz_id=quiz_id))
+
+
+# --- accepting and rejecting learners' answers to text questions ---------------------------------
+
+
+def answer_posted(classroom: Classroom, slug: str, quiz_id: str) -> AnswerForm:
+    """The answer a button of the item analysis posted, once the instructor may judge it: 404 for
+    another's class or a quiz it does not set, 403 for a bank they may not edit, 400 for a form
+    that is not the page's."""
+    assignment_with_bank(classroom, slug, quiz_id)
+    if not may_edit_bank(current_user, slug):
+        abort(403, NOT_EDITOR.format(slug=slug))
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return form
+
+
+#: Why an instructor who may set a bank but not edit it cannot judge its answers.
+NOT_EDITOR = (
+    "Only the owners and editors of the bank '{slug}' may accept or reject answers to its questions: "
+    "ask one of them to, or to make you an editor."
+)
+
+
+def quoted(answer: str) -> str:
+    """A learner's answer as a message quotes it: a long one by its start (a message travels in the
+    session cookie, which holds 4 kB)."""
+    return f"“{answer[:80]}…”" if len(answer) > 80 else f"“{answer}”"
+
+
+def to_answers(class_id: int, slug: str, quiz_id: str, dry_run: bool = False) -> ResponseReturnValue:
+    """Back to the analysis's wrong answers; or, with ``dry_run``, to what a regrade would change."""
+    if dry_run:
+        url = url_for("grades.analysis", class_id=class_id, slug=slug, quiz_id=quiz_id, regrade=1)
+        return redirect(f"{url}#regrade-heading")
+    url = url_for("grades.analysis", class_id=class_id, slug=slug, quiz_id=quiz_id)
+    return redirect(f"{url}#answers-heading")
+
+
+@bp.post("/classes/<id:class_id>/quizzes/<slug>/<quiz_id>/answers/accept")
+@allow(INSTRUCTOR)
+@rate_limit("BANK_SAVE_RATE_LIMIT")  # each accept saves a version of the bank, as the editor's Save does
+def accept(class_id: int, slug: str, quiz_id: str) -> ResponseReturnValue:
+    form = answer_posted(own_class(class_id), slug, quiz_id)
+    question_id, answer = form.question_id.data, form.answer.data
+    try:
+        revision = accept_answer(slug, question_id, answer, form.base.data, current_user)
+    except AnswerConflict:
+        flash(
+            f"The bank '{slug}' changed since this page was shown (a save, or an edit of its file), so "
+            f"{quoted(answer)} was not added and nothing was written. The list below is built from the bank "
+            "as it is now: accept the answer again if it is still wrong there.",
+            "error",
+        )
+        return to_answers(class_id, slug, quiz_id)
+    except AnswerRefused as exc:
+        flash(str(exc), "error")
+        return to_answers(class_id, slug, quiz_id)
+    except AlreadyAccepted:
+        flash(f"{quoted(answer)} is already accepted for {question_id}; nothing was added.", "info")
+        return to_answers(class_id, slug, quiz_id, dry_run=True)
+    flash(
+        f"Added {quoted(answer)} to the accepted answers of {question_id} (version {revision.seq or revision.id} "
+        f"of {slug}). Below is what a regrade would change; nothing changes until you apply it.",
+        "success",
+    )
+    return to_answers(class_id, slug, quiz_id, dry_run=True)
+
+
+@bp.post("/classes/<id:class_id>/quizzes/<slug>/<quiz_id>/answers/reject")
+@allow(INSTRUCTOR)
+def reject(class_id: int, slug: str, quiz_id: str) -> ResponseReturnValue:
+    form = answer_posted(own_class(class_id), slug, quiz_id)
+    try:
+        reject_answer(slug, form.question_id.data, form.answer.data, current_user)
+    except AnswerRefused as exc:
+        flash(str(exc), "error")
+    else:
+        flash(
+            f"{quoted(form.answer.data)} rejected for {form.question_id.data}: no class that sets {slug} "
+            "is offered it any more.",
+            "success",
+        )
+    return to_answers(class_id, slug, quiz_id)
+
+
+@bp.post("/classes/<id:class_id>/quizzes/<slug>/<quiz_id>/answers/unreject")
+@allow(INSTRUCTOR)
+def unreject(class_id: int, slug: str, quiz_id: str) -> ResponseReturnValue:
+    form = answer_posted(own_class(class_id), slug, quiz_id)
+    if unreject_answer(slug, form.question_id.data, form.answer.data):
+        flash(f"{quoted(form.answer.data)} is offered again for {form.question_id.data}.", "success")
+    else:
+        flash(f"{quoted(form.answer.data)} was not rejected for {form.question_id.data}.", "info")
+    return to_answers(class_id, slug, quiz_id)

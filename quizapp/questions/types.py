@@ -426,6 +426,9 @@ class Question(ABC):
     answer_help: ClassVar[str] = ""
     #: What a fixed key may change in a question an attempt already showed (a regrade).
     key_fields: ClassVar[tuple[str, ...]] = ("answer", "explanation", "points")
+    #: Whether its key is a list of typed wordings that a learner's answer can be added to (the item
+    #: analysis offers the wrong ones for acceptance).
+    accepts_wordings: ClassVar[bool] = False
 
     id: str
     prompt: str
@@ -779,6 +782,7 @@ class ShortText(Question):
     type: ClassVar[str] = "text"
     required_fields = ("answer",)
     optional_fields = ("wrong", "typos")
+    accepts_wordings = True
     input_macro = "short_text"
     form_fields = ("answer", "wrong", "typos")
     answer_help = (
