@@ -65,8 +65,8 @@ from quizapp.banks import Bank, Problem
 from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import SLUG
 from quizapp.extensions import bank_registry, rate_limit
-from quizapp.forms import EmptyForm, button_pressed, whole_number
-from quizapp.models import BankRevision
+from quizapp.forms import Confirmation, EmptyForm, ask, button_pressed, confirmed, whole_number
+from quizapp.models import BankRevision, User
 from quizapp.questions import QUESTION_TYPES, Question
 
 bp = Blueprint("bank_editor", __name__, url_prefix="/teach/banks", template_folder="templates")
@@ -307,6 +307,19 @@ def restore(slug: str, revision_id: int) -> ResponseReturnValue:
     form = RestoreForm()
     if not form.validate_on_submit():
         abort(400)
+    if not confirmed():
+        return ask(
+            Confirmation(
+                title=f"Restore version #{revision.id} of {slug}.yaml?",
+                happens=f"Version #{revision.id} becomes the bank's newest version: students and every "
+                "host get its questions and quizzes in place of the current ones.",
+                kept="The current version stays in the history, and can be restored the same way. "
+                "Attempts already made keep the questions they showed.",
+                button=f"Restore version #{revision.id}",
+                cancel=url_for("bank_editor.history", slug=slug),
+                carry={"base": form.base.data or ""},
+            )
+        )
     try:
         restore_revision(revision, form.base.data or None, current_user)
     except SaveInvalid as exc:
@@ -329,6 +342,20 @@ def restore(slug: str, revision_id: int) -> ResponseReturnValue:
 def archive_view(slug: str) -> ResponseReturnValue:
     opened(slug)
     button_pressed()
+    if not confirmed():
+        bank = bank_registry().get(slug)
+        return ask(
+            Confirmation(
+                title=f"Archive the bank {bank.title if bank else slug} ({slug}.yaml)?",
+                happens="Students no longer see its quizzes or study its cards, on every host, and no one "
+                "can start its quizzes, even where a class sets them.",
+                kept="Every attempt and score, and every version of the file: classes, results and "
+                "gradebooks show its quizzes by name, marked archived. Restore it from the Archived "
+                "list of the banks page whenever you like.",
+                button=f"Archive {slug}",
+                cancel=url_for("bank_editor.index"),
+            )
+        )
     archive(slug, current_user)
     flash(f"Bank '{slug}' archived: students no longer see it. Restore it from the list below.", "success")
     return redirect(url_for("bank_editor.index"))
@@ -409,12 +436,30 @@ def remove_member(slug: str) -> ResponseReturnValue:
         return access_page(slug), 422
     try:
         user = account_named(form.username.data)
+        if not confirmed():
+            if user.id not in {m.user.id for m in members(slug)}:
+                raise SharingError(f"'{user.username}' is not an owner or editor of {slug}.")
+            return ask(member_removal(slug, user))
         revoke(slug, user)
     except (AccountError, SharingError) as exc:
         flash(str(exc), "error")
         return access_page(slug), 422
     flash(f"{user.display_name} no longer owns or edits {slug}.", "success")
     return after_change(slug)
+
+
+def member_removal(slug: str, user: User) -> Confirmation:
+    """What removing ``user`` from the bank's owners and editors does, to ask first."""
+    yourself = user.id == current_user.id
+    return Confirmation(
+        title=f"Remove {'yourself' if yourself else user.display_name} from {slug}.yaml?",
+        happens=f"{'You' if yourself else user.display_name} will no longer edit this bank or see its "
+        "history, share it, or set and regrade its quizzes for a class.",
+        kept="The bank and its versions; the quizzes already set from it, with their attempts and scores.",
+        button=f"Remove {user.username}",
+        cancel=url_for("bank_editor.access", slug=slug),
+        carry={"username": user.username},
+    )
 
 
 @bp.post("/<slug>/access/practice")

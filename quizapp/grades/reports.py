@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from quizapp import queries
 from quizapp.banks import BankRegistry
 from quizapp.extensions import db
+from quizapp.filters import quiz_name
 from quizapp.grades.stats import AttemptScores
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment
 from quizapp.questions import Question, overall_grade
@@ -80,7 +81,7 @@ def _columns(
             Column(
                 bank_slug=slug,
                 quiz_id=quiz_id,
-                title=quiz.title if quiz else f"{quiz_id} (no longer in its bank)",
+                title=quiz.title if quiz else quiz_name(slug, quiz_id),
                 grading=quiz.grading if quiz else "highest",
                 max_points=maxima.get((slug, quiz_id)) or size,
             )

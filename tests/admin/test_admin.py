@@ -57,7 +57,9 @@ def signed_up(app, username: str, name: str | None = None) -> FlaskClient:
 
 def set_role(client: FlaskClient, account_id: int, role: str):
     token = csrf_token(client.get(f"/admin/users/{account_id}").get_data(as_text=True))
-    return client.post(f"/admin/users/{account_id}/role", data={"csrf_token": token, "role": role})
+    return client.post(
+        f"/admin/users/{account_id}/role", data={"csrf_token": token, "role": role, "confirm": "yes"}
+    )
 
 
 def admin_routes(app) -> list[tuple[str, str]]:
@@ -294,7 +296,9 @@ def test_the_admin_logs_an_account_out_everywhere(app, admin):
     account = user_id(app, "ada")
     page = admin.get(f"/admin/users/{account}").get_data(as_text=True)
 
-    done = admin.post(f"/admin/users/{account}/sessions/end", data={"csrf_token": csrf_token(page)})
+    done = admin.post(
+        f"/admin/users/{account}/sessions/end", data={"csrf_token": csrf_token(page), "confirm": "yes"}
+    )
 
     assert "was logged out everywhere" in admin.get(done.headers["Location"]).get_data(as_text=True)
     for client in (learner, laptop):

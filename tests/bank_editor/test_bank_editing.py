@@ -468,7 +468,9 @@ def test_restoring_an_old_revision_writes_it_as_a_new_revision(instructor, app, 
     page = instructor.get(f"{BANKS}/every-type/history").get_data(as_text=True)
     fields = form_with(page, action=f"/history/{target['id']}/restore")
     assert fields["base"] == sha((banks_dir / "every-type.yaml").read_text())
-    response = instructor.post(f"{BANKS}/every-type/history/{target['id']}/restore", data=fields)
+    response = instructor.post(
+        f"{BANKS}/every-type/history/{target['id']}/restore", data={**fields, "confirm": "yes"}
+    )
     assert response.status_code == 302
     assert (banks_dir / "every-type.yaml").read_text() == v1
 
@@ -489,7 +491,9 @@ def test_restoring_with_a_stale_base_shows_the_conflict_page_and_writes_nothing(
     fields = form_with(page, action=f"/history/{original['id']}/restore")
 
     latest = save_through_editor(instructor, retitle("Version two"))
-    response = instructor.post(f"{BANKS}/every-type/history/{original['id']}/restore", data=fields)
+    response = instructor.post(
+        f"{BANKS}/every-type/history/{original['id']}/restore", data={**fields, "confirm": "yes"}
+    )
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "+title: Every type" in diff_lines(page)
@@ -812,7 +816,7 @@ def test_restore_over_a_bank_since_replaced_by_a_link_out_is_refused(instructor,
     outside, first = replaced_by_link_out
     response = instructor.post(
         f"{BANKS}/every-type/history/{first}/restore",
-        data={"csrf_token": banks_token(instructor), "base": sha("SECRET")},
+        data={"csrf_token": banks_token(instructor), "base": sha("SECRET"), "confirm": "yes"},
     )
     assert response.status_code == 404
     assert outside.read_text() == "SECRET"
@@ -822,7 +826,9 @@ def test_restore_over_a_bank_since_replaced_by_a_link_out_is_refused(instructor,
 
 
 def archive_every_type(client: FlaskClient) -> FlaskClient:
-    response = client.post(f"{BANKS}/every-type/archive", data={"csrf_token": banks_token(client)})
+    response = client.post(
+        f"{BANKS}/every-type/archive", data={"csrf_token": banks_token(client), "confirm": "yes"}
+    )
     assert response.status_code == 302
     return client
 

@@ -25,6 +25,7 @@ from tests.factories import (
     clean,
     create_class,
     csrf_token,
+    form_with,
     join,
     join_code,
     learner,
@@ -379,7 +380,7 @@ def test_the_dry_run_writes_nothing(app, instructor, regradable):
 
 def apply_regrade(client, class_id: int):
     page = text(client.get(ANALYSIS.format(class_id) + "?regrade=1"))
-    return client.post(REGRADE.format(class_id), data={"csrf_token": csrf_token(page)})
+    return client.post(REGRADE.format(class_id), data=form_with(page, action="/regrade"))
 
 
 def test_applying_the_regrade_stores_the_new_scores_and_key_and_logs_who_when_which_bank_and_what(
@@ -446,7 +447,7 @@ def test_a_second_regrade_changes_nothing_and_logs_zero_changes(app, instructor,
     assert "A regrade would change nothing" in dry
     assert changes_table(dry) == []
 
-    response = instructor.post(REGRADE.format(class_id), data={"csrf_token": csrf_token(dry)})
+    response = instructor.post(REGRADE.format(class_id), data={"csrf_token": csrf_token(dry), "confirm": "yes"})
     assert response.status_code == 302
     page = text(instructor.get(response.headers["Location"]))
     assert "Regraded: 0 scores changed." in page
