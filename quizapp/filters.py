@@ -65,12 +65,15 @@ def quiz_name(slug: str, quiz_id: str) -> str:
     if kept is not None and quiz_id in kept[0].quizzes:
         title = kept[0].quizzes[quiz_id].title
     else:
-        title = db.session.scalar(
-            select(Attempt.quiz_title)
-            .where(Attempt.bank_slug == slug, Attempt.quiz_id == quiz_id)
-            .order_by(Attempt.id.desc())
-            .limit(1)
-        ) or quiz_id
+        title = (
+            db.session.scalar(
+                select(Attempt.quiz_title)
+                .where(Attempt.bank_slug == slug, Attempt.quiz_id == quiz_id)
+                .order_by(Attempt.id.desc())
+                .limit(1)
+            )
+            or quiz_id
+        )
     return f"{title} ({quiz_gone(slug, quiz_id)})"
 
 

@@ -172,7 +172,10 @@ def test_another_instructor_gets_404_on_every_page_and_form_of_a_bank_and_nothin
 def test_another_instructor_may_not_restore_a_bank_from_the_archive_nor_take_its_name(
     app, ann, bob, banks_dir
 ):
-    assert ann.post(f"{BANKS}/every-type/archive", data={"csrf_token": token(ann), "confirm": "yes"}).status_code == 302
+    assert (
+        ann.post(f"{BANKS}/every-type/archive", data={"csrf_token": token(ann), "confirm": "yes"}).status_code
+        == 302
+    )
     name = archived_name(banks_dir)
 
     assert name not in bob.get(f"{BANKS}/").get_data(as_text=True)
