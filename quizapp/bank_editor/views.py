@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from quizapp.access import (
     BANK_EDITOR,
@@ -57,7 +58,11 @@ from quizapp.bank_editor.operations import (
 from quizapp.bank_editor.questionform import (
     EditError,
     apply_question,
+    choice_rows,
+    drawing_notes,
     form_values,
+    listing_quizzes,
+    picked_choices,
     question_mapping,
 )
 from quizapp.bank_editor.sharing import SharingError, grant, members, revoke, set_practice
@@ -223,20 +228,31 @@ def question(slug: str, question_id: str | None = None) -> ResponseReturnValue:
     if qtype not in QUESTION_TYPES:
         abort(404)
     if request.method == "GET":
-        form = QuestionForm(data={**(form_values(existing) if existing else {}), "base": bank_file.sha256})
-        return render_question(slug, qtype, form, existing)
+        values = form_values(existing) if existing else {}
+        listed = listing_quizzes(bank, existing.id) if existing else []
+        form = QuestionForm(
+            data={**values, **choice_rows(values), "quizzes": listed, "base": bank_file.sha256}
+        )
+        return render_question(slug, qtype, form, existing, bank)
     form = QuestionForm()
+    form.quizzes.choices = quiz_choices(bank)
     if existing:
         form.id.data = existing.id  # ids are stable: scores and cards refer to them
+    if form.add_rows.data:
+        for _ in range(ADDED_ROWS):
+            form.choice_rows.append_entry()
+        return render_question(slug, qtype, form, existing, bank)
     if not form.validate_on_submit():
         own = QUESTION_TYPES[qtype].form_fields
-        shown = {"id", "prompt", "points", "explanation", "source", "tags", *own}
+        shown = {"id", "prompt", "points", "explanation", "source", "tags", "quizzes", *own}
         form.form_errors.extend(
             f"{name}: {e}" for name, errs in form.errors.items() if name not in shown for e in errs
         )
-        return render_question(slug, qtype, form, existing), 422
+        return render_question(slug, qtype, form, existing, bank), 422
     try:
-        text = apply_question(bank_file.text, question_mapping(qtype, form.data), question_id)
+        values = {**form.data, **typed_choices(qtype, form)}
+        listed_in = form.quizzes.data if bank else None
+        text = apply_question(bank_file.text, question_mapping(qtype, values), question_id, listed_in)
         save_bank(slug, text, form.base.data, current_user, "question", bank_file.disk_sha256)
     except EditError as exc:
         form.form_errors.append(str(exc))
@@ -250,19 +266,54 @@ def question(slug: str, question_id: str | None = None) -> ResponseReturnValue:
     else:
         flash(f"Question '{form.id.data}' saved.", "success")
         return redirect(url_for("bank_editor.edit", slug=slug))
-    return render_question(slug, qtype, form, existing), 422
+    return render_question(slug, qtype, form, existing, bank), 422
 
 
-def render_question(slug: str, qtype: str, form: QuestionForm, existing: Question | None) -> str:
-    form.answer.description = QUESTION_TYPES[qtype].answer_help
+def typed_choices(qtype: str, form: QuestionForm) -> dict[str, str]:
+    """A choice type's ``choices`` and ``answer`` from the rows typed and ticked (none for another
+    type); an EditError, also shown beside the rows, for ticks that do not fit."""
+    kind = QUESTION_TYPES[qtype]
+    if "choices" not in kind.form_fields:
+        return {}
+    try:
+        return picked_choices(
+            form.choice_rows.data, form.right.data or [], getattr(kind, "several_right", False)
+        )
+    except EditError as exc:
+        form.right.errors = [*form.right.errors, str(exc)]
+        raise
+
+
+#: Empty choice rows the "More choice rows" button adds.
+ADDED_ROWS = 3
+
+
+def quiz_choices(bank: Bank | None) -> list[SelectChoice]:
+    """The quizzes the question form offers to list a question in: those listing their questions."""
+    return (
+        [SelectChoice(quiz_id, bank.quizzes[quiz_id].title) for quiz_id in listing_quizzes(bank)]
+        if bank
+        else []
+    )
+
+
+def render_question(
+    slug: str, qtype: str, form: QuestionForm, existing: Question | None, bank: Bank | None
+) -> str:
+    kind = QUESTION_TYPES[qtype]
+    form.answer.description = kind.answer_help
+    form.quizzes.choices = quiz_choices(bank)
+    tags = [t.strip() for t in (form.tags.data or "").split(",") if t.strip()]
     return render_template(
         "bank_editor/question.html",
         slug=slug,
         qtype=qtype,
+        kind=kind,
         form=form,
         existing=existing,
-        fields=QUESTION_TYPES[qtype].form_fields,
-        types=list(QUESTION_TYPES),
+        fields=kind.form_fields,
+        types={name: t.label or name for name, t in QUESTION_TYPES.items()},
+        drawing=drawing_notes(bank, tags),
     )
 
 

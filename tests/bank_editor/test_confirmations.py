@@ -98,7 +98,9 @@ def test_a_confirmed_restore_over_a_version_saved_meanwhile_is_a_conflict(instru
 
 
 def members_listed(client) -> list[str]:
-    return re.findall(r'<span class="meta">([^<]+)</span></th>', text(client.get(f"{BANKS}/every-type/access")))
+    return re.findall(
+        r'<span class="meta">([^<]+)</span></th>', text(client.get(f"{BANKS}/every-type/access"))
+    )
 
 
 def test_removing_a_member_asks_first_naming_them_and_only_the_confirmation_removes_them(instructor):

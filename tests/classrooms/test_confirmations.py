@@ -70,9 +70,7 @@ def confirm(client, url: str, asked) -> object:
     return client.post(url, data=form_with(text(asked), action=url))
 
 
-def test_a_new_join_code_is_made_only_once_confirmed_and_the_page_names_the_old_code(
-    instructor, klass, ada
-):
+def test_a_new_join_code_is_made_only_once_confirmed_and_the_page_names_the_old_code(instructor, klass, ada):
     old = join_code(instructor, klass)
     url, asked = first_click(instructor, klass, "code")
 
