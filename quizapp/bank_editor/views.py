@@ -65,7 +65,14 @@ from quizapp.bank_editor.questionform import (
     picked_choices,
     question_mapping,
 )
-from quizapp.bank_editor.sharing import SharingError, grant, members, revoke, set_practice
+from quizapp.bank_editor.sharing import (
+    SharingError,
+    check_revoke,
+    grant,
+    members,
+    revoke,
+    set_practice,
+)
 from quizapp.banks import Bank, Problem
 from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import SLUG
@@ -488,8 +495,7 @@ def remove_member(slug: str) -> ResponseReturnValue:
     try:
         user = account_named(form.username.data)
         if not confirmed():
-            if user.id not in {m.user.id for m in members(slug)}:
-                raise SharingError(f"'{user.username}' is not an owner or editor of {slug}.")
+            check_revoke(slug, user)
             return ask(member_removal(slug, user))
         revoke(slug, user)
     except (AccountError, SharingError) as exc:

@@ -140,3 +140,15 @@ def test_a_confirmation_without_the_csrf_token_is_refused_and_changes_nothing(in
     assert instructor.post(f"{BANKS}{target}", data={**data, "csrf_token": "forged"}).status_code == 400
     assert (banks_dir / "every-type.yaml").exists()
     assert "prof2" in text(instructor.get(f"{BANKS}/every-type/access"))
+
+
+def test_the_last_owner_is_refused_at_once_not_asked_to_confirm(instructor):
+    page = text(instructor.get(f"{BANKS}/every-type/access"))
+    response = instructor.post(
+        f"{BANKS}/every-type/access/remove", data={"csrf_token": csrf_token(page), "username": "prof"}
+    )
+
+    assert response.status_code == 422
+    assert "'prof' is the last owner of every-type: make someone else an owner first." in text_of(response)
+    assert 'name="confirm"' not in text(response)
+    assert sorted(members_listed(instructor)) == ["prof", "prof2"]
