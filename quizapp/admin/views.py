@@ -17,6 +17,7 @@ from quizapp.access import ADMIN, allow
 from quizapp.accounts.operations import (
     AccountError,
     change_role,
+    check_role_change,
     end_sessions,
     is_locked,
     make_reset_code,
@@ -98,6 +99,11 @@ def set_role(user_id: int) -> ResponseReturnValue:
         return account_page(account, form), 422
     role, before = form.role.data, account.role
     if role != before and not confirmed():
+        try:
+            check_role_change(account, role)
+        except AccountError as exc:
+            form.role.errors.append(str(exc))
+            return account_page(account, form), 422
         named = "yourself" if account.id == current_user.id else account.display_name
         return ask(
             Confirmation(

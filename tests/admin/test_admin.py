@@ -375,3 +375,16 @@ def test_a_new_role_and_logging_out_everywhere_ask_first_and_change_nothing_unti
 
     assert stored(app, "ada").role == "student"
     assert learner.get("/history").status_code == 200
+
+
+def test_the_only_admin_stepping_down_is_refused_at_once_not_asked_to_confirm(app, admin):
+    token = csrf_token(admin.get(f"/admin/users/{user_id(app, 'root')}").get_data(as_text=True))
+
+    refused = admin.post(
+        f"/admin/users/{user_id(app, 'root')}/role", data={"csrf_token": token, "role": "student"}
+    )
+
+    assert refused.status_code == 422
+    assert "&#39;root&#39; is the only admin" in refused.get_data(as_text=True)
+    assert 'name="confirm"' not in refused.get_data(as_text=True)
+    assert stored(app, "root").role == "admin"
