@@ -366,18 +366,7 @@ def restore(slug: str, revision_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     if not confirmed():
-        return ask(
-            Confirmation(
-                title=f"Restore version #{revision.id} of {slug}.yaml?",
-                happens=f"Version #{revision.id} becomes the bank's newest version: students and every "
-                "host get its questions and quizzes in place of the current ones.",
-                kept="The current version stays in the history, and can be restored the same way. "
-                "Attempts already made keep the questions they showed.",
-                button=f"Restore version #{revision.id}",
-                cancel=url_for("bank_editor.history", slug=slug),
-                carry={"base": form.base.data or ""},
-            )
-        )
+        return ask(restoring(slug, revision, form.base.data or ""))
     try:
         restore_revision(revision, form.base.data or None, current_user)
     except SaveInvalid as exc:
@@ -401,22 +390,39 @@ def archive_view(slug: str) -> ResponseReturnValue:
     opened(slug)
     button_pressed()
     if not confirmed():
-        bank = bank_registry().get(slug)
-        return ask(
-            Confirmation(
-                title=f"Archive the bank {bank.title if bank else slug} ({slug}.yaml)?",
-                happens="Students no longer see its quizzes or study its cards, on every host, and no one "
-                "can start its quizzes, even where a class sets them.",
-                kept="Every attempt and score, and every version of the file: classes, results and "
-                "gradebooks show its quizzes by name, marked archived. Restore it from the Archived "
-                "list of the banks page whenever you like.",
-                button=f"Archive {slug}",
-                cancel=url_for("bank_editor.index"),
-            )
-        )
+        return ask(archiving(slug))
     archive(slug, current_user)
     flash(f"Bank '{slug}' archived: students no longer see it. Restore it from the list below.", "success")
     return redirect(url_for("bank_editor.index"))
+
+
+def restoring(slug: str, revision: BankRevision, base: str) -> Confirmation:
+    """What restoring an older version does, to ask first (posting the page's ``base`` again)."""
+    return Confirmation(
+        title=f"Restore version #{revision.id} of {slug}.yaml?",
+        happens=f"Version #{revision.id} becomes the bank's newest version: students and every host "
+        "get its questions and quizzes in place of the current ones.",
+        kept="The current version stays in the history, and can be restored the same way. Attempts "
+        "already made keep the questions they showed.",
+        button=f"Restore version #{revision.id}",
+        cancel=url_for("bank_editor.history", slug=slug),
+        carry={"base": base},
+    )
+
+
+def archiving(slug: str) -> Confirmation:
+    """What archiving a bank does, to ask first."""
+    bank = bank_registry().get(slug)
+    return Confirmation(
+        title=f"Archive the bank {bank.title if bank else slug} ({slug}.yaml)?",
+        happens="Students no longer see its quizzes or study its cards, on every host, and no one can "
+        "start its quizzes, even where a class sets them.",
+        kept="Every attempt and score, and every version of the file: classes, results and gradebooks "
+        "show its quizzes by name, marked archived. Restore it from the Archived list of the banks "
+        "page whenever you like.",
+        button=f"Archive {slug}",
+        cancel=url_for("bank_editor.index"),
+    )
 
 
 @bp.post("/archive/<name>/restore")

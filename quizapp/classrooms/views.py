@@ -158,7 +158,6 @@ def remove(class_id: int, user_id: int) -> ResponseReturnValue:
                 title=f"Remove {learner.display_name} from {classroom.name}?",
                 happens=f"{learner.display_name} ({learner.username}) leaves the class: its quizzes are "
                 "no longer set for them, and their row leaves the gradebook and its exports.",
-                lost="Their extra time on this class's quizzes.",
                 kept="Their attempts and scores; they can join again with the class's code.",
                 button=f"Remove {learner.display_name}",
                 cancel=url_for("classrooms.classroom", class_id=class_id),
