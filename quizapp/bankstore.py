@@ -189,6 +189,20 @@ class BankStore:
         """Every served bank, sorted by slug."""
         return [e.bank for e in self.entries() if e.bank is not None]
 
+    def kept(self, slug: str) -> tuple[Bank, bool] | None:
+        """Bank ``slug`` as last saved, for the names of one no longer served, and whether that is
+        because it was archived; None if no version of it was ever saved that validates."""
+        self.refresh()
+        head = self._heads.get(slug)
+        if head is None:
+            return None
+        if head.id in self._parsed:
+            bank = self._parsed[head.id]
+        else:
+            with db.engine.connect() as connection:
+                bank = self._served(connection, head)
+        return (bank, not head.live) if bank is not None else None
+
     def unsaved(self, slug: str) -> Unsaved | None:
         """This host's file of bank ``slug`` if it holds an edit that is not served: it does not
         validate, or was made while a newer version was saved elsewhere."""

@@ -1,4 +1,4 @@
-"""Jinja filters for numbers and times."""
+"""Jinja filters for numbers and times, and the names of banks and quizzes no longer served."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from markupsafe import Markup
+from sqlalchemy import select
 
+from quizapp.extensions import bank_registry, db
+from quizapp.models import Attempt
 from quizapp.questions import format_number
 from quizapp.site_settings import school_zone_name
 from quizapp.timefmt import when
@@ -50,6 +53,52 @@ def from_ns(nanoseconds: int) -> datetime:
     return datetime.fromtimestamp(nanoseconds / 1e9, UTC)
 
 
+def bank_name(slug: str) -> str:
+    """A bank's title as served; for one no longer served, its title as last saved, marked
+    "(archived)" or "(not available)"; its slug when no version of it is known."""
+    bank = bank_registry().get(slug)
+    if bank is not None:
+        return bank.title
+    kept = bank_registry().kept(slug)
+    if kept is None:
+        return f"{slug} (not available)"
+    return f"{kept[0].title} ({'archived' if kept[1] else 'not available'})"
+
+
+def quiz_name(slug: str, quiz_id: str) -> str:
+    """A quiz's title as served; else as last known (its bank's last version, else its latest
+    attempt's), marked "(archived)" with its bank, "(no longer in its bank)" when taken out of a
+    bank still served, else "(not available)"; its id when no title is known."""
+    registry = bank_registry()
+    bank = registry.get(slug)
+    if bank is not None and quiz_id in bank.quizzes:
+        return bank.quizzes[quiz_id].title
+    kept = registry.kept(slug) if bank is None else None
+    if kept is not None and quiz_id in kept[0].quizzes:
+        title = kept[0].quizzes[quiz_id].title
+    else:
+        title = (
+            db.session.scalar(
+                select(Attempt.quiz_title)
+                .where(Attempt.bank_slug == slug, Attempt.quiz_id == quiz_id)
+                .order_by(Attempt.id.desc())
+                .limit(1)
+            )
+            or quiz_id
+        )
+    return f"{title} ({quiz_gone(slug, quiz_id)})"
+
+
+def quiz_gone(slug: str, quiz_id: str) -> str:
+    """Why a quiz is not served ("archived", "no longer in its bank", "not available"); "" if it is."""
+    registry = bank_registry()
+    bank = registry.get(slug)
+    if bank is not None:
+        return "" if quiz_id in bank.quizzes else "no longer in its bank"
+    kept = registry.kept(slug)
+    return "archived" if kept is not None and kept[1] else "not available"
+
+
 def register_filters(app: Flask) -> None:
     """Make the filters, and the school's time zone, available in every template."""
     app.add_template_filter(percent)
@@ -59,3 +108,6 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(when)
     app.add_template_filter(from_ns)
     app.add_template_global(school_zone_name)
+    app.add_template_global(bank_name)
+    app.add_template_global(quiz_name)
+    app.add_template_global(quiz_gone)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from flask import abort
+from flask import abort, render_template, request
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import Field, Form, StringField
@@ -93,6 +95,38 @@ def button_pressed() -> None:
     a bad token before any view runs: this keeps each view's own check in Flask-WTF's terms)."""
     if not EmptyForm().validate_on_submit():
         abort(400)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What a destructive button will do, asked before it is done: the page ``ask`` shows."""
+
+    #: The question, as the page's heading ("Archive the bank Founding documents?").
+    title: str
+    #: What happens once confirmed.
+    happens: str
+    #: The confirming button's words ("Archive the bank").
+    button: str
+    #: Where Cancel leads: the page the button was on.
+    cancel: str
+    #: What is lost for good, if anything.
+    lost: str = ""
+    #: What stays as it is.
+    kept: str = ""
+    #: The first POST's own fields (a username, a version's base), posted again with the confirmation.
+    carry: Mapping[str, str] = field(default_factory=dict)
+
+
+def confirmed() -> bool:
+    """Whether a destructive button's POST is its second, confirmed one; the first only asks (and
+    changes nothing). Both carry the form's token, checked before this (CSRFProtect, the view's form)."""
+    return request.form.get("confirm") == "yes"
+
+
+def ask(confirmation: Confirmation) -> str:
+    """The page asking to confirm the POST just made: what will happen, what is lost and kept,
+    the button that does it (posting the same fields again, with ``confirm``) and a Cancel link."""
+    return render_template("confirm.html", confirmation=confirmation, form=EmptyForm(), action=request.path)
 
 
 class JoinForm(FlaskForm):

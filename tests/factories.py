@@ -144,7 +144,11 @@ class _Forms(HTMLParser):
                 return
             if kind in ("checkbox", "radio"):
                 if "checked" in a:
-                    fields[a["name"]] = a.get("value") or "on"
+                    value = a.get("value") or "on"
+                    if a["name"] in fields:  # several boxes of one name ticked: a list of their values
+                        before = fields[a["name"]]
+                        value = [*before, value] if isinstance(before, list) else [before, value]
+                    fields[a["name"]] = value
                 return
             fields[a["name"]] = a.get("value") or ""
         elif tag == "textarea":

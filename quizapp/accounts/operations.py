@@ -139,15 +139,33 @@ def change_role(username: str, role: str) -> User:
     The last admin stays one (on the admin page and in the CLI alike): without an admin, nobody
     could manage accounts in the browser."""
     if role not in ROLES:
-        raise AccountError(f"The role must be one of {', '.join(ROLES)}.")
+        raise _no_such_role()
     with write_transaction():
         user = account_named(username)
         if user.role == "admin" and role != "admin" and not _other_admins(user.id):
-            raise AccountError(f"'{user.username}' is the only admin: make another account an admin first.")
+            raise _only_admin(user)
         if user.role != role:
             user.role = role
             user.session_generation += 1
     return user
+
+
+def check_role_change(user: User, role: str) -> None:
+    """Raise the AccountError ``change_role`` would raise now (no such role, the only admin's), so
+    that the admin page says so before asking to confirm; ``change_role`` checks again, locked."""
+    if role not in ROLES:
+        raise _no_such_role()
+    others = select(User.id).where(User.role == "admin", User.id != user.id).limit(1)
+    if user.role == "admin" and role != "admin" and db.session.scalar(others) is None:
+        raise _only_admin(user)
+
+
+def _no_such_role() -> AccountError:
+    return AccountError(f"The role must be one of {', '.join(ROLES)}.")
+
+
+def _only_admin(user: User) -> AccountError:
+    return AccountError(f"'{user.username}' is the only admin: make another account an admin first.")
 
 
 def _other_admins(user_id: int) -> bool:

@@ -17,6 +17,7 @@ from quizapp.access import ADMIN, allow
 from quizapp.accounts.operations import (
     AccountError,
     change_role,
+    check_role_change,
     end_sessions,
     is_locked,
     make_reset_code,
@@ -24,7 +25,7 @@ from quizapp.accounts.operations import (
 )
 from quizapp.admin.forms import RoleForm, SiteSettingsForm
 from quizapp.extensions import db
-from quizapp.forms import EmptyForm, button_pressed
+from quizapp.forms import Confirmation, EmptyForm, ask, button_pressed, confirmed
 from quizapp.models import User, utcnow
 from quizapp.site_settings import SettingError, school_zone_name, set_school_zone
 from quizapp.text import clean_text
@@ -97,6 +98,25 @@ def set_role(user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return account_page(account, form), 422
     role, before = form.role.data, account.role
+    if role != before and not confirmed():
+        try:
+            check_role_change(account, role)
+        except AccountError as exc:
+            form.role.errors.append(str(exc))
+            return account_page(account, form), 422
+        named = "yourself" if account.id == current_user.id else account.display_name
+        return ask(
+            Confirmation(
+                title=f"Make {named} {article(role)} {role}?",
+                happens=f"{account.display_name} ({account.username}) is logged out everywhere, and from "
+                f"their next login may do what {article(role)} {role} does, no longer what "
+                f"{article(before)} {before} does.",
+                kept="Their account, password, classes, banks and every attempt and score.",
+                button=f"Make {account.username} {article(role)} {role}",
+                cancel=url_for("admin.user", user_id=account.id),
+                carry={"role": role},
+            )
+        )
     try:
         change_role(account.username, role)
     except AccountError as exc:
@@ -131,6 +151,17 @@ def unlock_account(user_id: int) -> ResponseReturnValue:
 def end_account_sessions(user_id: int) -> ResponseReturnValue:
     account = db.get_or_404(User, user_id)
     button_pressed()
+    if not confirmed():
+        return ask(
+            Confirmation(
+                title=f"Log {account.display_name} out everywhere?",
+                happens=f"Every session of {account.display_name} ({account.username}) ends now, on every "
+                "device: they must log in again.",
+                kept="Their account, their password, and every answer saved so far, even in a quiz in progress.",
+                button="Log them out everywhere",
+                cancel=url_for("admin.user", user_id=account.id),
+            )
+        )
     end_sessions(account.id)
     flash(f"{account.display_name} was logged out everywhere.", "success")
     return redirect(url_for("admin.user", user_id=account.id))

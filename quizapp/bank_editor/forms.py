@@ -6,10 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     ButtonField,
+    FieldList,
     HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -71,6 +73,11 @@ class QuestionForm(FlaskForm):
     )
     prompt = TextAreaField("Prompt", validators=[DataRequired()], render_kw={"rows": 3})
     choices = TextAreaField("Choices", description="One choice a line.", render_kw={"rows": 6})
+    #: A choice type's choices, one a row (``choices`` and ``answer`` are made from these and
+    #: ``right``); empty rows are left out.
+    choice_rows = FieldList(StringField("Choice", filters=[strip]))
+    #: The numbers (from 0) of the rows ticked as right.
+    right = SelectMultipleField("Right", choices=[], validate_choice=False)
     answer = TextAreaField("Answer", render_kw={"rows": 4})
     truth = SelectField(
         "The statement is",
@@ -104,6 +111,11 @@ class QuestionForm(FlaskForm):
     )
     source = IntegerField("Source paragraph", validators=[Optional(), NumberRange(min=1)])
     tags = StringField("Tags", description="Comma-separated.")
+    #: The bank's quizzes that list their questions, ticked where this question is to be listed
+    #: (the view offers them: any other is refused).
+    quizzes = SelectMultipleField("In the quizzes", choices=[])
+    #: Pressed for more empty choice rows: the form comes back as typed, nothing saved.
+    add_rows = ButtonField()
     base = HiddenField()
 
 

@@ -4,7 +4,7 @@ round trip, so the rest of the file (comments, order, quoting, layout) stays as 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -12,7 +12,12 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from quizapp.questions import QUESTION_TYPES, Question, form_number, format_number
+from quizapp.banks import Bank
+from quizapp.questions import QUESTION_TYPES, Question, form_lines, form_number, format_number
+
+#: Empty choice rows the form offers beyond those filled in, and the fewest rows it shows.
+SPARE_ROWS = 2
+MIN_ROWS = 4
 
 
 def key_order() -> tuple[str, ...]:
@@ -37,6 +42,71 @@ def form_values(question: Question) -> dict[str, Any]:
         "tags": ", ".join(question.tags),
     }
     return {**values, **question.to_form()}
+
+
+def choice_rows(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A choice type's ``choices`` and ``answer`` (one a line) as the form shows them: a row per
+    choice, the right ones ticked (``right``: their numbers), and empty rows for more."""
+    choices = form_lines(values.get("choices"))
+    right = set(form_lines(values.get("answer")))
+    spare = max(SPARE_ROWS, MIN_ROWS - len(choices))
+    return {
+        "choice_rows": [*choices, *[""] * spare],
+        "right": [str(i) for i, choice in enumerate(choices) if choice in right],
+    }
+
+
+def picked_choices(rows: Sequence[str], right: Collection[str], several: bool) -> dict[str, str]:
+    """The ``choices`` and ``answer`` (one a line) of the rows filled in and those ticked right.
+    Raises EditError, naming the row, for a tick on an empty row, no tick, or several where one
+    choice is right."""
+    ticked = sorted({int(r) for r in right if r.isdigit() and int(r) < len(rows)})
+    if len(ticked) < len(right):
+        raise EditError("Tick the right choice among the rows shown.")
+    empty = [i + 1 for i in ticked if not rows[i].strip()]
+    if empty:
+        raise EditError(
+            f"Choice {empty[0]} is ticked as right but is empty: type the choice in its row, or tick another."
+        )
+    if not ticked:
+        raise EditError(
+            "Tick every right choice in its row." if several else "Tick the right choice in its row."
+        )
+    if len(ticked) > 1 and not several:
+        raise EditError("Tick one right choice only: this type has one.")
+    return {
+        "choices": "\n".join(row.strip() for row in rows if row.strip()),
+        "answer": "\n".join(rows[i].strip() for i in ticked),
+    }
+
+
+def listing_quizzes(bank: Bank | None, qid: str | None = None) -> list[str]:
+    """The ids of the bank's quizzes that list their questions (with ``qid``: those listing it)."""
+    if bank is None:
+        return []
+    return [
+        quiz.id
+        for quiz in bank.quizzes.values()
+        if quiz.question_ids is not None and (qid is None or qid in quiz.question_ids)
+    ]
+
+
+def drawing_notes(bank: Bank | None, tags: Collection[str]) -> list[str]:
+    """How each of the bank's quizzes that draws its questions (by tag, or from all) takes a
+    question with ``tags``."""
+    notes = []
+    for quiz in bank.quizzes.values() if bank else ():
+        if quiz.question_ids is not None:
+            continue
+        if not quiz.select_tags:
+            notes.append(f"{quiz.title} draws from every question of the bank: it includes this one.")
+        elif set(quiz.select_tags) & set(tags):
+            shared = ", ".join(t for t in quiz.select_tags if t in tags)
+            notes.append(f"{quiz.title} draws by tag: this question has the tag {shared}, so it is included.")
+        else:
+            wanted = " or ".join(quiz.select_tags)
+            notes.append(f"{quiz.title} draws by tag: add the tag {wanted} to include this question.")
+    return notes
 
 
 def question_mapping(qtype: str, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -70,14 +140,19 @@ def _flow(items: list[str]) -> CommentedSeq:
     return seq
 
 
-def apply_question(text: str, mapping: dict[str, Any], replacing: str | None) -> str:
+def apply_question(
+    text: str, mapping: dict[str, Any], replacing: str | None, listed_in: Collection[str] | None = None
+) -> str:
     """The bank text with question ``replacing`` updated from ``mapping`` in place (or, with None,
-    ``mapping`` added as a new question at the end). Everything else is written back untouched."""
+    ``mapping`` added as a new question at the end); with ``listed_in``, the question listed in
+    those quizzes' ``questions:`` and in no other's. Everything else is written back untouched."""
     data, yaml = _loaded(text)
     if replacing is None:
         data["questions"].append(CommentedMap((k, mapping[k]) for k in key_order() if k in mapping))
     else:
         _update_in_place(_question(data, replacing), mapping)
+    if listed_in is not None:
+        _list_in(data.get("quizzes"), mapping["id"], set(listed_in))
     return _dumped(data, yaml)
 
 
@@ -123,6 +198,21 @@ def _dumped(data: CommentedMap, yaml: YAML) -> str:
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
+
+
+def _list_in(quizzes: Any, qid: str, listed_in: set[str]) -> None:
+    """Add ``qid`` at the end of the ``questions:`` of each quiz in ``listed_in``, and take it out
+    of every other quiz's; quizzes that draw by tag are left alone."""
+    for quiz in quizzes if isinstance(quizzes, CommentedSeq) else ():
+        ids = quiz.get("questions") if isinstance(quiz, CommentedMap) else None
+        if not isinstance(ids, CommentedSeq):
+            continue
+        if quiz.get("id") in listed_in:
+            if qid not in ids:
+                ids.append(qid)
+        else:
+            while qid in ids:
+                del ids[ids.index(qid)]
 
 
 def _update_in_place(target: CommentedMap, mapping: dict[str, Any]) -> None:

@@ -67,10 +67,29 @@ def revoke(slug: str, user: User) -> None:
         _lock_members(slug)
         member = _member(slug, user.id)
         if member is None:
-            raise SharingError(f"'{user.username}' is not an owner or editor of {slug}.")
+            raise _not_a_member(slug, user)
         if member.role == "owner":
             _keep_an_owner(slug, user)
         db.session.delete(member)
+
+
+def check_revoke(slug: str, user: User) -> None:
+    """Raise the SharingError ``revoke`` would raise now (not a member, the last owner), so that
+    the access page says so before asking to confirm; ``revoke`` checks again under its locks."""
+    everyone = members(slug)
+    role = next((m.role for m in everyone if m.user_id == user.id), None)
+    if role is None:
+        raise _not_a_member(slug, user)
+    if role == "owner" and not any(m.role == "owner" and m.user_id != user.id for m in everyone):
+        raise _last_owner(slug, user)
+
+
+def _not_a_member(slug: str, user: User) -> SharingError:
+    return SharingError(f"'{user.username}' is not an owner or editor of {slug}.")
+
+
+def _last_owner(slug: str, user: User) -> SharingError:
+    return SharingError(f"'{user.username}' is the last owner of {slug}: make someone else an owner first.")
 
 
 def set_practice(slug: str, allowed: bool) -> None:
@@ -112,6 +131,4 @@ def _keep_an_owner(slug: str, leaving: User) -> None:
         .with_for_update()
     )
     if set(owners) <= {leaving.id}:
-        raise SharingError(
-            f"'{leaving.username}' is the last owner of {slug}: make someone else an owner first."
-        )
+        raise _last_owner(slug, leaving)

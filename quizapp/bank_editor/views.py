@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from quizapp.access import (
     BANK_EDITOR,
@@ -57,16 +58,27 @@ from quizapp.bank_editor.operations import (
 from quizapp.bank_editor.questionform import (
     EditError,
     apply_question,
+    choice_rows,
+    drawing_notes,
     form_values,
+    listing_quizzes,
+    picked_choices,
     question_mapping,
 )
-from quizapp.bank_editor.sharing import SharingError, grant, members, revoke, set_practice
+from quizapp.bank_editor.sharing import (
+    SharingError,
+    check_revoke,
+    grant,
+    members,
+    revoke,
+    set_practice,
+)
 from quizapp.banks import Bank, Problem
 from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import SLUG
 from quizapp.extensions import bank_registry, rate_limit
-from quizapp.forms import EmptyForm, button_pressed, whole_number
-from quizapp.models import BankRevision
+from quizapp.forms import Confirmation, EmptyForm, ask, button_pressed, confirmed, whole_number
+from quizapp.models import BankRevision, User
 from quizapp.questions import QUESTION_TYPES, Question
 
 bp = Blueprint("bank_editor", __name__, url_prefix="/teach/banks", template_folder="templates")
@@ -223,20 +235,31 @@ def question(slug: str, question_id: str | None = None) -> ResponseReturnValue:
     if qtype not in QUESTION_TYPES:
         abort(404)
     if request.method == "GET":
-        form = QuestionForm(data={**(form_values(existing) if existing else {}), "base": bank_file.sha256})
-        return render_question(slug, qtype, form, existing)
+        values = form_values(existing) if existing else {}
+        listed = listing_quizzes(bank, existing.id) if existing else []
+        form = QuestionForm(
+            data={**values, **choice_rows(values), "quizzes": listed, "base": bank_file.sha256}
+        )
+        return render_question(slug, qtype, form, existing, bank)
     form = QuestionForm()
+    form.quizzes.choices = quiz_choices(bank)
     if existing:
         form.id.data = existing.id  # ids are stable: scores and cards refer to them
+    if form.add_rows.data:
+        for _ in range(ADDED_ROWS):
+            form.choice_rows.append_entry()
+        return render_question(slug, qtype, form, existing, bank)
     if not form.validate_on_submit():
         own = QUESTION_TYPES[qtype].form_fields
-        shown = {"id", "prompt", "points", "explanation", "source", "tags", *own}
+        shown = {"id", "prompt", "points", "explanation", "source", "tags", "quizzes", *own}
         form.form_errors.extend(
             f"{name}: {e}" for name, errs in form.errors.items() if name not in shown for e in errs
         )
-        return render_question(slug, qtype, form, existing), 422
+        return render_question(slug, qtype, form, existing, bank), 422
     try:
-        text = apply_question(bank_file.text, question_mapping(qtype, form.data), question_id)
+        values = {**form.data, **typed_choices(qtype, form)}
+        listed_in = form.quizzes.data if bank else None
+        text = apply_question(bank_file.text, question_mapping(qtype, values), question_id, listed_in)
         save_bank(slug, text, form.base.data, current_user, "question", bank_file.disk_sha256)
     except EditError as exc:
         form.form_errors.append(str(exc))
@@ -250,19 +273,54 @@ def question(slug: str, question_id: str | None = None) -> ResponseReturnValue:
     else:
         flash(f"Question '{form.id.data}' saved.", "success")
         return redirect(url_for("bank_editor.edit", slug=slug))
-    return render_question(slug, qtype, form, existing), 422
+    return render_question(slug, qtype, form, existing, bank), 422
 
 
-def render_question(slug: str, qtype: str, form: QuestionForm, existing: Question | None) -> str:
-    form.answer.description = QUESTION_TYPES[qtype].answer_help
+def typed_choices(qtype: str, form: QuestionForm) -> dict[str, str]:
+    """A choice type's ``choices`` and ``answer`` from the rows typed and ticked (none for another
+    type); an EditError, also shown beside the rows, for ticks that do not fit."""
+    kind = QUESTION_TYPES[qtype]
+    if "choices" not in kind.form_fields:
+        return {}
+    try:
+        return picked_choices(
+            form.choice_rows.data, form.right.data or [], getattr(kind, "several_right", False)
+        )
+    except EditError as exc:
+        form.right.errors = [*form.right.errors, str(exc)]
+        raise
+
+
+#: Empty choice rows the "More choice rows" button adds.
+ADDED_ROWS = 3
+
+
+def quiz_choices(bank: Bank | None) -> list[SelectChoice]:
+    """The quizzes the question form offers to list a question in: those listing their questions."""
+    return (
+        [SelectChoice(quiz_id, bank.quizzes[quiz_id].title) for quiz_id in listing_quizzes(bank)]
+        if bank
+        else []
+    )
+
+
+def render_question(
+    slug: str, qtype: str, form: QuestionForm, existing: Question | None, bank: Bank | None
+) -> str:
+    kind = QUESTION_TYPES[qtype]
+    form.answer.description = kind.answer_help
+    form.quizzes.choices = quiz_choices(bank)
+    tags = [t.strip() for t in (form.tags.data or "").split(",") if t.strip()]
     return render_template(
         "bank_editor/question.html",
         slug=slug,
         qtype=qtype,
+        kind=kind,
         form=form,
         existing=existing,
-        fields=QUESTION_TYPES[qtype].form_fields,
-        types=list(QUESTION_TYPES),
+        fields=kind.form_fields,
+        types={name: t.label or name for name, t in QUESTION_TYPES.items()},
+        drawing=drawing_notes(bank, tags),
     )
 
 
@@ -307,6 +365,8 @@ def restore(slug: str, revision_id: int) -> ResponseReturnValue:
     form = RestoreForm()
     if not form.validate_on_submit():
         abort(400)
+    if not confirmed():
+        return ask(restoring(slug, revision, form.base.data or ""))
     try:
         restore_revision(revision, form.base.data or None, current_user)
     except SaveInvalid as exc:
@@ -329,9 +389,40 @@ def restore(slug: str, revision_id: int) -> ResponseReturnValue:
 def archive_view(slug: str) -> ResponseReturnValue:
     opened(slug)
     button_pressed()
+    if not confirmed():
+        return ask(archiving(slug))
     archive(slug, current_user)
     flash(f"Bank '{slug}' archived: students no longer see it. Restore it from the list below.", "success")
     return redirect(url_for("bank_editor.index"))
+
+
+def restoring(slug: str, revision: BankRevision, base: str) -> Confirmation:
+    """What restoring an older version does, to ask first (posting the page's ``base`` again)."""
+    return Confirmation(
+        title=f"Restore version #{revision.id} of {slug}.yaml?",
+        happens=f"Version #{revision.id} becomes the bank's newest version: students and every host "
+        "get its questions and quizzes in place of the current ones.",
+        kept="The current version stays in the history, and can be restored the same way. Attempts "
+        "already made keep the questions they showed.",
+        button=f"Restore version #{revision.id}",
+        cancel=url_for("bank_editor.history", slug=slug),
+        carry={"base": base},
+    )
+
+
+def archiving(slug: str) -> Confirmation:
+    """What archiving a bank does, to ask first."""
+    bank = bank_registry().get(slug)
+    return Confirmation(
+        title=f"Archive the bank {bank.title if bank else slug} ({slug}.yaml)?",
+        happens="Students no longer see its quizzes or study its cards, on every host, and no one can "
+        "start its quizzes, even where a class sets them.",
+        kept="Every attempt and score, and every version of the file: classes, results and gradebooks "
+        "show its quizzes by name, marked archived. Restore it from the Archived list of the banks "
+        "page whenever you like.",
+        button=f"Archive {slug}",
+        cancel=url_for("bank_editor.index"),
+    )
 
 
 @bp.post("/archive/<name>/restore")
@@ -409,12 +500,29 @@ def remove_member(slug: str) -> ResponseReturnValue:
         return access_page(slug), 422
     try:
         user = account_named(form.username.data)
+        if not confirmed():
+            check_revoke(slug, user)
+            return ask(member_removal(slug, user))
         revoke(slug, user)
     except (AccountError, SharingError) as exc:
         flash(str(exc), "error")
         return access_page(slug), 422
     flash(f"{user.display_name} no longer owns or edits {slug}.", "success")
     return after_change(slug)
+
+
+def member_removal(slug: str, user: User) -> Confirmation:
+    """What removing ``user`` from the bank's owners and editors does, to ask first."""
+    yourself = user.id == current_user.id
+    return Confirmation(
+        title=f"Remove {'yourself' if yourself else user.display_name} from {slug}.yaml?",
+        happens=f"{'You' if yourself else user.display_name} will no longer edit this bank or see its "
+        "history, share it, or set and regrade its quizzes for a class.",
+        kept="The bank and its versions; the quizzes already set from it, with their attempts and scores.",
+        button=f"Remove {user.username}",
+        cancel=url_for("bank_editor.access", slug=slug),
+        carry={"username": user.username},
+    )
 
 
 @bp.post("/<slug>/access/practice")

@@ -47,7 +47,8 @@ from quizapp.classrooms.operations import (
     unassign,
 )
 from quizapp.extensions import bank_registry, db
-from quizapp.forms import EmptyForm, button_pressed
+from quizapp.filters import quiz_name
+from quizapp.forms import Confirmation, EmptyForm, ask, button_pressed, confirmed
 from quizapp.models import Assignment, Classroom, Enrollment, User
 from quizapp.quizzes.operations import close_overdue
 from quizapp.timefmt import parse_local
@@ -126,6 +127,18 @@ def assign_form() -> AssignForm:
 def new_code(class_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
     button_pressed()
+    if not confirmed():
+        code = f"{classroom.join_code[:4]}-{classroom.join_code[4:]}"
+        return ask(
+            Confirmation(
+                title=f"Make a new join code for {classroom.name}?",
+                happens=f"The code {code} stops working at once: anyone who has not joined yet needs "
+                "the new one, shown on the class page.",
+                kept="Every student already in the class stays in it, with their attempts and scores.",
+                button="Make a new code",
+                cancel=url_for("classrooms.classroom", class_id=class_id),
+            )
+        )
     regenerate_code(classroom)
     flash("New join code made; the old one no longer works.", "success")
     return redirect(url_for("classrooms.classroom", class_id=class_id))
@@ -136,6 +149,20 @@ def new_code(class_id: int) -> ResponseReturnValue:
 def remove(class_id: int, user_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
     button_pressed()
+    if not confirmed():
+        learner = db.session.get(User, user_id)
+        if learner is None or not is_enrolled(classroom, learner):
+            abort(404)
+        return ask(
+            Confirmation(
+                title=f"Remove {learner.display_name} from {classroom.name}?",
+                happens=f"{learner.display_name} ({learner.username}) leaves the class: its quizzes are "
+                "no longer set for them, and their row leaves the gradebook and its exports.",
+                kept="Their attempts and scores; they can join again with the class's code.",
+                button=f"Remove {learner.display_name}",
+                cancel=url_for("classrooms.classroom", class_id=class_id),
+            )
+        )
     remove_student(classroom, user_id)
     flash("Student removed from the class; their scores are kept.", "success")
     return redirect(url_for("classrooms.classroom", class_id=class_id))
@@ -166,6 +193,19 @@ def remove_assignment(class_id: int, assignment_id: int) -> ResponseReturnValue:
     classroom = own_class(class_id)
     assignment = own_assignment(classroom, assignment_id)
     button_pressed()
+    if not confirmed():
+        title = quiz_name(assignment.bank_slug, assignment.quiz_id)
+        return ask(
+            Confirmation(
+                title=f"Take {title} off {classroom.name}?",
+                happens="Its students can no longer start it for this class, and its column leaves the "
+                "gradebook and its exports.",
+                lost="Its times, its review options and its students' extra time for this class.",
+                kept="Attempts already made, with their scores, as each student's practice.",
+                button="Take the quiz off the class",
+                cancel=url_for("classrooms.classroom", class_id=class_id),
+            )
+        )
     unassign(assignment)
     flash("Quiz taken off the class; attempts already made are kept.", "success")
     return redirect(url_for("classrooms.classroom", class_id=class_id))

@@ -22,6 +22,7 @@ from quizapp import clock, queries
 from quizapp.bank_editor.answers import rejected_answers
 from quizapp.banks import Bank, BankRegistry
 from quizapp.extensions import db
+from quizapp.filters import quiz_name
 from quizapp.grades.stats import WRONG_ANSWERS_SHOWN, AnswerGroup, AttemptScores, group_answers
 from quizapp.models import Assignment, Attempt, Classroom, Enrollment, Response
 from quizapp.questions import Question, overall_grade
@@ -100,7 +101,7 @@ def _columns(
             Column(
                 bank_slug=slug,
                 quiz_id=quiz_id,
-                title=quiz.title if quiz else f"{quiz_id} (no longer in its bank)",
+                title=quiz.title if quiz else quiz_name(slug, quiz_id),
                 grading=quiz.grading if quiz else "highest",
                 max_points=maxima.get((slug, quiz_id)) or size,
                 opens_at=opens_at,

@@ -37,8 +37,8 @@ from quizapp.classrooms.operations import (
 )
 from quizapp.downloads import download
 from quizapp.extensions import bank_registry, db, rate_limit
-from quizapp.filters import percent
-from quizapp.forms import EmptyForm, button_pressed
+from quizapp.filters import percent, quiz_name
+from quizapp.forms import Confirmation, EmptyForm, ask, button_pressed, confirmed
 from quizapp.grades import regrade, reports, stats
 from quizapp.grades.exports import EXPORTERS, export_filename, responses_table, write_csv
 from quizapp.grades.forms import AnswerForm
@@ -154,7 +154,7 @@ def analysis(class_id: int, slug: str, quiz_id: str) -> ResponseReturnValue:
     close_overdue(classroom_id=classroom.id)
     data = reports.quiz_responses(classroom, slug, quiz_id)
     quiz_stats = stats.quiz_statistics(data.attempts)
-    title = bank.quizzes[quiz_id].title if bank and quiz_id in bank.quizzes else quiz_id
+    title = bank.quizzes[quiz_id].title if bank and quiz_id in bank.quizzes else quiz_name(slug, quiz_id)
     coverage = None
     if bank and bank.source:
         coverage = stats.source_coverage(bank.source.paragraphs, [q.source for q in bank.questions.values()])
@@ -203,6 +203,18 @@ def apply_regrade(class_id: int, slug: str, quiz_id: str) -> ResponseReturnValue
         flash(NO_REGRADE, "error")
     elif bank is None or quiz_id not in bank.quizzes:
         flash("The quiz is no longer in a bank that validates, so there is no key to regrade with.", "error")
+    elif not confirmed():
+        changed = sum(1 for c in regrade.plan(assignment, bank) if c.score_changed)
+        return ask(
+            Confirmation(
+                title=f"Regrade {bank.quizzes[quiz_id].title} for {classroom.name}?",
+                happens=f"{changed} stored score{'' if changed == 1 else 's'} of this class's attempts "
+                "change to what the bank's key gives now; students see the new scores.",
+                kept="Every answer given; the regrade log records each score before and after.",
+                button="Apply the regrade",
+                cancel=url_for("grades.analysis", class_id=class_id, slug=slug, quiz_id=quiz_id, regrade=1),
+            )
+        )
     else:
         close_overdue(classroom_id=classroom.id)
         log = regrade.apply(assignment, bank, current_user)

@@ -414,6 +414,9 @@ class Question(ABC):
 
     #: The name banks give the type (``type: single``): its key in ``QUESTION_TYPES``.
     type: ClassVar[str]
+    #: The type's name as people read it ("Single choice"), wherever a page names the type
+    #: (empty: pages show ``type``).
+    label: ClassVar[str] = ""
     #: The bank fields this type must have beyond the common ones, then those it may have, in the
     #: order the question editor writes them.
     required_fields: ClassVar[tuple[str, ...]]
@@ -556,6 +559,8 @@ class _Choices(Question):
     optional_fields = ("feedback", "shuffle")
     form_fields = ("choices", "answer", "feedback", "shuffle")
     key_fields = (*Question.key_fields, "feedback_by_choice")
+    #: Whether the editor lets several choices be ticked right, or one.
+    several_right: ClassVar[bool] = False
 
     choices: tuple[str, ...]
     #: Per-choice feedback, keyed by the choice's text.
@@ -606,8 +611,9 @@ class SingleChoice(_Choices):
     """One right choice among several."""
 
     type: ClassVar[str] = "single"
+    label = "Single choice"
     input_macro = "single_choice"
-    answer_help = "The right choice, written exactly as in the list."
+    answer_help = "Type each choice in a row and tick the right one."
     answer: str
 
     @classmethod
@@ -646,8 +652,10 @@ class MultipleChoice(_Choices):
     1/k away (k = number of right choices), never below zero — Canvas's partial-credit rule."""
 
     type: ClassVar[str] = "multi"
+    label = "Multiple choice"
     input_macro = "multiple_choice"
-    answer_help = "Every right choice, one a line, written exactly as in the list."
+    several_right = True
+    answer_help = "Type each choice in a row and tick every right one."
     answer: tuple[str, ...]
 
     @classmethod
@@ -702,6 +710,7 @@ class TrueFalse(Question):
     """A statement to judge true or false."""
 
     type: ClassVar[str] = "true_false"
+    label = "True / false"
     required_fields = ("answer",)
     optional_fields = ("feedback",)
     input_macro = "true_false"
@@ -780,6 +789,7 @@ class ShortText(Question):
     ``typos``, within that many slips of one, unless a listed wrong answer is as close."""
 
     type: ClassVar[str] = "text"
+    label = "Short text"
     required_fields = ("answer",)
     optional_fields = ("wrong", "typos")
     accepts_wordings = True
@@ -937,6 +947,7 @@ class Numeric(Question):
     """A number, right when within ``tolerance`` of the answer."""
 
     type: ClassVar[str] = "numeric"
+    label = "Numeric"
     required_fields = ("answer",)
     optional_fields = ("tolerance", "unit")
     input_macro = "numeric"
@@ -999,6 +1010,7 @@ class Ordering(Question):
     """Items to put in order. Each item in its right place earns an equal share of the points."""
 
     type: ClassVar[str] = "order"
+    label = "Ordering"
     required_fields = ("answer",)
     input_macro = "ordering"
     form_fields = ("answer",)
@@ -1052,6 +1064,7 @@ class Matching(Question):
     """Left items to pair with right ones. Each right pair earns an equal share of the points."""
 
     type: ClassVar[str] = "match"
+    label = "Matching"
     required_fields = ("answer",)
     optional_fields = ("distractors",)
     input_macro = "matching"

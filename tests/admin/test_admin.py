@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import User, utcnow
-from tests.factories import csrf_token, login, make_instructor, register, reset_password
+from tests.factories import csrf_token, login, make_instructor, register, reset_password, text_of
 
 PASSWORD = "a long password"
 
@@ -57,7 +57,9 @@ def signed_up(app, username: str, name: str | None = None) -> FlaskClient:
 
 def set_role(client: FlaskClient, account_id: int, role: str):
     token = csrf_token(client.get(f"/admin/users/{account_id}").get_data(as_text=True))
-    return client.post(f"/admin/users/{account_id}/role", data={"csrf_token": token, "role": role})
+    return client.post(
+        f"/admin/users/{account_id}/role", data={"csrf_token": token, "role": role, "confirm": "yes"}
+    )
 
 
 def admin_routes(app) -> list[tuple[str, str]]:
@@ -294,7 +296,9 @@ def test_the_admin_logs_an_account_out_everywhere(app, admin):
     account = user_id(app, "ada")
     page = admin.get(f"/admin/users/{account}").get_data(as_text=True)
 
-    done = admin.post(f"/admin/users/{account}/sessions/end", data={"csrf_token": csrf_token(page)})
+    done = admin.post(
+        f"/admin/users/{account}/sessions/end", data={"csrf_token": csrf_token(page), "confirm": "yes"}
+    )
 
     assert "was logged out everywhere" in admin.get(done.headers["Location"]).get_data(as_text=True)
     for client in (learner, laptop):
@@ -349,3 +353,38 @@ def test_a_search_or_a_member_name_with_a_nul_is_no_error(app, client):
         "/teach/banks/every-type/access/remove", data={"csrf_token": token, "username": "ro\x00ot"}
     )
     assert removed.status_code < 500
+
+
+def test_a_new_role_and_logging_out_everywhere_ask_first_and_change_nothing_until_confirmed(app, admin):
+    learner = signed_up(app, "ada")
+    account = user_id(app, "ada")
+    token = csrf_token(admin.get(f"/admin/users/{account}").get_data(as_text=True))
+
+    asked = admin.post(f"/admin/users/{account}/role", data={"csrf_token": token, "role": "instructor"})
+    page = text_of(asked)
+    assert asked.status_code == 200
+    assert "Make Ada an instructor?" in page
+    assert "no longer what a student does" in page
+    assert f'<a href="/admin/users/{account}">Cancel</a>' in page
+    assert 'name="role" value="instructor"' in page
+    same = admin.post(f"/admin/users/{account}/role", data={"csrf_token": token, "role": "student"})
+    assert same.status_code == 302  # no change: nothing to confirm
+
+    asked = admin.post(f"/admin/users/{account}/sessions/end", data={"csrf_token": token})
+    assert "Log Ada out everywhere?" in text_of(asked)
+
+    assert stored(app, "ada").role == "student"
+    assert learner.get("/history").status_code == 200
+
+
+def test_the_only_admin_stepping_down_is_refused_at_once_not_asked_to_confirm(app, admin):
+    token = csrf_token(admin.get(f"/admin/users/{user_id(app, 'root')}").get_data(as_text=True))
+
+    refused = admin.post(
+        f"/admin/users/{user_id(app, 'root')}/role", data={"csrf_token": token, "role": "student"}
+    )
+
+    assert refused.status_code == 422
+    assert "&#39;root&#39; is the only admin" in refused.get_data(as_text=True)
+    assert 'name="confirm"' not in refused.get_data(as_text=True)
+    assert stored(app, "root").role == "admin"

@@ -468,7 +468,9 @@ def test_restoring_an_old_revision_writes_it_as_a_new_revision(instructor, app, 
     page = instructor.get(f"{BANKS}/every-type/history").get_data(as_text=True)
     fields = form_with(page, action=f"/history/{target['id']}/restore")
     assert fields["base"] == sha((banks_dir / "every-type.yaml").read_text())
-    response = instructor.post(f"{BANKS}/every-type/history/{target['id']}/restore", data=fields)
+    response = instructor.post(
+        f"{BANKS}/every-type/history/{target['id']}/restore", data={**fields, "confirm": "yes"}
+    )
     assert response.status_code == 302
     assert (banks_dir / "every-type.yaml").read_text() == v1
 
@@ -489,7 +491,9 @@ def test_restoring_with_a_stale_base_shows_the_conflict_page_and_writes_nothing(
     fields = form_with(page, action=f"/history/{original['id']}/restore")
 
     latest = save_through_editor(instructor, retitle("Version two"))
-    response = instructor.post(f"{BANKS}/every-type/history/{original['id']}/restore", data=fields)
+    response = instructor.post(
+        f"{BANKS}/every-type/history/{original['id']}/restore", data={**fields, "confirm": "yes"}
+    )
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "+title: Every type" in diff_lines(page)
@@ -556,13 +560,16 @@ def test_the_question_form_records_a_revision_by_its_author(instructor, app):
     assert "    answer: false\n" in rows[-1]["text"]
 
 
+#: Choices typed in the question form's rows, the fourth row left empty.
+CHOICE_ROWS = {"choice_rows-0": "Red", "choice_rows-1": "Green", "choice_rows-2": "Blue", "choice_rows-3": ""}
+
 NEW_QUESTIONS = {
     "single": (
-        {"choices": "Red\nGreen\nBlue", "answer": "Green", "feedback": "Red = Not red."},
+        {**CHOICE_ROWS, "right": "1", "feedback": "Red = Not red."},
         {"choices": ("Red", "Green", "Blue"), "answer": "Green", "feedback_by_choice": {"Red": "Not red."}},
     ),
     "multi": (
-        {"choices": "Red\nGreen\nBlue", "answer": "Red\nBlue"},
+        {**CHOICE_ROWS, "right": ["0", "2"]},
         {"choices": ("Red", "Green", "Blue"), "answer": ("Red", "Blue")},
     ),
     "true_false": ({"truth": "false"}, {"answer": False}),
@@ -610,13 +617,12 @@ def test_a_new_question_of_each_type_is_appended_and_the_bank_still_validates(in
 def test_an_invalid_question_form_shows_the_loaders_message_and_writes_nothing(instructor, banks_dir):
     url = f"{BANKS}/every-type/questions/new?type=single"
     fields = form_with(instructor.get(url).get_data(as_text=True), field="prompt")
-    fields.update({"id": "bad-q", "prompt": "Pick one.", "choices": "Red\nGreen", "answer": "Purple"})
+    fields.update({"id": "bad-q", "prompt": "Pick one.", "choice_rows-0": "Red", "right": "0"})
     response = instructor.post(url, data=fields)
     assert response.status_code == 422
     page = text_of(response)
     assert "Not saved" in page
-    assert "the answer 'Purple'" in page
-    assert "is not one of its choices" in page
+    assert "needs at least 2" in page
     assert (banks_dir / "every-type.yaml").read_text() == EVERY_TYPE_BANK
 
 
@@ -812,7 +818,7 @@ def test_restore_over_a_bank_since_replaced_by_a_link_out_is_refused(instructor,
     outside, first = replaced_by_link_out
     response = instructor.post(
         f"{BANKS}/every-type/history/{first}/restore",
-        data={"csrf_token": banks_token(instructor), "base": sha("SECRET")},
+        data={"csrf_token": banks_token(instructor), "base": sha("SECRET"), "confirm": "yes"},
     )
     assert response.status_code == 404
     assert outside.read_text() == "SECRET"
@@ -822,7 +828,9 @@ def test_restore_over_a_bank_since_replaced_by_a_link_out_is_refused(instructor,
 
 
 def archive_every_type(client: FlaskClient) -> FlaskClient:
-    response = client.post(f"{BANKS}/every-type/archive", data={"csrf_token": banks_token(client)})
+    response = client.post(
+        f"{BANKS}/every-type/archive", data={"csrf_token": banks_token(client), "confirm": "yes"}
+    )
     assert response.status_code == 302
     return client
 

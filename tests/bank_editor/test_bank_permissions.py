@@ -97,7 +97,7 @@ def share(client: FlaskClient, username: str, role: str, slug: str = "every-type
 
 def unshare(client: FlaskClient, username: str, slug: str = "every-type"):
     page = client.get(f"{BANKS}/{slug}/access").get_data(as_text=True)
-    data = {"csrf_token": csrf_token(page), "username": username}
+    data = {"csrf_token": csrf_token(page), "username": username, "confirm": "yes"}
     return client.post(f"{BANKS}/{slug}/access/remove", data=data)
 
 
@@ -172,7 +172,10 @@ def test_another_instructor_gets_404_on_every_page_and_form_of_a_bank_and_nothin
 def test_another_instructor_may_not_restore_a_bank_from_the_archive_nor_take_its_name(
     app, ann, bob, banks_dir
 ):
-    assert ann.post(f"{BANKS}/every-type/archive", data={"csrf_token": token(ann)}).status_code == 302
+    assert (
+        ann.post(f"{BANKS}/every-type/archive", data={"csrf_token": token(ann), "confirm": "yes"}).status_code
+        == 302
+    )
     name = archived_name(banks_dir)
 
     assert name not in bob.get(f"{BANKS}/").get_data(as_text=True)
@@ -374,7 +377,7 @@ def test_the_cli_refuses_with_a_clear_error(app, ann, bob, args, message):
 
 
 def test_the_cli_grants_a_role_on_an_archived_bank_so_it_can_be_restored(app, ann, bob, banks_dir):
-    ann.post(f"{BANKS}/every-type/archive", data={"csrf_token": token(ann)})
+    ann.post(f"{BANKS}/every-type/archive", data={"csrf_token": token(ann), "confirm": "yes"})
     assert cli(app, "banks", "grant", "every-type", "bob", "--as", "editor").exit_code == 0
     name = archived_name(banks_dir)
     assert bob.post(f"{BANKS}/archive/{name}/restore", data={"csrf_token": token(bob)}).status_code == 302
@@ -409,7 +412,7 @@ def test_an_admin_edits_and_shares_any_instructors_bank(app, ann, root):
 
 
 def test_only_an_admin_restores_an_archived_site_bank(app, bob, root, banks_dir):
-    root.post(f"{BANKS}/every-type/archive", data={"csrf_token": token(root)})
+    root.post(f"{BANKS}/every-type/archive", data={"csrf_token": token(root), "confirm": "yes"})
     name = archived_name(banks_dir)
     assert name not in bob.get(f"{BANKS}/").get_data(as_text=True)
     assert bob.post(f"{BANKS}/archive/{name}/restore", data={"csrf_token": token(bob)}).status_code == 404

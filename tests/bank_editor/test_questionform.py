@@ -230,3 +230,27 @@ def test_text_that_is_not_a_bank_with_questions_is_an_edit_error(text, message):
     mapping = question_mapping("text", {"id": "a", "prompt": "P", "answer": "A"})
     with pytest.raises(EditError, match=message):
         apply_question(text, mapping, None)
+
+
+# --- the quizzes listing a question --------------------------------------------------------------
+
+
+def test_listing_a_question_in_quizzes_changes_only_those_lists():
+    question = every_type().questions["tf-q"]
+    mapping = question_mapping("true_false", form_values(question))
+
+    untouched = apply_question(EVERY_TYPE_BANK, mapping, "tf-q")
+    taken_out = apply_question(EVERY_TYPE_BANK, mapping, "tf-q", listed_in=[])
+
+    assert untouched == EVERY_TYPE_BANK
+    assert changed_lines(EVERY_TYPE_BANK, taken_out) == [
+        (
+            "    questions: [single-q, multi-q, tf-q, text-q, numeric-q, order-q, match-q]",
+            "    questions: [single-q, multi-q, text-q, numeric-q, order-q, match-q]",
+        )
+    ]
+    assert apply_question(taken_out, mapping, "tf-q", listed_in=["all"]).endswith(
+        "    questions: [single-q, multi-q, text-q, numeric-q, order-q, match-q, tf-q]\n"
+        "    attempts: 2\n    grading: highest\n"
+        "  - id: review\n    title: Random review\n    select: {count: 3}\n    shuffle: true\n"
+    )

@@ -38,6 +38,8 @@ from tests.factories import (
 )
 
 LOOK_ALIKES = set("0O1IL")
+#: What a destructive button's confirmation page posts with its own button.
+CONFIRM = {"confirm": "yes"}
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -228,7 +230,7 @@ def test_join_codes_never_use_look_alike_characters(instructor):
     class_id = create_class(instructor, "Codes")
     codes = {join_code(instructor, class_id)}
     for _ in range(15):
-        post_from(instructor, f"/teach/classes/{class_id}", f"/teach/classes/{class_id}/code")
+        post_from(instructor, f"/teach/classes/{class_id}", f"/teach/classes/{class_id}/code", CONFIRM)
         codes.add(join_code(instructor, class_id))
     for other in range(5):
         codes.add(join_code(instructor, create_class(instructor, f"Class {other}")))
@@ -324,7 +326,7 @@ def test_a_new_code_stops_the_old_one_working_and_keeps_the_students_already_in(
 ):
     old = join_code(instructor, klass)
 
-    response = post_from(instructor, f"/teach/classes/{klass}", f"/teach/classes/{klass}/code")
+    response = post_from(instructor, f"/teach/classes/{klass}", f"/teach/classes/{klass}/code", CONFIRM)
 
     page = flashed_after(instructor, response)
     assert "the old one no longer works" in page
@@ -357,7 +359,7 @@ def test_removing_a_student_takes_them_off_the_roster_but_keeps_their_attempts(
         ada_id = db.session.scalar(select(Enrollment.user_id))
 
     response = post_from(
-        instructor, f"/teach/classes/{klass}", f"/teach/classes/{klass}/students/{ada_id}/remove"
+        instructor, f"/teach/classes/{klass}", f"/teach/classes/{klass}/students/{ada_id}/remove", CONFIRM
     )
 
     page = flashed_after(instructor, response)
@@ -537,6 +539,7 @@ def test_removing_an_assignment_takes_it_off_the_students_home(app, instructor, 
         instructor,
         f"/teach/classes/{klass}",
         f"/teach/classes/{klass}/assignments/{assignment.id}/remove",
+        CONFIRM,
     )
 
     page = flashed_after(instructor, response)
@@ -708,7 +711,10 @@ def test_removing_the_assignment_lifts_the_window(app, instructor, klass, enroll
     assert start_response(enrolled).headers["Location"] == QUIZ_PAGE
     [assignment] = assignments(app)
     post_from(
-        instructor, f"/teach/classes/{klass}", f"/teach/classes/{klass}/assignments/{assignment.id}/remove"
+        instructor,
+        f"/teach/classes/{klass}",
+        f"/teach/classes/{klass}/assignments/{assignment.id}/remove",
+        CONFIRM,
     )
 
     path = start(enrolled, "every-type", "all")

@@ -25,6 +25,7 @@ from tests.factories import (
     clean,
     create_class,
     csrf_token,
+    form_with,
     join,
     join_code,
     learner,
@@ -379,7 +380,7 @@ def test_the_dry_run_writes_nothing(app, instructor, regradable):
 
 def apply_regrade(client, class_id: int):
     page = text(client.get(ANALYSIS.format(class_id) + "?regrade=1"))
-    return client.post(REGRADE.format(class_id), data={"csrf_token": csrf_token(page)})
+    return client.post(REGRADE.format(class_id), data=form_with(page, action="/regrade"))
 
 
 def test_applying_the_regrade_stores_the_new_scores_and_key_and_logs_who_when_which_bank_and_what(
@@ -448,7 +449,9 @@ def test_a_second_regrade_changes_nothing_and_logs_zero_changes(app, instructor,
     assert "A regrade would change nothing" in dry
     assert changes_table(dry) == []
 
-    response = instructor.post(REGRADE.format(class_id), data={"csrf_token": csrf_token(dry)})
+    response = instructor.post(
+        REGRADE.format(class_id), data={"csrf_token": csrf_token(dry), "confirm": "yes"}
+    )
     assert response.status_code == 302
     page = text(instructor.get(response.headers["Location"]))
     assert "Regraded: 0 scores changed." in page
@@ -506,3 +509,21 @@ def test_a_student_gets_403_and_another_instructor_404_for_a_regrade(app, instru
     assert rival.post(REGRADE.format(fixable), data={"csrf_token": token}).status_code == 404
     assert rival.get(ANALYSIS.format(fixable) + "?regrade=1").status_code == 404
     assert unchanged(app)
+
+
+def test_applying_a_regrade_without_confirming_asks_first_and_changes_nothing(app, instructor, fixable):
+    page = text(instructor.get(ANALYSIS.format(fixable) + "?regrade=1"))
+    asked = instructor.post(REGRADE.format(fixable), data={"csrf_token": csrf_token(page)})
+
+    assert asked.status_code == 200
+    shown = clean(text(asked))
+    assert "Regrade Every type for" in shown
+    assert "1 stored score of this class's attempts change to what the bank's key gives now" in shown
+    assert "the regrade log records each score before and after" in shown
+    cancel = re.search(r'<a href="([^"]+)">Cancel</a>', text(asked)).group(1)
+    assert cancel == ANALYSIS.format(fixable) + "?regrade=1"
+    assert unchanged(app)
+
+    done = instructor.post(REGRADE.format(fixable), data=form_with(text(asked), action="/regrade"))
+    assert done.status_code == 302
+    assert scores(app) == {"ada": 6}

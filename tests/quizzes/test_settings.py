@@ -110,7 +110,7 @@ def test_a_regrade_in_one_class_changes_no_score_in_the_other(app, client, two_t
 
     response = x.post(
         f"/teach/classes/{x_class}/quizzes/every-type/all/regrade",
-        data={"csrf_token": csrf_token(x.get(analysis).get_data(as_text=True))},
+        data={"csrf_token": csrf_token(x.get(analysis).get_data(as_text=True)), "confirm": "yes"},
     )
 
     assert response.status_code == 302
