@@ -73,7 +73,7 @@ def _written(value: Any) -> Any:
 def _flow(items: list[Any]) -> CommentedSeq:
     """A list written [a, b, c] when it fits on a line, else one item a line."""
     seq = CommentedSeq(items)
-    if sum(len(i) + 2 for i in items) < 70:
+    if sum(len(str(i)) + 2 for i in items) < 70:
         seq.fa.set_flow_style()
     return seq
 
