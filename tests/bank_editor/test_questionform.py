@@ -242,6 +242,7 @@ def test_the_source_box_shows_every_citation_and_an_emptied_box_removes_the_sour
         ("1, 1", "cites paragraph 1 twice"),
         ("99", "cites paragraph 99, but the source has 3"),
         ("0", "cites '0'"),
+        ("²", "cites '²'"),
     ],
 )
 def test_a_bad_citation_typed_in_the_source_box_is_kept_for_the_loader_to_report(typed, message):
