@@ -8,6 +8,7 @@ from flask import Flask
 from markupsafe import Markup
 from sqlalchemy import select
 
+from quizapp.banks import citation_label, citations_text
 from quizapp.extensions import bank_registry, db
 from quizapp.models import Attempt
 from quizapp.questions import format_number
@@ -107,6 +108,8 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(duration)
     app.add_template_filter(when)
     app.add_template_filter(from_ns)
+    app.add_template_filter(citations_text, "citations")
+    app.add_template_filter(citation_label, "cited")
     app.add_template_global(school_zone_name)
     app.add_template_global(bank_name)
     app.add_template_global(quiz_name)

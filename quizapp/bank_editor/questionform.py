@@ -4,6 +4,7 @@ round trip, so the rest of the file (comments, order, quoting, layout) stays as 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -18,6 +19,9 @@ from quizapp.questions import QUESTION_TYPES, Question, form_lines, form_number,
 #: Empty choice rows the form offers beyond those filled in, and the fewest rows it shows.
 SPARE_ROWS = 2
 MIN_ROWS = 4
+
+#: A paragraph number as the Source box takes it (ASCII digits: "²" is a digit to Python).
+_PARAGRAPH = re.compile(r"[0-9]{1,9}")
 
 
 def key_order() -> tuple[str, ...]:
@@ -38,7 +42,7 @@ def form_values(question: Question) -> dict[str, Any]:
         "prompt": question.prompt,
         "points": format_number(question.points),
         "explanation": question.explanation,
-        "source": question.source,
+        "source": ", ".join(map(str, question.source)),
         "tags": ", ".join(question.tags),
     }
     return {**values, **question.to_form()}
@@ -117,12 +121,20 @@ def question_mapping(qtype: str, values: Mapping[str, Any]) -> dict[str, Any]:
     if form_number(values.get("points")) not in (None, 1):
         out["points"] = form_number(values.get("points"))
     out["explanation"] = (values.get("explanation") or "").strip()
-    if values.get("source") not in (None, ""):
-        out["source"] = int(values["source"])
+    out["source"] = _citations(values.get("source"))
     out["tags"] = _flow([t.strip() for t in (values.get("tags") or "").split(",") if t.strip()])
     return {
         k: v for k, v in out.items() if v not in ("", None) and not (hasattr(v, "__len__") and len(v) == 0)
     }
+
+
+def _citations(text: str | None) -> Any:
+    """The Source box ("5", "2, 5", "header, 1") as the bank writes it: one citation alone, several
+    as a list; what is not a number stays text, for the bank loader to report."""
+    cited: list[int | str] = [
+        int(c) if _PARAGRAPH.fullmatch(c) else c for c in (c.strip() for c in (text or "").split(",")) if c
+    ]
+    return cited[0] if len(cited) == 1 else _flow(cited)
 
 
 def _written(value: Any) -> Any:
@@ -132,10 +144,10 @@ def _written(value: Any) -> Any:
     return CommentedMap(value) if isinstance(value, dict) else value
 
 
-def _flow(items: list[str]) -> CommentedSeq:
+def _flow(items: list[Any]) -> CommentedSeq:
     """A list written [a, b, c] when it fits on a line, else one item a line."""
     seq = CommentedSeq(items)
-    if sum(len(i) + 2 for i in items) < 70:
+    if sum(len(str(i)) + 2 for i in items) < 70:
         seq.fa.set_flow_style()
     return seq
 
