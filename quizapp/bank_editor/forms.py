@@ -85,6 +85,16 @@ class QuestionForm(FlaskForm):
     shuffle = BooleanField("Shuffle the choices in shuffled quizzes", default=True)
     tolerance = StringField("Tolerance", description="Right within ± this much; 0 for exact.")
     unit = StringField("Unit", description="Optional, shown beside the input (km, years).")
+    wrong = TextAreaField(
+        "Wrong answers",
+        description="Optional. Known wrong answers, one a line: never accepted, even with typos forgiven.",
+        render_kw={"rows": 3},
+    )
+    typos = StringField(
+        "Typos forgiven",
+        description="0 (exact, the default), 1 or 2: letters added, dropped, changed or swapped, "
+        "in answers over 4 characters.",
+    )
     distractors = TextAreaField("Extra wrong options", description="Optional. One a line.")
     points = StringField("Points", default="1")
     explanation = TextAreaField(

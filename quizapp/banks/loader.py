@@ -434,6 +434,7 @@ class _Reader:
             return out
         items = self.items(node, "questions")
         first_line: dict[str, int] = {}
+        nodes: dict[str, Node] = {}
         for index, item in enumerate(items or (), start=1):
             question = self.question(item, index, source, has_source)
             if question is None:
@@ -449,7 +450,23 @@ class _Reader:
                 continue
             first_line[question.id] = item.start_mark.line + 1
             out[question.id] = question
+            nodes[question.id] = item
+        self.clashes(out, nodes)
         return out
+
+    def clashes(self, questions: dict[str, Question], nodes: dict[str, Node]) -> None:
+        """Report each question whose key would accept an option that another question of the
+        bank offers (a text question forgiving typos, say, one slip from a wrong choice)."""
+        offered: dict[str, str] = {}
+        for question in questions.values():
+            for option in question.offered():
+                offered.setdefault(option, question.id)
+        for qid, question in questions.items():
+            for name, message in question.clashes(offered):
+                field = next(
+                    (k for k, _ in nodes[qid].value if getattr(k, "value", None) == name), nodes[qid]
+                )
+                self.error(field, message)
 
     def question(self, node: Node, index: int, source: Source | None, has_source: bool) -> Question | None:
         if not isinstance(node, MappingNode):
@@ -477,9 +494,21 @@ class _Reader:
             allowed = frozenset(_COMMON_FIELDS).union(
                 *(t.required_fields + t.optional_fields for t in QUESTION_TYPES.values())
             )
-        f = self.fields(node, what, ("id", "type", "prompt", *required), allowed)
+        elsewhere = {
+            name: other.type
+            for other in QUESTION_TYPES.values()
+            for name in (*other.required_fields, *other.optional_fields)
+            if name not in allowed
+        }
+        f = self.fields(node, what, ("id", "type", "prompt", *required), {*allowed, *elsewhere})
         if f is None or cls is None:
             return None
+        for name in [name for name in f if name in elsewhere]:
+            value = f.pop(name)
+            key = next(k for k, v in node.value if v is value)
+            self.error(
+                key, f"'{name}' is a field of {elsewhere[name]} questions, not of {qtype} ones ({what})"
+            )
         common = self.common(f, what, source, has_source)
         if any(name not in f for name in required):
             return None  # reported as missing; the type's reader needs them

@@ -21,7 +21,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from quizapp.text import clean_text
+from rapidfuzz.distance import OSA
+
+from quizapp.text import clean_text, plain_punctuation
 
 #: Longest typed answer kept; anything longer is refused with a message, never cut silently.
 MAX_TEXT_ANSWER = 500
@@ -93,10 +95,26 @@ class Result:
 
 def normalize_text(text: str) -> str:
     """Fold a typed answer for comparison: case, accents, surrounding punctuation, runs of spaces,
-    and characters that show nothing (a zero-width joiner in the key, say, that nobody types)."""
-    decomposed = unicodedata.normalize("NFKD", clean_text(text).casefold())
+    characters that show nothing (a zero-width joiner in the key, say, that nobody types),
+    typographic quotes, dashes and ellipses (as ASCII), the dots of an abbreviation ("U.S.A." is
+    "USA"; "2.5" keeps its point) and a leading "the", "a" or "an"."""
+    typed = plain_punctuation(clean_text(text)).casefold()
+    decomposed = unicodedata.normalize("NFKD", typed)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_UNMARKED)
-    words = " ".join(stripped.split())
+    words = _trim(" ".join(stripped.split()))
+    article, _, rest = words.partition(" ")
+    if article in _ARTICLES and _trim(rest):
+        words = _trim(rest)
+    return _ABBREVIATION.sub(lambda found: found[0].replace(".", ""), words)
+
+
+#: Words that may open an answer without changing it: "the Kremlin" is "Kremlin".
+_ARTICLES = ("the", "a", "an")
+#: Single letters joined by dots, with or without a last dot: "u.s.", "u.s", "e.g.", not "med.vedev".
+_ABBREVIATION = re.compile(r"(?<![^\W_])[^\W\d_](?:\.[^\W\d_])+\.?(?![^\W_])")
+
+
+def _trim(words: str) -> str:
     start, end = 0, len(words)
     while start < end and _is_edge_junk(words[start]):
         start += 1
@@ -118,19 +136,222 @@ _DIGITS = re.compile(r"[0-9]{1,6}")
 #: A decimal number as typed: 1992, -2.5, .5, 1e3 (the bank loader reads numbers the same way).
 DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+#: Thousands set apart by spaces or underscores: "1 000", "1_000_000.5".
+_SPACED = re.compile(r"[+-]?\d{1,3}(?:[ _]\d{3})+(?:[.,]\d+)?")
 
 
 def parse_number(text: str) -> float | None:
-    """Read a decimal number as people type it ("1992", "2.5", "2,5", "1,000.5"); None if it is not one."""
-    compact = text.strip().replace(" ", "").replace("\u00a0", "").replace("_", "")
+    """Read one number as people type it: in digits ("1992", "2.5", "2,5", "1,000.5", "−3"), in
+    words ("six", "twenty-one", "one thousand nine hundred and ninety-two"), as an ordinal ("6th",
+    "sixth", "twenty-first"), or with a scale word ("6 thousand", "2.5 million"). None when the
+    text is not exactly one number."""
+    typed = " ".join(plain_punctuation(text).split())
+    value = _decimal(typed)
+    if value is None:
+        value = _ordinal_digits(typed)
+    if value is None:
+        value = _spelled(typed.casefold())
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _decimal(text: str) -> float | None:
+    if _SPACED.fullmatch(text):
+        text = text.replace(" ", "").replace("_", "")
+    elif " " in text or "_" in text:
+        return None  # "5 6" is two numbers, not 56
+    compact = text
     if _THOUSANDS.fullmatch(compact):
         compact = compact.replace(",", "")
     elif compact.count(",") == 1 and "." not in compact:
         compact = compact.replace(",", ".")
-    if not DECIMAL.fullmatch(compact):
+    return float(compact) if DECIMAL.fullmatch(compact) else None
+
+
+_ORDINAL_DIGITS = re.compile(r"(\d{1,15})(?:st|nd|rd|th)", re.IGNORECASE)
+
+
+def _ordinal_digits(text: str) -> float | None:
+    match = _ORDINAL_DIGITS.fullmatch(text)
+    return float(match[1]) if match else None
+
+
+_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen")
+_SMALL = {word: n for n, word in enumerate((*_ONES, *_TEENS, "nineteen"))}
+_TENS = {
+    word: 10 * n
+    for n, word in enumerate(
+        ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), 2
+    )
+}
+#: Scale words: part of the number they follow ("6 thousand" is 6000), never a unit.
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_IRREGULAR_ORDINALS = {
+    "first": "one",
+    "second": "two",
+    "third": "three",
+    "fifth": "five",
+    "eighth": "eight",
+    "ninth": "nine",
+    "twelfth": "twelve",
+}
+#: Each ordinal word, by the cardinal it stands for: "sixth" six, "twentieth" twenty.
+_ORDINALS = {
+    **{
+        (word[:-1] + "ieth" if word.endswith("y") else word + "th"): word
+        for word in (*_SMALL, *_TENS, "hundred", *_SCALES)
+        if word not in _IRREGULAR_ORDINALS.values() and word != "zero"
+    },
+    **_IRREGULAR_ORDINALS,
+}
+#: Every word that is (part of) a number, which a unit never is.
+NUMBER_WORDS = frozenset({*_SMALL, *_TENS, "hundred", *_SCALES, *_ORDINALS, "zeroth"})
+
+
+def _spelled(text: str) -> float | None:
+    """A number in words or a decimal with a scale word ("2.5 million"); None if it is not one."""
+    words = [w for w in re.split(r"[\s-]+", text) if w]
+    if len(words) == 2 and words[1] in {"hundred", *_SCALES}:
+        head = _decimal(words[0])
+        if head is not None:
+            return head * (100 if words[1] == "hundred" else _SCALES[words[1]])
+    if words and words[-1] in _ORDINALS:
+        if words[0] == "a":
+            return None  # "a third", "a hundredth": fractions
+        words[-1] = _ORDINALS[words[-1]]
+    if words == ["zero"]:
+        return 0.0
+    total, at, below = 0, 0, math.inf
+    while at < len(words):
+        group = _below_thousand(words, at)
+        if group is None:
+            return None
+        value, at = group
+        scale = _SCALES.get(words[at]) if at < len(words) else None
+        if scale is None:
+            return float(total + value) if at == len(words) else None
+        if scale >= below:
+            return None  # "two thousand three thousand"
+        total, below, at = total + value * scale, scale, at + 1
+        if at < len(words) - 1 and words[at] == "and":
+            at += 1
+    return float(total) if words else None
+
+
+def _below_hundred(words: list[str], at: int) -> tuple[int, int] | None:
+    word = words[at] if at < len(words) else ""
+    if word in _SMALL and word != "zero":
+        return _SMALL[word], at + 1
+    if word in _TENS:
+        following = words[at + 1] if at + 1 < len(words) else ""
+        if 1 <= _SMALL.get(following, 0) <= 9:
+            return _TENS[word] + _SMALL[following], at + 2
+        return _TENS[word], at + 1
+    return None
+
+
+def _below_thousand(words: list[str], at: int) -> tuple[int, int] | None:
+    """1 to 999 in words from ``words[at]`` ("a hundred", "nineteen hundred and five"), and where
+    it ends."""
+    if words[at] == "a" and at + 1 < len(words) and words[at + 1] in {"hundred", *_SCALES}:
+        head: tuple[int, int] | None = (1, at + 1)
+    else:
+        head = _below_hundred(words, at)
+    if head is None:
         return None
-    value = float(compact)
-    return value if math.isfinite(value) else None
+    value, at = head
+    if at < len(words) and words[at] == "hundred":
+        value, at = value * 100, at + 1
+        after_and = at + 1 if at < len(words) - 1 and words[at] == "and" else at
+        tail = _below_hundred(words, after_and)
+        if tail is not None:
+            value, at = value + tail[0], tail[1]
+    return value, at
+
+
+#: What a number typed with words after it may not be followed by: words that join a second number
+#: ("5 or 6", "6 to 7"), change the number ("6 thousands", "6k", "44 BC", "6 and a half") or hedge it.
+_NOT_UNITS = frozenset(
+    {
+        *NUMBER_WORDS,
+        *(scale + "s" for scale in ("hundred", *_SCALES)),
+        *("a", "an", "and", "or", "nor", "to", "till", "until", "through", "than", "by", "per", "point"),
+        *("plus", "minus", "times", "half", "halves", "quarter", "quarters", "dozen", "dozens", "score"),
+        *("k", "m", "b", "bn", "mn", "bc", "bce", "ago", "percent", "cent", "less", "more", "fewer"),
+        *("over", "under", "least", "most", "about", "around", "approximately", "roughly", "nearly"),
+        "almost",
+    }
+)
+#: A unit word learners type after a number on a question with no unit: "10 years", "6 troops".
+_UNIT_WORD = re.compile(r"[^\W\d_]+(?:['.-][^\W\d_]+)*\.?")
+#: Where digits meet letters ("10years"), read as a space; "6th" is read as an ordinal before.
+_DIGITS_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d_])")
+NOT_A_NUMBER = "Enter a number, such as 1992 or 2.5."
+NOT_ONE_NUMBER = (
+    "Enter one number, such as 6 or six, with nothing before it and at most a unit after it: "
+    "a range (6-7) or a choice (5 or 6) cannot be marked."
+)
+
+
+def read_amount(text: str, unit: str = "") -> float | None:
+    """The number a learner typed for a question measured in ``unit`` (None if they typed none),
+    read by ``parse_number``. A unit may follow it: ``unit`` in the singular or the plural, or,
+    when the question has none, a word or three ("10 years"). A number is read only when it comes
+    first and alone: "6-7", "5 or 6" and "about 6" raise ``ResponseError``, as does text with no
+    number in it."""
+    typed = " ".join(plain_punctuation(text).split()).rstrip(".!?;, ")
+    if not typed:
+        return None
+    if unit:
+        for form in _unit_forms(unit):
+            if typed.casefold().endswith(form):
+                head = typed[: len(typed) - len(form)].strip()
+                if not head:
+                    return None  # only the unit, as the input shows it
+                value = parse_number(head)
+                if value is not None:
+                    return value
+    value = parse_number(typed)
+    if value is not None:
+        return value
+    words = _DIGITS_LETTERS.sub(" ", typed).split()
+    for split in range(len(words) - 1, 0, -1):
+        if parse_number(" ".join(words[:split])) is None:
+            continue
+        if not _are_unit_words(words[split:]):
+            break
+        if unit:
+            raise ResponseError(
+                f"Enter a number of {unit}, such as 6 or 6 {unit}: another unit cannot be marked."
+            )
+        return parse_number(" ".join(words[:split]))
+    has_number = any(ch.isdigit() for ch in typed) or any(
+        word in NUMBER_WORDS for word in re.split(r"[\s-]+", typed.casefold())
+    )
+    raise ResponseError(NOT_ONE_NUMBER if has_number else NOT_A_NUMBER)
+
+
+def _unit_forms(unit: str) -> list[str]:
+    """A unit in the singular and the plural ("troops", "troop"), longest first."""
+    unit = " ".join(plain_punctuation(unit).casefold().split())
+    forms = {unit}
+    if unit[-1:].isalpha():
+        forms |= {unit + "s", unit + "es"}
+        if unit.endswith("s"):
+            forms.add(unit[:-1])
+        if unit.endswith("es"):
+            forms.add(unit[:-2])
+        if unit.endswith("ies"):
+            forms.add(unit[:-3] + "y")
+        if unit.endswith("y"):
+            forms.add(unit[:-1] + "ies")
+    return sorted(forms - {""}, key=len, reverse=True)
+
+
+def _are_unit_words(words: list[str]) -> bool:
+    return len(words) <= 3 and all(
+        _UNIT_WORD.fullmatch(word) and word.casefold().rstrip(".") not in _NOT_UNITS for word in words
+    )
 
 
 def format_number(value: float) -> str:
@@ -260,6 +481,12 @@ class Question(ABC):
 
     def offered(self) -> list[str]:
         """The options a learner picks among, for the item analysis's unpicked distractors."""
+        return []
+
+    def clashes(self, offered: Mapping[str, str]) -> list[tuple[str, str]]:
+        """What in this question's key lets it accept the options other questions of its bank
+        offer (``offered``: each option's text and the id of a question offering it), as pairs of
+        the bank field at fault and the problem, for the bank loader to report."""
         return []
 
     def picks(self, response: Any) -> list[str]:
@@ -529,41 +756,122 @@ class TrueFalse(Question):
         return [text] if text else []
 
 
+#: Typing slips a text question may forgive (``typos``): 0, the default, needs the exact answer.
+TYPOS = (0, 1, 2)
+#: Accepted answers this short (once normalised) never forgive a slip: "Osh" is not "Ash".
+TYPO_MIN_LENGTH = 4
+_NUMBERS_IN_TEXT = re.compile(r"\d+")
+
+
+def edits_between(typed: str, answer: str, limit: int) -> int:
+    """The typing slips between two normalised texts (a letter added, dropped, changed, or two
+    swapped: the optimal string alignment distance), or ``limit`` + 1 when there are more."""
+    return int(OSA.distance(typed, answer, score_cutoff=limit))
+
+
 @register
 @dataclass(frozen=True, kw_only=True)
 class ShortText(Question):
-    """A typed answer compared, after ``normalize_text``, with every accepted answer."""
+    """A typed answer compared, after ``normalize_text``, with every accepted answer; with
+    ``typos``, within that many slips of one, unless a listed wrong answer is as close."""
 
     type: ClassVar[str] = "text"
     required_fields = ("answer",)
+    optional_fields = ("wrong", "typos")
     input_macro = "short_text"
-    form_fields = ("answer",)
-    answer_help = "Every accepted answer, one a line. Case, accents and surrounding punctuation are ignored."
+    form_fields = ("answer", "wrong", "typos")
+    answer_help = (
+        "Every accepted answer, one a line. Case, accents, typographic quotes and dashes, dots in "
+        "abbreviations, a leading 'the' and surrounding punctuation are ignored."
+    )
+    key_fields = (*Question.key_fields, "wrong", "typos")
     answer: tuple[str, ...]
+    #: Known wrong answers: never accepted, nor anything as close to one as to an accepted answer.
+    wrong: tuple[str, ...] = ()
+    #: Typing slips forgiven in answers longer than ``TYPO_MIN_LENGTH`` characters (0 to 2).
+    typos: int = 0
 
     @classmethod
     def load(cls, read: BankReader, f: Mapping[str, Any], what: str) -> dict[str, Any]:
-        node = f["answer"]
-        nodes = read.items_of(node)
-        answers: tuple[str | None, ...]
-        if nodes is None:
-            nodes, answers = [node], (read.text(node, f"the answer of {what}"),)
-        else:
-            answers = read.texts(node, f"the accepted answers of {what}") or ()
-        for item, answer in zip(nodes, answers, strict=False):
-            if answer is not None and not normalize_text(answer):
+        answers = cls._load_texts(read, f["answer"], f"the accepted answers of {what}")
+        accepted = {normalize_text(a) for a in answers if a is not None} - {""}
+        out: dict[str, Any] = {"answer": answers}
+        if "wrong" in f:
+            out["wrong"] = cls._load_texts(read, f["wrong"], f"the wrong answers of {what}")
+            for item, wrong in zip(read.items_of(f["wrong"]) or [f["wrong"]], out["wrong"], strict=False):
+                if wrong is not None and normalize_text(wrong) in accepted:
+                    read.error(
+                        item,
+                        f"'{read.quote(wrong)}' is a wrong answer of {what} and also one of its accepted "
+                        "answers (once case, accents and punctuation are ignored)",
+                    )
+        if "typos" in f:
+            typed = read.text(f["typos"], f"typos in {what}")
+            if typed is not None and typed not in {str(n) for n in TYPOS}:
                 read.error(
-                    item,
-                    f"the accepted answer '{read.quote(answer)}' of {what} is empty once punctuation is ignored",
+                    f["typos"],
+                    f"typos in {what} must be 0, 1 or 2 (the typing slips an answer may have), "
+                    f"not '{read.quote(typed)}'",
                 )
-        return {"answer": answers}
+            elif typed is not None:
+                out["typos"] = int(typed)
+                if out["typos"] and not any(len(a) > TYPO_MIN_LENGTH for a in accepted):
+                    read.error(
+                        f["typos"],
+                        f"typos in {what} would change nothing: slips are never forgiven in answers of "
+                        f"{TYPO_MIN_LENGTH} characters or fewer",
+                    )
+        return out
+
+    @staticmethod
+    def _load_texts(read: BankReader, node: Any, what: str) -> tuple[str | None, ...]:
+        """One text or a list of them, each checked not to be empty once punctuation is ignored."""
+        nodes = read.items_of(node)
+        texts: tuple[str | None, ...]
+        if nodes is None:
+            nodes, texts = [node], (read.text(node, what),)
+        else:
+            texts = read.texts(node, what) or ()
+        for item, text in zip(nodes, texts, strict=False):
+            if text is not None and not normalize_text(text):
+                read.error(item, f"'{read.quote(text)}' in {what} is empty once punctuation is ignored")
+        return texts
+
+    def clashes(self, offered: Mapping[str, str]) -> list[tuple[str, str]]:
+        if not self.typos:
+            return []
+        accepted = {normalize_text(a): a for a in self.answer}
+        guarded = {normalize_text(w) for w in self.wrong}
+        out = []
+        for option, offered_by in offered.items():
+            near = normalize_text(option)
+            if near in accepted or near in guarded:
+                continue
+            for key, answer in accepted.items():
+                edits = edits_between(near, key, 2 * self.typos)
+                if len(key) > TYPO_MIN_LENGTH and edits <= 2 * self.typos:
+                    out.append(
+                        (
+                            "typos",
+                            f"with typos: {self.typos}, question '{self.id}' could accept an answer as close "
+                            f"to '{option}' (a choice of question '{offered_by}') as to its answer "
+                            f"'{answer}', {edits} slip{'s' if edits > 1 else ''} apart: list '{option}' "
+                            "under its wrong answers (wrong:), or lower typos",
+                        )
+                    )
+                    break
+        return out
 
     def to_form(self) -> dict[str, Any]:
-        return {"answer": "\n".join(self.answer)}
+        return {"answer": "\n".join(self.answer), "wrong": "\n".join(self.wrong), "typos": str(self.typos)}
 
     @classmethod
     def from_form(cls, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {"answer": form_lines(values.get("answer"))}
+        return {
+            "answer": form_lines(values.get("answer")),
+            "wrong": form_lines(values.get("wrong")),
+            "typos": form_number(values.get("typos")) or None,  # 0, exact, is the default
+        }
 
     def read_response(self, form: FormData, name: str) -> str | None:
         text = " ".join(str(form.get(name) or "").split())
@@ -571,11 +879,36 @@ class ShortText(Question):
             raise ResponseError(f"Keep the answer under {MAX_TEXT_ANSWER} characters.")
         return text or None
 
+    def matched(self, response: str | None) -> tuple[str, bool] | None:
+        """The accepted answer a response matches, and whether only within ``typos`` slips of it;
+        None when it matches none."""
+        typed = normalize_text(response or "")
+        if not typed:
+            return None
+        accepted = {normalize_text(a): a for a in self.answer}
+        if typed in accepted:
+            return accepted[typed], False
+        wrong = {normalize_text(w) for w in self.wrong}
+        if not self.typos or typed in wrong:
+            return None
+        numbers = _NUMBERS_IN_TEXT.findall(typed)
+        close = sorted(
+            (edits_between(typed, key, self.typos), answer)
+            for key, answer in accepted.items()
+            # A slip never changes a number: "1993" is not close to "1992".
+            if len(key) > TYPO_MIN_LENGTH and _NUMBERS_IN_TEXT.findall(key) == numbers
+        )
+        if not close or close[0][0] > self.typos:
+            return None
+        edits, answer = close[0]
+        if any(edits_between(typed, w, edits) <= edits for w in wrong):
+            return None
+        return answer, True
+
     def grade(self, response: str | None) -> Result:
         if not response:
             return Result(0.0, self.points, "unanswered")
-        accepted = {normalize_text(a) for a in self.answer}
-        return _fraction_result(1.0 if normalize_text(response) in accepted else 0.0, self.points)
+        return _fraction_result(1.0 if self.matched(response) else 0.0, self.points)
 
     def answer_text(self) -> str:
         return self.answer[0] + (
@@ -584,6 +917,10 @@ class ShortText(Question):
 
     def response_text(self, response: str | None) -> str:
         return response or ""
+
+    def feedback(self, response: str | None) -> list[str]:
+        match = self.matched(response)
+        return [f"Accepted: close to '{match[0]}'"] if match and match[1] else []
 
 
 @register
@@ -630,15 +967,7 @@ class Numeric(Question):
         }
 
     def read_response(self, form: FormData, name: str) -> float | None:
-        raw = str(form.get(name) or "").strip()
-        if self.unit and raw.casefold().endswith(self.unit.casefold()):
-            raw = raw[: -len(self.unit)]
-        if not raw.strip():
-            return None
-        value = parse_number(raw)
-        if value is None:
-            raise ResponseError("Enter a number, such as 1992 or 2.5.")
-        return value
+        return read_amount(str(form.get(name) or ""), self.unit)
 
     def grade(self, response: float | None) -> Result:
         if response is None:

@@ -406,10 +406,10 @@ def test_parse_number_rejects_what_is_not_a_finite_number(text: str) -> None:
     assert parse_number(text) is None
 
 
-@pytest.mark.parametrize("raw", ["abc", "1.2.3", "nan", "12:30", "ten"])
+@pytest.mark.parametrize("raw", ["abc", "1.2.3", "nan", "12:30", "ten-ish"])
 def test_numeric_read_response_raises_response_error_with_a_message_for_junk(raw: str) -> None:
     question = Numeric(id="n", prompt="P", answer=10.0)
-    with pytest.raises(ResponseError, match="Enter a number") as caught:
+    with pytest.raises(ResponseError, match="Enter (a|one) number") as caught:
         question.read_response(form(("n", raw)), "n")
     assert str(caught.value).strip()
 
@@ -429,9 +429,8 @@ def test_numeric_read_response_strips_the_questions_unit(raw: str) -> None:
     assert question.read_response(form(("n", raw)), "n") == 1992.0
 
 
-def test_numeric_read_response_without_a_unit_refuses_a_typed_unit() -> None:
-    with pytest.raises(ResponseError):
-        Numeric(id="n", prompt="P", answer=1992.0).read_response(form(("n", "1992 years")), "n")
+def test_numeric_read_response_without_a_unit_reads_the_number_before_a_unit_word() -> None:
+    assert Numeric(id="n", prompt="P", answer=1992.0).read_response(form(("n", "1992 years")), "n") == 1992
 
 
 def test_numeric_read_response_parses_a_decimal_comma() -> None:
