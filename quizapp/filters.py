@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 from markupsafe import Markup
 
+from quizapp.banks import citation_label, citations_text
 from quizapp.questions import format_number
 from quizapp.site_settings import school_zone_name
 from quizapp.timefmt import format_time
@@ -45,4 +46,6 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(duration)
     app.add_template_filter(format_time, "when")
     app.add_template_filter(from_ns)
+    app.add_template_filter(citations_text, "citations")
+    app.add_template_filter(citation_label, "cited")
     app.add_template_global(school_zone_name)

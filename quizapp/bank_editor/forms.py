@@ -7,13 +7,12 @@ from wtforms import (
     BooleanField,
     ButtonField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Regexp
 
 from quizapp.forms import InlineForm, Printable, Visible, strip
 
@@ -102,7 +101,12 @@ class QuestionForm(FlaskForm):
         description="Shown after submission: why the right answer is right.",
         render_kw={"rows": 4},
     )
-    source = IntegerField("Source paragraph", validators=[Optional(), NumberRange(min=1)])
+    source = StringField(
+        "Source",
+        validators=[Length(max=200)],
+        description="Optional. The paragraphs it cites, comma-separated, and header for the byline "
+        "and standfirst: 5, or 2, 5, or header, 1.",
+    )
     tags = StringField("Tags", description="Comma-separated.")
     base = HiddenField()
 

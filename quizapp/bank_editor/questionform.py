@@ -33,7 +33,7 @@ def form_values(question: Question) -> dict[str, Any]:
         "prompt": question.prompt,
         "points": format_number(question.points),
         "explanation": question.explanation,
-        "source": question.source,
+        "source": ", ".join(map(str, question.source)),
         "tags": ", ".join(question.tags),
     }
     return {**values, **question.to_form()}
@@ -47,12 +47,20 @@ def question_mapping(qtype: str, values: Mapping[str, Any]) -> dict[str, Any]:
     if form_number(values.get("points")) not in (None, 1):
         out["points"] = form_number(values.get("points"))
     out["explanation"] = (values.get("explanation") or "").strip()
-    if values.get("source") not in (None, ""):
-        out["source"] = int(values["source"])
+    out["source"] = _citations(values.get("source"))
     out["tags"] = _flow([t.strip() for t in (values.get("tags") or "").split(",") if t.strip()])
     return {
         k: v for k, v in out.items() if v not in ("", None) and not (hasattr(v, "__len__") and len(v) == 0)
     }
+
+
+def _citations(text: str | None) -> Any:
+    """The Source box ("5", "2, 5", "header, 1") as the bank writes it: one citation alone, several
+    as a list; what is not a number stays text, for the bank loader to report."""
+    cited: list[int | str] = [
+        int(c) if c.isdigit() else c for c in (c.strip() for c in (text or "").split(",")) if c
+    ]
+    return cited[0] if len(cited) == 1 else _flow(cited)
 
 
 def _written(value: Any) -> Any:
@@ -62,7 +70,7 @@ def _written(value: Any) -> Any:
     return CommentedMap(value) if isinstance(value, dict) else value
 
 
-def _flow(items: list[str]) -> CommentedSeq:
+def _flow(items: list[Any]) -> CommentedSeq:
     """A list written [a, b, c] when it fits on a line, else one item a line."""
     seq = CommentedSeq(items)
     if sum(len(i) + 2 for i in items) < 70:

@@ -19,9 +19,9 @@ from typing import Any, NoReturn
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from quizapp.banks.model import PRACTICE, Bank, BankError, Card, Problem, Quiz, Source
+from quizapp.banks.model import PRACTICE, Bank, BankError, Card, Passage, Problem, Quiz, Source
 from quizapp.banks.review import AFTER_EACH_ATTEMPT, ANSWERS_SETTINGS, MOMENTS, PARTS, ReviewOptions
-from quizapp.questions import DECIMAL, GRADING_POLICIES, QUESTION_TYPES, Question
+from quizapp.questions import DECIMAL, GRADING_POLICIES, HEADER, QUESTION_TYPES, Citation, Question
 
 #: libyaml's composer when PyYAML was built with it (about 7x faster), else the pure-Python one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -60,7 +60,8 @@ _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 #: The fields of every question; each type declares its own (``Question.required_fields``).
 _COMMON_FIELDS = ("id", "type", "prompt", "points", "explanation", "source", "tags")
 _BANK_FIELDS = ("title", "description", "source", "questions", "quizzes", "cards")
-_SOURCE_FIELDS = ("title", "author", "published", "url", "paragraphs")
+_SOURCE_FIELDS = ("title", "author", "published", "url", "paragraphs", "header")
+_PASSAGE_FIELDS = ("summary", "opens")
 _QUIZ_FIELDS = (
     "id",
     "title",
@@ -421,12 +422,67 @@ class _Reader:
         optional = {
             k: self.text(f[k], f"the source's {k}") or "" for k in ("author", "published", "url") if k in f
         }
-        paragraphs = (
-            self.integer(f["paragraphs"], "the source's paragraphs", 1) if "paragraphs" in f else None
-        )
+        paragraphs: int | None = None
+        passages: dict[Citation, Passage] = {}
+        listed = f.get("paragraphs")
+        if isinstance(listed, MappingNode):
+            passages.update(self.paragraphs(listed))
+            paragraphs = max((p for p in passages if isinstance(p, int)), default=None)
+        elif "paragraphs" in f:
+            paragraphs = self.integer(f["paragraphs"], "the source's paragraphs", 1)
+        if "header" in f:
+            header = self.passage(f["header"], "the source's header")
+            if header is not None:
+                passages[HEADER] = header
         if optional.get("url") and not optional["url"].startswith(("https://", "http://")):
             self.error(f["url"], "the source's url must start with https:// or http://")
-        return Source(title=title or "", paragraphs=paragraphs, **optional)
+        return Source(title=title or "", paragraphs=paragraphs, passages=passages, **optional)
+
+    def paragraphs(self, node: MappingNode) -> dict[Citation, Passage]:
+        """``paragraphs`` as a mapping: each paragraph's number, 1..N without gaps, to its passage."""
+        out: dict[Citation, Passage] = {}
+        numbers: set[int] = set()
+        for key, value in (self.fields(node, "the source's paragraphs") or {}).items():
+            if not _INTEGER.fullmatch(key) or int(key) < 1:
+                header = (
+                    " (the header's summary goes in the source's 'header' field)" if key == HEADER else ""
+                )
+                self.error(value, f"the source's paragraphs are numbered from 1, not '{_shown(key)}'{header}")
+                continue
+            if int(key) in numbers:
+                self.error(value, f"paragraph {int(key)} of the source is described twice")
+                continue
+            numbers.add(int(key))
+            passage = self.passage(value, f"paragraph {int(key)} of the source")
+            if passage is not None:
+                out[int(key)] = passage
+        missing = sorted(set(range(1, max(numbers, default=0) + 1)) - numbers)
+        if missing:
+            shown = ", ".join(map(str, missing[:10])) + (", …" if len(missing) > 10 else "")
+            self.error(
+                node,
+                f"the source's paragraphs must run from 1 without gaps, but {shown} {'is' if len(missing) == 1 else 'are'} missing",
+            )
+        return out
+
+    def passage(self, node: Node, what: str) -> Passage | None:
+        """A passage's summary, written alone or as ``{summary: ..., opens: ...}``."""
+        if isinstance(node, ScalarNode):
+            summary = self.text(node, f"the summary of {what}")
+            return Passage(summary) if summary is not None else None
+        if not isinstance(node, MappingNode):
+            self.error(
+                node, f"{what} must be its summary, or {{summary: ..., opens: ...}}, not {_kind(node)}"
+            )
+            return None
+        f = self.fields(node, what, ("summary",), _PASSAGE_FIELDS)
+        if f is None or "summary" not in f:
+            return None
+        summary = self.text(f["summary"], f"the summary of {what}")
+        opens = self.text(f["opens"], f"'opens' of {what}") if "opens" in f else ""
+        if summary is None or opens is None:
+            return None
+        return Passage(summary, opens)
 
     def questions(self, node: Node | None, source: Source | None, has_source: bool) -> dict[str, Question]:
         out: dict[str, Question] = {}
@@ -536,14 +592,44 @@ class _Reader:
         if "explanation" in f:
             out["explanation"] = self.text(f["explanation"], f"the explanation of {what}")
         if "source" in f:
-            out["source"] = paragraph = self.integer(f["source"], f"the source paragraph of {what}", 1)
-            if paragraph is not None and not has_source:
-                self.error(f["source"], f"{what} cites paragraph {paragraph}, but the bank has no 'source'")
-            elif paragraph is not None and source and source.paragraphs and paragraph > source.paragraphs:
-                self.error(
-                    f["source"], f"{what} cites paragraph {paragraph}, but the source has {source.paragraphs}"
-                )
+            out["source"] = self.citations(f["source"], what, source, has_source)
         return out
+
+    def citations(
+        self, node: Node, what: str, source: Source | None, has_source: bool
+    ) -> tuple[Citation, ...]:
+        """A question's ``source``: one paragraph number or ``header``, or a list of them."""
+        if isinstance(node, SequenceNode):
+            self._check_tag(node)
+            if not node.value:
+                self.error(node, f"the source of {what} is an empty list: cite a paragraph, or leave it out")
+        items: list[Node] = node.value if isinstance(node, SequenceNode) else [node]
+        out: list[Citation] = []
+        for item in items:
+            value = self._scalar(item, f"a citation in the source of {what}")
+            if value is None:
+                continue
+            citation: Citation
+            if value == HEADER:
+                citation, named = HEADER, "the header"
+            elif _INTEGER.fullmatch(value) and int(value) >= 1:
+                citation = int(value)
+                named = f"paragraph {citation}"
+            else:
+                self.error(
+                    item,
+                    f"the source of {what} cites '{_shown(value)}'{self.hint(value, (HEADER,))}: "
+                    "cite a paragraph number from 1, or header",
+                )
+                continue
+            if citation in out:
+                self.error(item, f"{what} cites {named} twice")
+            elif not has_source:
+                self.error(item, f"{what} cites {named}, but the bank has no 'source'")
+            elif isinstance(citation, int) and source and source.paragraphs and citation > source.paragraphs:
+                self.error(item, f"{what} cites {named}, but the source has {source.paragraphs}")
+            out.append(citation)
+        return tuple(out)
 
     # -- what question types read their own fields with (``BankReader``) -----------------------
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from quizapp.banks.review import AFTER_EACH_ATTEMPT, ReviewOptions
-from quizapp.questions import Question
+from quizapp.questions import HEADER, Citation, Question
 
 #: Who may take a quiz as practice, which counts for no class: "unassigned" (a learner none of
 #: whose classes sets it), "always" (anyone, besides any class's attempts) or "never".
@@ -18,14 +19,17 @@ DEFAULT_PER_PAGE = 10
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with a bank file, at the line of the YAML node it concerns."""
+    """One thing wrong with a bank file, at the line of the YAML node it concerns. An error keeps
+    the bank from being served; a warning (the answer-leak lint) never does."""
 
     path: str
     line: int
     message: str
+    severity: str = "error"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        label = "warning: " if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}: {label}{self.message}"
 
 
 class BankError(Exception):
@@ -34,6 +38,15 @@ class BankError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(map(str, problems)))
         self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """What a bank says of one part of its source: a summary in the bank author's words, and
+    the part's first words verbatim (only to link to it)."""
+
+    summary: str
+    opens: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +59,35 @@ class Source:
     url: str = ""
     #: Number of paragraphs; when set, a question's ``source`` must lie within it.
     paragraphs: int | None = None
+    #: The passages the bank describes, by paragraph number and ``"header"``.
+    passages: Mapping[Citation, Passage] = field(default_factory=dict)
+
+    def link(self, citation: Citation) -> str:
+        """The source's address, scrolled to the cited part where the browser supports text
+        fragments (``#:~:text=``); the plain address when its first words are not known."""
+        passage = self.passages.get(citation)
+        if not self.url or passage is None or not passage.opens:
+            return self.url
+        # The directive's own syntax uses "-", "&" and ",": the Text Fragments spec has them encoded.
+        start = quote(passage.opens, safe="").replace("-", "%2D")
+        return f"{self.url}{':~:' if '#' in self.url else '#:~:'}text={start}"
+
+
+def citation_label(citation: Citation) -> str:
+    """How a page names a citation: "¶5", or "header" (the byline, date and standfirst)."""
+    return "header" if citation == HEADER else f"¶{citation}"
+
+
+def citations_text(citations: Sequence[Citation]) -> str:
+    """A question's citations in words: "Paragraph 5", "Paragraphs 2 and 5", "The header and
+    paragraph 1"."""
+    numbers = [str(c) for c in citations if c != HEADER]
+    parts = ["the header"] if HEADER in citations else []
+    if numbers:
+        listed = numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+        parts.append(f"paragraph{'s' if len(numbers) > 1 else ''} {listed}")
+    text = " and ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,3 +173,5 @@ class Bank:
     description: str = ""
     source: Source | None = None
     cards: tuple[Card, ...] = ()
+    #: What the answer-leak lint found: warnings, which never stop a bank from being served.
+    warnings: tuple[Problem, ...] = ()

@@ -88,7 +88,9 @@ def _regrade(attempt: Attempt, username: str, bank: Bank) -> AttemptChange | Non
         result = question.grade(response.answer)
         new_score += result.points
         new_max += result.max_points
-        if question.snapshot() != response.question or result.points != response.points:
+        # Against the stored snapshot as read back, so an older snapshot's layout (one cited
+        # paragraph as a bare number) is no change by itself.
+        if question.snapshot() != shown.snapshot() or result.points != response.points:
             responses.append(
                 ResponseChange(
                     attempt.id, response.position, question.snapshot(), result.points, result.outcome

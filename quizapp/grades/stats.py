@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from quizapp.questions import HEADER, Citation
+
 #: Below this facility a question is flagged "too hard" (Moodle's report marks < 20% as hard).
 TOO_HARD_BELOW = 0.2
 #: Above this facility a question is flagged "too easy".
@@ -98,6 +100,8 @@ class Coverage:
     unsourced: int = 0
     #: Cited paragraph numbers outside 1..N (a bank pointing past its text), sorted, each once.
     out_of_range: list[int] = field(default_factory=list)
+    #: Questions that cite the text's header (byline, date, standfirst).
+    header: int = 0
 
 
 def describe(scores: Sequence[float]) -> Summary:
@@ -256,18 +260,20 @@ def _quiz_alpha(attempts: Sequence[AttemptScores]) -> tuple[float | None, str | 
     return alpha, None
 
 
-def source_coverage(paragraphs: int | None, cited: Sequence[int | None]) -> Coverage:
+def source_coverage(paragraphs: int | None, cited: Sequence[Sequence[Citation]]) -> Coverage:
     """Questions citing each paragraph 1..``paragraphs`` (1..highest cited when None), and the
-    paragraphs no question cites."""
+    paragraphs no question cites; ``cited`` holds each question's citations, and a question
+    citing several paragraphs counts for each."""
     if paragraphs is not None and paragraphs < 0:
         raise ValueError("a text cannot have a negative number of paragraphs")
-    numbers = [c for c in cited if c is not None]
+    numbers = [c for question in cited for c in set(question) if isinstance(c, int)]
     last = paragraphs if paragraphs is not None else max((c for c in numbers if c >= 1), default=0)
     tally = Counter(numbers)
     counts = {p: tally[p] for p in range(1, last + 1)}
     return Coverage(
         counts=counts,
         uncited=[p for p, count in counts.items() if count == 0],
-        unsourced=len(cited) - len(numbers),
+        unsourced=sum(1 for question in cited if not question),
         out_of_range=sorted(c for c in tally if not 1 <= c <= last),
+        header=sum(1 for question in cited if HEADER in question),
     )

@@ -19,7 +19,7 @@ import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Final, Literal, Protocol, TypeVar
 
 from rapidfuzz.distance import OSA
 
@@ -27,6 +27,11 @@ from quizapp.text import clean_text, plain_punctuation
 
 #: Longest typed answer kept; anything longer is refused with a message, never cut silently.
 MAX_TEXT_ANSWER = 500
+
+#: What a question cites of its bank's source: a paragraph number, or the article's header.
+Citation = int | Literal["header"]
+#: The citation of the header: the byline, the date and the standfirst.
+HEADER: Final = "header"
 
 
 class FormData(Protocol):
@@ -425,13 +430,15 @@ class Question(ABC):
     answer_help: ClassVar[str] = ""
     #: What a fixed key may change in a question an attempt already showed (a regrade).
     key_fields: ClassVar[tuple[str, ...]] = ("answer", "explanation", "points")
+    #: The bank fields, beside the prompt, whose texts a learner reads before answering.
+    shown_fields: ClassVar[tuple[str, ...]] = ()
 
     id: str
     prompt: str
     points: float = 1.0
     explanation: str = ""
-    #: Paragraph of the bank's source text that supports this question.
-    source: int | None = None
+    #: The paragraphs (and perhaps the header) of the bank's source text that support this question.
+    source: tuple[Citation, ...] = ()
     tags: tuple[str, ...] = ()
 
     @classmethod
@@ -478,6 +485,11 @@ class Question(ABC):
     def feedback(self, response: Any) -> list[str]:
         """Author's feedback on the choices this response picked."""
         return []
+
+    def keys(self) -> tuple[str, ...]:
+        """The answers as written, which would give this question away if another question of
+        the same quiz showed them (the bank's answer-leak lint)."""
+        return ()
 
     def offered(self) -> list[str]:
         """The options a learner picks among, for the item analysis's unpicked distractors."""
@@ -552,6 +564,7 @@ class _Choices(Question):
     optional_fields = ("feedback", "shuffle")
     form_fields = ("choices", "answer", "feedback", "shuffle")
     key_fields = (*Question.key_fields, "feedback_by_choice")
+    shown_fields = ("choices",)
 
     choices: tuple[str, ...]
     #: Per-choice feedback, keyed by the choice's text.
@@ -631,6 +644,9 @@ class SingleChoice(_Choices):
     def answer_text(self) -> str:
         return self.answer
 
+    def keys(self) -> tuple[str, ...]:
+        return (self.answer,)
+
     def response_text(self, response: str | None) -> str:
         return response or ""
 
@@ -687,6 +703,9 @@ class MultipleChoice(_Choices):
 
     def answer_text(self) -> str:
         return "; ".join(c for c in self.choices if c in self.answer)
+
+    def keys(self) -> tuple[str, ...]:
+        return self.answer
 
     def response_text(self, response: list[str] | None) -> str:
         return "; ".join(response or [])
@@ -915,6 +934,9 @@ class ShortText(Question):
             f" (also accepted: {'; '.join(self.answer[1:])})" if len(self.answer) > 1 else ""
         )
 
+    def keys(self) -> tuple[str, ...]:
+        return self.answer
+
     def response_text(self, response: str | None) -> str:
         return response or ""
 
@@ -981,6 +1003,9 @@ class Numeric(Question):
             text += f" (± {format_number(self.tolerance)})"
         return f"{text} {self.unit}".strip()
 
+    def keys(self) -> tuple[str, ...]:
+        return (format_number(self.answer),)
+
     def response_text(self, response: float | None) -> str:
         return "" if response is None else f"{format_number(response)} {self.unit}".strip()
 
@@ -994,6 +1019,7 @@ class Ordering(Question):
     required_fields = ("answer",)
     input_macro = "ordering"
     form_fields = ("answer",)
+    shown_fields = ("answer",)
     answer_help = "The items in their right order, one a line. Learners see them shuffled."
     #: The items in their correct order.
     answer: tuple[str, ...]
@@ -1048,6 +1074,7 @@ class Matching(Question):
     optional_fields = ("distractors",)
     input_macro = "matching"
     form_fields = ("answer", "distractors")
+    shown_fields = ("answer", "distractors")
     answer_help = "One pair a line: left item = its match."
     #: The right pairs, (left, right), in authored order.
     answer: tuple[tuple[str, str], ...]
@@ -1129,6 +1156,9 @@ def from_snapshot(data: Mapping[str, Any]) -> Question:
     fields: dict[str, Any] = {
         key: tuple(value) if type(value) is list else value for key, value in data.items()
     }
+    if not isinstance(fields.get("source", ()), tuple):
+        # Snapshots from before multi-paragraph citations hold one paragraph number, or None.
+        fields["source"] = () if fields["source"] is None else (fields["source"],)
     return QUESTION_TYPES[fields.pop("type")].restore(fields)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import genanki
 
-from quizapp.banks import Bank
+from quizapp.banks import Bank, citations_text
 from quizapp.study.operations import bank_cards
 
 FIELDS = [{"name": "Front"}, {"name": "Back"}, {"name": "Explanation"}, {"name": "Source"}]
@@ -49,7 +49,7 @@ def build_deck(bank: Bank, leave_out: frozenset[str] = frozenset()) -> genanki.D
     for card in bank_cards(bank).values():
         if card.id in leave_out:
             continue
-        cite = f"Paragraph {card.source} of {source}" if card.source and source else ""
+        cite = f"{citations_text(card.source)} of {source}" if card.source and source else ""
         fields = [_html(card.front), _html(card.back), _html(card.explanation), _html(cite)]
         deck.add_note(genanki.Note(model=MODEL, fields=fields, guid=note_guid(bank.slug, card.id)))
     return deck

@@ -25,7 +25,7 @@ from quizapp.database import upsert, write_transaction
 from quizapp.extensions import db
 from quizapp.models import CardReview, CardState
 from quizapp.people import Person
-from quizapp.questions import Question
+from quizapp.questions import Citation, Question
 from quizapp.timefmt import school_zone
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
@@ -40,8 +40,8 @@ class StudyCard:
     front: str
     back: str
     explanation: str = ""
-    #: Paragraph of the bank's source text, for questions that cite one.
-    source: int | None = None
+    #: What the question cites of the bank's source text (paragraph numbers, "header").
+    source: tuple[Citation, ...] = ()
 
 
 def bank_cards(bank: Bank) -> dict[str, StudyCard]:

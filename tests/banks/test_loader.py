@@ -737,6 +737,133 @@ def test_a_source_cited_when_the_bank_has_no_source_is_reported():
     assert "no 'source'" in problem.message
 
 
+def cited(source_line: str, paragraphs: str = "paragraphs: 8") -> str:
+    """A bank whose one question cites ``source_line`` (written at line 9)."""
+    return f"""\
+title: T
+source:
+  title: An article
+  {paragraphs}
+questions:
+  - id: a
+    type: true_false
+    prompt: P
+    source: {source_line}
+    answer: true
+"""
+
+
+@pytest.mark.parametrize(
+    ("written", "citations"),
+    [
+        ("5", (5,)),
+        ("[2, 5]", (2, 5)),
+        ("header", ("header",)),
+        ("[header, 1]", ("header", 1)),
+        ("\n      - 8\n      - header", (8, "header")),
+    ],
+)
+def test_a_question_cites_one_paragraph_several_or_the_header_in_the_order_written(written, citations):
+    assert load(cited(written)).questions["a"].source == citations
+
+
+def test_a_question_without_a_source_cites_nothing():
+    bank = load("title: T\nquestions:\n  - {id: a, type: true_false, prompt: P, answer: true}\n")
+    assert bank.questions["a"].source == ()
+
+
+@pytest.mark.parametrize(
+    ("written", "line", "words"),
+    [
+        ("[1, 1]", 9, ["paragraph 1 twice"]),
+        ("[header, 2, header]", 9, ["the header twice"]),
+        ("[99]", 9, ["paragraph 99", "has 8"]),
+        ("[3, 99]", 9, ["paragraph 99", "has 8"]),
+        ("heder", 9, ["'heder'", "did you mean 'header'?", "paragraph number from 1, or header"]),
+        ("0", 9, ["'0'"]),
+        ("2.5", 9, ["'2.5'"]),
+        ("[]", 9, ["empty list"]),
+        ("[[1, 2]]", 9, ["must be a single value, not a list"]),
+        ("{paragraph: 2}", 9, ["must be a single value, not a mapping"]),
+        ("\n      - 1\n      - 1", 11, ["paragraph 1 twice"]),
+    ],
+)
+def test_a_bad_citation_is_reported_at_its_line(written, line, words):
+    problem = the_problem(cited(written))
+    assert problem.line == line
+    for word in words:
+        assert word in problem.message
+
+
+def test_the_header_cited_when_the_bank_has_no_source_is_reported():
+    problem = the_problem(
+        "title: T\nquestions:\n  - {id: a, type: true_false, prompt: P, answer: true, source: [header]}\n"
+    )
+    assert problem.line == 3
+    assert "cites the header, but the bank has no 'source'" in problem.message
+
+
+PARAGRAPH_MAP = """\
+title: T
+source:
+  title: An article
+  url: https://example.org/a
+  header: {summary: Who wrote it and when., opens: Russia Leveraging}
+  paragraphs:
+    1: {summary: The decision to send troops., opens: "While the rest of the world"}
+    2: {summary: How the treaty began.}
+    3: The bare summary of the third.
+questions:
+  - {id: a, type: true_false, prompt: P, answer: true, source: [header, 3]}
+"""
+
+
+def test_paragraphs_may_map_each_number_to_its_summary_and_first_words():
+    source = load(PARAGRAPH_MAP).source
+    assert source is not None
+    assert source.paragraphs == 3
+    assert source.passages[1].summary == "The decision to send troops."
+    assert source.passages[1].opens == "While the rest of the world"
+    assert (source.passages[2].summary, source.passages[2].opens) == ("How the treaty began.", "")
+    assert (source.passages[3].summary, source.passages[3].opens) == ("The bare summary of the third.", "")
+    assert source.passages["header"].summary == "Who wrote it and when."
+
+
+def test_a_paragraph_map_sets_how_many_paragraphs_questions_may_cite():
+    problem = the_problem(PARAGRAPH_MAP.replace("source: [header, 3]", "source: [header, 4]"))
+    assert problem.line == 11
+    assert "paragraph 4, but the source has 3" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "line", "words"),
+    [
+        ('{1: "One.", 3: "Three."}', 4, ["without gaps", "2 is missing"]),
+        ('{2: "Two.", 5: "Five."}', 4, ["1, 3, 4 are missing"]),
+        ("{1: [a, b]}", 4, ["paragraph 1 of the source must be its summary", "not a list"]),
+        ("{1: {summary: [a, b]}}", 4, ["summary of paragraph 1", "not a list"]),
+        ("{1: {opens: Words}}", 4, ["paragraph 1 of the source is missing the required field 'summary'"]),
+        ('{1: {summary: S, opens: ""}}', 4, ["'opens' of paragraph 1 of the source is empty"]),
+        ("{1: {summary: S, open: Words}}", 4, ["unknown field 'open'", "did you mean 'opens'?"]),
+        ('{1: "One.", header: "The byline."}', 4, ["numbered from 1, not 'header'", "'header' field"]),
+        ('{0: "Zero.", 1: "One."}', 4, ["numbered from 1, not '0'"]),
+        ('{1: "One.", 01: "Again."}', 4, ["paragraph 1 of the source is described twice"]),
+        ('{1: ""}', 4, ["summary of paragraph 1 of the source is empty"]),
+    ],
+)
+def test_a_bad_paragraph_map_is_reported(paragraphs, line, words):
+    problem = the_problem(cited("1", paragraphs=f"paragraphs: {paragraphs}"))
+    assert problem.line == line
+    for word in words:
+        assert word in problem.message
+
+
+def test_a_bad_header_summary_is_reported_at_its_line():
+    problem = the_problem(cited("header", paragraphs="header: {opens: Russia}"))
+    assert problem.line == 4
+    assert "the source's header is missing the required field 'summary'" in problem.message
+
+
 # -- quizzes ------------------------------------------------------------------------------------
 
 QUESTIONS = """\
@@ -1101,8 +1228,9 @@ def test_the_shipped_bank_loads_with_at_least_45_questions(shipped):
 def test_every_shipped_question_cites_a_paragraph_and_each_paragraph_is_cited_three_times(shipped):
     assert shipped.source is not None
     assert shipped.source.paragraphs == 8
-    cited = Counter(q.source for q in shipped.questions.values())
-    assert set(cited) <= set(range(1, 9)), cited
+    assert [q.id for q in shipped.questions.values() if not q.source] == []
+    cited = Counter(c for q in shipped.questions.values() for c in q.source)
+    assert set(cited) <= {"header", *range(1, 9)}, cited
     assert all(cited[p] >= 3 for p in range(1, 9)), cited
 
 

@@ -558,7 +558,7 @@ def test_quiz_statistics_of_no_attempts():
 
 def test_coverage_counts_questions_per_paragraph_and_lists_the_uncited():
     # 5 paragraphs; questions cite 1, 1, 3, 5 and one cites nothing.
-    coverage = source_coverage(5, [1, 1, 3, None, 5])
+    coverage = source_coverage(5, [(1,), (1,), (3,), (), (5,)])
     assert coverage.counts == {1: 2, 2: 0, 3: 1, 4: 0, 5: 1}
     assert coverage.uncited == [2, 4]
     assert coverage.unsourced == 1
@@ -567,20 +567,28 @@ def test_coverage_counts_questions_per_paragraph_and_lists_the_uncited():
 
 def test_coverage_without_a_paragraph_count_runs_to_the_highest_cited():
     # Cited 2, 4, 2 -> paragraphs 1..4: 1 and 3 have no question.
-    coverage = source_coverage(None, [2, 4, 2])
+    coverage = source_coverage(None, [(2,), (4,), (2,)])
     assert coverage.counts == {1: 0, 2: 2, 3: 0, 4: 1}
     assert coverage.uncited == [1, 3]
 
 
 def test_coverage_reports_citations_past_the_text():
-    coverage = source_coverage(3, [1, 7, 7, 0])
+    coverage = source_coverage(3, [(1,), (7,), (7,), (0,)])
     assert coverage.counts == {1: 1, 2: 0, 3: 0}
     assert coverage.uncited == [2, 3]
     assert coverage.out_of_range == [0, 7]
 
 
+def test_coverage_counts_a_question_for_each_paragraph_it_cites_and_counts_the_header_apart():
+    coverage = source_coverage(4, [(2, 4), ("header", 1), ("header",), (4, 4)])
+    assert coverage.counts == {1: 1, 2: 1, 3: 0, 4: 2}
+    assert coverage.uncited == [3]
+    assert coverage.header == 2
+    assert coverage.unsourced == 0
+
+
 def test_coverage_of_nothing_cited():
-    coverage = source_coverage(None, [None, None])
+    coverage = source_coverage(None, [(), ()])
     assert coverage.counts == {}
     assert coverage.uncited == []
     assert coverage.unsourced == 2

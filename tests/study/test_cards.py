@@ -109,11 +109,11 @@ def test_every_question_is_a_card_with_answer_explanation_and_source_then_the_ba
     assert list(deck) == ["capital", "year", "acronym"]
     capital = deck["capital"]
     assert (capital.bank_slug, capital.front, capital.back) == ("terms", "The capital?", "Astana")
-    assert (capital.explanation, capital.source) == ("It moved in 1997.", 2)
-    assert (deck["year"].back, deck["year"].explanation, deck["year"].source) == ("1997", "", None)
+    assert (capital.explanation, capital.source) == ("It moved in 1997.", (2,))
+    assert (deck["year"].back, deck["year"].explanation, deck["year"].source) == ("1997", "", ())
     acronym = deck["acronym"]
     assert (acronym.front, acronym.back) == ("What does CIS stand for?", "Commonwealth of Independent States")
-    assert (acronym.explanation, acronym.source) == ("", None)
+    assert (acronym.explanation, acronym.source) == ("", ())
 
 
 def test_the_every_type_bank_gives_seven_cards_whose_backs_are_the_worded_answers(ctx):
@@ -125,7 +125,7 @@ def test_the_every_type_bank_gives_seven_cards_whose_backs_are_the_worded_answer
     assert deck["tf-q"].back == "True"
     assert deck["text-q"].back == "Zyxwvuts City (also accepted: Zyxwvuts)"
     assert deck["single-q"].explanation == "EXPLANATION-SINGLE"
-    assert deck["single-q"].source == 1
+    assert deck["single-q"].source == (1,)
 
 
 def test_a_bank_card_reusing_a_question_id_is_refused_at_its_line():
