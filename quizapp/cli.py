@@ -52,15 +52,23 @@ def banks_cli() -> None:
 
 @banks_cli.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Count warnings as problems: exit 1 if there is any.")
 @with_appcontext
-def validate(paths: tuple[Path, ...]) -> None:
-    """Check bank files (default: every bank in the banks folder) and report every problem as
-    path:line: message. Exits 1 if any bank has a problem."""
-    files = list(paths) or sorted(Path(current_app.config["BANKS_DIR"]).glob("*.yaml"))
+def validate(paths: tuple[Path, ...], strict: bool) -> None:
+    """Check bank files (default: every bank in the banks folder; a folder: its banks) and report
+    every problem as path:line: message, then the answer-leak lint's findings as path:line:
+    warning: message. Exits 1 if any bank has a problem (or, with --strict, a warning)."""
+    files = [
+        found
+        for path in paths or (Path(current_app.config["BANKS_DIR"]),)
+        for found in (sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    ]
     if not files:
-        click.echo(f"no banks found in {current_app.config['BANKS_DIR']}", err=True)
+        click.echo(
+            f"no banks found in {', '.join(map(str, paths)) or current_app.config['BANKS_DIR']}", err=True
+        )
         sys.exit(1)
-    broken = 0
+    broken = warned = 0
     for path in files:
         try:
             bank = load_bank(path, display=display_path(path))
@@ -69,9 +77,21 @@ def validate(paths: tuple[Path, ...]) -> None:
             for problem in exc.problems:
                 click.echo(str(problem))
             continue
-        click.echo(f"{display_path(path)}: ok ({len(bank.questions)} questions, {len(bank.quizzes)} quizzes)")
-    click.echo(f"{len(files)} bank(s) checked, {broken} with problems")
-    sys.exit(1 if broken else 0)
+        for warning in bank.warnings:
+            click.echo(str(warning))
+        warned += bool(bank.warnings)
+        found = (
+            f", {len(bank.warnings)} warning{'' if len(bank.warnings) == 1 else 's'}" if bank.warnings else ""
+        )
+        click.echo(
+            f"{display_path(path)}: ok ({len(bank.questions)} questions, {len(bank.quizzes)} quizzes{found})"
+        )
+    failed = broken + warned if strict else broken
+    summary = f"{len(files)} bank(s) checked, {broken} with problems"
+    if warned:
+        summary += f", {warned} with warnings{' (--strict: they count as problems)' if strict else ''}"
+    click.echo(summary)
+    sys.exit(1 if failed else 0)
 
 
 def _bank_slug(slug: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from quizapp.banks.lint import Shown, answer_leaks
 from quizapp.banks.model import PRACTICE, Bank, BankError, Card, Passage, Problem, Quiz, Source
 from quizapp.banks.review import AFTER_EACH_ATTEMPT, ANSWERS_SETTINGS, MOMENTS, PARTS, ReviewOptions
 from quizapp.questions import DECIMAL, GRADING_POLICIES, HEADER, QUESTION_TYPES, Citation, Question
@@ -192,6 +193,17 @@ def _kind(node: Node) -> str:
     return "text"
 
 
+def _scalars(node: Node | None) -> list[ScalarNode]:
+    """The scalars a list or mapping holds (keys too), or the node itself."""
+    if isinstance(node, ScalarNode):
+        return [node]
+    if isinstance(node, SequenceNode):
+        return [s for item in node.value for s in _scalars(item)]
+    if isinstance(node, MappingNode):
+        return [s for key, value in node.value for s in (*_scalars(key), *_scalars(value))]
+    return []
+
+
 def _shown(value: str) -> str:
     """A value as a problem quotes it: a message quoting 100,000 characters helps nobody."""
     return value if len(value) <= QUOTED_LENGTH else value[: QUOTED_LENGTH - 10] + "…"
@@ -207,6 +219,8 @@ class _Reader:
         self.broken_ids: set[str] = set()
         #: What "did you mean" hints may still compare, in pairs of characters.
         self.hint_budget = HINT_BUDGET
+        #: The prompts and choices of the questions read, at their lines, for the answer-leak lint.
+        self.shown: list[Shown] = []
 
     # -- reporting ----------------------------------------------------------------------------
 
@@ -412,6 +426,7 @@ class _Reader:
             quizzes=quizzes,
             cards=cards,
             sha256=sha256,
+            warnings=tuple(answer_leaks(self.path, questions, quizzes, self.shown)),
         )
 
     def source(self, node: Node) -> Source | None:
@@ -507,7 +522,19 @@ class _Reader:
             first_line[question.id] = item.start_mark.line + 1
             out[question.id] = question
             nodes[question.id] = item
+            self.shown.extend(self.shown_texts(item, question))
         self.clashes(out, nodes)
+        return out
+
+    def shown_texts(self, node: Node, question: Question) -> list[Shown]:
+        """The question's prompt, and the texts of the fields its type shows before an answer."""
+        f = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}
+        out = [Shown(question.id, "prompt", f["prompt"].start_mark.line + 1, question.prompt)]
+        for name in question.shown_fields:
+            out.extend(
+                Shown(question.id, name, scalar.start_mark.line + 1, scalar.value.strip())
+                for scalar in _scalars(f.get(name))
+            )
         return out
 
     def clashes(self, questions: dict[str, Question], nodes: dict[str, Node]) -> None:

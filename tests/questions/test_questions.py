@@ -611,7 +611,7 @@ def test_matching_share_is_a_fraction_of_the_points() -> None:
 
 def every_type() -> list[tuple[Question, MultiDict]]:
     """One presented question of every type, with a form that answers it (partly right where possible)."""
-    common = {"explanation": "Because.", "source": 2, "tags": ("history", "capitals")}
+    common = {"explanation": "Because.", "source": (2,), "tags": ("history", "capitals")}
     rng = seeded(11)
     questions: list[Question] = [
         SingleChoice(
@@ -663,6 +663,12 @@ def test_snapshot_round_trips_through_json_to_an_equal_question(
     stored = json.loads(json.dumps(snapshot))
     assert from_snapshot(snapshot) == question
     assert from_snapshot(stored) == question
+
+
+@pytest.mark.parametrize(("stored", "citations"), [(5, (5,)), (None, ()), ([2, "header"], (2, "header"))])
+def test_a_snapshot_stored_before_multi_paragraph_citations_reads_back_as_a_tuple(stored, citations):
+    snapshot = {"type": "true_false", "id": "q", "prompt": "P", "answer": True, "source": stored}
+    assert from_snapshot(json.loads(json.dumps(snapshot))).source == citations
 
 
 @pytest.mark.parametrize(("question", "submitted"), EVERY_TYPE, ids=[q.type for q, _ in EVERY_TYPE])
