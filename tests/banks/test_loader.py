@@ -1283,6 +1283,18 @@ def test_the_shipped_bank_refuses_a_near_miss_that_means_something_else(shipped,
     assert shipped.questions[question_id].grade(typed).points == 0
 
 
+def test_no_quiz_of_the_shipped_bank_shows_one_questions_answer_in_another(shipped):
+    assert [str(warning) for warning in shipped.warnings] == []
+
+
+def test_the_shipped_bank_summarises_the_header_and_every_paragraph_with_their_opening_words(shipped):
+    assert shipped.source is not None
+    passages = shipped.source.passages
+    assert set(passages) == {"header", *range(1, 9)}
+    assert all(p.summary and p.opens for p in passages.values())
+    assert shipped.source.link(1).endswith("#:~:text=While%20the%20rest%20of%20the%20world")
+
+
 # -- sizes a database column or a float cannot hold ---------------------------------------------
 
 
