@@ -577,12 +577,12 @@ class _Reader:
             allowed = frozenset(_COMMON_FIELDS).union(
                 *(t.required_fields + t.optional_fields for t in QUESTION_TYPES.values())
             )
-        elsewhere = {
-            name: other.type
-            for other in QUESTION_TYPES.values()
-            for name in (*other.required_fields, *other.optional_fields)
-            if name not in allowed
-        }
+        # Fields only other types have, and which: "'typos' is a field of text questions".
+        elsewhere: dict[str, list[str]] = {}
+        for other in QUESTION_TYPES.values():
+            for name in (*other.required_fields, *other.optional_fields):
+                if name not in allowed:
+                    elsewhere.setdefault(name, []).append(other.type)
         f = self.fields(node, what, ("id", "type", "prompt", *required), {*allowed, *elsewhere})
         if f is None or cls is None:
             return None
@@ -590,7 +590,8 @@ class _Reader:
             value = f.pop(name)
             key = next(k for k, v in node.value if v is value)
             self.error(
-                key, f"'{name}' is a field of {elsewhere[name]} questions, not of {qtype} ones ({what})"
+                key,
+                f"'{name}' is a field of {' and '.join(elsewhere[name])} questions, not of {qtype} ones ({what})",
             )
         common = self.common(f, what, source, has_source)
         if any(name not in f for name in required):

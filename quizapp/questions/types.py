@@ -293,8 +293,8 @@ _UNIT_WORD = re.compile(r"[^\W\d_]+(?:['.-][^\W\d_]+)*\.?")
 _DIGITS_LETTERS = re.compile(r"(?<=\d)(?=[^\W\d_])")
 NOT_A_NUMBER = "Enter a number, such as 1992 or 2.5."
 NOT_ONE_NUMBER = (
-    "Enter one number, such as 6 or six, with nothing before it and at most a unit after it: "
-    "a range (6-7) or a choice (5 or 6) cannot be marked."
+    "Enter a number on its own, such as 6 or six, with nothing before it and at most a unit after "
+    "it: a range (6-7) or a choice (5 or 6) cannot be marked."
 )
 
 
@@ -304,9 +304,10 @@ def read_amount(text: str, unit: str = "") -> float | None:
     when the question has none, a word or three ("10 years"). A number is read only when it comes
     first and alone: "6-7", "5 or 6" and "about 6" raise ``ResponseError``, as does text with no
     number in it."""
-    typed = " ".join(plain_punctuation(text).split()).rstrip(".!?;, ")
+    typed = " ".join(plain_punctuation(text).split())
     if not typed:
         return None
+    typed = typed.rstrip(".!?;, ") or typed
     if unit:
         for form in _unit_forms(unit):
             if typed.casefold().endswith(form):
@@ -320,7 +321,7 @@ def read_amount(text: str, unit: str = "") -> float | None:
     if value is not None:
         return value
     words = _DIGITS_LETTERS.sub(" ", typed).split()
-    for split in range(len(words) - 1, 0, -1):
+    for split in range(len(words) - 1, max(0, len(words) - 4), -1):  # at most three unit words
         if parse_number(" ".join(words[:split])) is None:
             continue
         if not _are_unit_words(words[split:]):
@@ -812,11 +813,11 @@ class ShortText(Question):
 
     @classmethod
     def load(cls, read: BankReader, f: Mapping[str, Any], what: str) -> dict[str, Any]:
-        answers = cls._load_texts(read, f["answer"], f"the accepted answers of {what}")
+        answers = cls._load_texts(read, f["answer"], "accepted answer", what)
         accepted = {normalize_text(a) for a in answers if a is not None} - {""}
         out: dict[str, Any] = {"answer": answers}
         if "wrong" in f:
-            out["wrong"] = cls._load_texts(read, f["wrong"], f"the wrong answers of {what}")
+            out["wrong"] = cls._load_texts(read, f["wrong"], "wrong answer", what)
             for item, wrong in zip(read.items_of(f["wrong"]) or [f["wrong"]], out["wrong"], strict=False):
                 if wrong is not None and normalize_text(wrong) in accepted:
                     read.error(
@@ -843,17 +844,19 @@ class ShortText(Question):
         return out
 
     @staticmethod
-    def _load_texts(read: BankReader, node: Any, what: str) -> tuple[str | None, ...]:
+    def _load_texts(read: BankReader, node: Any, noun: str, what: str) -> tuple[str | None, ...]:
         """One text or a list of them, each checked not to be empty once punctuation is ignored."""
         nodes = read.items_of(node)
         texts: tuple[str | None, ...]
         if nodes is None:
-            nodes, texts = [node], (read.text(node, what),)
+            nodes, texts = [node], (read.text(node, f"the {noun.split()[-1]} of {what}"),)
         else:
-            texts = read.texts(node, what) or ()
+            texts = read.texts(node, f"the {noun}s of {what}") or ()
         for item, text in zip(nodes, texts, strict=False):
             if text is not None and not normalize_text(text):
-                read.error(item, f"'{read.quote(text)}' in {what} is empty once punctuation is ignored")
+                read.error(
+                    item, f"the {noun} '{read.quote(text)}' of {what} is empty once punctuation is ignored"
+                )
         return texts
 
     def clashes(self, offered: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -867,6 +870,7 @@ class ShortText(Question):
             if near in accepted or near in guarded:
                 continue
             for key, answer in accepted.items():
+                # Within twice the typos, a response could be as close to the option as to the key.
                 edits = edits_between(near, key, 2 * self.typos)
                 if len(key) > TYPO_MIN_LENGTH and edits <= 2 * self.typos:
                     out.append(
