@@ -4,6 +4,7 @@ round trip, so the rest of the file (comments, order, quoting, layout) stays as 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,9 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from quizapp.questions import QUESTION_TYPES, Question, form_number, format_number
+
+#: A paragraph number as the Source box takes it (ASCII digits: "²" is a digit to Python).
+_PARAGRAPH = re.compile(r"[0-9]{1,9}")
 
 
 def key_order() -> tuple[str, ...]:
@@ -58,7 +62,7 @@ def _citations(text: str | None) -> Any:
     """The Source box ("5", "2, 5", "header, 1") as the bank writes it: one citation alone, several
     as a list; what is not a number stays text, for the bank loader to report."""
     cited: list[int | str] = [
-        int(c) if c.isdigit() else c for c in (c.strip() for c in (text or "").split(",")) if c
+        int(c) if _PARAGRAPH.fullmatch(c) else c for c in (c.strip() for c in (text or "").split(",")) if c
     ]
     return cited[0] if len(cited) == 1 else _flow(cited)
 
@@ -73,7 +77,7 @@ def _written(value: Any) -> Any:
 def _flow(items: list[Any]) -> CommentedSeq:
     """A list written [a, b, c] when it fits on a line, else one item a line."""
     seq = CommentedSeq(items)
-    if sum(len(i) + 2 for i in items) < 70:
+    if sum(len(str(i)) + 2 for i in items) < 70:
         seq.fa.set_flow_style()
     return seq
 

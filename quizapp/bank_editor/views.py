@@ -168,9 +168,11 @@ def submit_editor(slug: str) -> ResponseReturnValue:
     except SaveInvalid as exc:
         return render_editor(slug, form, problems=exc.problems), 422
     if form.action.data == "preview":
-        return render_editor(slug, form, problems=[], preview=bank)
-    flash("No problems found.", "success")
-    return render_editor(slug, form, problems=[])
+        return render_editor(slug, form, problems=list(bank.warnings), preview=bank)
+    count = len(bank.warnings)
+    found = f"; {count} warning{'s' if count > 1 else ''} below" if count else ""
+    flash(f"No problems found{found}.", "success")
+    return render_editor(slug, form, problems=list(bank.warnings))
 
 
 def save_editor(slug: str, form: EditorForm, text: str) -> ResponseReturnValue:
@@ -187,13 +189,15 @@ def save_editor(slug: str, form: EditorForm, text: str) -> ResponseReturnValue:
 
 
 def render_editor(slug: str, form: EditorForm, problems: list[Problem], preview: Bank | None = None) -> str:
+    """The editor; ``problems`` may hold the answer-leak lint's warnings, listed and marked apart."""
     return render_template(
         "bank_editor/editor.html",
         slug=slug,
         owner=bank_role(current_user, slug) == "owner",
         form=form,
-        problems=problems,
-        problem_lines=[{"line": p.line, "message": p.message} for p in problems],
+        problems=[p for p in problems if p.severity != "warning"],
+        warnings=[p for p in problems if p.severity == "warning"],
+        problem_lines=[{"line": p.line, "message": p.message, "severity": p.severity} for p in problems],
         preview=preview,
     )
 

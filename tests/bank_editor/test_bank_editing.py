@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import json
 import os
 import re
 from pathlib import Path
@@ -113,7 +114,7 @@ def test_banks_page_shows_a_valid_bank_with_its_question_and_quiz_counts(instruc
     page = instructor.get(f"{BANKS}/").get_data(as_text=True)
     card = section(page, "every-type")
     assert "Every type" in card
-    assert "Valid · 7 questions · 2 quizzes" in card
+    assert "Valid · 7 questions · 2 quizzes · 1 warning<" in card  # match-q offers Belarus, multi-q's key
 
 
 def test_banks_page_shows_a_broken_bank_with_each_problem_and_its_line(instructor, app, make_bank):
@@ -251,6 +252,80 @@ def test_preview_of_broken_text_lists_the_problems_and_writes_nothing(instructor
     assert 'id="preview-heading"' not in page
     assert sorted(int(n) for n in re.findall(r"<strong>line (\d+)</strong>", page)) == sorted(expected)
     assert (banks_dir / "every-type.yaml").read_text() == EVERY_TYPE_BANK
+
+
+def data_problems(page: str) -> list[dict[str, object]]:
+    """What the editor's script marks at the lines: the textarea's data-problems."""
+    found = re.search(r"data-problems='([^']*)'", page)
+    return json.loads(html.unescape(found.group(1))) if found else []
+
+
+#: A leak added to every-type.yaml: tf-q's prompt (at this line) names text-q's answer.
+LEAK_LINE = EVERY_TYPE_BANK.splitlines().index("  - id: tf-q") + 3
+
+
+def with_a_leak(text: str) -> str:
+    return text.replace(
+        "prompt: The treaty came before the organisation.",
+        "prompt: The treaty came before Zyxwvuts City was founded.",
+    )
+
+
+def test_the_editor_marks_answer_leaks_at_their_lines_as_warnings_not_problems(instructor):
+    page = instructor.get(EDIT).get_data(as_text=True)
+    # every-type.yaml's one leak: match-q offers Belarus, a right choice of multi-q.
+    line = (
+        EVERY_TYPE_BANK.splitlines().index(
+            "    answer: {Tokayev: Kazakhstan, Lukashenko: Belarus, Pashinyan: Armenia}"
+        )
+        + 1
+    )
+    assert data_problems(page) == [
+        {
+            "line": line,
+            "severity": "warning",
+            "message": "the option 'Belarus' of question 'match-q' is the answer of question 'multi-q' "
+            "(both in quizzes 'all' and 'review')",
+        }
+    ]
+    warnings = page[page.index('id="warnings"') :]
+    assert "1 warning</h2>" in warnings
+    assert f"<li><strong>line {line}</strong> (warning): the option" in warnings
+    assert 'id="problems"' not in page
+    assert "data-focus-line" not in page  # a warning does not pull the cursor away from line 1
+
+
+def test_validate_lists_warnings_apart_and_says_there_are_no_problems(instructor):
+    token, base, text = open_editor(instructor)
+    response = send_editor(instructor, with_a_leak(text), base, "validate", token=token)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "No problems found; 2 warnings below." in page
+    assert [(p["line"], p["severity"]) for p in data_problems(page)][0] == (LEAK_LINE, "warning")
+    assert (
+        "the prompt of question 'tf-q' shows 'Zyxwvuts City', the answer of question 'text-q'"
+        in html.unescape(page)
+    )
+    assert 'id="problems"' not in page
+
+
+def test_a_bank_with_warnings_is_saved_and_reopens_with_them(instructor, banks_dir):
+    token, base, text = open_editor(instructor)
+    response = send_editor(instructor, with_a_leak(text), base, "save", token=token)
+    assert response.status_code == 302
+    assert (banks_dir / "every-type.yaml").read_text() == with_a_leak(text)
+    page = instructor.get(EDIT).get_data(as_text=True)
+    assert "2 warnings</h2>" in page
+    assert {p["line"] for p in data_problems(page)} >= {LEAK_LINE}
+
+
+def test_problems_and_warnings_are_marked_with_their_own_severity(instructor):
+    token, base, _ = open_editor(instructor)
+    text, expected = broken_every_type()
+    page = send_editor(instructor, with_a_leak(text), base, "validate", token=token).get_data(as_text=True)
+    # A bank with problems is not linted: its problems alone are marked, as errors.
+    assert {(p["line"], p["severity"]) for p in data_problems(page)} == {(line, "error") for line in expected}
+    assert 'id="warnings"' not in page
 
 
 # --- the editor: save ----------------------------------------------------------------------------

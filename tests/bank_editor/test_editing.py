@@ -72,8 +72,13 @@ def test_a_broken_edit_on_disk_opens_in_place_of_the_served_version(prof, banks_
     assert served_description() == "One question of each type, for tests."
 
 
-def test_check_text_lists_each_problem_with_its_line_and_nothing_for_good_text(prof):
-    assert editing.check_text("every-type", EVERY_TYPE_BANK) == []
+def test_check_text_lists_each_problem_with_its_line_and_only_warnings_for_good_text(prof):
+    # every-type's one answer leak: match-q offers Belarus, a right choice of multi-q.
+    [warning] = editing.check_text("every-type", EVERY_TYPE_BANK)
+    assert warning.severity == "warning"
+    assert "'Belarus' of question 'match-q' is the answer of question 'multi-q'" in warning.message
+    clean = EVERY_TYPE_BANK.replace("Lukashenko: Belarus", "Lukashenko: Minsk")
+    assert editing.check_text("every-type", clean) == []
     [problem] = editing.check_text("every-type", BROKEN)
     assert problem.line == BROKEN.splitlines().index("    answer: Somewhere else") + 1
     assert "not one of its choices" in problem.message

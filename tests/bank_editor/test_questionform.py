@@ -209,6 +209,50 @@ def test_a_number_that_is_not_one_is_kept_as_typed_for_the_loader_to_report():
     assert any("not a number" in problem.message for problem in refused.value.problems)
 
 
+@pytest.mark.parametrize(
+    ("typed", "written", "citations"),
+    [
+        ("2", "    source: 2", (2,)),
+        ("2, 3", "    source: [2, 3]", (2, 3)),
+        ("header", "    source: header", ("header",)),
+        (" header ,1 ", "    source: [header, 1]", ("header", 1)),
+    ],
+)
+def test_the_source_box_takes_one_citation_or_several_separated_by_commas(typed, written, citations):
+    after = through_the_form(EVERY_TYPE_BANK, "tf-q", source=typed)
+
+    assert changed_lines(EVERY_TYPE_BANK, after) == [("    source: 3", written)]
+    assert every_type(after).questions["tf-q"].source == citations
+
+
+def test_the_source_box_shows_every_citation_and_an_emptied_box_removes_the_source():
+    cited = EVERY_TYPE_BANK.replace("    source: 3\n", "    source: [header, 1, 3]\n")
+    assert form_values(every_type(cited).questions["tf-q"])["source"] == "header, 1, 3"
+    assert through_the_form(cited, "tf-q") == cited
+
+    after = through_the_form(cited, "tf-q", source="")
+    assert "source" not in "\n".join(question_lines(after, "tf-q"))
+    assert every_type(after).questions["tf-q"].source == ()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("heder", "cites 'heder' (did you mean 'header'?)"),
+        ("1, 1", "cites paragraph 1 twice"),
+        ("99", "cites paragraph 99, but the source has 3"),
+        ("0", "cites '0'"),
+        ("²", "cites '²'"),
+    ],
+)
+def test_a_bad_citation_typed_in_the_source_box_is_kept_for_the_loader_to_report(typed, message):
+    after = through_the_form(EVERY_TYPE_BANK, "tf-q", source=typed)
+
+    with pytest.raises(BankError) as refused:
+        every_type(after)
+    assert [message in p.message for p in refused.value.problems] == [True]
+
+
 # --- what the form cannot edit -------------------------------------------------------------------
 
 

@@ -255,6 +255,30 @@ def test_source_coverage_says_which_paragraphs_no_question_cites(instructor, see
     assert "No question cites paragraphs 2, 4." in section
 
 
+def test_source_coverage_counts_a_question_for_each_paragraph_it_cites_and_the_header_apart(
+    instructor, seed, make_bank
+):
+    make_bank(
+        "cited",
+        """\
+        title: Cited
+        source:
+          title: A short text
+          paragraphs: 3
+        questions:
+          - {id: a, type: true_false, prompt: First, answer: true, source: [1, 3]}
+          - {id: b, type: true_false, prompt: Second, answer: true, source: [header, 3]}
+        quizzes:
+          - {id: q, title: Cited quiz, questions: [a, b]}
+        """,
+    )
+    class_id = seed.classroom(quizzes=(("cited", "q"),))
+    section = coverage(text(instructor.get(f"/teach/classes/{class_id}/quizzes/cited/q/analysis")))
+
+    assert re.findall(r"<li[^>]*>(.*?)</li>", section) == ["header: 1", "¶1: 1", "¶2: 0", "¶3: 2"]
+    assert "No question cites paragraph 2." in section
+
+
 # --- regrading -----------------------------------------------------------------------------------
 
 

@@ -76,6 +76,24 @@ def test_a_banks_own_cards_are_notes_too_after_its_questions(app, make_bank, tmp
     assert deck.fields[guid("terms", "cis")] == ["CIS?", "Commonwealth of Independent States", "", ""]
 
 
+def test_a_note_names_every_paragraph_its_question_cites(app, make_bank, tmp_path):
+    make_bank(
+        "cited",
+        """\
+        title: Cited
+        source: {title: The article, paragraphs: 5}
+        questions:
+          - {id: q1, type: true_false, prompt: One?, answer: true, source: [2, 5]}
+          - {id: q2, type: true_false, prompt: Two?, answer: true, source: header}
+        """,
+    )
+
+    deck = export(app, "cited", tmp_path)
+
+    assert deck.fields[guid("cited", "q1")][3] == "Paragraphs 2 and 5 of The article"
+    assert deck.fields[guid("cited", "q2")][3] == "The header of The article"
+
+
 def test_fields_are_html_escaped_and_keep_their_line_breaks(app, make_bank, tmp_path):
     make_bank(
         "markup",

@@ -84,6 +84,20 @@ def test_a_deck_page_shows_the_front_and_a_show_answer_link_but_not_the_answer(a
         assert hidden not in page
 
 
+def test_the_revealed_card_names_every_paragraph_a_question_cites(app, student, make_bank):
+    make_bank(
+        "cited",
+        """\
+        title: Cited
+        source: {title: The article, paragraphs: 5}
+        questions:
+          - {id: q, type: true_false, prompt: Cited twice?, answer: true, source: [header, 2, 5]}
+        """,
+    )
+    page = reveal(student, "cited")
+    assert "The header and paragraphs 2 and 5 of <cite>The article</cite>" in page
+
+
 def test_a_show_link_for_another_card_reveals_nothing(app, student):
     student.get("/study/every-type")
     with app.app_context():
