@@ -1252,6 +1252,49 @@ def test_the_shipped_bank_has_five_quizzes_one_of_which_lists_every_question(shi
     ), {q.id: q.question_ids for q in shipped.quizzes.values()}
 
 
+@pytest.mark.parametrize(
+    ("question_id", "typed"),
+    [
+        ("refusal-reason", "internal affair"),
+        ("refusal-reason", "domestic matter"),
+        ("refusal-reason", "Kyrgyzstan's internal matter"),
+        ("karabakh-region", "Artsakh"),
+        ("karabakh-region", "Karabagh"),
+        ("karabakh-region", "Nagorno Karabakh"),
+        ("color-revolutions-term", "coloured revolutions"),
+        ("color-revolutions-term", "colour revolutions"),
+        ("lions-share-phrase", "lions share"),
+        ("lions-share-phrase", "the lion share"),
+        ("author-name", "Wes Culp"),
+        ("osh-city", "the city of Osh"),
+        ("osh-city", "Osh city"),
+        ("karabakh-region", "Nagorno-Karabak"),
+    ],
+)
+def test_the_shipped_bank_accepts_the_wordings_learners_type(shipped, question_id, typed):
+    assert shipped.questions[question_id].grade(typed).points == 1
+
+
+@pytest.mark.parametrize(
+    ("question_id", "typed"),
+    [("regional-police", "policy"), ("refusal-reason", "external matter"), ("osh-city", "Ash")],
+)
+def test_the_shipped_bank_refuses_a_near_miss_that_means_something_else(shipped, question_id, typed):
+    assert shipped.questions[question_id].grade(typed).points == 0
+
+
+def test_no_quiz_of_the_shipped_bank_shows_one_questions_answer_in_another(shipped):
+    assert [str(warning) for warning in shipped.warnings] == []
+
+
+def test_the_shipped_bank_summarises_the_header_and_every_paragraph_with_their_opening_words(shipped):
+    assert shipped.source is not None
+    passages = shipped.source.passages
+    assert set(passages) == {"header", *range(1, 9)}
+    assert all(p.summary and p.opens for p in passages.values())
+    assert shipped.source.link(1).endswith("#:~:text=While%20the%20rest%20of%20the%20world")
+
+
 # -- sizes a database column or a float cannot hold ---------------------------------------------
 
 
