@@ -33,6 +33,7 @@ from tests.factories import (
     empty_database,
     login,
     make_instructor,
+    own,
     register,
 )
 
@@ -353,6 +354,15 @@ def pytest_terminal_summary(terminalreporter):
 def instructor(app, client: FlaskClient) -> FlaskClient:
     """A client logged in as instructor 'prof'."""
     make_instructor(app, "prof")
+    assert login(client, "prof").status_code == 302
+    return client
+
+
+@pytest.fixture
+def bank_owner(app, client: FlaskClient) -> FlaskClient:
+    """A client logged in as instructor 'prof', owner of the every-type bank."""
+    make_instructor(app, "prof")
+    own(app, "every-type")
     assert login(client, "prof").status_code == 302
     return client
 

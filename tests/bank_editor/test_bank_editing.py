@@ -79,12 +79,9 @@ def banks_token(client: FlaskClient) -> str:
 
 
 @pytest.fixture
-def instructor(app, client: FlaskClient) -> FlaskClient:
-    """A client logged in as instructor 'prof', owner of every-type (overrides conftest's)."""
-    make_instructor(app, "prof")
-    own(app, "every-type")
-    assert login(client, "prof").status_code == 302
-    return client
+def instructor(bank_owner: FlaskClient) -> FlaskClient:
+    """prof, owner of every-type (overrides conftest's)."""
+    return bank_owner
 
 
 def second_instructor(app) -> FlaskClient:

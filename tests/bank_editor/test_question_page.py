@@ -15,8 +15,6 @@ from tests.factories import (
     EVERY_TYPE_BANK,
     clean,
     form_with,
-    login,
-    make_instructor,
     own,
     text,
     text_of,
@@ -27,12 +25,9 @@ LABELS = ["Single choice", "Multiple choice", "True / false", "Short text", "Num
 
 
 @pytest.fixture
-def instructor(app, client: FlaskClient) -> FlaskClient:
-    """prof, owner of every-type."""
-    make_instructor(app, "prof")
-    own(app, "every-type")
-    assert login(client, "prof").status_code == 302
-    return client
+def instructor(bank_owner: FlaskClient) -> FlaskClient:
+    """prof, owner of every-type (overrides conftest's)."""
+    return bank_owner
 
 
 def the_form(client, url: str) -> tuple[str, dict]:

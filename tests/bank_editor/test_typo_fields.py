@@ -9,18 +9,15 @@ from flask.testing import FlaskClient
 
 from quizapp.bank_editor.questionform import apply_question, form_values, question_mapping
 from quizapp.banks import load_bank, parse_bank
-from tests.factories import BANKS, EVERY_TYPE_BANK, form_with, login, make_instructor, own, text_of
+from tests.factories import BANKS, EVERY_TYPE_BANK, form_with, text_of
 
 EDIT = f"{BANKS}/every-type/questions/text-q/edit"
 
 
 @pytest.fixture
-def instructor(app, client: FlaskClient) -> FlaskClient:
-    """A client logged in as instructor 'prof', owner of every-type."""
-    make_instructor(app, "prof")
-    own(app, "every-type")
-    assert login(client, "prof").status_code == 302
-    return client
+def instructor(bank_owner: FlaskClient) -> FlaskClient:
+    """prof, owner of every-type (overrides conftest's)."""
+    return bank_owner
 
 
 def test_the_form_of_a_text_question_offers_typos_and_wrong_answers(instructor):
