@@ -200,3 +200,23 @@ def test_every_page_fits_a_phone_with_a_long_name_and_passes_axe_in_both_colour_
     assert not problems, "pages wider than a 390 px phone:\n" + "\n".join(problems)
     if axe.source is None:
         pytest.skip(f"every page fits a phone; the axe checks did not run: {axe.reason}")
+
+
+def test_on_a_desktop_a_long_name_keeps_the_header_on_one_line_and_the_gradebook_in_view(
+    browser: Browser, live_url: str, seeded: Seeded
+):
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    browser_log_in(page, live_url, "prof")
+    page.goto(f"{live_url}/teach/classes/{seeded.class_id}/gradebook")
+
+    who = page.locator("header.site .who")
+    expect(who).to_have_attribute("title", f"{LONG_NAME} (your account)")
+    brand = page.locator("header.site .brand").bounding_box()
+    assert abs(who.bounding_box()["y"] - brand["y"]) < brand["height"] / 2, (
+        "the header wrapped onto a second line"
+    )
+    row = page.get_by_role("row").filter(has_text="Bo")
+    total = row.get_by_role("cell").last
+    expect(total).to_be_in_viewport()
+    assert total.bounding_box()["x"] + total.bounding_box()["width"] <= 1280
+    page.context.close()
