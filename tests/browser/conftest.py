@@ -156,7 +156,10 @@ def _fetch_axe() -> str:
         assert member is not None
         source = member.read().decode("utf-8")
     AXE_CACHE.parent.mkdir(parents=True, exist_ok=True)
-    AXE_CACHE.write_text(source, encoding="utf-8")
+    # Written aside, then renamed: pytest-xdist's workers may fetch it at the same time.
+    partial = AXE_CACHE.with_name(f"{AXE_CACHE.name}.{os.getpid()}")
+    partial.write_text(source, encoding="utf-8")
+    partial.replace(AXE_CACHE)
     return source
 
 

@@ -220,3 +220,68 @@ def test_on_a_desktop_a_long_name_keeps_the_header_on_one_line_and_the_gradebook
     expect(total).to_be_in_viewport()
     assert total.bounding_box()["x"] + total.bounding_box()["width"] <= 1280
     page.context.close()
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG's contrast ratio of two CSS colours given as rgb(r, g, b)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(one), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+#: The colours a focus ring may be drawn against: the page, a card, the header.
+BACKGROUNDS = """() => ["html", ".card", "header.site"].map(
+  (selector) => getComputedStyle(document.querySelector(selector)).backgroundColor)"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_focus_ring_a_chosen_answer_and_the_scheme_are_plain_to_see(
+    browser: Browser, live_url: str, seeded: Seeded, scheme: str
+):
+    page = browser.new_context(color_scheme=scheme).new_page()
+    browser_log_in(page, live_url, "ada")
+    page.goto(f"{live_url}/attempts/{seeded.in_progress}")
+    background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert (contrast(background, "rgb(0, 0, 0)") < 2) == (scheme == "dark")
+
+    astana, bishkek = page.get_by_label("Astana"), page.get_by_label("Bishkek")
+    astana.focus()
+    page.keyboard.press("Space")
+    expect(astana).to_be_checked()
+    ring = astana.evaluate("(el) => getComputedStyle(el).outlineColor")
+    for behind in page.evaluate(BACKGROUNDS):
+        assert contrast(ring, behind) >= 3, f"focus ring {ring} on {behind}"
+    chosen, other = (
+        choice.evaluate("(el) => getComputedStyle(el.closest('.choice')).backgroundColor")
+        for choice in (astana, bishkek)
+    )
+    assert chosen != other
+    page.context.close()
+
+
+def test_a_bank_diff_is_one_line_per_change_and_export_to_anki_lines_up_with_its_neighbour(
+    browser: Browser, live_url: str, seeded: Seeded
+):
+    page = browser.new_context().new_page()
+    browser_log_in(page, live_url, "prof")
+    page.goto(f"{live_url}/teach/banks/every-type/history?old={seeded.versions[0]}&new={seeded.versions[1]}")
+    lines = [line.bounding_box() for line in page.locator("pre.diff span").all()]
+    assert len(lines) > 3
+    steps = {round(after["y"] - before["y"]) for before, after in zip(lines, lines[1:], strict=False)}
+    assert steps == {round(lines[0]["height"])}, "blank lines between the diff's lines"
+
+    page.context.close()
+    page = browser.new_context().new_page()
+    browser_log_in(page, live_url, "ada")
+    page.goto(f"{live_url}/study/")
+    study, export = (
+        page.get_by_role("link", name=name).bounding_box()
+        for name in ("Study this deck", "Export to Anki (.apkg)")
+    )
+    assert abs((study["y"] + study["height"] / 2) - (export["y"] + export["height"] / 2)) < 2
+    page.context.close()
