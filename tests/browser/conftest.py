@@ -133,11 +133,21 @@ AXE_WATCH = """(() => {
     const where = location.pathname + location.search;
     try { await window.quizappAxeReport(where, await run(__TAGS__)); } catch (e) { /* the page went away */ }
   };
-  const later = () => { clearTimeout(timer); timer = setTimeout(report, 300); };
+  // What changes the page: not the text of a live region (a countdown, a save status), the inside
+  // of the code editor as it is typed in, or a data- attribute (scripts' bookkeeping).
+  const changes = (record) => {
+    const element = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+    if (!element || element.closest("[aria-live], .cm-editor")) return false;
+    return !(record.type === "attributes" && record.attributeName.startsWith("data-"));
+  };
+  const later = (records) => {
+    if (!records.some(changes)) return;
+    clearTimeout(timer);
+    timer = setTimeout(report, 300);
+  };
   addEventListener("load", () => {
     report();
-    new MutationObserver(later).observe(document.documentElement,
-      {subtree: true, childList: true, attributes: true, characterData: true});
+    new MutationObserver(later).observe(document.documentElement, {subtree: true, childList: true, attributes: true});
   });
 })();""".replace("__RUN__", AXE_RUN).replace("__TAGS__", json.dumps(AXE_TAGS))
 
