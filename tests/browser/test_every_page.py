@@ -205,7 +205,7 @@ def test_every_page_fits_a_phone_with_a_long_name_and_passes_axe_in_both_colour_
             axe.check(page, scheme)
     for page in pages.values():
         page.context.close()
-    assert not problems, "pages wider than a 390 px phone:\n" + "\n".join(problems)
+    assert not problems, "pages that do not fit a 390 px phone:\n" + "\n".join(problems)
     if axe.source is None:
         pytest.skip(f"every page fits a phone; the axe checks did not run: {axe.reason}")
 
