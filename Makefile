@@ -4,7 +4,7 @@ VENV ?= .venv
 PORT ?= 5000
 BIN := $(VENV)/bin
 
-.PHONY: run serve test lint fmt db-upgrade validate bench clean
+.PHONY: run serve test lint fmt db-upgrade validate bench screenshots clean
 
 # Installs are redone when pyproject.toml changes; each stamp records a finished install.
 $(BIN)/python:
@@ -96,6 +96,10 @@ bench: $(VENV)/.installed-app
 	$(BIN)/python bench/ceilings.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/login_guessing.py
+
+# The README's screenshots (docs/screenshot.png, docs/screenshot-phone.png), with Debian's chromium.
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

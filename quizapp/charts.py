@@ -25,12 +25,17 @@ class Bin(Protocol):
     def count(self) -> int: ...
 
 
-# Chart geometry, in SVG user units.
-_WIDTH, _HEIGHT = 600, 260
-_LEFT, _RIGHT, _TOP, _BOTTOM = 56, 16, 36, 52
+# Chart geometry, in SVG user units: narrow enough that its 14-unit text is still about 12 px
+# when a phone shrinks the chart to its width.
+_WIDTH, _HEIGHT = 400, 260
+_LEFT, _RIGHT, _TOP, _BOTTOM = 52, 14, 36, 52
 _PLOT_W = _WIDTH - _LEFT - _RIGHT
 _PLOT_H = _HEIGHT - _TOP - _BOTTOM
-_BAR_FILL = "#3567a6"  # 5.8:1 against white, so bars stay visible for low-vision readers
+# 5.8:1 against white, so bars stay visible for low-vision readers; the page's stylesheet gives the
+# class "bar" the colour of its scheme (dark or light).
+_BAR_FILL = "#3567a6"
+#: The shades of the review calendar, none to most; the stylesheet's classes level-0..4 override them.
+_SHADES = ("#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39")
 
 
 def _pct(value: float) -> str:
@@ -62,11 +67,11 @@ def score_histogram(bins: Sequence[Bin], title: str) -> Markup:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{_HEIGHT}" '
-        f'viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" font-family="sans-serif" font-size="12">',
+        f'viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" font-family="sans-serif" font-size="14">',
         # <title> and <desc> as first children give the chart its accessible name and description.
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(desc)}</desc>",
-        f'<text x="{_WIDTH / 2:g}" y="20" text-anchor="middle" font-size="14" font-weight="bold" '
+        f'<text x="{_WIDTH / 2:g}" y="20" text-anchor="middle" font-size="15" font-weight="bold" '
         f'fill="currentColor">{escape(title)}</text>',
     ]
     # Horizontal grid lines and the count axis.
@@ -83,14 +88,14 @@ def score_histogram(bins: Sequence[Bin], title: str) -> Markup:
     if bins:
         width = _PLOT_W / len(bins)
         gap = 2 if width > 8 else 0
-        # Label at most about 10 edges so the numbers never overlap.
-        every = max(1, math.ceil(len(bins) / 10))
+        # Label at most about 5 edges so the numbers never overlap.
+        every = max(1, math.ceil(len(bins) / 5))
         for i, b in enumerate(bins):
             x = _LEFT + i * width
             bar_y = y(b.count)
             parts.append(
                 f'<rect x="{_num(x + gap)}" y="{_num(bar_y)}" width="{_num(width - 2 * gap)}" '
-                f'height="{_num(_TOP + _PLOT_H - bar_y)}" fill="{_BAR_FILL}">'
+                f'height="{_num(_TOP + _PLOT_H - bar_y)}" class="bar" fill="{_BAR_FILL}">'
                 f"<title>{escape(_band(b))}</title></rect>"
             )
         for i in range(0, len(bins) + 1, every):
@@ -114,12 +119,13 @@ def score_histogram(bins: Sequence[Bin], title: str) -> Markup:
 
 
 def review_calendar(per_day: dict[date, int], today: date, weeks: int = 26) -> Markup:
-    """A calendar of reviews per day, drawn on the server: one column a week, darker for more."""
-    cell, gap = 12, 3
+    """A calendar of reviews per day, drawn on the server: one column a week, darker for more,
+    with the month's name over the week its first day falls in."""
+    cell, gap, top = 12, 3, 30
     first = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     busiest = max((n for day, n in per_day.items() if first <= day <= today), default=0)
-    shades = ("#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39")
     rects = []
+    months = []
     total = 0
     for offset in range((today - first).days + 1):
         day = first + timedelta(days=offset)
@@ -127,17 +133,25 @@ def review_calendar(per_day: dict[date, int], today: date, weeks: int = 26) -> M
         total += count
         level = 0 if not count else 1 + min(3, (4 * count - 1) // max(busiest, 1))
         x = 30 + (offset // 7) * (cell + gap)
-        y = 16 + (offset % 7) * (cell + gap)
+        y = top + (offset % 7) * (cell + gap)
         noun = "review" if count == 1 else "reviews"
         rects.append(
-            f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2" fill="{shades[level]}">'
-            f"<title>{day.isoformat()}: {count} {noun}</title></rect>"
+            f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2" class="level-{level}" '
+            f'fill="{_SHADES[level]}"><title>{day.isoformat()}: {count} {noun}</title></rect>'
         )
-    width = 30 + weeks * (cell + gap)
-    height = 16 + 7 * (cell + gap)
+        # The first column gets its month too, unless the next month starts within two weeks.
+        if day.day == 1 or (offset == 0 and day.day < 18):
+            months.append((x, day.strftime("%b")))
+    width = 30 + weeks * (cell + gap) + 12  # room for a month named over the last week
+    height = top + 7 * (cell + gap)
+    # Text in currentColor as a fallback; the page's stylesheet colours the class "label".
     labels = "".join(
-        f'<text x="0" y="{16 + i * (cell + gap) + 10}" font-size="10" fill="#57606a">{name}</text>'
+        f'<text x="0" y="{top + i * (cell + gap) + 10}" font-size="10" class="label" fill="currentColor">'
+        f"{name}</text>"
         for i, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))
+    ) + "".join(
+        f'<text x="{x}" y="{top - 10}" font-size="10" class="label" fill="currentColor">{name}</text>'
+        for x, name in months
     )
     return Markup(  # noqa: S704 - its only texts are dates and numbers
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'

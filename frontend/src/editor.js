@@ -33,7 +33,8 @@ import { basicSetup } from "codemirror";
 import { EditorView, keymap, placeholder } from "@codemirror/view";
 import { EditorState } from "@codemirror/state";
 import { indentWithTab } from "@codemirror/commands";
-import { indentUnit } from "@codemirror/language";
+import { HighlightStyle, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import { tags } from "@lezer/highlight";
 import { yaml } from "@codemirror/lang-yaml";
 import {
   forEachDiagnostic,
@@ -45,18 +46,43 @@ import {
 const views = new WeakMap();
 const SEVERITIES = ["error", "warning", "info", "hint"];
 
+// Colours come from the page's CSS custom properties (quizapp.css), so the
+// editor follows its light or dark scheme; the second value of each var() is
+// the light colour, for a page without them.
 const theme = EditorView.theme({
   "&": {
     maxHeight: "70vh",
-    backgroundColor: "#fff",
-    border: "1px solid #8c959f",
+    color: "var(--fg, #1b1f24)",
+    backgroundColor: "var(--card, #fff)",
+    border: "1px solid var(--field-line, #8c959f)",
     borderRadius: "6px",
     fontSize: "0.95rem",
   },
-  "&.has-error": { borderColor: "#b42318" },
+  "&.has-error": { borderColor: "var(--bad, #b42318)" },
   // Same focus ring as the app's :focus-visible rule, drawn on the whole
   // editor (gutters included) rather than the inner content element.
-  "&.cm-focused": { outline: "3px solid #f5a623", outlineOffset: "2px" },
+  "&.cm-focused": { outline: "3px solid var(--focus, #c85a00)", outlineOffset: "2px" },
+  ".cm-gutters": {
+    backgroundColor: "var(--bg, #f6f8fa)",
+    color: "var(--muted, #57606a)",
+    borderRight: "1px solid var(--line, #d0d7de)",
+  },
+  ".cm-activeLine": { backgroundColor: "var(--code-active-line, #cceeff44)" },
+  ".cm-activeLineGutter": { backgroundColor: "var(--chosen-bg, #ddf4ff)" },
+  ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--fg, #1b1f24)" },
+  "&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection":
+    { backgroundColor: "var(--code-selection, #d7d4f0)" },
+  ".cm-tooltip, .cm-panels": {
+    color: "var(--fg, #1b1f24)",
+    backgroundColor: "var(--card, #fff)",
+    borderColor: "var(--line, #d0d7de)",
+  },
+  ".cm-textfield, .cm-button": {
+    color: "var(--fg, #1b1f24)",
+    backgroundColor: "var(--card, #fff)",
+    backgroundImage: "none",
+    border: "1px solid var(--field-line, #8c959f)",
+  },
   ".cm-scroller": {
     overflow: "auto",
     fontFamily:
@@ -94,6 +120,41 @@ const theme = EditorView.theme({
   ".cm-lintRange-info": { textDecorationColor: "#999" },
   ".cm-lintRange-hint": { textDecorationColor: "#66d" },
 });
+
+// CodeMirror's default highlighting, with each colour a custom property of
+// the page (the defaults are its light colours).
+const highlighting = syntaxHighlighting(
+  HighlightStyle.define([
+    { tag: tags.meta, color: "var(--code-meta, #404740)" },
+    { tag: tags.link, textDecoration: "underline" },
+    { tag: tags.heading, textDecoration: "underline", fontWeight: "bold" },
+    { tag: tags.emphasis, fontStyle: "italic" },
+    { tag: tags.strong, fontWeight: "bold" },
+    { tag: tags.strikethrough, textDecoration: "line-through" },
+    { tag: tags.keyword, color: "var(--code-keyword, #708)" },
+    {
+      tag: [tags.atom, tags.bool, tags.url, tags.contentSeparator, tags.labelName],
+      color: "var(--code-atom, #219)",
+    },
+    { tag: [tags.literal, tags.inserted], color: "var(--code-literal, #164)" },
+    { tag: [tags.string, tags.deleted], color: "var(--code-string, #a11)" },
+    {
+      tag: [tags.regexp, tags.escape, tags.special(tags.string)],
+      color: "var(--code-special, #c33000)",
+    },
+    { tag: tags.definition(tags.variableName), color: "var(--code-definition, #00f)" },
+    { tag: tags.local(tags.variableName), color: "var(--code-definition, #30a)" },
+    { tag: [tags.typeName, tags.namespace], color: "var(--code-type, #085)" },
+    { tag: tags.className, color: "var(--code-type, #167)" },
+    {
+      tag: [tags.special(tags.variableName), tags.macroName],
+      color: "var(--code-type, #256)",
+    },
+    { tag: tags.definition(tags.propertyName), color: "var(--code-property, #00c)" },
+    { tag: tags.comment, color: "var(--code-comment, #940)" },
+    { tag: tags.invalid, color: "var(--code-invalid, #d00000)" },
+  ]),
+);
 
 // Accessible name, in the same order as the browser would compute it for
 // the textarea: aria-labelledby, then aria-label, then <label> elements.
@@ -167,7 +228,10 @@ function enhance(ta) {
 
   const invalid =
     ta.getAttribute("aria-invalid") === "true" || ta.classList.contains("has-error");
-  const contentAttrs = { "aria-label": labelText(ta) };
+  // tabindex: the content is focusable anyway (contenteditable), but axe and
+  // some assistive technology only count an element with a tabindex or a
+  // native role as the keyboard's way into the scrolling region around it.
+  const contentAttrs = { "aria-label": labelText(ta), tabindex: "0" };
   const describedBy = ta.getAttribute("aria-describedby");
   if (describedBy) contentAttrs["aria-describedby"] = describedBy;
   if (invalid) contentAttrs["aria-invalid"] = "true";
@@ -182,6 +246,7 @@ function enhance(ta) {
     lintGutter(),
     dropEditedDiagnostics,
     theme,
+    highlighting,
     EditorView.contentAttributes.of(contentAttrs),
     EditorView.editorAttributes.of({ class: "quizapp-yaml-editor" + (invalid ? " has-error" : "") }),
     EditorView.updateListener.of((u) => {

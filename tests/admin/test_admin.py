@@ -111,11 +111,11 @@ def test_the_admin_has_an_admin_link_and_sees_every_account(app, admin):
     listing = admin.get("/admin/users").get_data(as_text=True)
 
     assert "2 accounts" in listing
-    row = re.search(r"<tr>\s*<td><a[^>]*>ada</a></td>.*?</tr>", listing, re.S).group(0)
+    row = re.search(r"<tr>\s*<td[^>]*><a[^>]*>ada</a></td>.*?</tr>", listing, re.S).group(0)
     assert "Ada Lovelace" in row
     assert "student" in row
     assert "locked" in row
-    root = re.search(r"<tr>\s*<td><a[^>]*>root</a></td>.*?</tr>", listing, re.S).group(0)
+    root = re.search(r"<tr>\s*<td[^>]*><a[^>]*>root</a></td>.*?</tr>", listing, re.S).group(0)
     assert "admin" in root
     assert "locked" not in root
 

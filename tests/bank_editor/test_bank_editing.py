@@ -475,7 +475,7 @@ def test_a_bank_file_removed_by_hand_is_written_back_and_a_save_still_works(inst
 
 
 def history_ids(page: str) -> list[int]:
-    return [int(n) for n in re.findall(r"<td>#(\d+)", page)]
+    return [int(n) for n in re.findall(r"<td[^>]*>#(\d+)", page)]
 
 
 def test_history_lists_revisions_newest_first_and_diffs_two_of_them(instructor, app):

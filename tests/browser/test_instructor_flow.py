@@ -12,7 +12,7 @@ from tests.factories import DATA, browser_log_in, browser_register, make_instruc
 pytestmark = pytest.mark.browser
 
 
-def test_an_instructor_makes_a_class_and_a_student_joins_it(page: Page, live_url: str, app):
+def test_an_instructor_makes_a_class_and_a_student_joins_it(page: Page, live_url: str, app, axe):
     make_instructor(app, "prof")
     browser_log_in(page, live_url, "prof")
     page.get_by_role("navigation").get_by_role("link", name="Teach").click()
@@ -21,7 +21,9 @@ def test_an_instructor_makes_a_class_and_a_student_joins_it(page: Page, live_url
     code = page.locator("#join-code").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
 
-    student = page.context.browser.new_context().new_page()
+    other = page.context.browser.new_context()
+    axe.watch(other)
+    student = other.new_page()
     browser_register(student, live_url, "ada", "Ada Lovelace")
     student.get_by_label("Class code").fill(code.lower().replace("-", " "))
     student.get_by_role("button", name="Join class").click()

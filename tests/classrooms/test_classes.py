@@ -299,7 +299,7 @@ def test_a_student_joins_with_the_code_typed_loosely_and_appears_on_the_roster(
     assert "You joined Eurasian History." in home
     page = text(instructor.get(f"/teach/classes/{klass}"))
     assert "Students (1)" in page
-    assert ">Ada</a></td><td>ada</td>" in roster(page)
+    assert '>Ada</a></td><td data-label="Username">ada</td>' in roster(page)
     assert "1 student ·" in text(instructor.get("/teach/"))
 
 
@@ -332,15 +332,15 @@ def test_a_new_code_stops_the_old_one_working_and_keeps_the_students_already_in(
     assert "the old one no longer works" in page
     new = CODE.search(page).group(1)
     assert new != old
-    assert ">Ada</a></td><td>ada</td>" in roster(page)
+    assert '>Ada</a></td><td data-label="Username">ada</td>' in roster(page)
     latecomer = learner(app, "bob")
     refused = join(latecomer, old)
     assert refused.status_code == 422
     assert "No class has that code" in text(refused)
     assert join(latecomer, new).status_code == 302
     roster_now = roster(text(instructor.get(f"/teach/classes/{klass}")))
-    assert ">Ada</a></td><td>ada</td>" in roster_now
-    assert ">Bob</a></td><td>bob</td>" in roster_now
+    assert '>Ada</a></td><td data-label="Username">ada</td>' in roster_now
+    assert '>Bob</a></td><td data-label="Username">bob</td>' in roster_now
 
 
 def test_a_code_change_without_a_csrf_token_is_refused(instructor, klass):
@@ -432,8 +432,8 @@ def test_an_assignment_without_times_is_open_with_no_deadline(app, instructor, k
     [assignment] = assignments(app)
     assert (assignment.opens_at, assignment.closes_at) == (None, None)
     table = quizzes_set(text(instructor.get(f"/teach/classes/{klass}")))
-    assert "<td>now</td>" in table
-    assert "<td>no deadline</td>" in table
+    assert '<td data-label="Opens">now</td>' in table
+    assert '<td data-label="Closes">no deadline</td>' in table
     assert "Open, no deadline" in assigned_section(text(enrolled.get("/")))
 
 

@@ -287,7 +287,7 @@ def test_svg_is_an_accessible_image_with_a_bar_per_bin():
     root = parse(svg)
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img"
-    assert (root.get("width"), root.get("height")) == ("600", "260")
+    assert (root.get("width"), root.get("height")) == ("400", "260")
     # <title> then <desc> first: they name and describe the image for assistive technology.
     assert [child.tag for child in root][:2] == [f"{SVG}title", f"{SVG}desc"]
     assert root.find(f"{SVG}title").text == "Scores"
@@ -592,3 +592,9 @@ def test_coverage_of_nothing_cited():
     assert coverage.counts == {}
     assert coverage.uncited == []
     assert coverage.unsourced == 2
+
+
+def test_svg_text_stays_readable_when_a_phone_shrinks_the_chart_to_its_width():
+    root = parse(score_histogram(chart_bins(), "Scores"))
+    shown_width = 340  # a 390 px phone's width less the page's and the card's padding
+    assert float(root.get("font-size")) * shown_width / float(root.get("width")) >= 11

@@ -765,3 +765,29 @@ def test_progress_knows_no_learnt_card_when_every_card_is_still_being_learnt(ctx
     add_state(ada, "multi-q", NOW + timedelta(minutes=10), state=int(State.Relearning))
 
     assert progress(ada, NOW).next_learnt_due is None
+
+
+def test_the_calendar_names_each_month_over_the_week_of_its_first_day(ctx):
+    today = date(2026, 3, 4)  # the calendar opens on Monday 8 September 2025
+    svg = review_calendar({}, today)
+
+    months = re.findall(r'<text x="(\d+)" y="20"[^>]*>([A-Z][a-z]{2})</text>', svg)
+    assert [name for _, name in months] == ["Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
+    week_of = {day: int(x) for x, day in re.findall(r'<rect x="(\d+)" [^>]*><title>([\d-]+):', svg)}
+    assert dict(months[1:]) == {
+        str(week_of[f"{first}-01"]): name
+        for first, name in [
+            ("2025-10", "Oct"),
+            ("2025-11", "Nov"),
+            ("2025-12", "Dec"),
+            ("2026-01", "Jan"),
+            ("2026-02", "Feb"),
+            ("2026-03", "Mar"),
+        ]
+    }
+
+
+def test_a_first_week_close_to_the_next_month_leaves_the_name_to_that_month(ctx):
+    today = date(2026, 3, 25)  # the calendar opens on Monday 29 September 2025
+    names = re.findall(r">([A-Z][a-z]{2})</text>", review_calendar({}, today))
+    assert names[:5] == ["Mon", "Wed", "Fri", "Oct", "Nov"]

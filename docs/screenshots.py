@@ -1,0 +1,90 @@
+"""Take the README's screenshots: a quiz in progress at 1280×800 (docs/screenshot.png) and on a
+390×844 phone (docs/screenshot-phone.png).
+
+The app runs from a throwaway folder with the shipped banks (questions/) and one demo learner, on a
+loopback port, and Debian's Chromium (QUIZAPP_CHROMIUM, default /usr/bin/chromium) is driven by
+Playwright. Run it with `make screenshots`; `--out DIR` writes the two files elsewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import tempfile
+import threading
+from pathlib import Path
+
+import flask_migrate
+from flask import Flask
+from playwright.sync_api import Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from quizapp import create_app
+from quizapp.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("QUIZAPP_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "a demo password"  # noqa: S105 - a throwaway account in a temporary database
+SHOTS = {
+    "screenshot.png": {"width": 1280, "height": 800},
+    "screenshot-phone.png": {"width": 390, "height": 844},
+}
+
+
+def demo_app(folder: Path) -> Flask:
+    """The app on a new database in ``folder``, with the shipped banks and the learner Ada."""
+    config = {
+        "SECRET_KEY": "screenshots",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.sqlite3'}",
+        "BANKS_DIR": str(ROOT / "questions"),
+    }
+    with create_app(config).app_context():
+        flask_migrate.upgrade(directory=str(ROOT / "migrations"))
+        db.engine.dispose()
+    app = create_app(config)  # started again on the migrated database, as a first run would be
+    made = app.test_cli_runner().invoke(
+        args=["users", "create", "ada", "--display-name", "Ada Lovelace"], input=f"{PASSWORD}\n"
+    )
+    if made.exit_code != 0:
+        raise SystemExit(made.output)
+    return app
+
+
+def quiz_in_progress(page: Page, url: str) -> None:
+    """Log in as Ada, start the first quiz of the home page and answer its first question."""
+    page.goto(f"{url}/login")
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.locator("section.bank .quizzes a").first.click()
+    page.get_by_role("button", name=re.compile("^(Start attempt|Continue your attempt)$")).click()
+    expect(page.get_by_text("Question 1 of")).to_be_visible()
+    page.locator("fieldset.question").first.locator(".choice input").first.check()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder to write the PNG files to")
+    out = parser.parse_args().out
+    with tempfile.TemporaryDirectory() as folder:
+        app = demo_app(Path(folder))
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_port}"
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+                for name, viewport in SHOTS.items():
+                    page = browser.new_context(viewport=viewport, color_scheme="light").new_page()
+                    quiz_in_progress(page, url)
+                    page.screenshot(path=out / name)
+                    page.context.close()
+                    print(f"wrote {out / name}")
+                browser.close()
+        finally:
+            server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
