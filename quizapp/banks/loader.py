@@ -215,6 +215,8 @@ class _Reader:
     def __init__(self, path: str):
         self.path = path
         self.problems: list[Problem] = []
+        #: Warnings noted while reading (the answer-leak lint adds its own at the end).
+        self.warnings: list[Problem] = []
         #: Ids of questions that failed to validate: quizzes naming them are not also "unknown".
         self.broken_ids: set[str] = set()
         #: What "did you mean" hints may still compare, in pairs of characters.
@@ -224,9 +226,12 @@ class _Reader:
 
     # -- reporting ----------------------------------------------------------------------------
 
+    @staticmethod
+    def _line(where: Node | int | None) -> int:
+        return where if isinstance(where, int) else where.start_mark.line + 1 if where is not None else 1
+
     def _problem(self, where: Node | int | None, message: str) -> None:
-        line = where if isinstance(where, int) else where.start_mark.line + 1 if where is not None else 1
-        self.problems.append(Problem(self.path, line, message))
+        self.problems.append(Problem(self.path, self._line(where), message))
 
     def error(self, where: Node | int | None, message: str) -> None:
         """Note a problem and read on."""
@@ -234,6 +239,10 @@ class _Reader:
         if len(self.problems) >= MAX_PROBLEMS:
             self._problem(where, f"stopped after {MAX_PROBLEMS} problems")
             raise _Stop
+
+    def warn(self, where: Node | int | None, message: str) -> None:
+        """Note a warning and read on: the bank is still served."""
+        self.warnings.append(Problem(self.path, self._line(where), message, "warning"))
 
     def fail(self, where: Node | int | None, message: str) -> NoReturn:
         """Note a problem that leaves nothing further to read."""
@@ -426,7 +435,7 @@ class _Reader:
             quizzes=quizzes,
             cards=cards,
             sha256=sha256,
-            warnings=tuple(answer_leaks(self.path, questions, quizzes, self.shown)),
+            warnings=(*self.warnings, *answer_leaks(self.path, questions, quizzes, self.shown)),
         )
 
     def source(self, node: Node) -> Source | None:

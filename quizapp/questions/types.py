@@ -51,6 +51,10 @@ class BankReader(Protocol):
 
     def error(self, node: Any, message: str) -> None: ...
 
+    def warn(self, node: Any, message: str) -> None:
+        """Note a warning at the node's line: the bank is still served."""
+        ...
+
     def hint(self, word: str, options: Iterable[str]) -> str:
         """A " (did you mean 'x'?)" for the option closest to ``word``, or ""."""
         ...
@@ -866,11 +870,22 @@ class ShortText(Question):
             nodes, texts = [node], (read.text(node, f"the {noun.split()[-1]} of {what}"),)
         else:
             texts = read.texts(node, f"the {noun}s of {what}") or ()
+        first: dict[str, str] = {}
         for item, text in zip(nodes, texts, strict=False):
-            if text is not None and not normalize_text(text):
+            folded = normalize_text(text) if text is not None else None
+            if text is not None and not folded:
                 read.error(
                     item, f"the {noun} '{read.quote(text)}' of {what} is empty once punctuation is ignored"
                 )
+            elif folded and folded in first:
+                read.warn(
+                    item,
+                    f"the {noun} '{read.quote(text or '')}' of {what} adds nothing: learners' answers are "
+                    f"compared as '{read.quote(first[folded])}' already is (case, quotes, dots, a leading "
+                    "'the'); drop it",
+                )
+            elif folded:
+                first[folded] = text or ""
         return texts
 
     def clashes(self, offered: Mapping[str, str]) -> list[tuple[str, str]]:

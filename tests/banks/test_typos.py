@@ -165,3 +165,30 @@ def test_a_choice_far_from_every_accepted_answer_needs_no_listing():
 def test_a_choice_that_is_the_accepted_answer_itself_is_no_clash():
     bank = load(CHOICES.replace("Australia", "Belgium") + "        typos: 2\n")
     assert bank.questions["country"].typos == 2
+
+
+def test_an_accepted_answer_that_repeats_another_once_compared_is_a_warning_at_its_line():
+    bank = parse_bank(
+        dedent(
+            """\
+            title: T
+            questions:
+              - id: who
+                type: text
+                prompt: Which country withdrew its troops?
+                answer:
+                  - US
+                  - the U.S.
+                  - United States
+                  - "United  States!"
+            """
+        ),
+        "bank.yaml",
+        "bank",
+    )
+
+    assert bank.questions["who"].grade("the US").outcome == "correct"  # served all the same
+    assert [(w.line, w.severity) for w in bank.warnings] == [(8, "warning"), (10, "warning")]
+    assert "'the U.S.' of question 'who' adds nothing" in bank.warnings[0].message
+    assert "compared as 'US' already is" in bank.warnings[0].message
+    assert "compared as 'United States' already is" in bank.warnings[1].message
