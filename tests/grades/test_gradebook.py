@@ -508,7 +508,7 @@ def test_the_exports_total_leaves_out_a_quiz_not_open_yet_as_the_page_does(
 def test_a_quiz_counts_in_the_totals_from_the_moment_it_opens(app, instructor, three_students, monkeypatch):
     class_id, _ = three_students
     opens = open_review_later(app, class_id)
-    monkeypatch.setattr(clock, "host_now", lambda: opens)
+    monkeypatch.setattr(clock, "now", lambda: opens)  # on PostgreSQL too, whose clock host_now only offsets
 
     grades = book(app, class_id)
 
