@@ -29,10 +29,14 @@ from tests.factories import (
 pytestmark = pytest.mark.browser
 
 
-def fits(page: Page) -> None:
-    """The page as it is now fits the phone: nothing wider than the screen."""
+def check(page: Page, axe) -> None:
+    """The page as it is now fits the phone, and passes axe-core in the dark colour scheme too
+    (the browser conftest checks every state in the light one)."""
     misfits = phone_misfits(page)
     assert not misfits, f"{page.url} does not fit a 390 px phone: {misfits}"
+    page.emulate_media(color_scheme="dark")
+    axe.check(page, "dark")
+    page.emulate_media(color_scheme="light")
 
 
 @pytest.fixture
@@ -51,7 +55,7 @@ def join_code(app, class_id: int) -> str:
 
 
 def test_new_code_remove_and_archive_ask_first_cancel_changes_nothing_and_confirming_does_it(
-    prof: Page, live_url: str, app, seed, banks_dir
+    prof: Page, live_url: str, app, seed, banks_dir, axe
 ):
     ada = long_named(app, "ada", "student")
     class_id = seed.classroom(students=(ada,))
@@ -63,7 +67,7 @@ def test_new_code_remove_and_archive_ask_first_cancel_changes_nothing_and_confir
     expect(prof.get_by_role("heading", name="Make a new join code for Eurasian History?")).to_be_visible()
     expect(prof.get_by_text(f"The code {shown} stops working at once")).to_be_visible()
     expect(prof.get_by_text("Kept: Every student already in the class stays in it")).to_be_visible()
-    fits(prof)
+    check(prof, axe)
     prof.get_by_role("link", name="Cancel").click()
     expect(prof.locator("#join-code")).to_have_text(shown)
     assert join_code(app, class_id) == code
@@ -77,7 +81,7 @@ def test_new_code_remove_and_archive_ask_first_cancel_changes_nothing_and_confir
     remove.click()
     expect(prof.get_by_role("heading", name=f"Remove {LONG_NAME} from Eurasian History?")).to_be_visible()
     expect(prof.get_by_text("Kept: Their attempts and scores")).to_be_visible()
-    fits(prof)
+    check(prof, axe)
     prof.get_by_role("link", name="Cancel").click()
     expect(prof.get_by_role("heading", name="Students (1)")).to_be_visible()
     remove.click()
@@ -89,7 +93,7 @@ def test_new_code_remove_and_archive_ask_first_cancel_changes_nothing_and_confir
     prof.get_by_role("button", name="Archive every-type").click()
     expect(prof.get_by_role("heading", name="Archive the bank Every type (every-type.yaml)?")).to_be_visible()
     expect(prof.get_by_text("Kept: Every attempt and score, and every version of the file")).to_be_visible()
-    fits(prof)
+    check(prof, axe)
     prof.get_by_role("link", name="Cancel").click()
     expect(prof.get_by_role("heading", name="Every type every-type.yaml")).to_be_visible()
     assert not (banks_dir / "archive").exists()
@@ -98,11 +102,11 @@ def test_new_code_remove_and_archive_ask_first_cancel_changes_nothing_and_confir
     expect(prof.get_by_text("Bank 'every-type' archived: students no longer see it.")).to_be_visible()
     expect(prof.get_by_role("button", name=re.compile(r"^Restore every-type\..*\.yaml$"))).to_be_visible()
     assert len(list((banks_dir / "archive").glob("every-type.*.yaml"))) == 1
-    fits(prof)
+    check(prof, axe)
 
 
 def test_an_accepted_answer_is_regraded_after_a_dry_run_and_a_rejected_one_is_tucked_away(
-    prof: Page, live_url: str, app, seed
+    prof: Page, live_url: str, app, seed, axe
 ):
     ada = long_named(app, "ada", "student")
     bo = seed.user("bo", "Bo")
@@ -115,14 +119,14 @@ def test_an_accepted_answer_is_regraded_after_a_dry_run_and_a_rejected_one_is_tu
     answers = prof.get_by_role("region", name="Wrong answers to text-q")
     row = answers.get_by_role("row").filter(has_text="Zyxwvutsgrad")
     expect(row.get_by_role("cell").nth(1)).to_have_text("1")
-    fits(prof)
+    check(prof, axe)
     row.get_by_role("button", name="Accept “Zyxwvutsgrad” for text-q").click()
 
     expect(prof.get_by_text("Added “Zyxwvutsgrad” to the accepted answers of text-q")).to_be_visible()
     changes = prof.get_by_role("region", name="Changes a regrade would make")
     change = changes.get_by_role("row").filter(has_text="ada")
     expect(change.get_by_role("cell")).to_have_text(["ada", str(attempt), "3 / 7", "4 / 7", "+1.00"])
-    fits(prof)
+    check(prof, axe)
     # The dry run is the regrade's confirmation: its button applies what the table shows.
     prof.get_by_role("button", name="Apply the regrade").click()
     expect(prof.get_by_text("Regraded: 1 score changed.")).to_be_visible()
@@ -141,7 +145,7 @@ def test_an_accepted_answer_is_regraded_after_a_dry_run_and_a_rejected_one_is_tu
     hidden = prof.get_by_text("1 rejected answer hidden")
     hidden.click()
     expect(prof.get_by_role("button", name="Offer it again “Paris” for text-q")).to_be_visible()
-    fits(prof)
+    check(prof, axe)
 
 
 #: A bank whose second question's prompt names the first one's answer, at this line.
@@ -163,7 +167,7 @@ LEAK_LINE = 9
 
 
 def test_the_editor_marks_an_answer_leak_at_its_line_and_still_saves(
-    prof: Page, live_url: str, app, make_bank
+    prof: Page, live_url: str, app, make_bank, axe
 ):
     path = make_bank("leaky", LEAKY_BANK)
     own(app, "leaky")
@@ -181,7 +185,7 @@ def test_the_editor_marks_an_answer_leak_at_its_line_and_still_saves(
     number = prof.locator(".cm-lineNumbers .cm-gutterElement", has_text=re.compile(rf"^{LEAK_LINE}$"))
     marker_box, number_box = marker.bounding_box(), number.bounding_box()
     assert abs(marker_box["y"] + marker_box["height"] / 2 - number_box["y"] - number_box["height"] / 2) < 4
-    fits(prof)
+    check(prof, axe)
 
     prof.locator(".cm-content").click()
     prof.keyboard.press("Control+Home")
@@ -194,7 +198,7 @@ def test_the_editor_marks_an_answer_leak_at_its_line_and_still_saves(
 
 
 def test_the_question_form_keeps_what_was_typed_and_saves_a_single_choice_ticked_by_its_row(
-    prof: Page, live_url: str, banks_dir
+    prof: Page, live_url: str, banks_dir, axe
 ):
     prof.goto(f"{live_url}/teach/banks/every-type/questions/new")
     tabs = prof.get_by_role("navigation", name="Question type")
@@ -202,7 +206,7 @@ def test_the_question_form_keeps_what_was_typed_and_saves_a_single_choice_ticked
         ["Single choice", "Multiple choice", "True / false", "Short text", "Numeric", "Ordering", "Matching"]
     )
     expect(tabs.get_by_role("link", name="Single choice")).to_have_attribute("aria-current", "page")
-    fits(prof)
+    check(prof, axe)
 
     prof.get_by_label("Id").fill("capital-kg")
     prof.get_by_label("Prompt").fill("Pick the capital of Kyrgyzstan.")
@@ -214,7 +218,7 @@ def test_the_question_form_keeps_what_was_typed_and_saves_a_single_choice_ticked
     prof.get_by_label("Choice 5", exact=True).fill("Astana")
     expect(prof.get_by_label(re.compile(r"^Choice \d+$"))).to_have_count(7)
     prof.get_by_role("checkbox", name="Every type").check()
-    fits(prof)
+    check(prof, axe)
 
     prof.get_by_role("button", name="Save question", exact=True).click()
     expect(prof.get_by_role("alert")).to_contain_text("Not saved:")
@@ -223,7 +227,7 @@ def test_the_question_form_keeps_what_was_typed_and_saves_a_single_choice_ticked
     expect(prof.get_by_label("Prompt")).to_have_value("Pick the capital of Kyrgyzstan.")
     expect(prof.get_by_label("Choice 5", exact=True)).to_have_value("Astana")
     expect(prof.get_by_role("checkbox", name="Every type")).to_be_checked()
-    fits(prof)
+    check(prof, axe)
 
     prof.get_by_role("radio", name=re.compile(r"^Right\W+choice 2$")).check()
     prof.get_by_role("button", name="Save question", exact=True).click()
@@ -259,7 +263,7 @@ CITED_BANK = """\
 
 
 def test_the_result_page_summarises_the_cited_paragraph_links_into_it_and_names_a_forgiven_typo(
-    page: Page, live_url: str, app, make_bank
+    page: Page, live_url: str, app, make_bank, axe
 ):
     make_bank("cited", CITED_BANK)
     long_named(app, "ada", "student")
@@ -279,11 +283,11 @@ def test_the_result_page_summarises_the_cited_paragraph_links_into_it_and_names_
     link = passage.get_by_role("link", name="Paragraph 1 in the original (opens in a new tab)")
     expect(link).to_have_attribute("href", "https://example.org/article#:~:text=The%20alliance%20first%20met")
     expect(link).to_have_attribute("target", "_blank")
-    fits(page)
+    check(page, axe)
 
 
 def test_a_quiz_not_open_yet_and_a_closed_one_show_their_dates_and_no_start_button(
-    page: Page, live_url: str, app, seed
+    page: Page, live_url: str, app, seed, axe
 ):
     long_named(app, "prof", "instructor")
     ada = long_named(app, "ada", "student")
@@ -303,7 +307,7 @@ def test_a_quiz_not_open_yet_and_a_closed_one_show_their_dates_and_no_start_butt
     )
     expect(setting).to_contain_text("This quiz opens for Eurasian History on")
     expect(page.get_by_role("button", name=re.compile("Start"))).to_have_count(0)
-    fits(page)
+    check(page, axe)
 
     set_window(app, now - timedelta(days=5), now - timedelta(days=3, hours=1))
     page.reload()
@@ -311,8 +315,8 @@ def test_a_quiz_not_open_yet_and_a_closed_one_show_their_dates_and_no_start_butt
         re.compile(r"^Closed \w{3} \d+ \w{3}(?: \d{4})? \d\d:\d\d \(3 days ago\)$")
     )
     expect(page.get_by_role("button", name=re.compile("Start"))).to_have_count(0)
-    fits(page)
+    check(page, axe)
     page.goto(f"{live_url}/")
     set_for_you = page.get_by_role("region", name="Set for your classes")
     expect(set_for_you.locator(".due-closed")).to_contain_text(re.compile(r"^Closed .* \(3 days ago\)$"))
-    fits(page)
+    check(page, axe)
