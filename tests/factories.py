@@ -781,3 +781,54 @@ def browser_log_in(page: Page, live_url: str, username: str) -> None:
     page.get_by_label("Password", exact=True).fill("a long password")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Quizzes", exact=True)).to_be_visible()
+
+
+# --- a phone with a long name --------------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+#: 80 characters, one word of them longer than a phone is wide at this size.
+LONG_NAME = "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaft Maximiliana Ngozie"
+
+#: Tables that may scroll sideways on a phone, by their region's label: a column per quiz set, and
+#: a grid of tick boxes. Every other table shows its rows as blocks there, every column in view.
+MAY_SCROLL = {"Gradebook", "What students see, and when"}
+
+#: Elements wider than the viewport, outside a scrolling region; and the page's own overflow.
+OVERFLOW = """() => {
+  const width = window.innerWidth;
+  const wide = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.closest("[role=region][tabindex='0'], .cm-scroller, pre[tabindex='0']") && !el.matches("[role=region][tabindex='0']")) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && (box.right > width + 0.5 || box.left < -0.5) && getComputedStyle(el).position !== "fixed"
+        && !el.matches(".visually-hidden, .visually-hidden *, .skip")) {
+      wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "")
+        + ` (${Math.round(box.left)}..${Math.round(box.right)})`);
+    }
+  }
+  const scrolling = [...document.querySelectorAll("[role=region][tabindex='0']")]
+    .filter((region) => region.scrollWidth > region.clientWidth + 1).map((region) => region.getAttribute("aria-label"));
+  return {scrollWidth: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5), scrolling};
+}"""
+
+
+def phone_misfits(page: Page) -> list[str]:
+    """What keeps ``page``, as it is now, from fitting its viewport (a phone's): the page wider than
+    the screen, elements past its edges, a table other than MAY_SCROLL's needing a sideways scroll."""
+    fit = page.evaluate(OVERFLOW)
+    misfits = []
+    if fit["scrollWidth"] > fit["width"] or fit["wide"]:
+        misfits.append(f"{fit['scrollWidth']} px wide; {fit['wide']}")
+    if set(fit["scrolling"]) - MAY_SCROLL:
+        misfits.append(f"the table {fit['scrolling']} hides columns")
+    return misfits
+
+
+def long_named(app, username: str, role: str) -> int:
+    """An account with the long display name, made with the CLI; returns its id."""
+    made = app.test_cli_runner().invoke(
+        args=["users", "create", username, "--role", role, "--display-name", LONG_NAME], input=f"{PASSWORD}\n"
+    )
+    assert made.exit_code == 0, made.output
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.username == username))

@@ -12,21 +12,20 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Assignment, User
+from quizapp.models import Assignment
 from tests.factories import (
-    PASSWORD,
+    LONG_NAME,
+    PHONE,
     browser_log_in,
     login,
+    long_named,
+    phone_misfits,
     revision_rows,
     save_through_editor,
     scoring,
 )
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 390, "height": 844}
-#: 80 characters, one word of them longer than a phone is wide at this size.
-LONG_NAME = "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaft Maximiliana Ngozie"
 
 #: GET routes that answer with a file or a probe, not a page.
 NOT_PAGES = {
@@ -102,46 +101,14 @@ PAGES: dict[str, tuple[str, Callable[[Seeded], str]]] = {
     "/admin/settings": ("admin", lambda s: "/admin/settings"),
 }
 
-#: Tables that may scroll sideways on a phone, by their region's label: a column per quiz set, and
-#: a grid of tick boxes. Every other table shows its rows as blocks there, every column in view.
-MAY_SCROLL = {"Gradebook", "What students see, and when"}
-
-#: Elements wider than the viewport, outside a scrolling region; and the page's own overflow.
-OVERFLOW = """() => {
-  const width = window.innerWidth;
-  const wide = [];
-  for (const el of document.body.querySelectorAll("*")) {
-    if (el.closest("[role=region][tabindex='0'], .cm-scroller, pre[tabindex='0']") && !el.matches("[role=region][tabindex='0']")) continue;
-    const box = el.getBoundingClientRect();
-    if (box.width > 0 && (box.right > width + 0.5 || box.left < -0.5) && getComputedStyle(el).position !== "fixed"
-        && !el.matches(".visually-hidden, .visually-hidden *, .skip")) {
-      wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "")
-        + ` (${Math.round(box.left)}..${Math.round(box.right)})`);
-    }
-  }
-  const scrolling = [...document.querySelectorAll("[role=region][tabindex='0']")]
-    .filter((region) => region.scrollWidth > region.clientWidth + 1).map((region) => region.getAttribute("aria-label"));
-  return {scrollWidth: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5), scrolling};
-}"""
-
-
-def account(app, username: str, role: str) -> int:
-    """An account with the long display name, made with the CLI; returns its id."""
-    made = app.test_cli_runner().invoke(
-        args=["users", "create", username, "--role", role, "--display-name", LONG_NAME], input=f"{PASSWORD}\n"
-    )
-    assert made.exit_code == 0, made.output
-    with app.app_context():
-        return db.session.scalar(select(User.id).where(User.username == username))
-
 
 @pytest.fixture
 def seeded(app, seed, client) -> Seeded:
     """A student in a class of a long-named instructor, with a submitted attempt and one in
     progress, two saved versions of a bank the instructor owns, and an admin."""
-    student_id = account(app, "ada", "student")
-    account(app, "prof", "instructor")
-    admin_id = account(app, "root", "admin")
+    student_id = long_named(app, "ada", "student")
+    long_named(app, "prof", "instructor")
+    admin_id = long_named(app, "root", "admin")
     granted = app.test_cli_runner().invoke(args=["banks", "grant", "every-type", "prof", "--as", "owner"])
     assert granted.exit_code == 0, granted.output
     class_id = seed.classroom(
@@ -197,11 +164,7 @@ def test_every_page_fits_a_phone_with_a_long_name_and_passes_axe_in_both_colour_
             if route == "/study/<scope>":  # the card's back, with its rating buttons, too
                 page.get_by_role("link", name="Show answer").click()
                 expect(page.locator("#back")).to_be_visible()
-            fit = page.evaluate(OVERFLOW)
-            if fit["scrollWidth"] > fit["width"] or fit["wide"]:
-                problems.append(f"{address(seeded)} ({scheme}): {fit['scrollWidth']} px wide; {fit['wide']}")
-            if set(fit["scrolling"]) - MAY_SCROLL:
-                problems.append(f"{address(seeded)} ({scheme}): the table {fit['scrolling']} hides columns")
+            problems += [f"{address(seeded)} ({scheme}): {misfit}" for misfit in phone_misfits(page)]
             axe.check(page, scheme)
     for page in pages.values():
         page.context.close()
