@@ -17,6 +17,7 @@ from quizapp.accounts.operations import (
     account_named,
     change_role,
     create_account,
+    set_email,
     set_password,
     unlock,
 )
@@ -28,7 +29,7 @@ from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import display_path
 from quizapp.classrooms.operations import normalize_code
 from quizapp.extensions import bank_registry, db
-from quizapp.grades.exports import EXPORTERS, responses_table, write_csv
+from quizapp.grades.exports import EXPORTERS, moodle_items_to_create, responses_table, write_csv
 from quizapp.models import BANK_ROLES, ROLES, Classroom
 from quizapp.quizzes.operations import close_overdue
 from quizapp.site_settings import SettingError, school_zone_name, set_school_zone
@@ -190,6 +191,24 @@ def set_password_command(username: str) -> None:
     click.echo(f"new password set for '{user.username}'; their sessions ended")
 
 
+@users_cli.command("set-email")
+@click.argument("username")
+@click.argument("email")
+@with_appcontext
+def set_email_command(username: str, email: str) -> None:
+    """Give an account an e-mail address (shown in grade exports, for matching in Moodle); an
+    empty EMAIL ("") takes it away."""
+    try:
+        user = set_email(account_named(username).id, email)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"'{user.username}' has the e-mail address {user.email}"
+        if user.email
+        else f"'{user.username}' has no e-mail address"
+    )
+
+
 @users_cli.command("unlock")
 @click.argument("username")
 @with_appcontext
@@ -234,14 +253,31 @@ def _write(chunks: Iterable[bytes], output: str | None) -> None:
 @click.argument("classroom")
 @click.option("--format", "fmt", type=click.Choice(list(EXPORTERS)), default="csv", show_default=True)
 @click.option("-o", "--output", help="File to write (default: standard output).")
+@click.option(
+    "--items-created",
+    is_flag=True,
+    help="moodle: the grade items exist in Moodle, each with its quiz's maximum (docs/exports.md).",
+)
 @with_appcontext
-def export_grades(classroom: str, fmt: str, output: str | None) -> None:
+def export_grades(classroom: str, fmt: str, output: str | None, items_created: bool) -> None:
     """Write the gradebook of CLASSROOM (its number or join code)."""
     if fmt == "xlsx" and output in (None, "-") and sys.stdout.isatty():
         raise click.ClickException("an XLSX file is binary: give -o FILE")
     exporter = EXPORTERS[fmt]
     found = _classroom(classroom)
     close_overdue(classroom_id=found.id)
+    if fmt == "moodle" and not items_created:
+        needed = moodle_items_to_create(found, bank_registry())
+        if needed:
+            items = "".join(
+                f"\n  {col.title} ({col.bank_slug}/{col.quiz_id}): maximum {col.max_points:g}"
+                for col in needed
+            )
+            raise click.ClickException(
+                "Moodle would mis-scale this file: a grade item its import creates is out of 100, and these"
+                f" quizzes are not. Create their grade items in Moodle first, with these maxima:{items}\n"
+                "then map each column to its item when importing, and export again with --items-created."
+            )
     _write(exporter.write(exporter.table(found, bank_registry())), output)
 
 

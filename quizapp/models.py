@@ -62,6 +62,11 @@ class User(Roles, UserMixin, Model):
     #: Stored lower-cased: "Ada" and "ada" are one account.
     username: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
+    #: Optional, for matching in an LMS's grade import; kept as typed (Moodle's import compares
+    #: addresses exactly). Set only with ``accounts.operations.set_email``.
+    email: Mapped[str | None] = mapped_column(String(254))
+    #: ``email`` lower-cased: one account per address, whatever its case; many accounts have none.
+    email_key: Mapped[str | None] = mapped_column(String(254), unique=True, index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     #: One of ROLES; only the CLI (or an admin) makes instructors and admins.
     role: Mapped[str] = mapped_column(String(20), default="student", server_default="student")

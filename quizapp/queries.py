@@ -209,6 +209,7 @@ ROWS = (
         _users.c.id,
         _users.c.username,
         _users.c.display_name,
+        _users.c.email,
         _attempts.c.bank_slug,
         _attempts.c.quiz_id,
         _attempts.c.score,

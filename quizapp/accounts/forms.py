@@ -67,6 +67,21 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
+class EmailForm(FlaskForm):
+    email = StringField(
+        "E-mail address",
+        filters=[strip],
+        validators=[Length(max=accounts.EMAIL_LENGTH)],
+        description="Optional. Your instructor's grade files carry it, so that Moodle can match you by it."
+        " Leave it empty to remove it.",
+    )
+
+    def validate_email(self, field: StringField) -> None:
+        problem = accounts.email_problem(field.data) if field.data else None
+        if problem:
+            raise ValidationError(problem)
+
+
 class ResetForm(FlaskForm):
     username = StringField(
         "Username",

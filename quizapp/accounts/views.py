@@ -10,7 +10,7 @@ from flask_login import current_user, logout_user
 
 from quizapp.access import ANYONE, SIGNED_IN, allow
 from quizapp.accounts import sessions
-from quizapp.accounts.forms import LoginForm, PasswordChangeForm, RegisterForm, ResetForm
+from quizapp.accounts.forms import EmailForm, LoginForm, PasswordChangeForm, RegisterForm, ResetForm
 from quizapp.accounts.operations import (
     AccountError,
     LoginRefused,
@@ -19,6 +19,7 @@ from quizapp.accounts.operations import (
     create_account,
     end_sessions,
     reset_password,
+    set_email,
 )
 from quizapp.extensions import db, rate_limit
 from quizapp.forms import EmptyForm, button_pressed
@@ -89,8 +90,30 @@ def account() -> ResponseReturnValue:
     return account_page(PasswordChangeForm())
 
 
-def account_page(form: PasswordChangeForm) -> str:
-    return render_template("accounts/account.html", form=form, buttons=EmptyForm())
+def account_page(form: PasswordChangeForm, email_form: EmailForm | None = None) -> str:
+    if email_form is None:
+        email_form = EmailForm(formdata=None, email=db.session.get_one(User, current_user.id).email)
+    return render_template("accounts/account.html", form=form, email_form=email_form, buttons=EmptyForm())
+
+
+@bp.post("/account/email")
+@allow(SIGNED_IN)
+def change_email() -> ResponseReturnValue:
+    form = EmailForm()
+    if form.validate_on_submit():
+        try:
+            user = set_email(current_user.id, form.email.data)
+        except AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            flash(
+                f"Your e-mail address is now {user.email}."
+                if user.email
+                else "Your e-mail address is removed.",
+                "success",
+            )
+            return redirect(url_for("accounts.account"))
+    return account_page(PasswordChangeForm(formdata=None), form), 422
 
 
 @bp.post("/account/password")

@@ -1,19 +1,23 @@
 """Score exports: row builders that stream from the database, and writers for CSV and XLSX.
 
-Every layout is a ``Table`` (a header and an iterator of rows) built by a plain function; every
-format is a writer turning a table into chunks of bytes. ``EXPORTERS`` pairs them. Text that a
-spreadsheet would run as a formula is neutralised: in CSV by a leading apostrophe, in XLSX by
-writing it as a string cell.
+Every layout is a ``Table`` (a header, the kind of each column and an iterator of rows) built by a
+plain function; every format is a writer turning a table into chunks of bytes. ``EXPORTERS`` pairs
+them. Each column declares its ``Kind``, and ``neutralise`` applies one rule per kind for every
+format: identities (usernames, e-mails) are written exactly as stored, numbers as numbers, and free
+text that a spreadsheet would run as a formula is made inert (in CSV by a leading apostrophe; in
+XLSX every text is a string cell, which never runs).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
@@ -37,17 +41,50 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 CHUNK_ROWS = 500
 
 
+#: Moodle's mark for "no grade" in an imported file: the student is left without a grade. A blank
+#: cell would be read as 0 for a new grade item.
+NO_GRADE = "-"
+#: A text that is a plain number: a spreadsheet reads it as that number, never as a formula.
+PLAIN_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+class Kind(Enum):
+    """What a column holds, which says how its cells are written in every format."""
+
+    #: Who a row is (username, SIS id, e-mail): written exactly as stored, or an importer matching
+    #: on it would not find the person. Usernames and e-mails cannot hold a formula.
+    IDENTITY = "identity"
+    #: Numbers, written as numbers (``-1.5`` stays ``-1.5``), and Moodle's no-grade mark ``-``.
+    NUMBER = "number"
+    #: Free text (names, class names, answers): a cell a spreadsheet would run is made inert.
+    TEXT = "text"
+
+
 @dataclass(frozen=True)
 class Table:
     header: list[str]
     rows: Iterable[list[Value]]
+    #: The kind of each column, in header order; a table that names none is all text.
+    kinds: Sequence[Kind] = ()
+    #: Header cells written exactly as given: the quiz titles of a file for Canvas or Moodle, whose
+    #: importers take them as the names of grade items (an apostrophe would become part of a name).
+    verbatim_header: bool = False
+
+    def kind(self, i: int) -> Kind:
+        return self.kinds[i] if self.kinds else Kind.TEXT
 
 
-def neutralise(value: Value) -> Value:
-    """A text cell a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+def neutralise(value: Value, kind: Kind = Kind.TEXT) -> Value:
+    """A cell as it is written to a CSV file: the one rule for every export.
+
+    Identities are never altered; a number column keeps numbers, plain-number texts and the
+    no-grade mark as they are; any other text that a spreadsheet would run as a formula (it starts
+    with ``=``, ``+``, ``-``, ``@``, a tab or a line break) gets a leading apostrophe."""
+    if kind is Kind.IDENTITY or not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    if kind is Kind.NUMBER and (value == NO_GRADE or PLAIN_NUMBER.fullmatch(value)):
+        return value
+    return "'" + value
 
 
 # -- layouts ----------------------------------------------------------------------------------
@@ -70,6 +107,7 @@ def gradebook_table(classroom: Classroom, banks: BankRegistry) -> Table:
         name = f"{col.title} ({col.bank_slug}/{col.quiz_id}){'' if col.counts else ' not yet open, not in total'}"
         header += [f"{name} %", f"{name} attempts"]
     header += ["Total points", "Points possible", "Total %"]
+    kinds = [Kind.TEXT, Kind.IDENTITY, Kind.TEXT, *[Kind.NUMBER] * (len(header) - 3)]
     possible = round(reports.possible_points(cols), 4)
 
     def rows() -> Iterator[list[Value]]:
@@ -80,7 +118,7 @@ def gradebook_table(classroom: Classroom, banks: BankRegistry) -> Table:
             cells += [_points(row.total_points(cols)), possible, _percent(row.total)]
             yield cells
 
-    return Table(header, rows())
+    return Table(header, rows(), kinds)
 
 
 def canvas_table(classroom: Classroom, banks: BankRegistry) -> Table:
@@ -89,6 +127,7 @@ def canvas_table(classroom: Classroom, banks: BankRegistry) -> Table:
     cols = reports.columns(classroom, banks)
     header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     header += [f"{col.title} ({col.bank_slug}/{col.quiz_id})" for col in cols]
+    kinds = [Kind.TEXT, Kind.IDENTITY, Kind.IDENTITY, Kind.IDENTITY, Kind.TEXT, *[Kind.NUMBER] * len(cols)]
 
     def rows() -> Iterator[list[Value]]:
         yield ["Points Possible", None, None, None, None, *(_points(c.max_points) for c in cols)]
@@ -104,12 +143,17 @@ def canvas_table(classroom: Classroom, banks: BankRegistry) -> Table:
                 *(_points(cell.points(col)) for cell, col in zip(row.cells, cols, strict=True)),
             ]
 
-    return Table(header, rows())
+    return Table(header, rows(), kinds, verbatim_header=True)
+
+
+#: The maximum Moodle gives a grade item its CSV import creates ("New grade item").
+MOODLE_NEW_ITEM_MAXIMUM = 100.0
 
 
 def moodle_table(classroom: Classroom, banks: BankRegistry) -> Table:
-    """Moodle's CSV grade import: identifying columns (map "Username" to username), then one
-    column of points per quiz."""
+    """Moodle's CSV grade import: identifying columns (map "Username" to username, or "Email
+    address" to email address), then one column per quiz of the points earned, as they are entered
+    in a grade item whose maximum is the quiz's (``moodle_items_to_create``); ``-`` for no grade."""
     cols = reports.columns(classroom, banks)
     header = [
         "Username",
@@ -117,20 +161,36 @@ def moodle_table(classroom: Classroom, banks: BankRegistry) -> Table:
         "Email address",
         *(f"{col.title} ({col.bank_slug}/{col.quiz_id})" for col in cols),
     ]
+    kinds = [Kind.IDENTITY, Kind.TEXT, Kind.IDENTITY, *[Kind.NUMBER] * len(cols)]
 
     def rows() -> Iterator[list[Value]]:
         for row in reports.rows(classroom, cols):
             points = (_points(cell.points(col)) for cell, col in zip(row.cells, cols, strict=True))
-            yield [row.username, row.display_name, None, *points]
+            yield [row.username, row.display_name, row.email, *(NO_GRADE if p is None else p for p in points)]
 
-    return Table(header, rows())
+    return Table(header, rows(), kinds, verbatim_header=True)
+
+
+def moodle_items_to_create(classroom: Classroom, banks: BankRegistry) -> list[reports.Column]:
+    """The quizzes whose column Moodle would mis-scale if its import made their grade items: those
+    whose maximum is not the 100 it gives a new item. Their items are to be made first, each with
+    the quiz's maximum, and their columns mapped onto them (docs/exports.md)."""
+    return [col for col in reports.columns(classroom, banks) if col.max_points != MOODLE_NEW_ITEM_MAXIMUM]
 
 
 RESPONSE_HEADER = [
     "class", "username", "name", "bank", "quiz", "quiz_title", "attempt_id", "attempt_number",
-    "started_at", "submitted_at", "position", "question_id", "question_type", "response",
+    "started_at_utc", "submitted_at_utc", "position", "question_id", "question_type", "response",
     "correct_answer", "points", "max_points", "outcome",
 ]  # fmt: skip
+RESPONSE_KINDS = [
+    Kind.TEXT, Kind.IDENTITY, Kind.TEXT, Kind.IDENTITY, Kind.IDENTITY, Kind.TEXT, Kind.NUMBER, Kind.NUMBER,
+    Kind.TEXT, Kind.TEXT, Kind.NUMBER, Kind.IDENTITY, Kind.IDENTITY, Kind.TEXT,
+    Kind.TEXT, Kind.NUMBER, Kind.NUMBER, Kind.TEXT,
+]  # fmt: skip
+#: How the responses file writes a moment: UTC, in the form spreadsheets (LibreOffice, Excel) and
+#: pandas read as a date and time; an ISO offset ("+00:00") would leave it text in LibreOffice.
+UTC_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def responses_table(classroom: Classroom) -> Table:
@@ -154,19 +214,29 @@ def responses_table(classroom: Classroom) -> Table:
         )
         for username, name, attempt, response in db.session.execute(query):
             question = from_snapshot(response.question)
+            given = question.response_text(response.answer)
             yield [
                 classroom.name, username, name, attempt.bank_slug, attempt.quiz_id, attempt.quiz_title,
-                attempt.id, attempt.number, _iso(attempt.started_at), _iso(attempt.submitted_at),
+                attempt.id, attempt.number, _utc(attempt.started_at), _utc(attempt.submitted_at),
                 response.position + 1, response.question_id, response.question_type,
-                question.response_text(response.answer), question.answer_text(),
+                _number(given) if response.question_type == "numeric" else given, question.answer_text(),
                 _points(response.points), _points(response.max_points), response.outcome,
             ]  # fmt: skip
 
-    return Table(RESPONSE_HEADER, rows())
+    return Table(RESPONSE_HEADER, rows(), RESPONSE_KINDS)
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat(timespec="seconds")
+def _utc(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).strftime(UTC_FORMAT)
+
+
+def _number(text: str) -> Value:
+    """A numeric answer as a number (``-1.5``), so that no spreadsheet takes it for a formula;
+    an answer that is no plain number stays text."""
+    if not PLAIN_NUMBER.fullmatch(text):
+        return text
+    number = float(text)
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
 # -- writers ----------------------------------------------------------------------------------
@@ -178,9 +248,10 @@ def write_csv(table: Table, bom: bool = False) -> Iterator[bytes]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     if bom:
         buffer.write("\ufeff")
-    writer.writerow([neutralise(h) for h in table.header])
+    writer.writerow(table.header if table.verbatim_header else [neutralise(h) for h in table.header])
+    kinds = [table.kind(i) for i in range(len(table.header))]
     for n, row in enumerate(table.rows, start=1):
-        writer.writerow([neutralise(v) for v in row])
+        writer.writerow([neutralise(v, kind) for v, kind in zip(row, kinds, strict=True)])
         if n % CHUNK_ROWS == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -189,8 +260,9 @@ def write_csv(table: Table, bom: bool = False) -> Iterator[bytes]:
 
 
 def write_xlsx(table: Table) -> Iterator[bytes]:
-    """An XLSX workbook: numbers as numbers, every text a string cell (never a formula), the
-    header row bold and frozen. Rows go to disk as they come; only the finished file is read back."""
+    """An XLSX workbook: numbers as numbers, every text a string cell (never a formula, so nothing
+    needs an apostrophe: identities, titles and names read exactly as stored), the header row bold
+    and frozen. Rows go to disk as they come; only the finished file is read back."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Grades")
     sheet.freeze_panes = "A2"

@@ -66,6 +66,8 @@ class Row(NamedTuple):
     user_id: int
     username: str
     display_name: str
+    #: None when the student gave none.
+    email: str | None
     cells: tuple[Cell, ...]
     #: ``total_points`` as a fraction of ``possible_points`` (None if there are none).
     total: float | None
@@ -120,13 +122,13 @@ def rows(classroom: Classroom, cols: Sequence[Column]) -> Iterator[Row]:
 def _rows(results: Iterable[Sequence[Any]], cols: Sequence[Column]) -> Iterator[Row]:
     index = {(c.bank_slug, c.quiz_id): i for i, c in enumerate(cols)}
     possible = possible_points(cols)
-    current: tuple[int, str, str] | None = None
+    current: tuple[int, str, str, str | None] | None = None
     fractions: list[list[float]] = []
-    for user_id, username, display_name, slug, quiz_id, score, max_score in results:
+    for user_id, username, display_name, email, slug, quiz_id, score, max_score in results:
         if current is None or current[0] != user_id:
             if current is not None:
                 yield _row(current, fractions, cols, possible)
-            current, fractions = (user_id, username, display_name), [[] for _ in cols]
+            current, fractions = (user_id, username, display_name, email), [[] for _ in cols]
         column = index.get((slug, quiz_id))
         if column is not None:  # (None: no attempt, or a quiz set since ``cols`` were read)
             fractions[column].append(score / max_score if max_score else 0.0)
@@ -135,7 +137,10 @@ def _rows(results: Iterable[Sequence[Any]], cols: Sequence[Column]) -> Iterator[
 
 
 def _row(
-    user: tuple[int, str, str], fractions: list[list[float]], cols: Sequence[Column], possible: float
+    user: tuple[int, str, str, str | None],
+    fractions: list[list[float]],
+    cols: Sequence[Column],
+    possible: float,
 ) -> Row:
     cells = []
     points = 0.0

@@ -40,7 +40,13 @@ from quizapp.extensions import bank_registry, db, rate_limit
 from quizapp.filters import percent, quiz_name
 from quizapp.forms import Confirmation, EmptyForm, ask, button_pressed, confirmed
 from quizapp.grades import regrade, reports, stats
-from quizapp.grades.exports import EXPORTERS, export_filename, responses_table, write_csv
+from quizapp.grades.exports import (
+    EXPORTERS,
+    export_filename,
+    moodle_items_to_create,
+    responses_table,
+    write_csv,
+)
 from quizapp.grades.forms import AnswerForm
 from quizapp.models import Assignment, Attempt, Classroom
 from quizapp.quizzes.operations import close_overdue
@@ -76,7 +82,7 @@ def gradebook(class_id: int) -> ResponseReturnValue:
 def gradebook_row(row: reports.Row) -> Markup:
     """One student's row of the gradebook page: their name, linked to their page in this class
     (relative to the gradebook's address), a cell per quiz, and the total."""
-    user_id, username, name, cells, total = row
+    user_id, username, name, _email, cells, total = row
     grades = "".join([_grade_cell(fraction, attempts) for fraction, attempts in cells])
     return Markup(  # noqa: S704 - the names are escaped; the rest is digits and fixed text
         f'<tr><th scope="row"><a href="students/{user_id:d}">{escape(name)}</a>'
@@ -121,6 +127,12 @@ def export_grades(class_id: int, fmt: str) -> ResponseReturnValue:
     if exporter is None:
         abort(404)
     close_overdue(classroom_id=classroom.id)
+    if fmt == "moodle" and request.args.get("items") != "created":
+        # Moodle's import makes a grade item out of 100: a quiz out of anything else needs its
+        # item made first, with its maximum; the page says which, then offers the file.
+        needed = moodle_items_to_create(classroom, bank_registry())
+        if needed:
+            return render_template("grades/moodle_items.html", classroom=classroom, needed=needed), 409
     chunks = exporter.write(exporter.table(classroom, bank_registry()))
     return download(
         chunks, exporter.mimetype, export_filename(classroom, f"grades-{fmt}", exporter.extension)
