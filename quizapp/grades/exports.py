@@ -162,13 +162,28 @@ def moodle_table(classroom: Classroom, banks: BankRegistry) -> Table:
         *(f"{col.title} ({col.bank_slug}/{col.quiz_id})" for col in cols),
     ]
     kinds = [Kind.IDENTITY, Kind.TEXT, Kind.IDENTITY, *[Kind.NUMBER] * len(cols)]
+    # Moodle's import keeps the previous line's student for a line whose identity cell is blank:
+    # mapped by e-mail, a student without one would get the grades of the student above. So the
+    # addresses are given only when every student has one; an empty column fails such an import.
+    emails = _every_student_has_an_email(classroom)
 
     def rows() -> Iterator[list[Value]]:
         for row in reports.rows(classroom, cols):
             points = (_points(cell.points(col)) for cell, col in zip(row.cells, cols, strict=True))
-            yield [row.username, row.display_name, row.email, *(NO_GRADE if p is None else p for p in points)]
+            email = row.email if emails else None
+            yield [row.username, row.display_name, email, *(NO_GRADE if p is None else p for p in points)]
 
     return Table(header, rows(), kinds, verbatim_header=True)
+
+
+def _every_student_has_an_email(classroom: Classroom) -> bool:
+    missing = (
+        select(Enrollment.user_id)
+        .join(User, User.id == Enrollment.user_id)
+        .where(Enrollment.classroom_id == classroom.id, User.email.is_(None))
+        .limit(1)
+    )
+    return db.session.scalar(missing) is None
 
 
 def moodle_items_to_create(classroom: Classroom, banks: BankRegistry) -> list[reports.Column]:
