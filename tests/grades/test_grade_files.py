@@ -1,0 +1,214 @@
+"""The reproductions of issue 16's grade files: each column written by its kind (identities never
+altered, numbers as numbers, free text guarded), Canvas titles as titled, the Moodle file's check
+on grade items, and responses.csv's numbers and UTC date-times."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from quizapp.grades.exports import Kind, Table, neutralise, write_csv
+from tests.factories import scoring
+
+TITLES = {"eq": "=Sum", "dash": "-Intro", "plus": "+Plus", "at": "@At"}
+
+
+@pytest.fixture
+def titled(seed, instructor, make_bank) -> int:
+    """A class setting four quizzes whose titles begin as formulas, each one numeric question
+    (-1.5) worth 10; `-dash` answers every one, Ada none."""
+    quizzes = "".join(
+        f"""
+          - id: {quiz_id}
+            title: "{title}"
+            questions: [how-cold]"""
+        for quiz_id, title in TITLES.items()
+    )
+    make_bank(
+        "titles",
+        f"""
+        title: Titles
+        questions:
+          - id: how-cold
+            type: numeric
+            prompt: How cold is it?
+            answer: -1.5
+            points: 10
+        quizzes:{quizzes}
+        """,
+    )
+    dash, ada = seed.user("-dash", "=Dash"), seed.user("ada")
+    class_id = seed.classroom("-Class", quizzes=tuple(("titles", q) for q in TITLES), students=(dash, ada))
+    for quiz_id in TITLES:
+        seed.attempt(dash, {"how-cold": -1.5}, slug="titles", quiz_id=quiz_id)
+    return class_id
+
+
+def rows_of(client, url: str) -> list[list[str]]:
+    response = client.get(url)
+    data = response.get_data()
+    response.close()
+    assert response.status_code == 200, url
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_canvas_columns_carry_the_quiz_titles_as_titled_and_the_sis_ids_as_the_username(instructor, titled):
+    rows = rows_of(instructor, f"/teach/classes/{titled}/export/grades.canvas")
+
+    assert rows[0] == [
+        "Student", "ID", "SIS User ID", "SIS Login ID", "Section",
+        "=Sum (titles/eq)", "-Intro (titles/dash)", "+Plus (titles/plus)", "@At (titles/at)",
+    ]  # fmt: skip
+    assert rows[1] == ["Points Possible", "", "", "", "", "10.0", "10.0", "10.0", "10.0"]
+    assert rows[2] == ["'=Dash", "", "-dash", "-dash", "'-Class", "10.0", "10.0", "10.0", "10.0"]
+    assert rows[3] == ["Ada", "", "ada", "ada", "'-Class", "", "", "", ""]
+
+
+def test_the_moodle_file_keeps_the_titles_and_the_username_and_guards_the_name(instructor, titled):
+    rows = rows_of(instructor, f"/teach/classes/{titled}/export/grades.moodle?items=created")
+
+    assert rows[0][3:] == [
+        "=Sum (titles/eq)",
+        "-Intro (titles/dash)",
+        "+Plus (titles/plus)",
+        "@At (titles/at)",
+    ]
+    assert rows[1] == ["-dash", "'=Dash", "", "10.0", "10.0", "10.0", "10.0"]
+    assert rows[2] == ["ada", "Ada", "", "-", "-", "-", "-"]
+
+
+def test_the_spreadsheet_gradebook_guards_titles_and_names_but_never_the_username(instructor, titled):
+    rows = rows_of(instructor, f"/teach/classes/{titled}/export/grades.csv")
+
+    assert rows[0][3:5] == ["'=Sum (titles/eq) %", "'=Sum (titles/eq) attempts"]
+    assert rows[1][:4] == ["'=Dash", "-dash", "'-Class", "100.0"]
+
+
+def test_responses_csv_writes_a_numeric_answer_as_a_number_and_times_in_utc_without_an_offset(
+    instructor, titled
+):
+    rows = rows_of(instructor, f"/teach/classes/{titled}/export/responses.csv")
+    header, first = rows[0], dict(zip(rows[0], rows[1], strict=True))
+
+    assert "started_at_utc" in header and "submitted_at_utc" in header
+    assert first["response"] == "-1.5"
+    assert first["username"] == "-dash"
+    assert first["quiz_title"] in {"'=Sum", "'-Intro", "'+Plus", "'@At"}  # free text: guarded
+    assert first["started_at_utc"] == "2026-03-02 09:00:00"
+    assert len(first["submitted_at_utc"]) == len("2026-03-02 09:07:00")
+    assert "+" not in first["submitted_at_utc"] and "T" not in first["submitted_at_utc"]
+
+
+def test_a_numeric_answer_keeps_its_digits_and_its_key_stays_text(instructor, seed):
+    ada = seed.user("ada")
+    class_id = seed.classroom(students=(ada,))
+    seed.attempt(ada, scoring(7))
+    rows = rows_of(instructor, f"/teach/classes/{class_id}/export/responses.csv")
+    numeric = next(dict(zip(rows[0], row, strict=True)) for row in rows[1:] if row[12] == "numeric")
+    assert numeric["response"] == "98765.4321"
+    assert numeric["correct_answer"] == "98765.4321 (± 0.5)"
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "written"),
+    [
+        (Kind.IDENTITY, "-dash", "-dash"),
+        (Kind.IDENTITY, "=x@example.org", "=x@example.org"),
+        (Kind.NUMBER, -1.5, -1.5),
+        (Kind.NUMBER, "-1.5", "-1.5"),
+        (Kind.NUMBER, "-", "-"),
+        (Kind.NUMBER, "-1+2", "'-1+2"),
+        (Kind.NUMBER, "=1", "'=1"),
+        (Kind.NUMBER, None, None),
+        (Kind.TEXT, "-1.5", "'-1.5"),
+        (Kind.TEXT, -1.5, -1.5),
+        (Kind.TEXT, "=Sum", "'=Sum"),
+        (Kind.TEXT, "\rx", "'\rx"),
+        (Kind.TEXT, "Ada", "Ada"),
+    ],
+)
+def test_each_kind_of_column_has_its_rule(kind, value, written):
+    result = neutralise(value, kind)
+    assert result == written
+    assert type(result) is type(written)
+
+
+def test_a_csv_table_applies_each_columns_kind_and_writes_a_verbatim_header_as_given():
+    table = Table(
+        ["=id", "-n", "@t"],
+        iter([["-dash", -1.5, "-x"]]),
+        [Kind.IDENTITY, Kind.NUMBER, Kind.TEXT],
+        verbatim_header=True,
+    )
+    assert b"".join(write_csv(table)).decode() == "=id,-n,@t\r\n-dash,-1.5,'-x\r\n"
+
+
+# --- the Moodle file's grade items ----------------------------------------------------------------
+
+
+@pytest.fixture
+def hundred(seed, make_bank) -> int:
+    make_bank(
+        "hundred",
+        """
+        title: Out of a hundred
+        questions:
+          - id: q
+            type: true_false
+            prompt: Is it so?
+            answer: true
+            points: 100
+        quizzes:
+          - id: big
+            title: Big
+            questions: [q]
+        """,
+    )
+    ada = seed.user("ada")
+    class_id = seed.classroom(quizzes=(("hundred", "big"),), students=(ada,))
+    seed.attempt(ada, {"q": True}, slug="hundred", quiz_id="big")
+    return class_id
+
+
+def test_a_moodle_file_of_quizzes_out_of_100_downloads_at_once(instructor, hundred):
+    assert rows_of(instructor, f"/teach/classes/{hundred}/export/grades.moodle")[1] == [
+        "ada",
+        "Ada",
+        "",
+        "100.0",
+    ]
+
+
+def test_the_moodle_download_of_a_quiz_not_out_of_100_asks_for_its_grade_item_first(instructor, titled):
+    page = instructor.get(f"/teach/classes/{titled}/export/grades.moodle")
+
+    assert page.status_code == 409
+    assert page.mimetype == "text/html"
+    assert "Moodle would mis-scale this file" in page.text
+    assert "<td>=Sum</td><td><code>=Sum (titles/eq)</code></td><td>10</td>" in page.text
+    assert f'href="/teach/classes/{titled}/export/grades.moodle?items=created"' in page.text
+
+
+def test_the_gradebook_opens_the_moodle_link_as_a_page_so_its_check_can_show(instructor, titled):
+    page = instructor.get(f"/teach/classes/{titled}/gradebook").text
+    assert f'href="/teach/classes/{titled}/export/grades.moodle">' in page
+    assert f'href="/teach/classes/{titled}/export/grades.canvas" download>' in page
+
+
+def test_the_moodle_export_command_refuses_until_told_the_items_exist(app, titled, tmp_path):
+    path = tmp_path / "moodle.csv"
+    refused = app.test_cli_runner().invoke(
+        args=["export", "grades", str(titled), "--format", "moodle", "-o", str(path)]
+    )
+
+    assert refused.exit_code == 1
+    assert "Moodle would mis-scale this file" in refused.output
+    assert "=Sum (titles/eq): maximum 10" in refused.output
+    assert not path.exists()
+
+    args = ["export", "grades", str(titled), "--format", "moodle", "--items-created", "-o", str(path)]
+    done = app.test_cli_runner().invoke(args=args)
+    assert done.exit_code == 0, done.output
+    assert path.read_text().splitlines()[1] == "-dash,'=Dash,,10.0,10.0,10.0,10.0"
