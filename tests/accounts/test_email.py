@@ -31,6 +31,14 @@ def test_a_student_sets_their_email_on_the_account_page_as_typed_and_sees_it_the
     assert 'value="Ada.Lovelace@Example.org"' in page
 
 
+@pytest.mark.parametrize(
+    "typed", ["ada+quiz@example.org", "o'brien@mail.example.co.uk", "zoë@例え.jp", "a_b@x-y.org"]
+)
+def test_ordinary_addresses_are_accepted(app, student, typed):
+    assert save_email(student, typed).status_code == 302
+    assert stored_email(app, "ada") == typed
+
+
 def test_an_empty_email_removes_it(app, student):
     save_email(student, "ada@example.org")
     assert save_email(student, "").status_code == 302
@@ -45,6 +53,9 @@ def test_an_empty_email_removes_it(app, student):
         ("ada@example", "That is not an e-mail address"),
         ("ada @example.org", "That is not an e-mail address"),
         ("ada@@example.org", "That is not an e-mail address"),
+        ('=HYPERLINK("http://x.org")@example.org', "That is not an e-mail address"),
+        ("=1+1@example.org", "That is not an e-mail address"),
+        ("-ada@example.org", "That is not an e-mail address"),
         ("a" * 250 + "@example.org", "at most 254 characters"),
     ],
 )
