@@ -102,7 +102,7 @@ def change_email() -> ResponseReturnValue:
     form = EmailForm()
     if form.validate_on_submit():
         try:
-            user = set_email(current_user.id, form.email.data)
+            user = set_email(current_user.id, form.email.data or "")
         except AccountError as exc:
             form.email.errors.append(str(exc))
         else:

@@ -39,8 +39,6 @@ Value = str | float | int | None
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: Rows a CSV writer gathers before handing on a chunk.
 CHUNK_ROWS = 500
-
-
 #: Moodle's mark for "no grade" in an imported file: the student is left without a grade. A blank
 #: cell would be read as 0 for a new grade item.
 NO_GRADE = "-"
@@ -51,8 +49,9 @@ PLAIN_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 class Kind(Enum):
     """What a column holds, which says how its cells are written in every format."""
 
-    #: Who a row is (username, SIS id, e-mail): written exactly as stored, or an importer matching
-    #: on it would not find the person. Usernames and e-mails cannot hold a formula.
+    #: Who a row is (username, SIS id, e-mail) and the ids of banks, quizzes and questions: written
+    #: exactly as stored, or an importer matching on it would not find the person. Their rules leave
+    #: no formula a spreadsheet could run (no parentheses; a leading "-" shows as #NAME? at worst).
     IDENTITY = "identity"
     #: Numbers, written as numbers (``-1.5`` stays ``-1.5``), and Moodle's no-grade mark ``-``.
     NUMBER = "number"
