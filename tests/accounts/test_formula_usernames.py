@@ -34,7 +34,10 @@ def test_registering_a_username_that_starts_as_a_formula_is_refused_saying_why(a
     page = response.get_data(as_text=True)
 
     assert response.status_code == 422
-    assert f"A username cannot start with &#39;{username[0]}&#39;: spreadsheets would read it as a formula." in page
+    assert (
+        f"A username cannot start with &#39;{username[0]}&#39;: spreadsheets would read it as a formula."
+        in page
+    )
     assert 'value="Ada Lovelace"' in page
     assert user_count(app) == 0
 
