@@ -46,10 +46,18 @@ def exports(seed, instructor) -> dict[str, bytes]:
     return files
 
 
+#: Cells as no export writes them, opened with the exports: what Calc makes of them shows that the
+#: tests below can fail.
+CONTROL_CSV = b"""formula,dash,number,iso,spaced,offset
+=1+1,-dash,-1.5,2026-03-02T09:07:00,2026-03-02 09:07:00,2026-03-02T09:07:00+00:00
+"""
+
+
 @pytest.fixture
 def opened(libreoffice, exports):
-    """The three files as LibreOffice opens them, with the CSV import ``settings`` given."""
-    return lambda **settings: libreoffice.open(exports, **settings)
+    """The three files (and control.csv) as LibreOffice opens them, with the CSV import
+    ``settings`` given."""
+    return lambda **settings: libreoffice.open({**exports, "control.csv": CONTROL_CSV}, **settings)
 
 
 def numbers(row: dict, columns: list[str]) -> list[tuple[str | None, float | None]]:
@@ -180,4 +188,34 @@ def test_responses_csv_opens_with_its_times_as_utc_date_cells(opened, settings):
     assert times == {
         (False, "date", "2026-03-02T09:00:00", "date", "2026-03-02T09:07:00"),
         (True, "date", "2026-03-02T09:10:00", "date", "2026-03-02T09:17:00"),
+    }
+
+
+def cells(row: dict) -> dict[str, tuple[str | None, str | None, str | None]]:
+    return {name: (cell.type, cell.value, cell.formula) for name, cell in row.items()}
+
+
+def test_calc_as_opened_reads_an_iso_time_with_t_as_a_date_and_runs_no_formula(opened):
+    (row,) = opened()["control.csv"].records()
+
+    assert cells(row) == {
+        "formula": ("string", None, None),
+        "dash": ("string", None, None),
+        "number": ("float", "-1.5", None),
+        "iso": ("date", "2026-03-02T09:07:00", None),
+        "spaced": ("string", None, None),
+        "offset": ("string", None, None),
+    }
+
+
+def test_calc_with_everything_on_runs_a_formula_and_reads_a_spaced_time_as_a_date(opened):
+    (row,) = opened(**EVERYTHING_ON)["control.csv"].records()
+
+    assert cells(row) == {
+        "formula": ("float", "2", "of:=1+1"),
+        "dash": ("string", None, None),
+        "number": ("float", "-1.5", None),
+        "iso": ("date", "2026-03-02T09:07:00", None),
+        "spaced": ("date", "2026-03-02T09:07:00", None),
+        "offset": ("string", None, None),
     }
