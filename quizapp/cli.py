@@ -13,10 +13,12 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from quizapp.accounts.operations import (
+    FORMULA_STARTS,
     AccountError,
     account_named,
     change_role,
     create_account,
+    formula_like_usernames,
     set_email,
     set_password,
     unlock,
@@ -220,6 +222,27 @@ def unlock_command(username: str) -> None:
         raise click.ClickException(str(exc)) from exc
     unlock(user.id)
     click.echo(f"'{user.username}' can log in again")
+
+
+@users_cli.command("risky-names")
+@with_appcontext
+def risky_names_command() -> None:
+    """List the accounts whose username starts with '-', '+', '=' or '@', which spreadsheets read
+    as a formula (new accounts cannot have one). They log in and export as any other; quizapp
+    cannot rename an account. Exits 1 if there is any, so a script can check."""
+    found = formula_like_usernames()
+    for user in found:
+        click.echo(f"{user.username}\t{user.role}\t{user.display_name}")
+    starts = ", ".join(f"'{start}'" for start in FORMULA_STARTS)
+    if not found:
+        click.echo(f"no username starts with {starts}")
+        return
+    click.echo(
+        f"{len(found)} account{'' if len(found) == 1 else 's'} with a username starting with {starts}. "
+        "quizapp cannot rename an account: they keep working as they are. Where a spreadsheet opens "
+        "a grade file, import its username column as text so that these read as stored."
+    )
+    sys.exit(1)
 
 
 @click.group("export")

@@ -15,11 +15,18 @@ USERNAME_CHARS = Regexp(
 )
 
 
+def no_formula_start(form: FlaskForm, field: StringField) -> None:
+    """A new username's first character is not one a spreadsheet reads as the start of a formula."""
+    problem = accounts.formula_start_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
 class RegisterForm(FlaskForm):
     username = StringField(
         "Username",
         filters=[strip],
-        validators=[DataRequired(), Length(*accounts.USERNAME_LENGTH), USERNAME_CHARS],
+        validators=[DataRequired(), Length(*accounts.USERNAME_LENGTH), no_formula_start, USERNAME_CHARS],
         description=f"{accounts.USERNAME_RULE}. You log in with it.",
     )
     display_name = StringField(

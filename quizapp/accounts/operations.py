@@ -28,13 +28,34 @@ from quizapp.text import clean_text
 #: The username rule, written once: the registration form and ``create_account`` both check it.
 USERNAME_CHARS = "A-Za-z0-9_.-"
 USERNAME_LENGTH = (3, 40)
-USERNAME_RULE = "3–40 letters, digits, '.', '-' or '_'"
+USERNAME_RULE = "3–40 letters, digits, '.', '-' or '_', not starting with '-'"
+#: Any username these characters allow, which is what logging in accepts: accounts made before
+#: the rule on their first character keep working.
 USERNAME = re.compile(f"[{USERNAME_CHARS}]{{{USERNAME_LENGTH[0]},{USERNAME_LENGTH[1]}}}")
+#: A new username may not start with one of these: spreadsheets read such a cell as a formula, and
+#: grade files carry usernames exactly as stored, for the LMS to match them.
+FORMULA_STARTS = ("-", "+", "=", "@")
 MAX_PASSWORD = 200
 
 
 class AccountError(Exception):
     """An account could not be made or changed; the message says why."""
+
+
+def formula_start_problem(username: str) -> str | None:
+    """Why a new account cannot have ``username`` because of its first character, or None."""
+    if username.startswith(FORMULA_STARTS):
+        return f"A username cannot start with '{username[0]}': spreadsheets would read it as a formula."
+    return None
+
+
+def username_problem(username: str) -> str | None:
+    """Why a new account cannot have ``username``, or None."""
+    if problem := formula_start_problem(username):
+        return problem
+    if not USERNAME.fullmatch(username):
+        return f"A username is {USERNAME_RULE}."
+    return None
 
 
 def password_problem(password: str, username: str = "", display_name: str = "") -> str | None:
@@ -115,8 +136,8 @@ def account_named(username: str) -> User:
 
 def create_account(username: str, display_name: str, password: str, role: str = "student") -> User:
     """A new account; the username is kept lower-cased and the password hashed."""
-    if not USERNAME.fullmatch(username):
-        raise AccountError(f"A username is {USERNAME_RULE}.")
+    if problem := username_problem(username):
+        raise AccountError(problem)
     problem = password_problem(password, username, display_name)
     if problem:
         raise AccountError(problem)
@@ -132,6 +153,13 @@ def create_account(username: str, display_name: str, password: str, role: str = 
     except IntegrityError:
         raise AccountError("That username is taken. Choose another.") from None
     return user
+
+
+def formula_like_usernames() -> list[User]:
+    """The accounts, by username, whose username starts as a formula would (made before the rule
+    against it, or by hand in the database). They keep working; this is for an admin to know them."""
+    starts = or_(*(User.username.startswith(start, autoescape=True) for start in FORMULA_STARTS))
+    return list(db.session.scalars(select(User).where(starts).order_by(User.username)))
 
 
 def change_role(username: str, role: str) -> User:
