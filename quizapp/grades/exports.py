@@ -202,9 +202,9 @@ RESPONSE_KINDS = [
     Kind.TEXT, Kind.TEXT, Kind.NUMBER, Kind.IDENTITY, Kind.IDENTITY, Kind.TEXT,
     Kind.TEXT, Kind.NUMBER, Kind.NUMBER, Kind.TEXT,
 ]  # fmt: skip
-#: How the responses file writes a moment: UTC, in the form spreadsheets (LibreOffice, Excel) and
-#: pandas read as a date and time; an ISO offset ("+00:00") would leave it text in LibreOffice.
-UTC_FORMAT = "%Y-%m-%d %H:%M:%S"
+#: How the responses file writes a moment: UTC, in ISO 8601 without an offset, which LibreOffice's
+#: import defaults read as a date and time (not with a space for the "T", nor with "+00:00").
+UTC_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
 
 def responses_table(classroom: Classroom) -> Table:

@@ -236,8 +236,8 @@ def test_the_responses_csv_words_a_hand_made_attempt_as_its_result_page_does(ins
         "quiz_title": "Every type",
         "attempt_id": str(klass["ada_2"]),
         "attempt_number": "2",
-        "started_at_utc": "2026-03-02 09:10:00",
-        "submitted_at_utc": "2026-03-02 09:17:00",
+        "started_at_utc": "2026-03-02T09:10:00",
+        "submitted_at_utc": "2026-03-02T09:17:00",
         "max_points": "1.0",
     }
     expected = [

@@ -97,8 +97,8 @@ def test_responses_csv_writes_a_numeric_answer_as_a_number_and_times_in_utc_with
     assert first["response"] == "-1.5"
     assert first["username"] == "-dash"
     assert first["quiz_title"] in {"'=Sum", "'-Intro", "'+Plus", "'@At"}  # free text: guarded
-    assert first["started_at_utc"] == "2026-03-02 09:00:00"
-    assert re.fullmatch(r"2026-03-02 \d\d:\d\d:00", first["submitted_at_utc"]), first["submitted_at_utc"]
+    assert first["started_at_utc"] == "2026-03-02T09:00:00"
+    assert re.fullmatch(r"2026-03-02T\d\d:\d\d:00", first["submitted_at_utc"]), first["submitted_at_utc"]
 
 
 def test_a_numeric_answer_keeps_its_digits_and_its_key_stays_text(instructor, seed):

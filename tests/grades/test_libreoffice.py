@@ -17,16 +17,6 @@ from tests.factories import RIGHT, scoring
 DASH_ANSWERS = {**scoring(3), "text-q": "=1+1", "numeric-q": -1.5}
 EVERYTHING_ON = {"detect_special_numbers": True, "evaluate_formulas": True}
 CSV_IMPORTS = pytest.mark.parametrize("settings", [{}, EVERYTHING_ON], ids=["as-opened", "everything-on"])
-#: What stream A of issue 16 changes in the files; until it is merged these tests fail, as marked.
-UNALTERED_IDENTITY = pytest.mark.xfail(strict=True, reason="stream A: identity columns written as stored")
-NUMERIC_ANSWERS = pytest.mark.xfail(
-    strict=True, reason="stream A: responses.csv writes numeric answers as numbers"
-)
-UTC_TIMES = pytest.mark.xfail(
-    strict=True,
-    reason="stream A: responses.csv writes UTC times without an offset; the Text Import dialog's "
-    "defaults read 2026-03-02T09:07:00 as a date, but not 2026-03-02 09:07:00",
-)
 
 
 @pytest.fixture
@@ -100,13 +90,11 @@ def test_responses_csv_opens_with_points_and_counts_as_number_cells(opened, sett
 @pytest.mark.parametrize(
     ("name", "settings"),
     [
-        pytest.param("grades.csv", {}, id="grades.csv-as-opened", marks=UNALTERED_IDENTITY),
-        pytest.param("grades.csv", EVERYTHING_ON, id="grades.csv-everything-on", marks=UNALTERED_IDENTITY),
+        pytest.param("grades.csv", {}, id="grades.csv-as-opened"),
+        pytest.param("grades.csv", EVERYTHING_ON, id="grades.csv-everything-on"),
         pytest.param("grades.xlsx", {}, id="grades.xlsx"),
-        pytest.param("responses.csv", {}, id="responses.csv-as-opened", marks=UNALTERED_IDENTITY),
-        pytest.param(
-            "responses.csv", EVERYTHING_ON, id="responses.csv-everything-on", marks=UNALTERED_IDENTITY
-        ),
+        pytest.param("responses.csv", {}, id="responses.csv-as-opened"),
+        pytest.param("responses.csv", EVERYTHING_ON, id="responses.csv-everything-on"),
     ],
 )
 def test_usernames_open_as_text_exactly_as_stored(opened, name, settings):
@@ -155,7 +143,6 @@ def test_a_text_answer_that_is_a_formula_opens_as_text_and_is_never_run(opened, 
 
 
 @CSV_IMPORTS
-@NUMERIC_ANSWERS
 def test_a_numeric_answer_opens_as_a_number_cell(opened, settings):
     records = opened(**settings)["responses.csv"].records()
     (cell,) = [
@@ -168,7 +155,6 @@ def test_a_numeric_answer_opens_as_a_number_cell(opened, settings):
 
 
 @CSV_IMPORTS
-@UTC_TIMES
 def test_responses_csv_opens_with_its_times_as_utc_date_cells(opened, settings):
     records = opened(**settings)["responses.csv"].records()
     started = next(name for name in records[0] if name.startswith("started_at"))
