@@ -25,10 +25,12 @@ cards:
   - {id: cis, front: CIS?, back: Commonwealth of Independent States}
 """
 )
-#: The bank a week later: retitled, one prompt reworded, one question added.
+#: The bank later: retitled, one prompt reworded, one question added and one removed.
 EDITED = (
-    BANK.replace("title: Every type", "title: Every question type")
+    BANK.replace(BANK[BANK.index("  - id: tf-q") : BANK.index("  - id: text-q")], "")
+    .replace("title: Every type", "title: Every question type")
     .replace("prompt: Pick the members.", "prompt: Pick the member states.")
+    .replace("questions: [single-q, multi-q, tf-q,", "questions: [single-q, multi-q,")
     .replace(
         "\nquizzes:", "\n  - {id: added-q, type: true_false, prompt: Added later., answer: true}\nquizzes:"
     )
@@ -117,18 +119,30 @@ def review(col: Collection, card_guid: str) -> None:
     col.sched.answerCard(card, 3)
 
 
+def edit_in_anki(col: Collection, card_guid: str, back: str, when: datetime) -> None:
+    """The learner rewrites a note's back in Anki at ``when``."""
+    note = col.get_note(col.db.scalar("SELECT id FROM notes WHERE guid = ?", card_guid))
+    note["Back"] = back
+    col.update_note(note)
+    col.db.execute("UPDATE notes SET mod = ? WHERE id = ?", int(when.timestamp()), note.id)
+
+
 @dataclass(frozen=True)
 class Story:
     first: After
     reviewed: dict[str, Seen]
     again: After
     edited: After
+    #: After the learner's own edit of a note, dated between the edited export and the latest.
+    older_than_the_edit: After
+    newer_than_the_edit: After
 
 
 @pytest.fixture(scope="module")
 def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     """A learner imports the deck, reviews a card, imports the same file again, then imports the
-    export of the bank after its owner retitled it and reworded a question."""
+    export of the bank after its owner edited it; then edits a note in Anki, imports that export
+    again, and then a newer one."""
     tmp = tmp_path_factory.mktemp("anki")
     col = Collection(str(tmp / "collection.anki2"))
     try:
@@ -137,9 +151,12 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
         reviewed = cards_of(col)
         again = import_file(col, tmp / f"{FIRST:%d}.apkg")
         edited = import_deck(col, tmp, EDITED, LATER)
+        edit_in_anki(col, guid("cis"), "My own words", LATER.replace(hour=12))
+        older = import_file(col, tmp / f"{LATER:%d}.apkg")
+        newer = import_deck(col, tmp, EDITED, LATEST)
     finally:
         col.close()
-    return Story(first, reviewed, again, edited)
+    return Story(first, reviewed, again, edited, older, newer)
 
 
 def test_the_first_import_adds_a_note_and_a_card_for_every_card_of_the_bank(story):
@@ -188,14 +205,14 @@ def test_importing_the_same_file_again_adds_and_changes_nothing(story):
 
 def test_a_later_export_updates_the_notes_in_place_and_keeps_their_reviews(story):
     edited, before = story.edited.cards, story.reviewed
-    assert (story.edited.new, story.edited.updated, story.edited.conflicting) == (1, 8, 0)
+    assert (story.edited.new, story.edited.updated, story.edited.conflicting) == (1, 7, 0)
     multi = edited[guid("multi-q")]
     assert multi.fields[0].startswith("Pick the member states.<p")
     assert "Pick the member states." in multi.question
     assert before[guid("multi-q")].reps == multi.reps == 1
     assert before[guid("multi-q")].reviews == multi.reviews == 1
     assert multi.due == before[guid("multi-q")].due
-    assert {g: s for g, s in edited.items() if g not in (guid("multi-q"), guid("added-q"))} == {
+    assert {g: s for g, s in edited.items() if g not in {guid("multi-q"), guid("added-q")}} == {
         g: s for g, s in before.items() if g != guid("multi-q")
     }
 
@@ -204,6 +221,17 @@ def test_a_retitled_bank_stays_one_deck_and_new_questions_join_it(story):
     assert story.edited.decks == {"Default", "every-type"}
     assert {seen.deck for seen in story.edited.cards.values()} == {"every-type"}
     assert "Added later." in story.edited.cards[guid("added-q")].question
+
+
+def test_a_learners_own_edit_lasts_until_a_newer_export(story):
+    assert story.older_than_the_edit.cards[guid("cis")].fields[1] == "My own words"
+    assert story.older_than_the_edit.updated == 0
+    assert story.newer_than_the_edit.cards[guid("cis")].fields[1] == "Commonwealth of Independent States"
+
+
+def test_a_question_removed_from_the_bank_keeps_its_note_in_anki(story):
+    assert "id: tf-q" not in EDITED
+    assert story.edited.cards[guid("tf-q")] == story.reviewed[guid("tf-q")]
 
 
 @dataclass(frozen=True)
