@@ -21,7 +21,7 @@ from pathlib import Path
 import genanki
 
 from quizapp.banks import Bank, citations_text
-from quizapp.questions import Matching, MultipleChoice, Ordering, Question, SingleChoice
+from quizapp.questions import Question
 from quizapp.study.operations import bank_cards
 
 # Anki tells a note type that changed apart from one it may update by the names of its fields and
@@ -91,35 +91,17 @@ def deck_file(bank: Bank, now: datetime, leave_out: frozenset[str] = frozenset()
 
 
 def _shown(bank_slug: str, question: Question) -> str:
-    """What a learner reads beside the prompt before answering, as HTML: the choices, the items to
-    match and their options, the items to order. Shuffled as a quiz would show them, by a draw
-    seeded with the card's identity, so that every export shows a card the same way."""
+    """The lists a learner reads beside the prompt before answering (``Question.front``), as HTML.
+    Shuffled as a quiz would show them, by a draw seeded with the card's identity, so that every
+    export shows a card the same way."""
     rng = random.Random(f"{bank_slug}\x1f{question.id}")  # noqa: S311 - an order to show, no secret
-    shown = question.presented(rng, shuffle=True)
-    if isinstance(shown, SingleChoice | MultipleChoice):
-        hint = _hint("Select every right answer.") if isinstance(shown, MultipleChoice) else ""
-        return hint + _list(shown.choices, "choices")
-    if isinstance(shown, Matching):
-        return (
-            _list(shown.lefts, "items") + _hint("Match each with one of:") + _list(shown.options, "options")
-        )
-    if isinstance(shown, Ordering):
-        return _list(_out_of_order(shown.items, shown.answer), "order")
-    return ""
-
-
-def _out_of_order(items: tuple[str, ...], answer: tuple[str, ...]) -> tuple[str, ...]:
-    """The shuffled items, moved on by one if the shuffle drew the right order: a card shows the
-    same order at every review, so that order would give the answer away for good."""
-    return items[1:] + items[:1] if items == answer else items
-
-
-def _hint(text: str) -> str:
-    return f'<p class="hint">{_html(text)}</p>'
-
-
-def _list(texts: tuple[str, ...], css_class: str) -> str:
-    return f'<ul class="{css_class}">' + "".join(f"<li>{_html(t)}</li>" for t in texts) + "</ul>"
+    html = ""
+    for shown in question.presented(rng, shuffle=True).front():
+        if shown.hint:
+            html += f'<p class="hint">{_html(shown.hint)}</p>'
+        items = "".join(f"<li>{_html(text)}</li>" for text in shown.texts)
+        html += f'<ul class="{shown.kind}">{items}</ul>'
+    return html
 
 
 def _html(text: str) -> str:
