@@ -31,6 +31,7 @@ FIELDS = [{"name": "Front"}, {"name": "Back"}, {"name": "Explanation"}, {"name":
 CSS = (
     ".card { font-family: sans-serif; font-size: 20px; text-align: left; }"
     " .hint, .source { color: #57606a; font-size: 14px; }"
+    " .nightMode .hint, .nightMode .source { color: #9198a1; }"  # Anki's dark theme
 )
 # Empty explanations and citations render nothing: Anki's {{#Field}} sections need the field filled.
 BACK = (
