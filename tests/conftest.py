@@ -312,9 +312,14 @@ def student(client: FlaskClient) -> FlaskClient:
     return client
 
 
-#: Modules whose tests share a costly fixture (two gunicorn hosts; files LibreOffice opened): under
-#: ``pytest -n 2`` such a module's tests all go to one worker, instead of each worker starting its own.
-ONE_WORKER_MODULES = {"tests/test_multi_host.py", "tests/grades/test_libreoffice.py"}
+#: Modules whose tests share a costly module-scoped fixture (two gunicorn hosts; files LibreOffice
+#: opened; Anki collections): under ``pytest -n 2`` such a module's tests all go to one worker,
+#: instead of each worker making its own.
+ONE_WORKER_MODULES = {
+    "tests/test_multi_host.py",
+    "tests/grades/test_libreoffice.py",
+    "tests/study/test_anki_import.py",
+}
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -738,6 +738,8 @@ class Export:
     deck_ids: set[int]
     #: Decks named in the collection, by id (Anki's "Default" deck is always there).
     decks: dict[int, str]
+    #: Their descriptions (HTML), by id.
+    descriptions: dict[int, str]
 
 
 def read_apkg(data: bytes, tmp_path: Path) -> Export:
@@ -756,6 +758,7 @@ def read_apkg(data: bytes, tmp_path: Path) -> Export:
         model_ids={mid for _, mid, _ in notes},
         deck_ids=deck_ids,
         decks={int(k): v["name"] for k, v in decks.items()},
+        descriptions={int(k): v["desc"] for k, v in decks.items()},
     )
 
 

@@ -102,6 +102,18 @@ class Result:
     outcome: str
 
 
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A list a learner reads beside a question's prompt before answering, as a flashcard's front
+    shows it."""
+
+    #: What the texts are, for styling: "choices", "items", "options" or "order".
+    kind: str
+    texts: tuple[str, ...]
+    #: What to do with them, said before the list ("" when the prompt says it all).
+    hint: str = ""
+
+
 def normalize_text(text: str) -> str:
     """Fold a typed answer for comparison: case, accents, surrounding punctuation, runs of spaces,
     characters that show nothing (a zero-width joiner in the key, say, that nobody types),
@@ -489,6 +501,11 @@ class Question(ABC):
     def answer_text(self) -> str:
         """The correct answer, worded for a result page."""
 
+    def front(self) -> tuple[Shown, ...]:
+        """What a flashcard's front shows beside the prompt, of the question as ``presented``
+        shows it: the lists a learner reads before answering (none for most types)."""
+        return ()
+
     @abstractmethod
     def response_text(self, response: Any) -> str:
         """A learner's response, worded for a result page."""
@@ -577,6 +594,8 @@ class _Choices(Question):
     key_fields = (*Question.key_fields, "feedback_by_choice")
     #: Whether the editor lets several choices be ticked right, or one.
     several_right: ClassVar[bool] = False
+    #: What a flashcard's front says before the choices.
+    choose_hint: ClassVar[str] = ""
     shown_fields = ("choices",)
 
     choices: tuple[str, ...]
@@ -613,6 +632,9 @@ class _Choices(Question):
         if not (shuffle and self.shuffle):
             return self
         return dataclasses.replace(self, choices=tuple(rng.sample(self.choices, len(self.choices))))
+
+    def front(self) -> tuple[Shown, ...]:
+        return (Shown("choices", self.choices, self.choose_hint),)
 
     def feedback(self, response: Any) -> list[str]:
         picked = response if isinstance(response, list) else [response]
@@ -675,6 +697,7 @@ class MultipleChoice(_Choices):
     label = "Multiple choice"
     input_macro = "multiple_choice"
     several_right = True
+    choose_hint = "Select every right answer."
     answer_help = "Type each choice in a row and tick every right one."
     answer: tuple[str, ...]
 
@@ -1095,6 +1118,12 @@ class Ordering(Question):
     def answer_text(self) -> str:
         return " → ".join(self.answer)
 
+    def front(self) -> tuple[Shown, ...]:
+        # A flashcard shows the same order at every review: a shuffle that drew the right order
+        # would give the answer away for good, so it moves on by one.
+        items = self.items or self.answer
+        return (Shown("order", items[1:] + items[:1] if items == self.answer else items),)
+
     def response_text(self, response: list[str] | None) -> str:
         return " → ".join(response or [])
 
@@ -1180,6 +1209,9 @@ class Matching(Question):
 
     def answer_text(self) -> str:
         return "; ".join(f"{left} → {right}" for left, right in self.answer)
+
+    def front(self) -> tuple[Shown, ...]:
+        return (Shown("items", self.lefts), Shown("options", self.options, "Match each with one of:"))
 
     def response_text(self, response: dict[str, str] | None) -> str:
         if not response:

@@ -109,7 +109,7 @@ def anki(scope: str) -> ResponseReturnValue:
         abort(404)
     return no_store(
         send_file(
-            deck_file(bank, Disclosure(current_user.id).withheld(bank)),
+            deck_file(bank, utcnow(), Disclosure(current_user.id).withheld(bank)),
             mimetype="application/apkg",
             as_attachment=True,
             download_name=f"{slug}.apkg",

@@ -21,6 +21,7 @@ from quizapp.questions import (
     ResponseError,
     Result,
     ShortText,
+    Shown,
     SingleChoice,
     TrueFalse,
     from_snapshot,
@@ -461,6 +462,28 @@ def test_two_items_to_order_are_shown_either_way_round() -> None:
     question = Ordering(id="o", prompt="P", answer=("first", "second"))
     shown = {question.presented(seeded(seed), shuffle=True).items for seed in range(40)}
     assert shown == {("first", "second"), ("second", "first")}
+
+
+def test_a_flashcard_front_never_shows_the_items_to_order_in_their_right_order() -> None:
+    # A card shows the same order at every review, unlike a quiz's fresh draw each attempt.
+    assert ordering(items=ORDER_KEY).front() == (Shown("order", (*ORDER_KEY[1:], ORDER_KEY[0])),)
+    assert ordering().front() == ordering(items=ORDER_KEY).front()
+    shuffled = ("Reform", "Independence", "First election", "Constitution")
+    assert ordering(items=shuffled).front() == (Shown("order", shuffled),)
+    two = Ordering(id="o", prompt="P", answer=("first", "second"), items=("first", "second"))
+    assert two.front() == (Shown("order", ("second", "first")),)
+
+
+def test_flashcard_fronts_show_the_choices_and_the_lists_to_match_as_presented() -> None:
+    assert single().front() == (Shown("choices", ("A", "B", "C")),)
+    assert multi().front() == (Shown("choices", ("A", "B", "C", "D"), "Select every right answer."),)
+    shown = matching(seed=3)
+    assert shown.front() == (
+        Shown("items", shown.lefts),
+        Shown("options", ("Belarus", "Georgia", "Kazakhstan", "Kyrgyzstan"), "Match each with one of:"),
+    )
+    assert sorted(shown.lefts) == ["Japarov", "Lukashenko", "Tokayev"]
+    assert TrueFalse(id="t", prompt="P", answer=True).front() == ()
 
 
 def test_ordering_reads_positions_given_to_the_presented_items() -> None:
