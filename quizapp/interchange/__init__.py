@@ -28,4 +28,7 @@ __all__ = [
     "importer",
 ]
 
-from quizapp.interchange import moodle_xml  # noqa: E402,F401 - registers the format
+from quizapp.interchange import (
+    moodle_xml,  # noqa: E402,F401 - registers the format
+    qti,  # noqa: E402,F401 - registers the format
+)
