@@ -119,11 +119,11 @@ class _Reading:
             label = name or f"line {line}"
             self.imported.losses.append(Loss(label, f"{what} has no quizapp type: not imported"))
             return
-        prompt = self.text_of(element.find("questiontext"), name, "the question text")
-        if not prompt:
+        if not self.text_of(element.find("questiontext"), None, ""):
             self.imported.problems.append(LineProblem(line, f"question '{name}' has no question text"))
             return
-        qid = self.ids.make(name, prompt)
+        qid = self.ids.make(name, self.text_of(element.find("questiontext"), None, ""))
+        prompt = self.text_of(element.find("questiontext"), qid, "the question text")
         fields: dict[str, Any] = {"id": qid, "type": "", "prompt": prompt}
         problems_before = len(self.imported.problems)
         own = read(self, element, qid)
@@ -168,14 +168,17 @@ class _Reading:
     def lose(self, qid: str, what: str) -> None:
         self.imported.losses.append(Loss(qid, what))
 
-    def text_of(self, element: ET.Element | None, qid: str, what: str) -> str:
-        """The plain text of a Moodle text element (``<x format="html"><text>…</text></x>``)."""
+    def text_of(self, element: ET.Element | None, qid: str | None, what: str) -> str:
+        """The plain text of a Moodle text element (``<x format="html"><text>…</text></x>``); the
+        formatting it loses is reported for question ``qid`` (when known)."""
         if element is None:
             return ""
         raw = child_text(element, "text")
         if element.get("format", "html") != "html":
             return raw
         markup = lost_markup(raw)
+        if qid is None:
+            return html_to_text(raw)
         if markup:
             tags = ", ".join(f"<{tag}>" for tag in markup)
             self.lose(qid, f"the formatting of {what} ({tags}): imported as plain text")
@@ -306,7 +309,6 @@ def _read_shortanswer(reading: _Reading, element: ET.Element, qid: str) -> dict[
             wrong.append(text)
         else:
             reading.lose(qid, f"the partial credit of '{text}' ({format_number(fraction)}%): it now earns 0")
-            wrong.append(text)
     if not accepted:
         reading.problem(element, f"question '{qid}' has no answer worth 100%")
         return None

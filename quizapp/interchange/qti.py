@@ -47,6 +47,8 @@ _NAMESPACE = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 _MANIFEST_NAMESPACE = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 #: The largest document a package may hold: the bank loader's limit for a bank file.
 MAX_DOCUMENT = 32 * 1024 * 1024
+#: The feedback Canvas shows for a whole item: always (an explanation), when right, when wrong.
+_GENERAL_FEEDBACK = frozenset({"general_fb", "correct_fb", "general_incorrect_fb"})
 #: Canvas question types quizapp has none of, as Canvas names them.
 _OTHER_TYPES = {
     "essay_question": "an essay question",
@@ -391,11 +393,13 @@ class _Reading:
             )
             return
         material = presentation.find("material")
-        prompt = self.text_of(material, title, "the question text") if material is not None else ""
-        if not prompt:
+        plain = self.text_of(material, None, "") if material is not None else ""
+        if material is None or not plain:
             self.imported.problems.append(LineProblem(line, f"item '{title}' has no question text"))
             return
-        qid = self.ids.make(title, prompt)
+        # Canvas titles every item "Question" unless its author names it: no name at all.
+        qid = self.ids.make("" if title.casefold() == "question" else title, plain)
+        prompt = self.text_of(material, qid, "the question text")
         problems_before = len(self.imported.problems)
         self.kind = kind
         own = read(self, item, presentation, qid)
@@ -417,7 +421,9 @@ class _Reading:
         self.imported.questions.append(fields)
         self.imported.lines[qid] = line
 
-    def text_of(self, material: ET.Element, qid: str, what: str) -> str:
+    def text_of(self, material: ET.Element, qid: str | None, what: str) -> str:
+        """The plain text of a ``<material>``; the formatting it loses is reported for question
+        ``qid`` (when known)."""
         mattext = material.find(".//mattext")
         if mattext is None:
             return ""
@@ -425,7 +431,7 @@ class _Reading:
         if mattext.get("texttype", "text/plain") != "text/html":
             return raw.strip()
         markup = lost_markup(raw)
-        if markup:
+        if markup and qid is not None:
             tags = ", ".join(f"<{tag}>" for tag in markup)
             self.imported.losses.append(
                 Loss(qid, f"the formatting of {what} ({tags}): imported as plain text")
@@ -497,8 +503,9 @@ def _choice_feedback(
         variable = condition.find("conditionvar")
         if shown is None or variable is None:
             continue
+        link = shown.get("linkrefid", "")
         picked = [(v.text or "").strip() for v in variable.findall("varequal")]
-        text = reading.feedback_text(item, shown.get("linkrefid", ""), qid)
+        text = reading.feedback_text(item, link, qid) if link not in _GENERAL_FEEDBACK else ""
         if len(picked) == 1 and picked[0] in options and text:
             feedback[options[picked[0]]] = text
     return feedback
