@@ -107,15 +107,15 @@ class _Reading:
         self.ids = IdMaker()
 
     def question(self, element: ET.Element) -> None:
-        kind = element.get("type", "")
+        moodle_type = element.get("type", "")
         line = self.document.line(element)
-        if kind == "category":
+        if moodle_type == "category":
             self.category(element)
             return
         name = child_text(element, "name/text")
-        read = _READERS.get(kind)
+        read = _READERS.get(moodle_type)
         if read is None:
-            what = _OTHER_TYPES.get(kind, f"a question of the type '{kind}'")
+            what = _OTHER_TYPES.get(moodle_type, f"a question of the type '{moodle_type}'")
             label = name or f"line {line}"
             self.imported.losses.append(Loss(label, f"{what} has no quizapp type: not imported"))
             return
@@ -428,15 +428,13 @@ def export_moodle_xml(bank: Bank) -> Exported:
         loss = citation_loss(question)
         if loss:
             losses.append(loss)
-        if isinstance(question, ShortText) and question.typos:
-            losses.append(Loss(question.id, f"typos: {question.typos} (Moodle matches exactly)"))
-        quiz.append(_question_element(question))
+        quiz.append(_question_element(question, losses))
     return Exported(to_xml(quiz), tuple(losses))
 
 
-def _question_element(question: Question) -> ET.Element:
-    kind, write = _WRITERS[type(question)]
-    element = ET.Element("question", type=kind)
+def _question_element(question: Question, losses: list[Loss]) -> ET.Element:
+    moodle_type, write = _WRITERS[type(question)]
+    element = ET.Element("question", type=moodle_type)
     sub(sub(element, "name"), "text", question.id)
     _html(element, "questiontext", question.prompt)
     _html(element, "generalfeedback", question.explanation)
@@ -444,7 +442,7 @@ def _question_element(question: Question) -> ET.Element:
     sub(element, "penalty", "0")
     sub(element, "hidden", "0")
     sub(element, "idnumber", question.id)
-    write(element, question)
+    write(element, question, losses)
     if question.tags:
         tags = sub(element, "tags")
         for tag in question.tags:
@@ -468,9 +466,15 @@ def _answer(
     return answer
 
 
-def _write_choices(element: ET.Element, question: Any) -> None:
-    several = isinstance(question, MultipleChoice)
-    right = set(question.answer) if several else {question.answer}
+def _write_single(element: ET.Element, question: Any, losses: list[Loss]) -> None:
+    _write_choices(element, question, {question.answer}, several=False)
+
+
+def _write_multi(element: ET.Element, question: Any, losses: list[Loss]) -> None:
+    _write_choices(element, question, set(question.answer), several=True)
+
+
+def _write_choices(element: ET.Element, question: Any, right: set[str], several: bool) -> None:
     share = 100 / len(right)
     sub(element, "single", "false" if several else "true")
     sub(element, "shuffleanswers", "true" if question.shuffle else "false")
@@ -481,13 +485,15 @@ def _write_choices(element: ET.Element, question: Any) -> None:
         _answer(element, choice, fraction, question.feedback_by_choice.get(choice, ""))
 
 
-def _write_truefalse(element: ET.Element, question: Any) -> None:
+def _write_truefalse(element: ET.Element, question: Any, losses: list[Loss]) -> None:
     for value in ("true", "false"):
         right = (value == "true") == question.answer
         _answer(element, value, 100 if right else 0, question.feedback_by_choice.get(value, ""), html=False)
 
 
-def _write_shortanswer(element: ET.Element, question: Any) -> None:
+def _write_shortanswer(element: ET.Element, question: Any, losses: list[Loss]) -> None:
+    if question.typos:
+        losses.append(Loss(question.id, f"typos: {question.typos} (Moodle matches exactly)"))
     sub(element, "usecase", "0")
     for accepted in question.answer:
         _answer(element, accepted, 100, html=False)
@@ -495,7 +501,7 @@ def _write_shortanswer(element: ET.Element, question: Any) -> None:
         _answer(element, wrong, 0, html=False)
 
 
-def _write_numerical(element: ET.Element, question: Any) -> None:
+def _write_numerical(element: ET.Element, question: Any, losses: list[Loss]) -> None:
     answer = _answer(element, format_number(question.answer), 100, html=False)
     sub(answer, "tolerance", format_number(question.tolerance))
     if question.unit:
@@ -509,7 +515,7 @@ def _write_numerical(element: ET.Element, question: Any) -> None:
     sub(element, "unitsleft", "0")
 
 
-def _write_matching(element: ET.Element, question: Any) -> None:
+def _write_matching(element: ET.Element, question: Any, losses: list[Loss]) -> None:
     sub(element, "shuffleanswers", "true")
     for left, right in question.answer:
         pair = sub(element, "subquestion", format="html")
@@ -522,7 +528,7 @@ def _write_matching(element: ET.Element, question: Any) -> None:
         sub(sub(extra, "answer"), "text", distractor)
 
 
-def _write_ordering(element: ET.Element, question: Any) -> None:
+def _write_ordering(element: ET.Element, question: Any, losses: list[Loss]) -> None:
     sub(element, "layouttype", "VERTICAL")
     sub(element, "selecttype", "ALL")
     sub(element, "selectcount", "0")
@@ -534,9 +540,10 @@ def _write_ordering(element: ET.Element, question: Any) -> None:
         _answer(element, item, position)
 
 
-_WRITERS: dict[type[Question], tuple[str, Callable[[ET.Element, Any], None]]] = {
-    SingleChoice: ("multichoice", _write_choices),
-    MultipleChoice: ("multichoice", _write_choices),
+#: Each quizapp type's Moodle type and writer, which notes what Moodle cannot hold of it.
+_WRITERS: dict[type[Question], tuple[str, Callable[[ET.Element, Any, list[Loss]], None]]] = {
+    SingleChoice: ("multichoice", _write_single),
+    MultipleChoice: ("multichoice", _write_multi),
     TrueFalse: ("truefalse", _write_truefalse),
     ShortText: ("shortanswer", _write_shortanswer),
     Numeric: ("numerical", _write_numerical),

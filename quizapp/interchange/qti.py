@@ -34,7 +34,6 @@ from quizapp.questions import (
     Matching,
     MultipleChoice,
     Numeric,
-    Ordering,
     Question,
     ShortText,
     SingleChoice,
@@ -76,34 +75,27 @@ def export_qti(bank: Bank) -> Exported:
     assessment = sub(root, "assessment", ident=ident, title=bank.title)
     section = sub(assessment, "section", ident="root_section")
     for question in bank.questions.values():
-        if isinstance(question, Ordering):
+        if type(question) not in _WRITERS:
+            kind = (question.label or question.type).lower()
             losses.append(
-                Loss(question.id, "the whole question: Canvas classic quizzes have no ordering type")
+                Loss(question.id, f"the whole question: Canvas classic quizzes have no {kind} type")
             )
             continue
-        losses.extend(_question_losses(question))
-        section.append(_item(question, f"{ident}-{question.id}"))
+        cited = citation_loss(question)
+        if cited:
+            losses.append(cited)
+        if question.tags:
+            losses.append(
+                Loss(question.id, f"the tags ({', '.join(question.tags)}): Canvas questions have none")
+            )
+        section.append(_item(question, f"{ident}-{question.id}", losses))
     text = to_xml(root)
     return Exported(text, tuple(losses), _package(ident, bank.title, text))
 
 
-def _question_losses(question: Question) -> list[Loss]:
-    losses = []
-    cited = citation_loss(question)
-    if cited:
-        losses.append(cited)
-    if question.tags:
-        losses.append(Loss(question.id, f"the tags ({', '.join(question.tags)}): Canvas questions have none"))
-    if isinstance(question, SingleChoice | MultipleChoice) and not question.shuffle:
+def _shuffle_loss(question: Any, losses: list[Loss]) -> None:
+    if not question.shuffle:
         losses.append(Loss(question.id, "shuffle: false (Canvas shuffles choices per quiz, or not at all)"))
-    if isinstance(question, ShortText):
-        if question.wrong:
-            losses.append(Loss(question.id, f"the known wrong answers ({', '.join(question.wrong)})"))
-        if question.typos:
-            losses.append(Loss(question.id, f"typos: {question.typos} (Canvas matches exactly)"))
-    if isinstance(question, Numeric) and question.unit:
-        losses.append(Loss(question.id, f"the unit '{question.unit}'"))
-    return losses
 
 
 def _package(ident: str, title: str, assessment: str) -> bytes:
@@ -121,7 +113,7 @@ def _package(ident: str, title: str, assessment: str) -> bytes:
     return buffer.getvalue()
 
 
-def _item(question: Question, ident: str) -> ET.Element:
+def _item(question: Question, ident: str, losses: list[Loss]) -> ET.Element:
     kind, write = _WRITERS[type(question)]
     item = ET.Element("item", ident=ident, title=question.id)
     metadata = sub(sub(item, "itemmetadata"), "qtimetadata")
@@ -137,7 +129,7 @@ def _item(question: Question, ident: str) -> ET.Element:
     if question.explanation:
         # Canvas shows the general feedback after submission, right or wrong: an explanation.
         _show_feedback(processing, None, "general_fb")
-    feedback = write(presentation, processing, question)
+    feedback = write(presentation, processing, question, losses)
     item.append(processing)
     for link, text in [("general_fb", question.explanation), *feedback.items()]:
         if text:
@@ -191,7 +183,10 @@ def _choice_list(presentation: ET.Element, options: list[str], several: bool = F
     return idents
 
 
-def _write_single(presentation: ET.Element, processing: ET.Element, question: Any) -> dict[str, str]:
+def _write_single(
+    presentation: ET.Element, processing: ET.Element, question: Any, losses: list[Loss]
+) -> dict[str, str]:
+    _shuffle_loss(question, losses)
     idents = _choice_list(presentation, list(question.choices))
     by_choice = dict(zip(question.choices, idents, strict=True))
     feedback = {}
@@ -202,7 +197,10 @@ def _write_single(presentation: ET.Element, processing: ET.Element, question: An
     return feedback
 
 
-def _write_multi(presentation: ET.Element, processing: ET.Element, question: Any) -> dict[str, str]:
+def _write_multi(
+    presentation: ET.Element, processing: ET.Element, question: Any, losses: list[Loss]
+) -> dict[str, str]:
+    _shuffle_loss(question, losses)
     idents = _choice_list(presentation, list(question.choices), several=True)
     by_choice = dict(zip(question.choices, idents, strict=True))
     feedback = {}
@@ -222,7 +220,9 @@ def _write_multi(presentation: ET.Element, processing: ET.Element, question: Any
     return feedback
 
 
-def _write_true_false(presentation: ET.Element, processing: ET.Element, question: Any) -> dict[str, str]:
+def _write_true_false(
+    presentation: ET.Element, processing: ET.Element, question: Any, losses: list[Loss]
+) -> dict[str, str]:
     true_ident, false_ident = _choice_list(presentation, ["True", "False"])
     idents = {"true": true_ident, "false": false_ident}
     feedback = {}
@@ -240,7 +240,13 @@ def _blank(presentation: ET.Element, numeric: bool) -> None:
     sub(render, "response_label", ident="answer1", rshuffle="No")
 
 
-def _write_text(presentation: ET.Element, processing: ET.Element, question: Any) -> dict[str, str]:
+def _write_text(
+    presentation: ET.Element, processing: ET.Element, question: Any, losses: list[Loss]
+) -> dict[str, str]:
+    if question.wrong:
+        losses.append(Loss(question.id, f"the known wrong answers ({', '.join(question.wrong)})"))
+    if question.typos:
+        losses.append(Loss(question.id, f"typos: {question.typos} (Canvas matches exactly)"))
     _blank(presentation, numeric=False)
     condition = ET.Element("conditionvar")
     for accepted in question.answer:
@@ -249,7 +255,11 @@ def _write_text(presentation: ET.Element, processing: ET.Element, question: Any)
     return {}
 
 
-def _write_numeric(presentation: ET.Element, processing: ET.Element, question: Any) -> dict[str, str]:
+def _write_numeric(
+    presentation: ET.Element, processing: ET.Element, question: Any, losses: list[Loss]
+) -> dict[str, str]:
+    if question.unit:
+        losses.append(Loss(question.id, f"the unit '{question.unit}'"))
     _blank(presentation, numeric=True)
     condition = ET.Element("conditionvar")
     either = sub(condition, "or")
@@ -262,7 +272,9 @@ def _write_numeric(presentation: ET.Element, processing: ET.Element, question: A
     return {}
 
 
-def _write_matching(presentation: ET.Element, processing: ET.Element, question: Any) -> dict[str, str]:
+def _write_matching(
+    presentation: ET.Element, processing: ET.Element, question: Any, losses: list[Loss]
+) -> dict[str, str]:
     options = list(dict.fromkeys([right for _, right in question.answer] + list(question.distractors)))
     option_idents = {option: str(n) for n, option in enumerate(options, 1)}
     share = format_number(round(100 / len(question.answer), 5))
@@ -276,7 +288,11 @@ def _write_matching(presentation: ET.Element, processing: ET.Element, question: 
     return {}
 
 
-_WRITERS: dict[type[Question], tuple[str, Callable[[ET.Element, ET.Element, Any], dict[str, str]]]] = {
+#: Each quizapp type Canvas has: its Canvas type, and its writer, which notes what Canvas cannot hold
+#: of it and returns the item's feedback texts by ident.
+_WRITERS: dict[
+    type[Question], tuple[str, Callable[[ET.Element, ET.Element, Any, list[Loss]], dict[str, str]]]
+] = {
     SingleChoice: ("multiple_choice_question", _write_single),
     MultipleChoice: ("multiple_answers_question", _write_multi),
     TrueFalse: ("true_false_question", _write_true_false),
@@ -374,7 +390,7 @@ class _Reading:
         self.imported = imported
         self.ids = IdMaker()
         #: The Canvas type of the item being read.
-        self.kind = ""
+        self.canvas_type = ""
 
     def item(self, item: ET.Element) -> None:
         line = self.document.line(item)
@@ -401,7 +417,7 @@ class _Reading:
         qid = self.ids.make("" if title.casefold() == "question" else title, plain)
         prompt = self.text_of(material, qid, "the question text")
         problems_before = len(self.imported.problems)
-        self.kind = kind
+        self.canvas_type = kind
         own = read(self, item, presentation, qid)
         if own is None or len(self.imported.problems) > problems_before:
             self.ids.taken.discard(qid)
@@ -530,7 +546,7 @@ def _read_choices(
     right_idents = [(v.text or "").strip() for v in full[0].iter("varequal") if not _negated(full[0], v)]
     right = [options[i] for i in right_idents if i in options]
     fields: dict[str, Any] = {"choices": choices}
-    if reading.kind == "multiple_answers_question":
+    if reading.canvas_type == "multiple_answers_question":
         fields["answer"] = right
     elif len(right) != 1:
         reading.problem(
