@@ -203,8 +203,12 @@ class _Reading:
         self.imported.problems.append(LineProblem(self.document.line(element), message))
 
     def flag(self, element: ET.Element, tag: str, default: bool) -> bool:
-        value = child_text(element, tag).casefold()
-        return default if not value else value in {"1", "true"}
+        """A yes/no setting as Moodle's importer reads it: "false", "0" and empty are no, any
+        other text yes, and an absent element ``default``."""
+        found = element.find(tag)
+        if found is None:
+            return default
+        return (found.text or "").strip() not in {"", "0", "false"}
 
 
 def _read_choices(reading: _Reading, element: ET.Element, qid: str) -> dict[str, Any] | None:
@@ -227,7 +231,8 @@ def _read_choices(reading: _Reading, element: ET.Element, qid: str) -> dict[str,
     feedback = {text: said for text, _, said, _ in answers if said}
     if feedback:
         fields["feedback"] = feedback
-    if not reading.flag(element, "shuffleanswers", True):
+    # Moodle's importer leaves a multichoice's answers unshuffled unless the file says otherwise.
+    if not reading.flag(element, "shuffleanswers", False):
         fields["shuffle"] = False
     return fields
 
@@ -273,20 +278,22 @@ def _multi_key(
 
 
 def _read_truefalse(reading: _Reading, element: ET.Element, qid: str) -> dict[str, Any] | None:
-    truth: bool | None = None
+    answers = reading.answers(element, qid)
+    if len(answers) != 2:
+        reading.problem(element, f"question '{qid}' is true/false but has {len(answers)} answers, not 2")
+        return None
+    truth = False
     feedback = {}
-    for text, fraction, said, answer in reading.answers(element, qid):
+    for position, (text, fraction, said, _) in enumerate(answers):
         value = text.casefold()
         if value not in {"true", "false"}:
-            reading.problem(answer, f"a true/false answer is 'true' or 'false', not '{text}'")
-            return None
-        if fraction >= 100 - _CLOSE:
-            truth = value == "true"
+            # Old Moodle files name the answers in the site's language: Moodle reads them in order.
+            value = "false" if position else "true"
+            reading.lose(qid, f"the answer '{text}' is read as '{value}', by its place, as Moodle reads it")
+        right = fraction >= 100 - _CLOSE
+        truth = right if value == "true" else not right
         if said:
             feedback[value] = said
-    if truth is None:
-        reading.problem(element, f"question '{qid}' marks neither true nor false as right")
-        return None
     fields: dict[str, Any] = {"type": "true_false", "answer": truth}
     if feedback:
         fields["feedback"] = feedback

@@ -134,6 +134,46 @@ def test_html_question_text_becomes_the_text_a_browser_shows_and_scripts_are_dro
     ]
 
 
+def test_choices_keep_their_order_unless_the_file_asks_for_shuffling_as_moodles_importer_reads_it():
+    choices = '<answer fraction="100"><text>A</text></answer><answer fraction="0"><text>B</text></answer>'
+    text = quiz(
+        *(
+            f'<question type="multichoice"><name><text>{name}</text></name>'
+            f"<questiontext><text>P</text></questiontext>{setting}{choices}</question>"
+            for name, setting in [
+                ("absent", ""),
+                ("zero", "<shuffleanswers>0</shuffleanswers>"),
+                ("one", "<shuffleanswers>1</shuffleanswers>"),
+                ("word", "<shuffleanswers>true</shuffleanswers>"),
+            ]
+        )
+    )
+
+    imported = import_moodle(text)
+
+    assert {q["id"]: q.get("shuffle", True) for q in imported.questions} == {
+        "absent": False,
+        "zero": False,
+        "one": True,
+        "word": True,
+    }
+
+
+def test_true_false_answers_named_in_another_language_are_read_in_order_and_reported():
+    text = quiz(
+        '<question type="truefalse"><name><text>vrai</text></name><questiontext><text>P</text></questiontext>'
+        '<answer fraction="0"><text>Vrai</text></answer><answer fraction="100"><text>Faux</text></answer></question>'
+    )
+
+    imported = import_moodle(text)
+
+    assert imported.questions[0]["answer"] is False
+    assert [str(loss) for loss in imported.losses] == [
+        "vrai: the answer 'Vrai' is read as 'true', by its place, as Moodle reads it",
+        "vrai: the answer 'Faux' is read as 'false', by its place, as Moodle reads it",
+    ]
+
+
 def test_ids_come_from_names_made_unique_or_from_the_prompt():
     text = quiz(
         truefalse("same"),
