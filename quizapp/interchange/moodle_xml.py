@@ -119,15 +119,19 @@ class _Reading:
             label = name or f"line {line}"
             self.imported.losses.append(Loss(label, f"{what} has no quizapp type: not imported"))
             return
-        if not self.text_of(element.find("questiontext"), None, ""):
-            self.imported.problems.append(LineProblem(line, f"question '{name}' has no question text"))
+        plain = self.text_of(element.find("questiontext"), None, "")
+        if not plain:
+            named = f"question '{name}'" if name else "a question"
+            self.imported.problems.append(LineProblem(line, f"{named} has no question text"))
             return
-        qid = self.ids.make(name, self.text_of(element.find("questiontext"), None, ""))
+        qid = self.ids.make(name, plain)
+        problems_before, losses_before = len(self.imported.problems), len(self.imported.losses)
         prompt = self.text_of(element.find("questiontext"), qid, "the question text")
         fields: dict[str, Any] = {"id": qid, "type": "", "prompt": prompt}
-        problems_before = len(self.imported.problems)
         own = read(self, element, qid)
         if own is None or len(self.imported.problems) > problems_before:
+            # Not imported: its problem says so, and what it would have lost no longer matters.
+            del self.imported.losses[losses_before:]
             self.ids.taken.discard(qid)
             return
         fields.update(own)

@@ -415,11 +415,13 @@ class _Reading:
             return
         # Canvas titles every item "Question" unless its author names it: no name at all.
         qid = self.ids.make("" if title.casefold() == "question" else title, plain)
+        problems_before, losses_before = len(self.imported.problems), len(self.imported.losses)
         prompt = self.text_of(material, qid, "the question text")
-        problems_before = len(self.imported.problems)
         self.canvas_type = kind
         own = read(self, item, presentation, qid)
         if own is None or len(self.imported.problems) > problems_before:
+            # Not imported: its problem says so, and what it would have lost no longer matters.
+            del self.imported.losses[losses_before:]
             self.ids.taken.discard(qid)
             return
         fields: dict[str, Any] = {"id": qid, "type": _TYPES[kind], "prompt": prompt, **own}
