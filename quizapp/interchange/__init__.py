@@ -27,3 +27,8 @@ __all__ = [
     "exporter",
     "importer",
 ]
+
+from quizapp.interchange import (
+    moodle_xml,  # noqa: E402,F401 - registers the format
+    qti,  # noqa: E402,F401 - registers the format
+)

@@ -56,6 +56,9 @@ class Exported:
 
     text: str
     losses: tuple[Loss, ...] = ()
+    #: The file to save when the format is a package rather than text (QTI's zip, whose main
+    #: document ``text`` also holds); None when ``text`` is the file.
+    data: bytes | None = None
 
 
 Importer = Callable[[str], Imported]

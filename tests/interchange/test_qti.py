@@ -1,0 +1,389 @@
+"""QTI 1.2 as Canvas classic quizzes read it: the package Canvas imports, the documented item of
+each type read back, losses by question id, problems at their line, untrusted XML and zips
+refused, and a round trip of the shipped banks."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import socket
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from quizapp.banks import citation_label, load_bank, parse_bank
+from quizapp.interchange import EXPORTERS, IMPORTERS, Loss, bank_yaml
+from quizapp.interchange.qti import read_package
+
+DATA = Path(__file__).parent.parent / "data" / "interchange" / "qti"
+ROOT = Path(__file__).parent.parent.parent
+
+
+def import_qti(text: str):
+    return IMPORTERS["qti"](text)
+
+
+def zipped(files: dict[str, str | bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, content in files.items():
+            package.writestr(name, content)
+    return buffer.getvalue()
+
+
+def canvas_package() -> bytes:
+    """The documented assessment as Canvas packs it: manifest, assessment, assessment_meta."""
+    return zipped(
+        {
+            "imsmanifest.xml": (DATA / "package" / "imsmanifest.xml").read_text(),
+            "g0a1b2c3d4/g0a1b2c3d4.xml": (DATA / "canvas-quiz.xml").read_text(),
+            "g0a1b2c3d4/assessment_meta.xml": (DATA / "package" / "assessment_meta.xml").read_text(),
+        }
+    )
+
+
+def bank_of(questions: str):
+    return parse_bank(f"title: T\nquestions:\n{questions}", "t.yaml", "t")
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+def test_canvas_items_of_each_type_become_bank_fields():
+    imported = import_qti((DATA / "canvas-quiz.xml").read_text())
+
+    assert imported.problems == []
+    assert imported.title == "CSTO review"
+    assert imported.questions == [
+        {
+            "id": "who-turned-down-the-2010-request",
+            "type": "single",
+            "prompt": "Who turned down the 2010 request?",
+            "choices": ["Dmitry Medvedev", "Vladimir Putin", "Alexander Lukashenko"],
+            "answer": "Dmitry Medvedev",
+            "feedback": {"Vladimir Putin": "He was prime minister."},
+            "points": 2,
+            "explanation": "He called it an internal matter.",
+        },
+        {
+            "id": "members",
+            "type": "multi",
+            "prompt": "Which of these states are members?",
+            "choices": ["Russia", "Georgia", "Belarus"],
+            "answer": ["Russia", "Belarus"],
+        },
+        {
+            "id": "every-member-sent-troops-in-2022",
+            "type": "true_false",
+            "prompt": "Every member sent troops in 2022.",
+            "answer": False,
+            "feedback": {"true": "Look again at who went."},
+        },
+        {
+            "id": "reason",
+            "type": "text",
+            "prompt": 'Medvedev called the unrest an "____ matter".',
+            "answer": ["internal", "internal matter"],
+        },
+        {
+            "id": "treaty-year",
+            "type": "numeric",
+            "prompt": "In which year was the treaty signed?",
+            "answer": 1992,
+            "tolerance": 1,
+        },
+        {
+            "id": "troops",
+            "type": "numeric",
+            "prompt": "How many thousand troops went?",
+            "answer": 2.5,
+            "tolerance": 0.5,
+        },
+        {
+            "id": "leaders",
+            "type": "match",
+            "prompt": "Match each leader to the country they led.",
+            "answer": {"Tokayev": "Kazakhstan", "Lukashenko": "Belarus"},
+            "distractors": ["Armenia"],
+        },
+    ]
+    assert imported.lines["who-turned-down-the-2010-request"] == 10
+    assert imported.lines["leaders"] == 183
+
+
+def test_canvas_items_report_what_quizapp_cannot_hold_by_question():
+    imported = import_qti((DATA / "canvas-quiz.xml").read_text())
+
+    assert [str(loss) for loss in imported.losses] == [
+        "who-turned-down-the-2010-request: the formatting of the question text (<strong>): imported as "
+        "plain text",
+        "who-turned-down-the-2010-request: the feedback 'correct_fb' (quizapp has per-choice feedback)",
+        "why: an essay question has no quizapp type: not imported",
+    ]
+
+
+def test_a_canvas_package_is_read_through_its_manifest():
+    from_package = read_package(canvas_package())
+
+    assert from_package == import_qti((DATA / "canvas-quiz.xml").read_text())
+
+
+def test_imported_questions_make_a_bank_the_validator_accepts():
+    imported = read_package(canvas_package())
+
+    bank = parse_bank(bank_yaml(imported, imported.title or ""), "imported.yaml", "imported")
+
+    assert len(bank.questions) == 7
+
+
+def test_an_item_without_canvas_metadata_is_read_by_its_shape():
+    text = (DATA / "canvas-quiz.xml").read_text()
+    plain = text.replace("<fieldentry>multiple_answers_question</fieldentry>", "<fieldentry></fieldentry>")
+
+    imported = import_qti(plain)
+
+    assert imported.questions[1]["type"] == "multi"
+    assert imported.questions[1]["answer"] == ["Russia", "Belarus"]
+
+
+def test_an_asymmetric_numeric_range_is_centred_on_the_answer_and_reported():
+    text = (
+        (DATA / "canvas-quiz.xml")
+        .read_text()
+        .replace('<varlte respident="response1">1993.0', '<varlte respident="response1">1994.0')
+    )
+
+    imported = import_qti(text)
+
+    assert imported.questions[4]["tolerance"] == 2
+    assert (
+        "treaty-year: the range 1991 to 1994 is not centred on the answer: quizapp accepts ± the wider side"
+        in [str(loss) for loss in imported.losses]
+    )
+
+
+# --- bad input -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("<quiz/>", "line 1: a QTI 1.2 file starts with <questestinterop>, not <quiz>"),
+        (
+            "<questestinterop>\n<assessment>\n</questestinterop>",
+            "line 3: this is not well-formed XML (mismatched tag)",
+        ),
+        (
+            "<questestinterop><assessment title='Empty'/></questestinterop>",
+            "line 1: the file holds no question",
+        ),
+    ],
+)
+def test_files_that_are_not_qti_are_refused_at_their_line(text: str, problem: str):
+    imported = import_qti(text)
+
+    assert [str(p) for p in imported.problems] == [problem]
+    assert imported.questions == []
+
+
+def test_an_item_without_a_full_mark_condition_is_a_problem_at_its_line_and_the_others_are_kept():
+    text = (DATA / "canvas-quiz.xml").read_text()
+    broken = text.replace(
+        '<setvar action="Set" varname="SCORE">100</setvar>\n          </respcondition>\n        </resprocessing>\n      </item>\n\n      <item ident="i1003"',
+        '<setvar action="Set" varname="SCORE">50</setvar>\n          </respcondition>\n        </resprocessing>\n      </item>\n\n      <item ident="i1003"',
+    )
+    assert broken != text
+
+    imported = import_qti(broken)
+
+    assert [str(p) for p in imported.problems] == [
+        "line 51: item 'members' has no condition that gives full marks"
+    ]
+    assert "members" not in [q["id"] for q in imported.questions]
+    assert len(imported.questions) == 6
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"not a zip at all", "line 1: this is not a zip file (a QTI package is one)"),
+        (
+            zipped({"imsmanifest.xml": "<manifest/>"}),
+            "line 1: the package holds no QTI document; import one assessment at a time",
+        ),
+        (
+            zipped({"a/a.xml": "<questestinterop/>", "b/b.xml": "<questestinterop/>"}),
+            "line 1: the package holds 2 QTI documents; import one assessment at a time",
+        ),
+        (zipped({"a.xml": b"\xff\xfe<questestinterop/>"}), "line 1: a.xml is not UTF-8 text"),
+    ],
+)
+def test_packages_that_cannot_be_read_are_refused_with_a_message(data: bytes, problem: str):
+    imported = read_package(data)
+
+    assert [str(p) for p in imported.problems] == [problem]
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Record any attempt to open a connection (and refuse it)."""
+    attempts: list[object] = []
+
+    def refuse(self, address, *args):
+        attempts.append(address)
+        raise OSError("the test allows no network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    return attempts
+
+
+def test_a_billion_laughs_bomb_is_refused(no_network: list[object]):
+    laughs = "".join(f'<!ENTITY l{n} "{"".join(f"&l{n - 1};" for _ in range(10))}">' for n in range(1, 10))
+    text = f'<?xml version="1.0"?>\n<!DOCTYPE questestinterop [<!ENTITY l0 "lol">{laughs}]>\n<questestinterop>&l9;</questestinterop>'
+
+    imported = import_qti(text)
+
+    assert [p.line for p in imported.problems] == [2]
+    assert "DOCTYPE declaration is refused" in imported.problems[0].message
+
+
+def test_an_external_entity_in_a_package_is_refused_and_the_file_never_read(
+    tmp_path: Path, no_network: list[object]
+):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-ON-DISK")
+    text = (
+        '<?xml version="1.0"?>\n'
+        f'<!DOCTYPE questestinterop [<!ENTITY x SYSTEM "file://{secret}">]>\n'
+        '<questestinterop><assessment title="&x;"/></questestinterop>'
+    )
+
+    imported = read_package(zipped({"q/q.xml": text}))
+
+    assert [p.line for p in imported.problems] == [2]
+    assert "SECRET-ON-DISK" not in repr(imported)
+    assert no_network == []
+
+
+def test_an_external_dtd_is_refused_and_never_fetched(no_network: list[object]):
+    text = '<?xml version="1.0"?>\n<!DOCTYPE questestinterop SYSTEM "http://127.0.0.1:9/qti.dtd">\n<questestinterop/>'
+
+    imported = import_qti(text)
+
+    assert [p.line for p in imported.problems] == [2]
+    assert "'http://127.0.0.1:9/qti.dtd', which is never fetched" in imported.problems[0].message
+    assert no_network == []
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+def test_export_is_a_package_canvas_imports_whose_manifest_names_the_assessment():
+    bank = load_bank(ROOT / "tests/data/every-type.yaml")
+
+    exported = EXPORTERS["qti"](bank)
+
+    assert exported.data is not None
+    with zipfile.ZipFile(io.BytesIO(exported.data)) as package:
+        assert sorted(package.namelist()) == ["imsmanifest.xml", "quizapp-every-type/quizapp-every-type.xml"]
+        manifest = package.read("imsmanifest.xml").decode()
+        assessment = package.read("quizapp-every-type/quizapp-every-type.xml").decode()
+    assert 'type="imsqti_xmlv1p2"' in manifest
+    assert 'href="quizapp-every-type/quizapp-every-type.xml"' in manifest
+    assert assessment == exported.text
+    assert 'xmlns="http://www.imsglobal.org/xsd/ims_qtiasiv1p2"' in assessment
+
+
+def test_export_writes_a_numeric_tolerance_as_canvas_bounds():
+    bank = bank_of("  - {id: n, type: numeric, prompt: N?, answer: 1992, tolerance: 1.5}\n")
+
+    text = EXPORTERS["qti"](bank).text
+
+    assert '<varequal respident="response1">1992</varequal>' in text
+    assert '<vargte respident="response1">1990.5</vargte>' in text
+    assert '<varlte respident="response1">1993.5</varlte>' in text
+
+
+def test_export_leaves_out_order_questions_and_reports_each_other_loss():
+    bank = bank_of(
+        "  - {id: o, type: order, prompt: P, answer: [A, B]}\n"
+        "  - {id: t, type: text, prompt: Who?, answer: Wesley Culp, wrong: [Wesley Clark], typos: 1, tags: [people]}\n"
+        "  - {id: n, type: numeric, prompt: How far?, answer: 5, unit: km}\n"
+        "  - {id: s, type: single, prompt: P, choices: [A, None of these], answer: A, shuffle: false}\n"
+    )
+
+    exported = EXPORTERS["qti"](bank)
+
+    assert 'title="o"' not in exported.text
+    assert [str(loss) for loss in exported.losses] == [
+        "o: the whole question: Canvas classic quizzes have no ordering type",
+        "t: the tags (people): Canvas questions have none",
+        "t: the known wrong answers (Wesley Clark)",
+        "t: typos: 1 (Canvas matches exactly)",
+        "n: the unit 'km'",
+        "s: shuffle: false (Canvas shuffles choices per quiz, or not at all)",
+    ]
+
+
+def test_export_escapes_text_so_canvas_shows_it_as_written():
+    bank = bank_of("  - {id: e, type: true_false, prompt: 'Is <b>this</b> & that true?', answer: true}\n")
+
+    exported = EXPORTERS["qti"](bank)
+
+    assert "&amp;lt;b&amp;gt;this&amp;lt;/b&amp;gt; &amp;amp; that" in exported.text
+    assert import_qti(exported.text).questions[0]["prompt"] == "Is <b>this</b> & that true?"
+
+
+# --- round trip ----------------------------------------------------------------------------------
+
+#: What QTI cannot hold of a question, and the value the loader gives it when absent.
+LOST_FIELDS = {"source": (), "typos": 0, "tags": (), "shuffle": True, "wrong": (), "unit": ""}
+
+
+@pytest.mark.parametrize("path", ["questions/csto-2022.yaml", "tests/data/every-type.yaml"])
+def test_round_trip_keeps_every_question_canvas_holds_and_loses_exactly_what_it_reports(path: str):
+    bank = load_bank(ROOT / path)
+
+    exported = EXPORTERS["qti"](bank)
+    imported = read_package(exported.data or b"")
+    back = parse_bank(bank_yaml(imported, imported.title or ""), "back.yaml", "back")
+
+    assert imported.problems == []
+    assert imported.losses == []
+    assert back.title == bank.title
+    kept = [q for q in bank.questions.values() if q.type != "order"]
+    assert list(back.questions) == [q.id for q in kept]
+    for question in kept:
+        lost = {name: empty for name, empty in LOST_FIELDS.items() if getattr(question, name, empty) != empty}
+        assert back.questions[question.id] == dataclasses.replace(question, **lost)
+    assert list(exported.losses) == expected_losses(bank)
+
+
+def expected_losses(bank) -> list[Loss]:
+    """What QTI cannot carry of ``bank``, in the order the export lists it."""
+    expected = (
+        [Loss("(bank)", f"the source '{bank.source.title}': QTI has no citations")] if bank.source else []
+    )
+    expected += [
+        Loss(quiz.id, f"the quiz '{quiz.title}' and its settings: QTI holds questions only")
+        for quiz in bank.quizzes.values()
+    ]
+    expected += [Loss(card.id, f"the flashcard '{card.front}': QTI has no flashcards") for card in bank.cards]
+    for q in bank.questions.values():
+        if q.type == "order":
+            expected.append(Loss(q.id, "the whole question: Canvas classic quizzes have no ordering type"))
+            continue
+        if q.source:
+            expected.append(Loss(q.id, f"the source citation ({', '.join(map(citation_label, q.source))})"))
+        if q.tags:
+            expected.append(Loss(q.id, f"the tags ({', '.join(q.tags)}): Canvas questions have none"))
+        if getattr(q, "shuffle", True) is False:
+            expected.append(Loss(q.id, "shuffle: false (Canvas shuffles choices per quiz, or not at all)"))
+        if getattr(q, "wrong", ()):
+            expected.append(Loss(q.id, f"the known wrong answers ({', '.join(q.wrong)})"))
+        if getattr(q, "typos", 0):
+            expected.append(Loss(q.id, f"typos: {q.typos} (Canvas matches exactly)"))
+        if getattr(q, "unit", ""):
+            expected.append(Loss(q.id, f"the unit '{q.unit}'"))
+    return expected
