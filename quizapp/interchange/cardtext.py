@@ -39,7 +39,7 @@ def read_quizlet(text: str) -> Imported:
     taken: set[str] = set()
     lines = text.splitlines()
     separator = "\t" if any("\t" in line for line in lines) else ","
-    named = "a tab" if separator == "\t" else "a tab or a comma"
+    named = "tab" if separator == "\t" else "tab or comma"
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
