@@ -650,7 +650,10 @@ def uploaded(form: ImportForm) -> tuple[str, str]:
     storage = form.file.data
     if storage is None or not getattr(storage, "filename", ""):
         raise ImportRefused("Choose a file to import.")
-    return decode_upload(storage.read()), storage.filename
+    try:
+        return decode_upload(storage.read()), storage.filename
+    finally:
+        storage.close()  # a large upload is spooled to a temporary file
 
 
 @bp.get("/<slug>/export")
