@@ -667,14 +667,14 @@ def export_page(slug: str) -> ResponseReturnValue:
     return render_template("bank_editor/export.html", slug=slug, bank=bank, exports=exports)
 
 
-@bp.get("/<slug>/export/<fmt>")
+@bp.get("/<slug>/export/<bank_format>")
 @allow(BANK_EDITOR)
-def download_bank(slug: str, fmt: str) -> ResponseReturnValue:
+def download_bank(slug: str, bank_format: str) -> ResponseReturnValue:
     bank = bank_registry().get(slug)
-    if bank is None or fmt not in EXPORTERS:
+    if bank is None or bank_format not in EXPORTERS:
         abort(404)
-    exported = export_bank(bank, fmt)
-    filename, mimetype = export_file(slug, fmt)
+    exported = export_bank(bank, bank_format)
+    filename, mimetype = export_file(slug, bank_format)
     response = no_store(
         Response(
             exported.text,
