@@ -22,7 +22,9 @@ from tests.factories import (
     form_with,
     learner,
     other_instructor,
+    redescribe,
     revision_rows,
+    save_through_editor,
     text,
     text_of,
 )
@@ -261,3 +263,16 @@ def test_download_is_for_the_banks_editors_only(app, instructor, path):
 
 def test_a_format_that_is_not_registered_is_no_download(bank_owner):
     assert bank_owner.get(f"{BANKS}/every-type/export/docx").status_code == 404
+
+
+def test_confirm_after_the_bank_changed_adds_to_the_new_version_and_keeps_the_change(
+    app, bank_owner, banks_dir
+):
+    preview = text(upload(bank_owner, QUIZLET, format="quizlet", into="every-type"))
+    save_through_editor(bank_owner, redescribe("Changed meanwhile."))
+    response = confirm(bank_owner, preview)
+    assert response.status_code == 302
+    saved = bank_file(banks_dir, "every-type").read_text()
+    assert "description: Changed meanwhile." in saved
+    assert "id: osh" in saved
+    assert [row["action"] for row in saved_revisions(app)] == ["save", "import"]
