@@ -58,6 +58,9 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_HASH": "scrypt",
     # Bounds a single form post; a whole quiz's answers are a few kilobytes.
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # Bounds one form field (Werkzeug's default is 500 kB): the bank import's preview posts the
+    # file's text back, up to 1 MB (quizapp/bank_editor/transfer.py).
+    "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
     # The school's time zone: quiz opening and closing times are typed and shown in it. It is kept in
     # the database, the same for every host (quizapp/site_settings.py); None means that one. Set
     # here, it is stored at the first start, and a host whose zone is another refuses to start.

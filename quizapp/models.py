@@ -289,7 +289,8 @@ class BankRevision(Model):
     #: SHA-256 of ``text`` encoded as UTF-8, as the bank loader computes it.
     sha256: Mapped[str] = mapped_column(String(64))
     #: What made this version: "save", "question", "accept" (a learner's answer accepted from the item
-    #: analysis), "create", "restore", "archive", "unarchive" or "disk".
+    #: analysis), "create", "import" (a file's items added from the import page), "restore",
+    #: "archive", "unarchive" or "disk".
     action: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
 

@@ -146,6 +146,7 @@ def _build_world(tmp_path: Path) -> World:
             "quiz_id": "all",
             "question_id": "single-q",
             "fmt": "csv",
+            "bank_format": "aiken",
         }
         # A bank prof made and archived, for the restore-from-archive route.
         create_bank("old-bank", "An old bank", users["prof"])

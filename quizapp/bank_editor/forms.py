@@ -1,8 +1,9 @@
-"""The bank editor's forms: a new bank, the editor, one question, members and practice."""
+"""The bank editor's forms: a new bank, the editor, one question, members and practice, an import."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     ButtonField,
@@ -14,7 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from quizapp.forms import InlineForm, Printable, Visible, strip
 
@@ -146,3 +147,38 @@ class PracticeForm(FlaskForm):
         description="Off: students take its quizzes only where a class sets them, and study none of "
         "its flashcards.",
     )
+
+
+class ImportForm(FlaskForm):
+    """A file of another tool's questions or cards, and where they go: a new bank or one the user
+    edits. The preview posts it again with the file's text in ``source``, to be saved."""
+
+    file = FileField("File", description="Text in UTF-8, up to 1 MB.")
+    #: The format the file is in; "" to let it be guessed (the view offers the registered ones).
+    format = SelectField("Format", choices=[], validate_choice=False)
+    #: The bank the items are added to; "" for a new bank (the view checks the user edits it).
+    into = SelectField("Into", choices=[], validate_choice=False)
+    slug = StringField(
+        "New bank's file name",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=60),
+            Regexp(
+                r"^[a-z0-9][a-z0-9-]*\Z",
+                message="Use lowercase letters, digits and hyphens, starting with a letter or digit.",
+            ),
+        ],
+        description="For a new bank: lowercase letters, digits and hyphens (questions/NAME.yaml).",
+    )
+    title = StringField(
+        "New bank's title",
+        filters=[strip],
+        validators=[Optional(), Length(max=200), Printable(), Visible()],
+        description="Optional: else the file's own title, or its name.",
+    )
+    #: The file's text, carried from the preview to the confirmation.
+    source = HiddenField()
+    filename = HiddenField()
+    #: The button pressed: "confirm" saves, anything else previews.
+    action = ButtonField()

@@ -1,5 +1,5 @@
-"""Instructor pages for the question banks: list, editor, question form, history, archive, and
-who may edit each bank (its access page).
+"""Instructor pages for the question banks: list, editor, question form, history, archive, who
+may edit each bank (its access page), and banks in and out of other tools' formats.
 
 Every POST has had its CSRF token checked (CSRFProtect, for the whole app) before a view runs.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -29,6 +29,7 @@ from quizapp.accounts.operations import AccountError, account_named
 from quizapp.bank_editor.forms import (
     ROLE_CHOICES,
     EditorForm,
+    ImportForm,
     MemberForm,
     MemberRowForm,
     NewBankForm,
@@ -73,11 +74,23 @@ from quizapp.bank_editor.sharing import (
     revoke,
     set_practice,
 )
+from quizapp.bank_editor.transfer import (
+    ImportPlan,
+    ImportRefused,
+    decode_upload,
+    export_bank,
+    export_file,
+    guess_format,
+    plan_import,
+    write_import,
+)
 from quizapp.banks import Bank, Problem
 from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import SLUG
+from quizapp.downloads import no_store
 from quizapp.extensions import bank_registry, rate_limit
 from quizapp.forms import Confirmation, EmptyForm, ask, button_pressed, confirmed, whole_number
+from quizapp.interchange import EXPORTERS, IMPORTERS
 from quizapp.models import BankRevision, User
 from quizapp.questions import QUESTION_TYPES, Question
 
@@ -554,3 +567,123 @@ def after_change(slug: str) -> ResponseReturnValue:
     if role == "owner":
         return redirect(url_for("bank_editor.access", slug=slug))
     return redirect(url_for("bank_editor.edit", slug=slug) if role else url_for("bank_editor.index"))
+
+
+# --- other tools' formats: import and download ---------------------------------------------------
+
+
+def editable_banks() -> list[str]:
+    """The slugs of the served banks the user may edit: the only ones an import may add to."""
+    everyone = every_bank_members()
+    return [
+        e.slug
+        for e in bank_registry().entries()
+        if e.bank is not None and may_edit_bank(current_user, e.slug, everyone.get(e.slug, {}))
+    ]
+
+
+def import_page(form: ImportForm, plan: ImportPlan | None = None) -> str:
+    """The import form; with ``plan``, the preview of what it would write and the button that does."""
+    form.format.choices = [SelectChoice("", "Guess from the file"), *(SelectChoice(f, f) for f in IMPORTERS)]
+    form.into.choices = [SelectChoice("", "A new bank"), *(SelectChoice(s, s) for s in editable_banks())]
+    return render_template("bank_editor/import.html", form=form, plan=plan)
+
+
+@bp.get("/import")
+@allow(INSTRUCTOR)
+def import_form() -> ResponseReturnValue:
+    return import_page(ImportForm(formdata=None))
+
+
+@bp.post("/import")
+@allow(INSTRUCTOR)
+@rate_limit("BANK_SAVE_RATE_LIMIT")
+def import_upload() -> ResponseReturnValue:
+    """Preview an uploaded file as a new bank or an addition to one (nothing written); with
+    "confirm", the same plan saved through the editor's save."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return import_page(form), 422
+    into = form.into.data or ""
+    if into and not may_edit_bank(current_user, into):
+        abort(404)
+    slug = into or form.slug.data
+    if not slug:
+        form.slug.errors.append("Name the new bank, or choose a bank to add to.")
+        return import_page(form), 422
+    try:
+        source, filename = uploaded(form)
+        fmt = form.format.data or guess_format(filename, source)
+        if fmt is None:
+            raise ImportRefused("The file's format could not be guessed: choose it from the list.")
+        plan = plan_import(source, fmt, slug, form.title.data or "", appending=bool(into))
+    except ImportRefused as exc:
+        form.file.errors.append(str(exc))
+        return import_page(form), 422
+    except (SaveConflict, PathRefused):
+        abort(404)
+    form.source.data, form.filename.data, form.format.data = source, filename, fmt
+    if not plan.writable:
+        return import_page(form, plan), 422
+    if form.action.data != "confirm":
+        return import_page(form, plan)
+    try:
+        write_import(plan, current_user)
+    except SaveConflict:
+        flash(
+            f"Nothing was written: {slug} was created or changed since the preview. Check it, then import again.",
+            "error",
+        )
+        return import_page(form, plan), 409
+    except SaveInvalid as exc:
+        plan.bank_problems.extend(str(p.message) for p in exc.problems)
+        return import_page(form, plan), 422
+    count = len(plan.imported.questions) + len(plan.imported.cards)
+    flash(f"Imported {count} item{'' if count == 1 else 's'} from {filename} into {slug}.", "success")
+    return redirect(url_for("bank_editor.edit", slug=slug))
+
+
+def uploaded(form: ImportForm) -> tuple[str, str]:
+    """The text and name of the file: uploaded now, or carried by the preview's confirm button."""
+    if form.action.data == "confirm":
+        return form.source.data or "", form.filename.data or ""
+    storage = form.file.data
+    if storage is None or not getattr(storage, "filename", ""):
+        raise ImportRefused("Choose a file to import.")
+    try:
+        return decode_upload(storage.read()), storage.filename
+    finally:
+        storage.close()  # a large upload is spooled to a temporary file
+
+
+@bp.get("/<slug>/export")
+@allow(BANK_EDITOR)
+def export_page(slug: str) -> ResponseReturnValue:
+    """Each registered format the bank can be downloaded in, with what that format loses."""
+    bank = bank_registry().get(slug)
+    if bank is None:
+        abort(404)
+    exports = {fmt: export_bank(bank, fmt) for fmt in EXPORTERS}
+    return render_template("bank_editor/export.html", slug=slug, bank=bank, exports=exports)
+
+
+@bp.get("/<slug>/export/<bank_format>")
+@allow(BANK_EDITOR)
+def download_bank(slug: str, bank_format: str) -> ResponseReturnValue:
+    bank = bank_registry().get(slug)
+    if bank is None or bank_format not in EXPORTERS:
+        abort(404)
+    exported = export_bank(bank, bank_format)
+    filename, mimetype = export_file(slug, bank_format)
+    response = no_store(
+        Response(
+            exported.text,
+            content_type=f"{mimetype}; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                # What the format could not carry, counted (the export page lists it).
+                "X-Quizapp-Losses": str(len(exported.losses)),
+            },
+        )
+    )
+    return response

@@ -4,6 +4,9 @@ text): each format module registers an importer (text → ``Imported``) and/or a
 carry is dropped silently: an exporter lists it as a ``Loss``, an importer as a ``Loss`` or a
 ``LineProblem`` at the input's line."""
 
+# Each format module registers itself as it is imported.
+from quizapp.interchange import aiken as aiken
+from quizapp.interchange import cardtext as cardtext
 from quizapp.interchange.model import (
     EXPORTERS,
     IMPORTERS,

@@ -83,11 +83,16 @@ SWITCHES = re.compile(
 )
 
 
+#: Where switching on a type is the job: the types themselves, and the other tools' formats, each
+#: of which maps quizapp's types onto its own and lists what it cannot carry of the others.
+TYPE_AWARE = ("questions", "interchange")
+
+
 def test_no_code_outside_the_question_types_switches_on_a_type():
     found = [
         f"{path.relative_to(ROOT)}: {match.group(0)}"
         for path in sorted((ROOT / "quizapp").rglob("*"))
-        if path.suffix in (".py", ".html") and path.parent.name != "questions"
+        if path.suffix in (".py", ".html") and path.parent.name not in TYPE_AWARE
         for match in SWITCHES.finditer(path.read_text())
     ]
     assert found == []

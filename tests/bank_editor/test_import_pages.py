@@ -1,0 +1,278 @@
+"""The bank pages' import and download: a file previewed (nothing written), then saved as the
+editor saves, as a new bank or into one the instructor edits; every bad upload refused with a
+clear message; each registered export format downloaded with its losses shown first.
+
+The cast: prof owns every-type (``bank_owner``); bob is another instructor; ada a student."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from quizapp.bank_editor.transfer import MAX_IMPORT_BYTES
+from quizapp.interchange import EXPORTERS
+from tests.factories import (
+    BANKS,
+    EVERY_TYPE_BANK,
+    csrf_token,
+    form_with,
+    learner,
+    other_instructor,
+    redescribe,
+    revision_rows,
+    save_through_editor,
+    text,
+    text_of,
+)
+
+IMPORT = f"{BANKS}/import"
+
+AIKEN = b"""\
+Which treaty did the CSTO grow out of?
+A. The Collective Security Treaty
+B. The Warsaw Pact
+ANSWER: A
+
+Which city saw unrest in 2010?
+A) Osh
+B) Almaty
+ANSWER: A
+"""
+
+QUIZLET = b"CSTO\tCollective Security Treaty Organization\nOsh\tA city in Kyrgyzstan\n"
+
+
+def upload(client, content: bytes, filename: str = "quiz.txt", token: str | None = None, **fields):
+    """Post the import form with a file, as the browser's "Preview" button does."""
+    token = token or csrf_token(text(client.get(IMPORT)))
+    data = {"format": "", "into": "", "slug": "", "title": "", "action": "preview", **fields}
+    data.update({"csrf_token": token, "file": FileStorage(io.BytesIO(content), filename)})
+    # Encoded here, in memory: the test client spools a large body to a file it never closes.
+    boundary, body = encode_multipart(data)
+    return client.post(IMPORT, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def confirm(client, preview_page: str):
+    """Press the preview's confirm button: its form posted back as the browser would."""
+    fields = form_with(preview_page, field="source")
+    return client.post(IMPORT, data={**fields, "action": "confirm"}, content_type="multipart/form-data")
+
+
+def saved_revisions(app, slug: str = "every-type") -> list[dict]:
+    """The bank's revisions saved through the app (not the file taken in from this host's disk)."""
+    return [row for row in revision_rows(app, slug) if row["action"] != "disk"]
+
+
+def bank_file(banks_dir: Path, slug: str) -> Path:
+    return banks_dir / f"{slug}.yaml"
+
+
+def test_the_banks_page_links_to_the_import_page(instructor):
+    page = text(instructor.get(f"{BANKS}/"))
+    assert f'href="{IMPORT}"' in page
+    form = text(instructor.get(IMPORT))
+    assert 'enctype="multipart/form-data"' in form
+    for fmt in ("aiken", "quizlet", "anki-txt"):
+        assert f'<option value="{fmt}">' in form
+
+
+def test_a_preview_shows_the_questions_and_writes_nothing(app, instructor, banks_dir):
+    response = upload(instructor, AIKEN, slug="from-moodle", title="From Moodle")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Which treaty did the CSTO grow out of?" in page
+    assert "which-city-saw-unrest-in-2010 · single · line 6" in page
+    assert "quiz.txt as aiken, a new bank from-moodle" in page  # the format was guessed
+    assert "Create from-moodle" in page
+    assert not bank_file(banks_dir, "from-moodle").exists()
+    assert revision_rows(app, "from-moodle") == []
+
+
+def test_confirm_writes_a_valid_bank_and_a_revision_owned_by_its_importer(app, instructor, banks_dir):
+    preview = text(upload(instructor, AIKEN, slug="from-moodle", title="From Moodle"))
+    response = confirm(instructor, preview)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{BANKS}/from-moodle/edit")
+    assert "Imported 2 items from quiz.txt into from-moodle." in text_of(
+        instructor.get(response.headers["Location"])
+    )
+    [revision] = revision_rows(app, "from-moodle")
+    assert revision["action"] == "create"
+    saved = bank_file(banks_dir, "from-moodle").read_text()
+    assert "title: From Moodle" in saved
+    assert "answer: The Collective Security Treaty" in saved
+    banks_page = text(instructor.get(f"{BANKS}/"))
+    assert "Valid · 2 questions · 1 quizzes" in banks_page  # it validated, and prof edits it
+
+
+def test_a_new_bank_whose_name_is_taken_is_refused_before_anything_is_written(app, bank_owner):
+    response = upload(bank_owner, AIKEN, slug="every-type")
+    assert response.status_code == 422
+    assert "A bank called every-type exists already" in text_of(response)
+    assert "Create every-type" not in text_of(response)
+    assert saved_revisions(app) == []
+
+
+def test_cards_are_added_to_a_bank_the_instructor_edits_as_its_next_revision(app, bank_owner, banks_dir):
+    preview = upload(bank_owner, QUIZLET, "set.txt", format="quizlet", into="every-type")
+    assert preview.status_code == 200
+    assert "Add them to every-type" in text(preview)
+    response = confirm(bank_owner, text(preview))
+    assert response.status_code == 302
+    assert [row["action"] for row in saved_revisions(app)] == ["import"]
+    saved = bank_file(banks_dir, "every-type").read_text()
+    assert set(EVERY_TYPE_BANK.splitlines()) <= set(saved.splitlines())  # comments and all kept
+    assert "id: osh" in saved
+    assert "back: A city in Kyrgyzstan" in saved
+    assert "Valid · " in text(bank_owner.get(f"{BANKS}/"))
+
+
+def test_appending_refuses_ids_the_bank_has_already(app, bank_owner, banks_dir):
+    first = confirm(bank_owner, text(upload(bank_owner, QUIZLET, format="quizlet", into="every-type")))
+    assert first.status_code == 302
+    saved = bank_file(banks_dir, "every-type").read_text()
+    again = upload(bank_owner, QUIZLET, format="quizlet", into="every-type")
+    assert again.status_code == 422
+    page = text_of(again)
+    assert "'csto' (from line 1 of the file) is already an id in every-type" in page
+    assert "Add them to" not in page
+    assert bank_file(banks_dir, "every-type").read_text() == saved
+
+
+def test_cards_alone_cannot_make_a_new_bank(instructor, banks_dir):
+    response = upload(instructor, QUIZLET, format="quizlet", slug="cards-only")
+    assert response.status_code == 422
+    assert "A bank needs at least one question" in text_of(response)
+    assert not bank_file(banks_dir, "cards-only").exists()
+
+
+def test_a_file_with_problems_lists_them_by_line_and_offers_no_confirm(app, instructor, banks_dir):
+    bad = b"Q one?\nA. a\nB. b\nANSWER: C\n\nQ two?\nA. c\nB. d\nANSWER: B\nC. late\n"
+    response = upload(instructor, bad, slug="broken")
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "<strong>line 4</strong>: ANSWER C names no option (the options are A, B)" in page
+    assert "<strong>line 10</strong>: an option after the ANSWER line" in page
+    assert 'value="confirm"' not in page
+    assert revision_rows(app, "broken") == []
+
+
+def test_a_forged_confirm_of_a_file_with_problems_writes_nothing(app, instructor, banks_dir):
+    token = csrf_token(text(instructor.get(IMPORT)))
+    data = {"csrf_token": token, "action": "confirm", "source": "Q?\nA. a\nANSWER: B\n", "format": "aiken"}
+    response = instructor.post(IMPORT, data={**data, "filename": "x.txt", "slug": "forged", "into": ""})
+    assert response.status_code == 422
+    assert not bank_file(banks_dir, "forged").exists()
+
+
+def test_a_file_too_big_is_refused_with_its_size(instructor, banks_dir):
+    response = upload(instructor, b"Q?\tA\n" * (MAX_IMPORT_BYTES // 5 + 1), slug="big")
+    assert response.status_code == 422
+    assert "files of up to 1 MB can be imported" in text_of(response)
+    assert not bank_file(banks_dir, "big").exists()
+
+
+def test_a_file_not_in_utf8_is_refused_with_the_line_and_what_to_do(instructor):
+    response = upload(instructor, "Q one?\nA. café\nB. thé\nANSWER: A\n".encode("latin-1"), slug="latin")
+    assert response.status_code == 422
+    assert "The file is not UTF-8 text (line 2" in text_of(response)
+    assert "Save it as UTF-8" in text_of(response)
+
+
+def test_a_utf8_file_with_a_byte_order_mark_reads_as_without(instructor):
+    response = upload(instructor, b"\xef\xbb\xbf" + AIKEN, slug="bom")
+    assert response.status_code == 200
+    assert "which-treaty-did-the-csto-grow-out-of · single · line 1" in text_of(response)
+
+
+def test_no_file_or_no_bank_name_or_an_unknown_format_gets_a_message(instructor):
+    token = csrf_token(text(instructor.get(IMPORT)))
+    no_file = instructor.post(IMPORT, data={"csrf_token": token, "slug": "x", "action": "preview"})
+    assert no_file.status_code == 422
+    assert "Choose a file to import." in text_of(no_file)
+    no_name = upload(instructor, AIKEN)
+    assert no_name.status_code == 422
+    assert "Name the new bank, or choose a bank to add to." in text_of(no_name)
+    unknown = upload(instructor, b"just words\n", slug="x")
+    assert unknown.status_code == 422
+    assert "could not be guessed: choose it" in text_of(unknown)
+    forged = upload(instructor, AIKEN, slug="x", format="cobol")
+    assert forged.status_code == 422
+    assert "does not read the format 'cobol'" in text_of(forged)
+
+
+def test_the_file_name_is_escaped_in_the_preview(instructor):
+    response = upload(instructor, AIKEN, filename='<img src=x onerror="alert(1)">.txt', slug="named")
+    assert response.status_code == 200
+    assert "<img src=x" not in text(response)
+    assert "&lt;img src=x onerror=" in text(response)
+
+
+def test_an_upload_without_the_csrf_token_is_refused(instructor, banks_dir):
+    response = upload(instructor, AIKEN, slug="no-token", token="forged")
+    assert response.status_code == 400
+    assert not bank_file(banks_dir, "no-token").exists()
+
+
+def test_an_instructor_may_not_add_to_a_bank_they_do_not_edit(app, instructor, banks_dir):
+    before = bank_file(banks_dir, "every-type").read_text()
+    response = upload(instructor, QUIZLET, format="quizlet", into="every-type")  # a site bank
+    assert response.status_code == 404
+    page = text(instructor.get(IMPORT))
+    assert '<option value="every-type">' not in page
+    assert bank_file(banks_dir, "every-type").read_text() == before
+
+
+def test_students_and_visitors_never_reach_the_import_page(app, client):
+    assert client.get(IMPORT).status_code == 302  # to the login page
+    ada = learner(app)
+    assert ada.get(IMPORT).status_code == 403
+
+
+# --- download ------------------------------------------------------------------------------------
+
+
+def test_each_registered_format_is_offered_on_the_download_page_with_its_losses(bank_owner):
+    assert f'href="{BANKS}/every-type/export"' in text(bank_owner.get(f"{BANKS}/"))
+    page = text_of(bank_owner.get(f"{BANKS}/every-type/export"))
+    for fmt in EXPORTERS:
+        assert f"Download as {fmt}" in page
+    assert "the question type 'multi' (Aiken holds single choice only)" in page
+
+
+def test_download_of_a_registered_format_has_its_content_type_and_file_name(bank_owner):
+    response = bank_owner.get(f"{BANKS}/every-type/export/aiken")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="every-type.aiken.txt"'
+    assert response.headers["Cache-Control"] == "no-store"
+    assert int(response.headers["X-Quizapp-Losses"]) > 0
+    assert "\nANSWER: " in text(response)
+
+
+@pytest.mark.parametrize("path", ["export", "export/aiken"])
+def test_download_is_for_the_banks_editors_only(app, instructor, path):
+    assert instructor.get(f"{BANKS}/every-type/{path}").status_code in (403, 404)
+    bob = other_instructor(app, "bob")
+    assert bob.get(f"{BANKS}/every-type/{path}").status_code in (403, 404)
+
+
+def test_a_format_that_is_not_registered_is_no_download(bank_owner):
+    assert bank_owner.get(f"{BANKS}/every-type/export/docx").status_code == 404
+
+
+def test_confirm_after_the_bank_changed_adds_to_the_new_version_and_keeps_the_change(
+    app, bank_owner, banks_dir
+):
+    preview = text(upload(bank_owner, QUIZLET, format="quizlet", into="every-type"))
+    save_through_editor(bank_owner, redescribe("Changed meanwhile."))
+    response = confirm(bank_owner, preview)
+    assert response.status_code == 302
+    saved = bank_file(banks_dir, "every-type").read_text()
+    assert "description: Changed meanwhile." in saved
+    assert "id: osh" in saved
+    assert [row["action"] for row in saved_revisions(app)] == ["save", "import"]
