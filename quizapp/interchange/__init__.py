@@ -4,6 +4,7 @@ text): each format module registers an importer (text → ``Imported``) and/or a
 carry is dropped silently: an exporter lists it as a ``Loss``, an importer as a ``Loss`` or a
 ``LineProblem`` at the input's line."""
 
+from quizapp.interchange import gift  # noqa: F401 - registers the format
 from quizapp.interchange.model import (
     EXPORTERS,
     IMPORTERS,
@@ -11,9 +12,11 @@ from quizapp.interchange.model import (
     Imported,
     LineProblem,
     Loss,
+    append_to_bank,
     bank_yaml,
     exporter,
     importer,
+    new_id,
 )
 
 __all__ = [
@@ -23,7 +26,9 @@ __all__ = [
     "Imported",
     "LineProblem",
     "Loss",
+    "append_to_bank",
     "bank_yaml",
     "exporter",
     "importer",
+    "new_id",
 ]
