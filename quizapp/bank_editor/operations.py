@@ -123,7 +123,7 @@ def save_bank(
     slug: str,
     text: str,
     base_sha256: str | None,
-    author: Person,
+    author: Person | None,
     action: str = "save",
     disk_sha256: str | None = None,
 ) -> BankRevision:
@@ -131,7 +131,8 @@ def save_bank(
 
     ``base_sha256`` is the hash of the version the author started from (None: the bank must not
     exist yet). Raises SaveInvalid if the text does not validate and SaveConflict if a newer
-    version was saved meanwhile, here or on another host; in both cases nothing is saved.
+    version was saved meanwhile, here or on another host; in both cases nothing is saved. A None
+    ``author`` is the command line.
     ``disk_sha256``: the text was opened from this host's file, which is replaced by the saved
     version if it is still that file.
     """

@@ -4,9 +4,11 @@ text): each format module registers an importer (text → ``Imported``) and/or a
 carry is dropped silently: an exporter lists it as a ``Loss``, an importer as a ``Loss`` or a
 ``LineProblem`` at the input's line."""
 
-from quizapp.interchange import gift  # noqa: F401 - registers the format
+# Each format module registers itself as it is imported.
+from quizapp.interchange import gift as gift
 from quizapp.interchange.model import (
     EXPORTERS,
+    EXTENSIONS,
     IMPORTERS,
     Exported,
     Imported,
@@ -15,12 +17,14 @@ from quizapp.interchange.model import (
     append_to_bank,
     bank_yaml,
     exporter,
+    guess_format,
     importer,
     new_id,
 )
 
 __all__ = [
     "EXPORTERS",
+    "EXTENSIONS",
     "IMPORTERS",
     "Exported",
     "Imported",
@@ -29,6 +33,7 @@ __all__ = [
     "append_to_bank",
     "bank_yaml",
     "exporter",
+    "guess_format",
     "importer",
     "new_id",
 ]

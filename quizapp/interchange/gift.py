@@ -13,7 +13,9 @@ backslash escapes ``~ = # { } :`` (``\\n`` is a new line).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
 
@@ -184,6 +186,8 @@ def _read_item(item: _Item, out: Imported, taken: set[str]) -> None:
     gap = "" if after[:1] in ".,;:!?" else " "
     prompt_raw = head.rstrip() + (f" _____{gap}{after}" if after else "")
     prompt = _plain(prompt_raw)
+    if fmt == "html":
+        prompt = _from_html(prompt)
     if not prompt:
         raise _Problem(opening, "the question has no text before its answers")
     qid = new_id(title or prompt, taken)
@@ -214,12 +218,21 @@ def _read_item(item: _Item, out: Imported, taken: set[str]) -> None:
     out.losses.extend(Loss(qid, what) for what in losses)
 
 
-def _each_text(question: dict[str, Any], change: Any) -> None:
-    for key in ("prompt", "explanation"):
+def _each_text(question: dict[str, Any], change: Callable[[str], str]) -> None:
+    """Apply ``change`` to every text of the question but its id, type and prompt."""
+
+    def changed(value: Any) -> Any:
+        if isinstance(value, str):
+            return change(value)
+        if isinstance(value, list):
+            return [changed(v) for v in value]
+        if isinstance(value, dict):
+            return {changed(k): changed(v) for k, v in value.items()}
+        return value
+
+    for key in ("choices", "answer", "feedback", "distractors", "explanation"):
         if key in question:
-            question[key] = change(question[key])
-    if isinstance(question.get("feedback"), dict):
-        question["feedback"] = {k: change(v) for k, v in question["feedback"].items()}
+            question[key] = changed(question[key])
 
 
 def _answers(question: dict[str, Any], block: str, at: int, losses: list[str]) -> str | None:
@@ -388,14 +401,14 @@ def _number_range(answer: _Answer) -> tuple[float, float]:
         raise _Problem(
             answer.at, f"'{text}' is not a numerical answer: write 5, 5:0.5 (± 0.5) or 4..6 (a range)"
         )
-    numbers = [float(p) for p in parts]
+    numbers = [Decimal(p.strip()) for p in parts]  # decimal: 3.141..3.142 is 3.1415 ± 0.0005 exactly
     if dots:
         if numbers[0] > numbers[1]:
             raise _Problem(answer.at, f"the range '{text}' runs backwards")
-        return (numbers[0] + numbers[1]) / 2, (numbers[1] - numbers[0]) / 2
+        return float((numbers[0] + numbers[1]) / 2), float((numbers[1] - numbers[0]) / 2)
     if len(numbers) == 2 and numbers[1] < 0:
         raise _Problem(answer.at, f"the tolerance in '{text}' is negative")
-    return numbers[0], numbers[1] if len(numbers) == 2 else 0.0
+    return float(numbers[0]), float(numbers[1]) if len(numbers) == 2 else 0.0
 
 
 def escape(text: str) -> str:

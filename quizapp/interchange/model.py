@@ -239,3 +239,32 @@ def _dump(data: CommentedMap, yaml: YAML) -> str:
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
+
+
+#: The extension each format's files usually have, for the import's guess and the export's file.
+EXTENSIONS = {"gift": ".gift", "moodle-xml": ".xml", "qti": ".qti.xml", "aiken": ".txt"}
+
+
+def guess_format(name: str, text: str) -> str | None:
+    """The format of a file from its name and text (None when it cannot be told): ``.gift`` is
+    GIFT, XML is QTI when its root is ``questestinterop`` and Moodle XML when ``quiz``; a text file
+    is Aiken when it has ``ANSWER: X`` lines, Anki text with Anki's ``#separator:`` or ``#html:``
+    headers, GIFT with answer braces, Quizlet with tab-separated lines."""
+    lower = name.lower()
+    head = text.lstrip("\ufeff \t\r\n")[:4096]
+    if lower.endswith(".gift"):
+        return "gift"
+    if lower.endswith(".xml") or head.startswith("<"):
+        if re.search(r"<questestinterop\b", head):
+            return "qti"
+        return "moodle-xml" if re.search(r"<quiz\b", head) else None
+    if re.search(r"^ANSWER:\s*[A-Za-z]\s*$", text, re.MULTILINE):
+        return "aiken"
+    if re.match(r"#(separator|html|columns|notetype|deck|tags column):", head):
+        return "anki-txt"
+    if re.search(r"(?<!\\)\{[^{}]*(?<!\\)\}", text):
+        return "gift"
+    lines = [line for line in text.splitlines() if line.strip()]
+    if lines and all("\t" in line for line in lines):
+        return "quizlet"
+    return None
