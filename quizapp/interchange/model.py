@@ -153,6 +153,7 @@ def append_to_bank(text: str, imported: Imported, origin: str = "") -> str:
     (each with its ``# from line N`` comment), the rest of the file written back as it was. Raises
     ValueError if an imported id is already a question or card id of the bank."""
     first = YAML()
+    first.preserve_quotes = True
     data = first.load(text)
     if not isinstance(data, CommentedMap) or not isinstance(data.get("questions"), CommentedSeq):
         raise ValueError("the bank has no list of questions to add to")
@@ -171,6 +172,7 @@ def append_to_bank(text: str, imported: Imported, origin: str = "") -> str:
         )
     _, sequence, offset = load_yaml_guess_indent(text)
     writer = _writer(sequence or 4, offset if offset is not None else 2)
+    writer.width = 4096  # never re-wrap the lines the bank's author wrapped (or did not)
     for key, items in (("questions", imported.questions), ("cards", imported.cards)):
         if not items:
             continue
