@@ -137,7 +137,7 @@ def save_bank(
     version if it is still that file.
     """
     text = _with_final_newline(text.replace("\r\n", "\n"))
-    validate_bank(slug, text)
+    bank = validate_bank(slug, text)
     bank_path(banks_folder(), slug)  # refuses a name or a link that leads out of the folder
     store = bank_registry()
     store.refresh(force=True)  # an edit of this host's file becomes a version first, not lost
@@ -148,6 +148,7 @@ def save_bank(
     if current is not None and current.text == text:
         return db.session.get_one(BankRevision, current.id)  # nothing changed: no new version
     revision = _record(slug, text, author, action, after=head)
+    store.remember(revision.id, bank)
     if disk_sha256:
         store.adopt(slug, disk_sha256)
     store.refresh(force=True)  # written to this host's folder; other hosts follow on their own

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
@@ -138,14 +139,80 @@ def new_id(text: str, taken: set[str]) -> str:
 
 def bank_yaml(imported: Imported, title: str, origin: str = "") -> str:
     """The YAML text of a bank holding ``imported``'s questions and cards (with one quiz of them
-    all, when there are questions); each item carries a ``# from line N of ORIGIN`` comment."""
-    data = CommentedMap(title=title)
-    data["questions"] = _items(imported.questions, imported.lines, origin)
+    all, when there are questions); each item carries a ``# from line N of ORIGIN`` comment.
+
+    Each item is written by libyaml (PyYAML's C emitter), the comments between them: ruamel.yaml's
+    emitter, in Python, takes several times as long as the validator on a large import."""
+    parts = [
+        _scalar_line("title", title),
+        "questions:",
+        _list_text(imported.questions, imported.lines, origin),
+    ]
     if imported.cards:
-        data["cards"] = _items(imported.cards, imported.lines, origin)
+        parts += ["cards:", _list_text(imported.cards, imported.lines, origin)]
     if imported.questions:
-        data["quizzes"] = CommentedSeq([CommentedMap(id="all", title=title, select=_flow_map({}))])
-    return _dump(data, _writer())
+        parts += ["quizzes:", "  - id: all", "    " + _scalar_line("title", title), "    select: {}"]
+    return "\n".join(parts) + "\n"
+
+
+class _Flow(list[Any]):
+    """A list written on one line: ``[a, b, c]``."""
+
+
+class _Literal(str):
+    """A text of several lines, written as a block: ``|-`` and its lines below."""
+
+
+class _Dumper(yaml.CSafeDumper):
+    """libyaml's safe emitter, with short lists on one line and texts of several lines as blocks."""
+
+
+_Dumper.add_representer(
+    _Flow, lambda dumper, value: dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+)
+_Dumper.add_representer(
+    _Literal, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style="|")
+)
+
+
+def _plain_data(value: Any) -> Any:
+    """A question's value in the types ``_Dumper`` writes as the bank's layout wants."""
+    if isinstance(value, str):
+        return _Literal(value) if "\n" in value else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list | tuple):
+        items = [_plain_data(v) for v in value]
+        short = sum(len(str(v)) + 2 for v in value) < _FLOW_WIDTH and not any(
+            isinstance(v, _Literal) for v in items
+        )
+        return _Flow(items) if short else items
+    if isinstance(value, dict):
+        return {str(k): _plain_data(v) for k, v in value.items()}
+    return value
+
+
+def _list_text(items: list[dict[str, Any]], lines: dict[str, int], origin: str) -> str:
+    """Questions or cards as the items of a list (in one call to libyaml: a call each costs more
+    than the writing), each below its origin comment."""
+    data = [
+        {
+            key: _plain_data(item[key])
+            for key in [k for k in _KEY_ORDER if k in item] + [k for k in item if k not in _KEY_ORDER]
+        }
+        for item in items
+    ]
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    comments = iter(f"  # {_origin_comment(lines, item['id'], origin)}\n" if origin else "" for item in items)
+    # Block style puts each item's "- " at the start of a line, and nothing else there.
+    return "".join(
+        (next(comments) if line.startswith("- ") else "") + ("  " + line if line.strip() else line)
+        for line in text.splitlines(keepends=True)
+    ).rstrip("\n")
+
+
+def _scalar_line(key: str, value: str) -> str:
+    return yaml.dump({key: value}, Dumper=_Dumper, allow_unicode=True, width=4096).rstrip("\n")
 
 
 def append_to_bank(text: str, imported: Imported, origin: str = "") -> str:
@@ -222,12 +289,6 @@ def _written(value: Any) -> Any:
     if isinstance(value, dict):
         return CommentedMap((str(k), _written(v)) for k, v in value.items())
     return value
-
-
-def _flow_map(value: dict[str, Any]) -> CommentedMap:
-    out = CommentedMap(value)
-    out.fa.set_flow_style()
-    return out
 
 
 def _writer(sequence: int = 4, offset: int = 2) -> YAML:
