@@ -34,9 +34,19 @@ def make_gift(count: int, seed: int = 1) -> str:
         head = f"::q{i}::Question {i} asks about item {rng.random():.6f}\\: which? {{"
         explanation = f"\t####{FILLER * 3}It is question {i}."
         if kind == 0:
-            body = [f"\t=Choice {i}-0#Right.", f"\t~Choice {i}-1#Not this one.", f"\t~Choice {i}-2", f"\t~Choice {i}-3"]
+            body = [
+                f"\t=Choice {i}-0#Right.",
+                f"\t~Choice {i}-1#Not this one.",
+                f"\t~Choice {i}-2",
+                f"\t~Choice {i}-3",
+            ]
         elif kind == 1:
-            body = [f"\t~%50%Choice {i}-0", f"\t~%50%Choice {i}-1", f"\t~%-50%Choice {i}-2#No.", f"\t~%-50%Choice {i}-3"]
+            body = [
+                f"\t~%50%Choice {i}-0",
+                f"\t~%50%Choice {i}-1",
+                f"\t~%-50%Choice {i}-2#No.",
+                f"\t~%-50%Choice {i}-3",
+            ]
         elif kind == 2:
             body = [f"\t{'TRUE' if i % 2 else 'FALSE'}#Look again.#Well done."]
         elif kind == 3:
@@ -87,7 +97,9 @@ def main() -> int:
         size = (banks / "bench-1.yaml").stat().st_size
 
     ratio = importing / validating
-    print(f"GIFT file: {args.questions} questions, {len(gift.encode()) / 1e3:.0f} kB; the bank: {size / 1e3:.0f} kB")
+    print(
+        f"GIFT file: {args.questions} questions, {len(gift.encode()) / 1e3:.0f} kB; the bank: {size / 1e3:.0f} kB"
+    )
     print(f"quizapp banks import:   {importing:.3f} s (best of {args.runs})")
     print(f"quizapp banks validate: {validating:.3f} s (best of {args.runs})")
     print(f"ratio: {ratio:.2f} (target under {TARGET})")
