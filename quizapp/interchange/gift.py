@@ -292,22 +292,38 @@ def _choices(question: dict[str, Any], answers: list[_Answer], losses: list[str]
     if not right:
         raise _Problem(answers[0].at, "no right answer: mark one with '=' or give it a positive %weight%")
     question["choices"] = choices
-    full = [c for c, w in zip(choices, weights, strict=True) if abs(w - 100) < _CLOSE]
-    if len(right) == 1 and full == right:
-        question["answer"] = right[0]
-        kind = "single"
+    marked = [c for c, a in zip(choices, answers, strict=True) if a.marker == "="]
+    # As in Moodle's importer: an answer marked "=" makes the question single-answer, none makes
+    # it multiple-answer, whose right choices are those of positive weight.
+    if len(marked) == 1:
+        question["answer"] = marked[0]
+        credited = [
+            f"'{c}' ({format_number(w)}%)"
+            for c, w in zip(choices, weights, strict=True)
+            if w > 0 and c != marked[0]
+        ]
+        if credited:
+            losses.append(f"the credit of {', '.join(credited)} (imported as a wrong choice)")
         if any(w < 0 for w in weights):
             losses.append("the penalties of its wrong choices (a single-choice question scores 0 or all)")
-    else:
-        question["answer"] = right
-        kind = "multi"
-        share = 100 / len(right)
-        if any(abs(w - share) >= _CLOSE if w > 0 else abs(w + share) >= _CLOSE for w in weights):
-            given = ", ".join(f"{format_number(w)}%" for w in weights)
-            losses.append(
-                f"its weights ({given}): quizapp gives each right choice 1/{len(right)} of the points "
-                f"and takes 1/{len(right)} away for each wrong one"
-            )
+        return _with_feedback(question, choices, answers, "single")
+    question["answer"] = right
+    if len(marked) > 1:
+        losses.append(
+            f"its {len(marked)} answers marked '=', each fully right alone in GIFT: quizapp's multiple "
+            "choice asks for all of them"
+        )
+    share = 100 / len(right)
+    if not marked and any(abs(w - share) >= _CLOSE if w > 0 else abs(w + share) >= _CLOSE for w in weights):
+        given = ", ".join(f"{format_number(w)}%" for w in weights)
+        losses.append(
+            f"its weights ({given}): quizapp gives each right choice 1/{len(right)} of the points "
+            f"and takes 1/{len(right)} away for each wrong one"
+        )
+    return _with_feedback(question, choices, answers, "multi")
+
+
+def _with_feedback(question: dict[str, Any], choices: list[str], answers: list[_Answer], kind: str) -> str:
     feedback = {c: a.feedback for c, a in zip(choices, answers, strict=True) if a.feedback}
     if feedback:
         question["feedback"] = feedback

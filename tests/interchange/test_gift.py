@@ -306,3 +306,38 @@ quizzes:
         Loss("q", "the quiz: GIFT holds questions only"),
     }
     assert "::o::" not in exported.text
+
+
+def test_without_an_equals_answer_a_choice_question_is_multiple_answer_even_with_one_right_choice():
+    imported = read("Pick all that apply. {~%100%only this ~%-100%not this}\n")
+
+    assert imported.questions[0]["type"] == "multi"
+    assert imported.questions[0]["answer"] == ["only this"]
+    assert imported.losses == []
+
+
+def test_a_multi_question_with_one_right_choice_comes_back_as_multi():
+    exported = export(
+        "title: T\nquestions:\n  - {id: m, type: multi, prompt: Pick., choices: [a, b, c], answer: [a]}\n"
+    )
+
+    back = read(exported.text)
+
+    assert back.questions == [
+        {"id": "m", "type": "multi", "prompt": "Pick.", "choices": ["a", "b", "c"], "answer": ["a"]}
+    ]
+
+
+def test_several_equals_answers_become_a_multi_question_and_say_what_changes():
+    imported = read("Name a CSTO member. {=Russia =Belarus ~Georgia}\n")
+
+    assert imported.questions[0]["type"] == "multi"
+    assert imported.questions[0]["answer"] == ["Russia", "Belarus"]
+    assert "2 answers marked '='" in imported.losses[0].what
+
+
+def test_partial_credit_in_a_single_answer_question_is_reported():
+    imported = read("Pick. {=a ~%50%b ~c}\n")
+
+    assert imported.questions[0]["type"] == "single"
+    assert imported.losses == [Loss("pick", "the credit of 'b' (50%) (imported as a wrong choice)")]
