@@ -42,6 +42,8 @@ class InterchangeRefused(Exception):
 
 @dataclass(frozen=True)
 class ImportDone:
+    """A saved import: the bank, whether the import made it, and the revision it is now."""
+
     slug: str
     created: bool
     revision: BankRevision
@@ -90,6 +92,10 @@ def import_bank(
                 raise InterchangeRefused(f"cannot add to '{slug}': {exc}") from None
             revision = save_bank(slug, text, current.sha256, author, disk_sha256=current.disk_sha256)
             return ImportDone(slug, False, revision)
+        if not imported.questions:
+            raise InterchangeRefused(
+                f"{origin} holds only cards, and a bank needs a question: add them to a bank with --into SLUG"
+            )
         archived = any(name == slug for name, _ in archived_banks(banks_folder()))
         if current is not None or archived or bank_path(banks_folder(), slug).exists():
             raise InterchangeRefused(

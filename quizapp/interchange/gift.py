@@ -472,53 +472,77 @@ def _common_losses(question: Question) -> list[str]:
         lost.append("its source citation")
     if question.tags:
         lost.append(f"its tags ({', '.join(question.tags)})")
-    if isinstance(question, SingleChoice | MultipleChoice) and not question.shuffle:
+    if getattr(question, "shuffle", True) is False:
         lost.append("its fixed choice order (shuffle: false)")
     return lost
 
 
 def _block(question: Question, losses: list[Loss]) -> list[str] | None:
     """The lines inside a question's braces (None, with a loss, for a type GIFT cannot hold)."""
-    lines: list[str]
-    if isinstance(question, SingleChoice):
-        lines = [
-            f"\t{'=' if c == question.answer else '~'}{escape(c)}{_feedback(question.feedback_by_choice.get(c))}"
-            for c in question.choices
-        ]
-    elif isinstance(question, MultipleChoice):
-        share = _weight(100 / len(question.answer))
-        lines = [
-            f"\t~%{'' if c in question.answer else '-'}{share}%{escape(c)}"
-            f"{_feedback(question.feedback_by_choice.get(c))}"
-            for c in question.choices
-        ]
-    elif isinstance(question, TrueFalse):
-        right = question.feedback_by_choice.get(str(question.answer).lower(), "")
-        wrong = question.feedback_by_choice.get(str(not question.answer).lower(), "")
-        marks = f"#{escape(wrong)}#{escape(right)}" if right else _feedback(wrong)
-        lines = [f"\t{'TRUE' if question.answer else 'FALSE'}{marks}"]
-    elif isinstance(question, ShortText):
-        lines = [f"\t={escape(a)}" for a in question.answer]
-        if question.wrong:
-            losses.append(Loss(question.id, f"its known wrong answers ({', '.join(question.wrong)})"))
-        if question.typos:
-            losses.append(Loss(question.id, f"its forgiven typing slips (typos: {question.typos})"))
-    elif isinstance(question, Numeric):
-        tolerance = f":{format_number(question.tolerance)}" if question.tolerance else ""
-        lines = [f"\t#{format_number(question.answer)}{tolerance}"]
-        if question.unit:
-            losses.append(Loss(question.id, f"its unit ({question.unit})"))
-    elif isinstance(question, Matching):
-        lines = [f"\t={escape(left)} -> {escape(right)}" for left, right in question.answer]
-        lines += [f"\t= -> {escape(d)}" for d in question.distractors]
-        if any("->" in text for pair in question.answer for text in pair):
-            losses.append(Loss(question.id, "a pair holding '->', which GIFT cannot escape"))
-    else:
+    write = _WRITERS.get(type(question))
+    if write is None:
         losses.append(Loss(question.id, f"the question: GIFT has no '{question.type}' type"))
         return None
+    lines = write(question, losses)
     if question.explanation:
         lines.append(f"\t####{escape(question.explanation)}")
     return lines
+
+
+def _write_single(question: SingleChoice, losses: list[Loss]) -> list[str]:
+    return [
+        f"\t{'=' if c == question.answer else '~'}{escape(c)}{_feedback(question.feedback_by_choice.get(c))}"
+        for c in question.choices
+    ]
+
+
+def _write_multi(question: MultipleChoice, losses: list[Loss]) -> list[str]:
+    share = _weight(100 / len(question.answer))
+    return [
+        f"\t~%{'' if c in question.answer else '-'}{share}%{escape(c)}{_feedback(question.feedback_by_choice.get(c))}"
+        for c in question.choices
+    ]
+
+
+def _write_true_false(question: TrueFalse, losses: list[Loss]) -> list[str]:
+    # GIFT gives the feedback for a wrong answer first, then for a right one.
+    right = question.feedback_by_choice.get(str(question.answer).lower(), "")
+    wrong = question.feedback_by_choice.get(str(not question.answer).lower(), "")
+    marks = f"#{escape(wrong)}#{escape(right)}" if right else _feedback(wrong)
+    return [f"\t{'TRUE' if question.answer else 'FALSE'}{marks}"]
+
+
+def _write_short(question: ShortText, losses: list[Loss]) -> list[str]:
+    if question.wrong:
+        losses.append(Loss(question.id, f"its known wrong answers ({', '.join(question.wrong)})"))
+    if question.typos:
+        losses.append(Loss(question.id, f"its forgiven typing slips (typos: {question.typos})"))
+    return [f"\t={escape(a)}" for a in question.answer]
+
+
+def _write_numeric(question: Numeric, losses: list[Loss]) -> list[str]:
+    if question.unit:
+        losses.append(Loss(question.id, f"its unit ({question.unit})"))
+    tolerance = f":{format_number(question.tolerance)}" if question.tolerance else ""
+    return [f"\t#{format_number(question.answer)}{tolerance}"]
+
+
+def _write_matching(question: Matching, losses: list[Loss]) -> list[str]:
+    if any("->" in text for pair in question.answer for text in pair):
+        losses.append(Loss(question.id, "a pair holding '->', which GIFT cannot escape"))
+    lines = [f"\t={escape(left)} -> {escape(right)}" for left, right in question.answer]
+    return lines + [f"\t= -> {escape(d)}" for d in question.distractors]
+
+
+#: How GIFT writes each quizapp type it can hold; a type missing here is reported, not written.
+_WRITERS: dict[type[Question], Callable[[Any, list[Loss]], list[str]]] = {
+    SingleChoice: _write_single,
+    MultipleChoice: _write_multi,
+    TrueFalse: _write_true_false,
+    ShortText: _write_short,
+    Numeric: _write_numeric,
+    Matching: _write_matching,
+}
 
 
 __all__ = ["escape", "read_gift", "write_gift"]

@@ -10,8 +10,10 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
+from quizapp.bank_editor.interchange import InterchangeRefused, import_bank
 from quizapp.banks import load_bank
 from quizapp.extensions import bank_registry, db
+from quizapp.interchange import Imported
 from quizapp.models import BankRevision
 
 GIFT = """\
@@ -204,3 +206,31 @@ def test_export_of_a_missing_bank_is_refused(runner: FlaskCliRunner, tmp_path: P
     assert result.exit_code == 1
     assert "there is no bank 'nowhere'" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_a_file_of_only_essays_imports_nothing_and_says_why(
+    runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path
+):
+    source = tmp_path / "essays.gift"
+    source.write_text("Write about Osh.{}\n\nAnd about Astana.{}\n")
+
+    result = runner.invoke(args=["banks", "import", str(source)])
+
+    assert result.exit_code == 1
+    assert "lost: write-about-osh: an essay question" in result.output
+    assert "essays.gift holds no question or card quizapp can import" in result.output
+    assert not (banks_dir / "essays.yaml").exists()
+
+
+def test_cards_alone_make_no_new_bank_but_go_into_one(app: Flask, banks_dir: Path):
+    cards = Imported(cards=[{"id": "osh", "front": "Osh", "back": "A city"}], lines={"osh": 2})
+
+    with app.app_context():
+        with pytest.raises(InterchangeRefused, match="holds only cards, and a bank needs a question"):
+            import_bank(cards, "set.txt", None, "set", into=False, title="Set")
+        done = import_bank(cards, "set.txt", None, "every-type", into=True, title="")
+
+    assert done.created is False
+    assert not (banks_dir / "set.yaml").exists()
+    assert [c.id for c in load_bank(banks_dir / "every-type.yaml").cards] == ["osh"]
+    assert "  # from line 2 of set.txt\n  - id: osh\n" in (banks_dir / "every-type.yaml").read_text()
