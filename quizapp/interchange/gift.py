@@ -517,6 +517,8 @@ def _write_short(question: ShortText, losses: list[Loss]) -> list[str]:
         losses.append(Loss(question.id, f"its known wrong answers ({', '.join(question.wrong)})"))
     if question.typos:
         losses.append(Loss(question.id, f"its forgiven typing slips (typos: {question.typos})"))
+    if any("->" in a for a in question.answer):
+        losses.append(Loss(question.id, "an answer holding '->', which GIFT reads as a matching pair"))
     return [f"\t={escape(a)}" for a in question.answer]
 
 

@@ -341,3 +341,19 @@ def test_partial_credit_in_a_single_answer_question_is_reported():
 
     assert imported.questions[0]["type"] == "single"
     assert imported.losses == [Loss("pick", "the credit of 'b' (50%) (imported as a wrong choice)")]
+
+
+def test_arrows_gift_cannot_escape_are_reported_on_export():
+    exported = export(
+        """\
+title: T
+questions:
+  - {id: t, type: text, prompt: Arrow?, answer: "a -> b"}
+  - {id: m, type: match, prompt: Pair., answer: {"x -> y": z, w: v}}
+"""
+    )
+
+    assert set(exported.losses) == {
+        Loss("t", "an answer holding '->', which GIFT reads as a matching pair"),
+        Loss("m", "a pair holding '->', which GIFT cannot escape"),
+    }
