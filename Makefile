@@ -91,6 +91,7 @@ validate: $(VENV)/.installed-app
 bench: $(VENV)/.installed-app
 	$(BIN)/python bench/bank_load.py
 	$(BIN)/python bench/export_grades.py
+	$(BIN)/python bench/interchange.py
 	$(BIN)/python bench/next_card.py
 	$(BIN)/python bench/burst.py
 	$(BIN)/python bench/ceilings.py

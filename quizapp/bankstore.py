@@ -399,6 +399,11 @@ class BankStore:
             entries[slug] = BankEntry(slug, path, bank, self._problems.get(slug, []), stamp)
         self._entries = entries
 
+    def remember(self, revision_id: int, bank: Bank) -> None:
+        """Take ``bank`` as revision ``revision_id``'s, parsed from its text by whoever saved it, so
+        that serving the revision does not parse a large bank a second time."""
+        self._parsed[revision_id] = bank
+
     def _served(self, connection: Connection, head: Head) -> Bank | None:
         """The bank of a revision; for one that does not validate (saved by older code), the
         newest of its earlier revisions that does."""

@@ -24,6 +24,13 @@ from quizapp.accounts.operations import (
     unlock,
 )
 from quizapp.backup import backup_sqlite
+from quizapp.bank_editor.interchange import (
+    InterchangeRefused,
+    export_bank,
+    import_bank,
+    read_import,
+    slug_for,
+)
 from quizapp.bank_editor.operations import banks_folder, open_bank
 from quizapp.bank_editor.sharing import SharingError, grant, revoke
 from quizapp.banks import BankError, load_bank
@@ -32,6 +39,7 @@ from quizapp.banks.loader import display_path
 from quizapp.classrooms.operations import normalize_code
 from quizapp.extensions import bank_registry, db
 from quizapp.grades.exports import EXPORTERS, moodle_items_to_create, responses_table, write_csv
+from quizapp.interchange import EXTENSIONS
 from quizapp.models import BANK_ROLES, ROLES, Classroom
 from quizapp.quizzes.operations import close_overdue
 from quizapp.site_settings import SettingError, school_zone_name, set_school_zone
@@ -106,6 +114,63 @@ def _bank_slug(slug: str) -> str:
     if not found and all(name != slug for name, _ in archived_banks(banks_folder())):
         raise click.ClickException(f"no bank '{slug}' in {banks_folder()} or its archive")
     return slug
+
+
+#: The formats ``banks import`` and ``banks export`` name (docs/interchange.md).
+IMPORT_FORMATS = ("gift", "moodle-xml", "aiken", "qti", "quizlet", "anki-txt")
+EXPORT_FORMATS = ("gift", "moodle-xml", "qti", "aiken")
+
+
+def _refused(exc: InterchangeRefused, origin: str = "") -> None:
+    """Print every problem of a refused import or export, then stop with its message."""
+    for problem in exc.problems:
+        click.echo(f"{origin}:{problem}" if origin and str(problem).startswith("line ") else str(problem))
+    raise click.ClickException(str(exc))
+
+
+@banks_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), help="Default: guessed from the file.")
+@click.option("--into", metavar="SLUG", help="Add to this existing bank instead of making a new one.")
+@with_appcontext
+def import_command(file: Path, fmt: str | None, into: str | None) -> None:
+    """Import FILE (GIFT, Moodle XML, Aiken, QTI 1.2, Quizlet or Anki text) as a new bank named
+    after it (questions/<slug>.yaml), or with --into, at the end of an existing bank, saved as a
+    revision like an edit. Problems are printed by input line and nothing is written; what the
+    bank cannot hold is printed by question id."""
+    try:
+        found, imported = read_import(file.name, file.read_bytes(), fmt)
+        for loss in imported.losses:
+            click.echo(f"lost: {loss}")
+        slug = into or slug_for(file.name)
+        done = import_bank(imported, file.name, None, slug, into is not None, imported.title or file.stem)
+    except InterchangeRefused as exc:
+        _refused(exc, file.name)
+        return
+    count = f"{len(imported.questions)} questions and {len(imported.cards)} cards"
+    where = "a new bank" if done.created else "the end of the bank"
+    click.echo(f"imported {count} from {file.name} ({found}) into {where} '{done.slug}'")
+
+
+@banks_cli.command("export")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
+@click.option(
+    "-o", "--output", help="File to write (default: SLUG and the format's extension; - for standard output)."
+)
+@with_appcontext
+def export_command(slug: str, fmt: str, output: str | None) -> None:
+    """Write bank SLUG in another tool's format (default file: beside the name, csto-2022.gift)
+    and list, by question id, everything the format cannot carry."""
+    try:
+        exported = export_bank(slug, fmt)
+    except InterchangeRefused as exc:
+        _refused(exc)
+        return
+    for loss in exported.losses:
+        click.echo(f"lost: {loss}", err=True)
+    target = output or f"{slug}{EXTENSIONS.get(fmt, '.txt')}"
+    _write([exported.text.encode("utf-8")], target)
 
 
 @banks_cli.command("grant")

@@ -123,7 +123,7 @@ def save_bank(
     slug: str,
     text: str,
     base_sha256: str | None,
-    author: Person,
+    author: Person | None,
     action: str = "save",
     disk_sha256: str | None = None,
 ) -> BankRevision:
@@ -131,12 +131,13 @@ def save_bank(
 
     ``base_sha256`` is the hash of the version the author started from (None: the bank must not
     exist yet). Raises SaveInvalid if the text does not validate and SaveConflict if a newer
-    version was saved meanwhile, here or on another host; in both cases nothing is saved.
+    version was saved meanwhile, here or on another host; in both cases nothing is saved. A None
+    ``author`` is the command line.
     ``disk_sha256``: the text was opened from this host's file, which is replaced by the saved
     version if it is still that file.
     """
     text = _with_final_newline(text.replace("\r\n", "\n"))
-    validate_bank(slug, text)
+    bank = validate_bank(slug, text)
     bank_path(banks_folder(), slug)  # refuses a name or a link that leads out of the folder
     store = bank_registry()
     store.refresh(force=True)  # an edit of this host's file becomes a version first, not lost
@@ -147,6 +148,7 @@ def save_bank(
     if current is not None and current.text == text:
         return db.session.get_one(BankRevision, current.id)  # nothing changed: no new version
     revision = _record(slug, text, author, action, after=head)
+    store.remember(revision.id, bank)
     if disk_sha256:
         store.adopt(slug, disk_sha256)
     store.refresh(force=True)  # written to this host's folder; other hosts follow on their own

@@ -7,31 +7,37 @@ carry is dropped silently: an exporter lists it as a ``Loss``, an importer as a 
 # Each format module registers itself as it is imported.
 from quizapp.interchange import aiken as aiken
 from quizapp.interchange import cardtext as cardtext
+from quizapp.interchange import gift as gift
+from quizapp.interchange import moodle_xml as moodle_xml
+from quizapp.interchange import qti as qti
 from quizapp.interchange.model import (
     EXPORTERS,
+    EXTENSIONS,
     IMPORTERS,
     Exported,
     Imported,
     LineProblem,
     Loss,
+    append_to_bank,
     bank_yaml,
     exporter,
+    guess_format,
     importer,
+    new_id,
 )
 
 __all__ = [
     "EXPORTERS",
+    "EXTENSIONS",
     "IMPORTERS",
     "Exported",
     "Imported",
     "LineProblem",
     "Loss",
+    "append_to_bank",
     "bank_yaml",
     "exporter",
+    "guess_format",
     "importer",
+    "new_id",
 ]
-
-from quizapp.interchange import (
-    moodle_xml,  # noqa: E402,F401 - registers the format
-    qti,  # noqa: E402,F401 - registers the format
-)

@@ -1,0 +1,236 @@
+"""``quizapp banks import`` and ``quizapp banks export``: files in and out, problems by line, losses
+by id, nothing written when anything is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+
+from quizapp.bank_editor.interchange import InterchangeRefused, import_bank
+from quizapp.banks import load_bank
+from quizapp.extensions import bank_registry, db
+from quizapp.interchange import Imported
+from quizapp.models import BankRevision
+
+GIFT = """\
+// Two questions.
+$CATEGORY: $course$/top/Imported quiz
+
+::capital::What is the capital of Kazakhstan?{=Astana ~Almaty ~Bishkek}
+
+How many member states signed in 1992?{#6}
+"""
+
+
+def revisions(app: Flask, slug: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).where(BankRevision.bank_slug == slug)) or 0
+
+
+def test_import_makes_a_new_bank_named_after_the_file_that_the_validator_accepts(
+    runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path
+):
+    source = tmp_path / "Imported Quiz.gift"
+    source.write_text(GIFT)
+
+    result = runner.invoke(args=["banks", "import", str(source)])
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "imported 2 questions and 0 cards from Imported Quiz.gift (gift) into a new bank 'imported-quiz'"
+        in (result.output)
+    )
+    written = (banks_dir / "imported-quiz.yaml").read_text()
+    assert written.startswith("title: Imported quiz\n")
+    assert "  # from line 4 of Imported Quiz.gift\n  - id: capital\n" in written
+    bank = load_bank(banks_dir / "imported-quiz.yaml")
+    assert list(bank.questions) == ["capital", "how-many-member-states-signed-in"]
+    assert runner.invoke(args=["banks", "validate", str(banks_dir / "imported-quiz.yaml")]).exit_code == 0
+
+
+def test_import_guesses_gift_from_the_text_of_a_txt_file(
+    runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path
+):
+    source = tmp_path / "quiz.txt"
+    source.write_text(GIFT)
+
+    result = runner.invoke(args=["banks", "import", str(source)])
+
+    assert result.exit_code == 0, result.output
+    assert (banks_dir / "quiz.yaml").exists()
+
+
+def test_import_with_problems_prints_them_by_line_and_writes_nothing(
+    runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path
+):
+    source = tmp_path / "broken.gift"
+    source.write_text(GIFT + "\nHow far? {#far}\n\nUnclosed {=a ~b\n")
+
+    result = runner.invoke(args=["banks", "import", str(source)])
+
+    assert result.exit_code == 1
+    assert "broken.gift:line 8: 'far' is not a numerical answer" in result.output
+    assert "broken.gift:line 10: the answer block opened with '{' here is not closed" in result.output
+    assert "nothing was imported" in result.output
+    assert not (banks_dir / "broken.yaml").exists()
+
+
+def test_import_prints_what_quizapp_cannot_hold_by_id(
+    runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path
+):
+    source = tmp_path / "essay.gift"
+    source.write_text(GIFT + "\n::essay::Write about Grant.{}\n")
+
+    result = runner.invoke(args=["banks", "import", str(source)])
+
+    assert result.exit_code == 0, result.output
+    assert "lost: essay: an essay question: quizapp has no such type" in result.output
+
+
+def test_import_refuses_to_replace_an_existing_bank(runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path):
+    before = (banks_dir / "every-type.yaml").read_text()
+    source = tmp_path / "every-type.gift"
+    source.write_text(GIFT)
+
+    result = runner.invoke(args=["banks", "import", str(source)])
+
+    assert result.exit_code == 1
+    assert "a bank 'every-type' exists already: add to it with --into every-type" in result.output
+    assert (banks_dir / "every-type.yaml").read_text() == before
+
+
+def test_import_into_appends_as_a_new_revision_keeping_the_file_as_it_was(
+    app: Flask, runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path
+):
+    before = (banks_dir / "every-type.yaml").read_text()
+    source = tmp_path / "more.gift"
+    source.write_text(GIFT)
+    with app.app_context():
+        bank_registry().refresh(force=True)  # the file on disk becomes the bank's first revision
+    counted = revisions(app, "every-type")
+
+    result = runner.invoke(args=["banks", "import", str(source), "--into", "every-type"])
+
+    assert result.exit_code == 0, result.output
+    assert "into the end of the bank 'every-type'" in result.output
+    after = (banks_dir / "every-type.yaml").read_text()
+    head, _, _ = before.partition("quizzes:")
+    assert after.startswith(head.rstrip("\n"))  # the bank's own text, comments included, is untouched
+    assert "  # from line 4 of more.gift\n  - id: capital\n" in after
+    bank = load_bank(banks_dir / "every-type.yaml")
+    assert list(bank.questions)[-2:] == ["capital", "how-many-member-states-signed-in"]
+    assert counted == 1
+    assert revisions(app, "every-type") == 2
+
+
+def test_import_into_refuses_an_id_the_bank_has(runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path):
+    before = (banks_dir / "every-type.yaml").read_text()
+    source = tmp_path / "clash.gift"
+    source.write_text("::single-q::Again?{T}\n\n::tf-q::And again?{F}\n")
+
+    result = runner.invoke(args=["banks", "import", str(source), "--into", "every-type"])
+
+    assert result.exit_code == 1
+    assert "the bank already has items with the id 'single-q', 'tf-q'" in result.output
+    assert (banks_dir / "every-type.yaml").read_text() == before
+
+
+def test_import_into_a_missing_bank_is_refused(runner: FlaskCliRunner, tmp_path: Path):
+    source = tmp_path / "more.gift"
+    source.write_text(GIFT)
+
+    result = runner.invoke(args=["banks", "import", str(source), "--into", "nowhere"])
+
+    assert result.exit_code == 1
+    assert "there is no bank 'nowhere' to import into" in result.output
+
+
+def test_import_of_an_unrecognisable_file_asks_for_the_format(runner: FlaskCliRunner, tmp_path: Path):
+    source = tmp_path / "notes.txt"
+    source.write_text("Just some notes.\n")
+
+    result = runner.invoke(args=["banks", "import", str(source)])
+
+    assert result.exit_code == 1
+    assert "cannot tell the format of notes.txt: give it with --format" in result.output
+
+
+def test_import_of_a_file_that_is_not_utf8_is_refused(runner: FlaskCliRunner, tmp_path: Path):
+    source = tmp_path / "latin.gift"
+    source.write_bytes("Caf\xe9?{T}\n".encode("latin-1"))
+
+    result = runner.invoke(args=["banks", "import", str(source)])
+
+    assert result.exit_code == 1
+    assert "latin.gift is not UTF-8 text (byte 3)" in result.output
+
+
+def test_export_writes_a_file_beside_the_name_and_lists_losses_by_id(
+    runner: FlaskCliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.chdir(tmp_path)
+
+    result = runner.invoke(args=["banks", "export", "every-type", "--format", "gift"])
+
+    assert result.exit_code == 0, result.output
+    assert "lost: order-q: the question: GIFT has no 'order' type" in result.output
+    assert "lost: single-q: its source citation" in result.output
+    assert "wrote every-type.gift" in result.output
+    text = (tmp_path / "every-type.gift").read_text()
+    assert "::single-q::[plain]Pick the capital of Kazakhstan. {" in text
+
+
+def test_export_then_import_gives_the_bank_back(runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path):
+    target = tmp_path / "copy.gift"
+    assert (
+        runner.invoke(args=["banks", "export", "every-type", "--format", "gift", "-o", str(target)]).exit_code
+        == 0
+    )
+
+    result = runner.invoke(args=["banks", "import", str(target)])
+
+    assert result.exit_code == 0, result.output
+    copy = load_bank(banks_dir / "copy.yaml")
+    original = load_bank(banks_dir / "every-type.yaml")
+    assert copy.questions["single-q"].feedback_by_choice == original.questions["single-q"].feedback_by_choice
+    assert set(copy.questions) == set(original.questions) - {"order-q"}
+
+
+def test_export_of_a_missing_bank_is_refused(runner: FlaskCliRunner, tmp_path: Path):
+    result = runner.invoke(args=["banks", "export", "nowhere", "--format", "gift", "-o", str(tmp_path / "x")])
+
+    assert result.exit_code == 1
+    assert "there is no bank 'nowhere'" in result.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_file_of_only_essays_imports_nothing_and_says_why(
+    runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path
+):
+    source = tmp_path / "essays.gift"
+    source.write_text("Write about Osh.{}\n\nAnd about Astana.{}\n")
+
+    result = runner.invoke(args=["banks", "import", str(source)])
+
+    assert result.exit_code == 1
+    assert "lost: write-about-osh: an essay question" in result.output
+    assert "essays.gift holds no question or card quizapp can import" in result.output
+    assert not (banks_dir / "essays.yaml").exists()
+
+
+def test_cards_alone_make_no_new_bank_but_go_into_one(app: Flask, banks_dir: Path):
+    cards = Imported(cards=[{"id": "osh", "front": "Osh", "back": "A city"}], lines={"osh": 2})
+
+    with app.app_context():
+        with pytest.raises(InterchangeRefused, match="holds only cards, and a bank needs a question"):
+            import_bank(cards, "set.txt", None, "set", into=False, title="Set")
+        done = import_bank(cards, "set.txt", None, "every-type", into=True, title="")
+
+    assert done.created is False
+    assert not (banks_dir / "set.yaml").exists()
+    assert [c.id for c in load_bank(banks_dir / "every-type.yaml").cards] == ["osh"]
+    assert "  # from line 2 of set.txt\n  - id: osh\n" in (banks_dir / "every-type.yaml").read_text()
