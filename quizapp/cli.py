@@ -170,7 +170,7 @@ def export_command(slug: str, fmt: str, output: str | None) -> None:
     for loss in exported.losses:
         click.echo(f"lost: {loss}", err=True)
     target = output or f"{slug}{EXTENSIONS.get(fmt, '.txt')}"
-    _write([exported.text.encode("utf-8")], target)
+    _write([exported.data if exported.data is not None else exported.text.encode("utf-8")], target)
 
 
 @banks_cli.command("grant")

@@ -26,6 +26,7 @@ from quizapp.interchange import (
     append_to_bank,
     bank_yaml,
     guess_format,
+    qti,
 )
 from quizapp.models import BankRevision
 from quizapp.people import Person
@@ -51,7 +52,10 @@ class ImportDone:
 
 def read_import(name: str, data: bytes, fmt: str | None = None) -> tuple[str, Imported]:
     """The format (``fmt``, else guessed from the file's name and text) and what its importer reads
-    in ``data``. Raises InterchangeRefused for a file that is not UTF-8 or whose format is unknown."""
+    in ``data`` (a QTI zip package: its assessment). Raises InterchangeRefused for a file that is
+    not UTF-8 or whose format is unknown."""
+    if qti.is_package(data) and fmt in (None, "qti"):
+        return "qti", qti.read_package(data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -5,7 +5,6 @@ a bank written in a registered format, with what that format loses."""
 from __future__ import annotations
 
 import codecs
-import re
 from dataclasses import dataclass, field
 
 from quizapp.access import may_create_bank
@@ -21,7 +20,7 @@ from quizapp.bank_editor.questionform import EditError, append_items
 from quizapp.banks import Bank
 from quizapp.banks.files import archived_banks
 from quizapp.extensions import bank_registry
-from quizapp.interchange import EXPORTERS, IMPORTERS, Exported, Imported, bank_yaml
+from quizapp.interchange import EXPORTERS, IMPORTERS, Exported, Imported, LineProblem, bank_yaml, qti
 from quizapp.models import BankRevision
 from quizapp.people import Person
 
@@ -29,10 +28,11 @@ from quizapp.people import Person
 MAX_IMPORT_BYTES = 1_000_000
 
 #: Each export format's file extension and content type; a format not named here is plain text.
+#: QTI is the zip Canvas imports (its manifest and the assessment).
 FILE_TYPES = {
     "gift": ("gift.txt", "text/plain"),
     "moodle-xml": ("moodle.xml", "application/xml"),
-    "qti": ("qti.xml", "application/xml"),
+    "qti": ("qti.zip", "application/zip"),
     "aiken": ("aiken.txt", "text/plain"),
 }
 
@@ -49,6 +49,11 @@ def decode_upload(data: bytes) -> str:
             f"The file is {len(data) / 1_000_000:.1f} MB; files of up to "
             f"{MAX_IMPORT_BYTES // 1_000_000} MB can be imported. Split it and import each part."
         )
+    if qti.is_package(data):  # a QTI zip: its one assessment document
+        document = qti.package_document(data)
+        if isinstance(document, LineProblem):
+            raise ImportRefused(f"The QTI package cannot be read: {document.message}.")
+        return document.replace("\r\n", "\n")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -62,22 +67,6 @@ def decode_upload(data: bytes) -> str:
     if "\x00" in text:
         raise ImportRefused("The file is not text (it holds NUL bytes): upload the exported text file.")
     return text.replace("\r\n", "\n")
-
-
-def guess_format(filename: str, text: str) -> str | None:
-    """The registered import format the file most likely is, from its content and name; None
-    when nothing fits."""
-    head = text.lstrip()[:2000]
-    lowered = filename.lower()
-    guesses = [
-        ("anki-txt", text.startswith(("#separator:", "#html:", "#columns:", "#notetype", "#deck"))),
-        ("qti", "<questestinterop" in head),
-        ("moodle-xml", head.startswith("<") and "<quiz" in head),
-        ("aiken", re.search(r"^\s*ANSWER:\s*[A-Z]\s*$", text, re.MULTILINE) is not None),
-        ("gift", lowered.endswith(".gift") or re.search(r"\{[^{}]*[=~][^{}]*\}", text) is not None),
-        ("quizlet", "\t" in text),
-    ]
-    return next((name for name, fits in guesses if fits and name in IMPORTERS), None)
 
 
 @dataclass

@@ -80,7 +80,6 @@ from quizapp.bank_editor.transfer import (
     decode_upload,
     export_bank,
     export_file,
-    guess_format,
     plan_import,
     write_import,
 )
@@ -90,7 +89,7 @@ from quizapp.banks.loader import SLUG
 from quizapp.downloads import no_store
 from quizapp.extensions import bank_registry, rate_limit
 from quizapp.forms import Confirmation, EmptyForm, ask, button_pressed, confirmed, whole_number
-from quizapp.interchange import EXPORTERS, IMPORTERS
+from quizapp.interchange import EXPORTERS, IMPORTERS, guess_format
 from quizapp.models import BankRevision, User
 from quizapp.questions import QUESTION_TYPES, Question
 
@@ -675,10 +674,11 @@ def download_bank(slug: str, bank_format: str) -> ResponseReturnValue:
         abort(404)
     exported = export_bank(bank, bank_format)
     filename, mimetype = export_file(slug, bank_format)
+    binary = exported.data is not None  # a package (QTI's zip), not text
     response = no_store(
         Response(
-            exported.text,
-            content_type=f"{mimetype}; charset=utf-8",
+            exported.data if binary else exported.text,
+            content_type=mimetype if binary else f"{mimetype}; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="{filename}"',
                 # What the format could not carry, counted (the export page lists it).

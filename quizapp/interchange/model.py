@@ -308,7 +308,7 @@ def _dump(data: CommentedMap, yaml: YAML) -> str:
 
 
 #: The extension each format's files usually have, for the import's guess and the export's file.
-EXTENSIONS = {"gift": ".gift", "moodle-xml": ".xml", "qti": ".qti.xml", "aiken": ".txt"}
+EXTENSIONS = {"gift": ".gift", "moodle-xml": ".xml", "qti": ".qti.zip", "aiken": ".txt"}
 
 
 def guess_format(name: str, text: str) -> str | None:

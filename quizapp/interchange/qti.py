@@ -338,10 +338,24 @@ def import_qti(text: str) -> Imported:
 def read_package(data: bytes) -> Imported:
     """Read a QTI zip package (as Canvas exports one): the assessment its ``imsmanifest.xml``
     names, else its one QTI document. Nothing is extracted to disk."""
+    document = package_document(data)
+    if isinstance(document, LineProblem):
+        return Imported(problems=[document])
+    return import_qti(document)
+
+
+def is_package(data: bytes) -> bool:
+    """Whether ``data`` is a zip file (a QTI package) rather than text."""
+    return data.startswith(b"PK\x03\x04")
+
+
+def package_document(data: bytes) -> str | LineProblem:
+    """The text of the one assessment a QTI zip package holds (the one its manifest names, else its
+    one QTI document), or the problem that stops it being read. Nothing is extracted to disk."""
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        return Imported(problems=[LineProblem(1, "this is not a zip file (a QTI package is one)")])
+        return LineProblem(1, "this is not a zip file (a QTI package is one)")
     with package:
         names = [info.filename for info in package.infolist() if not info.is_dir()]
         wanted = _manifest_documents(package) if "imsmanifest.xml" in names else []
@@ -350,21 +364,18 @@ def read_package(data: bytes) -> Imported:
         wanted = [n for n in wanted if n in names and not n.endswith("assessment_meta.xml")]
         if len(wanted) != 1:
             found = "no QTI document" if not wanted else f"{len(wanted)} QTI documents"
-            return Imported(
-                problems=[LineProblem(1, f"the package holds {found}; import one assessment at a time")]
-            )
+            return LineProblem(1, f"the package holds {found}; import one assessment at a time")
         info = package.getinfo(wanted[0])
         if info.file_size > MAX_DOCUMENT:
-            return Imported(problems=[LineProblem(1, f"{wanted[0]} is larger than 32 MB")])
+            return LineProblem(1, f"{wanted[0]} is larger than 32 MB")
         with package.open(info) as member:
             raw = member.read(MAX_DOCUMENT + 1)
     if len(raw) > MAX_DOCUMENT:
-        return Imported(problems=[LineProblem(1, f"{wanted[0]} is larger than 32 MB")])
+        return LineProblem(1, f"{wanted[0]} is larger than 32 MB")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return Imported(problems=[LineProblem(1, f"{wanted[0]} is not UTF-8 text")])
-    return import_qti(text)
+        return LineProblem(1, f"{wanted[0]} is not UTF-8 text")
 
 
 def _manifest_documents(package: zipfile.ZipFile) -> list[str]:

@@ -7,6 +7,7 @@ The cast: prof owns every-type (``bank_owner``); bob is another instructor; ada 
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -252,6 +253,33 @@ def test_download_of_a_registered_format_has_its_content_type_and_file_name(bank
     assert response.headers["Cache-Control"] == "no-store"
     assert int(response.headers["X-Quizapp-Losses"]) > 0
     assert "\nANSWER: " in text(response)
+
+
+def test_the_qti_download_is_the_zip_canvas_imports_and_it_can_be_imported_back(app, bank_owner, banks_dir):
+    response = bank_owner.get(f"{BANKS}/every-type/export/qti")
+    package = response.get_data()
+    assert response.headers["Content-Type"] == "application/zip"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="every-type.qti.zip"'
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        assert "imsmanifest.xml" in archive.namelist()
+
+    preview = upload(
+        bank_owner, package, filename="every-type.qti.zip", slug="from-canvas", title="From Canvas"
+    )
+    assert preview.status_code == 200, text_of(preview)
+    assert "every-type.qti.zip as qti, a new bank from-canvas" in text_of(preview)
+    assert confirm(bank_owner, text(preview)).status_code == 302
+    assert "single-q" in bank_file(banks_dir, "from-canvas").read_text()
+
+
+def test_a_zip_that_is_not_a_qti_package_is_refused_with_a_message(bank_owner, banks_dir):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "not an assessment")
+    response = upload(bank_owner, buffer.getvalue(), filename="notes.zip", slug="notes")
+    assert response.status_code == 422
+    assert "The QTI package cannot be read: the package holds no QTI document" in text_of(response)
+    assert not bank_file(banks_dir, "notes").exists()
 
 
 @pytest.mark.parametrize("path", ["export", "export/aiken"])

@@ -200,6 +200,27 @@ def test_export_then_import_gives_the_bank_back(runner: FlaskCliRunner, banks_di
     assert set(copy.questions) == set(original.questions) - {"order-q"}
 
 
+@pytest.mark.parametrize("fmt", ["moodle-xml", "qti", "aiken"])
+def test_every_export_format_goes_out_and_back_in_through_the_commands(
+    runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+):
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    exported = runner.invoke(args=["banks", "export", "every-type", "--format", fmt])
+    assert exported.exit_code == 0, exported.output
+    [written] = out.iterdir()  # beside the name: every-type.xml, every-type.qti.zip, every-type.txt
+    assert written.name.startswith("every-type.")
+    copy = written.rename(out / f"copy{written.name.removeprefix('every-type')}")
+
+    result = runner.invoke(args=["banks", "import", str(copy), "--format", fmt])
+
+    assert result.exit_code == 0, result.output
+    single = load_bank(banks_dir / "every-type.yaml").questions["single-q"]
+    back = load_bank(banks_dir / "copy.yaml").questions.values()  # Aiken has no ids: made from prompts
+    assert [q.answer for q in back if q.prompt == single.prompt] == [single.answer]
+
+
 def test_export_of_a_missing_bank_is_refused(runner: FlaskCliRunner, tmp_path: Path):
     result = runner.invoke(args=["banks", "export", "nowhere", "--format", "gift", "-o", str(tmp_path / "x")])
 
