@@ -168,24 +168,6 @@ def apply_question(
     return _dumped(data, yaml)
 
 
-def append_items(
-    text: str, questions: Sequence[Mapping[str, Any]], cards: Sequence[Mapping[str, Any]]
-) -> str:
-    """The bank text with ``questions`` and ``cards`` (an import's) added at the end of its lists,
-    ``cards:`` made where it has none. Everything else is written back untouched."""
-    data, yaml = _loaded(text)
-    for question in questions:
-        data["questions"].append(
-            CommentedMap((k, _written(question[k])) for k in key_order() if k in question)
-        )
-    if cards:
-        if not isinstance(data.get("cards"), CommentedSeq):
-            data["cards"] = CommentedSeq()
-        for card in cards:
-            data["cards"].append(CommentedMap((k, _written(v)) for k, v in card.items()))
-    return _dumped(data, yaml)
-
-
 def add_accepted_answer(text: str, question_id: str, answer: str) -> str:
     """The bank text with ``answer`` added to the accepted answers of text question ``question_id``
     (a single answer becomes a list of two); everything else is written back untouched."""

@@ -16,11 +16,19 @@ from quizapp.bank_editor.operations import (
     save_bank,
     validate_bank,
 )
-from quizapp.bank_editor.questionform import EditError, append_items
 from quizapp.banks import Bank
 from quizapp.banks.files import archived_banks
 from quizapp.extensions import bank_registry
-from quizapp.interchange import EXPORTERS, IMPORTERS, Exported, Imported, LineProblem, bank_yaml, qti
+from quizapp.interchange import (
+    EXPORTERS,
+    IMPORTERS,
+    Exported,
+    Imported,
+    LineProblem,
+    append_to_bank,
+    bank_yaml,
+    qti,
+)
 from quizapp.models import BankRevision
 from quizapp.people import Person
 
@@ -93,9 +101,12 @@ class ImportPlan:
         return self.text is not None and not self.imported.problems and not self.bank_problems
 
 
-def plan_import(source: str, fmt: str, slug: str, title: str, appending: bool) -> ImportPlan:
+def plan_import(
+    source: str, fmt: str, slug: str, title: str, appending: bool, origin: str = ""
+) -> ImportPlan:
     """Read ``source`` as format ``fmt`` and make the bank text it would save as bank ``slug``:
-    new (titled ``title``, or the file's own title) or with its items added. Writes nothing."""
+    new (titled ``title``, or the file's own title) or with its items added, each item with a
+    comment naming its line of ``origin`` (the file's name). Writes nothing."""
     if fmt not in IMPORTERS:
         raise ImportRefused(f"quizapp does not read the format '{fmt}'.")
     imported = IMPORTERS[fmt](source)
@@ -114,9 +125,9 @@ def plan_import(source: str, fmt: str, slug: str, title: str, appending: bool) -
         if plan.bank_problems:
             return plan
         try:
-            text = append_items(bank_file.text, imported.questions, imported.cards)
-        except EditError as exc:
-            plan.bank_problems.append(str(exc))
+            text = append_to_bank(bank_file.text, imported, origin)
+        except ValueError as exc:
+            plan.bank_problems.append(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
             return plan
     elif open_bank(slug) is not None:
         plan.bank_problems.append(
@@ -130,7 +141,7 @@ def plan_import(source: str, fmt: str, slug: str, title: str, appending: bool) -
         )
         return plan
     else:
-        text = bank_yaml(imported, title or imported.title or slug)
+        text = bank_yaml(imported, title or imported.title or slug, origin)
     try:
         validate_bank(slug, text)
     except SaveInvalid as exc:

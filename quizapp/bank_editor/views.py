@@ -615,7 +615,7 @@ def import_upload() -> ResponseReturnValue:
         fmt = form.format.data or guess_format(filename, source)
         if fmt is None:
             raise ImportRefused("The file's format could not be guessed: choose it from the list.")
-        plan = plan_import(source, fmt, slug, form.title.data or "", appending=bool(into))
+        plan = plan_import(source, fmt, slug, form.title.data or "", appending=bool(into), origin=filename)
     except ImportRefused as exc:
         form.file.errors.append(str(exc))
         return import_page(form), 422

@@ -106,6 +106,7 @@ def test_confirm_writes_a_valid_bank_and_a_revision_owned_by_its_importer(app, i
     saved = bank_file(banks_dir, "from-moodle").read_text()
     assert "title: From Moodle" in saved
     assert "answer: The Collective Security Treaty" in saved
+    assert "# from line 1 of quiz.txt" in saved  # each item says where in the file it came from
     banks_page = text(instructor.get(f"{BANKS}/"))
     assert "Valid · 2 questions · 1 quizzes" in banks_page  # it validated, and prof edits it
 
