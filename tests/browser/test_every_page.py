@@ -33,6 +33,7 @@ NOT_PAGES = {
     "/healthz",
     "/readyz",
     "/study/<scope>/anki.apkg",
+    "/teach/banks/<slug>/export/<bank_format>",
     "/teach/classes/<id:class_id>/export/grades.<fmt>",
     "/teach/classes/<id:class_id>/export/responses.csv",
 }
@@ -87,6 +88,8 @@ PAGES: dict[str, tuple[str, Callable[[Seeded], str]]] = {
     "/teach/banks/": ("instructor", lambda s: "/teach/banks/"),
     "/teach/banks/<slug>/edit": ("instructor", lambda s: "/teach/banks/every-type/edit"),
     "/teach/banks/<slug>/access": ("instructor", lambda s: "/teach/banks/every-type/access"),
+    "/teach/banks/import": ("instructor", lambda s: "/teach/banks/import"),
+    "/teach/banks/<slug>/export": ("instructor", lambda s: "/teach/banks/every-type/export"),
     "/teach/banks/<slug>/history": (
         "instructor",
         lambda s: "/teach/banks/every-type/history?old={}&new={}".format(*s.versions),
