@@ -169,7 +169,8 @@ class ImportForm(FlaskForm):
                 message="Use lowercase letters, digits and hyphens, starting with a letter or digit.",
             ),
         ],
-        description="For a new bank: lowercase letters, digits and hyphens (questions/NAME.yaml).",
+        description="For a new bank: lowercase letters, digits and hyphens (questions/NAME.yaml). "
+        "Empty: named as the file is.",
     )
     title = StringField(
         "New bank's title",

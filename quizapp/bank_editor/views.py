@@ -37,6 +37,7 @@ from quizapp.bank_editor.forms import (
     QuestionForm,
     RestoreForm,
 )
+from quizapp.bank_editor.interchange import slug_for
 from quizapp.bank_editor.operations import (
     BankFile,
     SaveConflict,
@@ -335,7 +336,7 @@ def render_question(
         form=form,
         existing=existing,
         fields=kind.form_fields,
-        types={name: t.label or name for name, t in QUESTION_TYPES.items()},
+        types=type_labels(),
         drawing=drawing_notes(bank, tags),
     )
 
@@ -581,11 +582,16 @@ def editable_banks() -> list[str]:
     ]
 
 
+def type_labels() -> dict[str, str]:
+    """Each question type's name as people read it ("True / false"), by its bank name."""
+    return {name: kind.label or name for name, kind in QUESTION_TYPES.items()}
+
+
 def import_page(form: ImportForm, plan: ImportPlan | None = None) -> str:
     """The import form; with ``plan``, the preview of what it would write and the button that does."""
     form.format.choices = [SelectChoice("", "Guess from the file"), *(SelectChoice(f, f) for f in IMPORTERS)]
     form.into.choices = [SelectChoice("", "A new bank"), *(SelectChoice(s, s) for s in editable_banks())]
-    return render_template("bank_editor/import.html", form=form, plan=plan)
+    return render_template("bank_editor/import.html", form=form, plan=plan, types=type_labels())
 
 
 @bp.get("/import")
@@ -606,12 +612,10 @@ def import_upload() -> ResponseReturnValue:
     into = form.into.data or ""
     if into and not may_edit_bank(current_user, into):
         abort(404)
-    slug = into or form.slug.data
-    if not slug:
-        form.slug.errors.append("Name the new bank, or choose a bank to add to.")
-        return import_page(form), 422
     try:
         source, filename = uploaded(form)
+        # A new bank is named as the file is, unless named here (as `quizapp banks import` does).
+        slug = into or form.slug.data or slug_for(filename)
         fmt = form.format.data or guess_format(filename, source)
         if fmt is None:
             raise ImportRefused("The file's format could not be guessed: choose it from the list.")

@@ -86,7 +86,7 @@ def test_a_preview_shows_the_questions_and_writes_nothing(app, instructor, banks
     assert response.status_code == 200
     page = text_of(response)
     assert "Which treaty did the CSTO grow out of?" in page
-    assert "which-city-saw-unrest-in-2010 · single · line 6" in page
+    assert "which-city-saw-unrest-in-2010 · Single choice · line 6" in page
     assert "quiz.txt as aiken, a new bank from-moodle" in page  # the format was guessed
     assert "Create from-moodle" in page
     assert not bank_file(banks_dir, "from-moodle").exists()
@@ -188,17 +188,17 @@ def test_a_file_not_in_utf8_is_refused_with_the_line_and_what_to_do(instructor):
 def test_a_utf8_file_with_a_byte_order_mark_reads_as_without(instructor):
     response = upload(instructor, b"\xef\xbb\xbf" + AIKEN, slug="bom")
     assert response.status_code == 200
-    assert "which-treaty-did-the-csto-grow-out-of · single · line 1" in text_of(response)
+    assert "which-treaty-did-the-csto-grow-out-of · Single choice · line 1" in text_of(response)
 
 
-def test_no_file_or_no_bank_name_or_an_unknown_format_gets_a_message(instructor):
+def test_no_file_or_an_unknown_format_gets_a_message_and_no_name_names_the_bank_as_the_file(instructor):
     token = csrf_token(text(instructor.get(IMPORT)))
     no_file = instructor.post(IMPORT, data={"csrf_token": token, "slug": "x", "action": "preview"})
     assert no_file.status_code == 422
     assert "Choose a file to import." in text_of(no_file)
-    no_name = upload(instructor, AIKEN)
-    assert no_name.status_code == 422
-    assert "Name the new bank, or choose a bank to add to." in text_of(no_name)
+    no_name = upload(instructor, AIKEN, filename="CSTO basics.txt")
+    assert no_name.status_code == 200
+    assert "CSTO basics.txt as aiken, a new bank csto-basics" in text_of(no_name)
     unknown = upload(instructor, b"just words\n", slug="x")
     assert unknown.status_code == 422
     assert "could not be guessed: choose it" in text_of(unknown)

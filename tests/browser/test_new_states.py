@@ -320,3 +320,47 @@ def test_a_quiz_not_open_yet_and_a_closed_one_show_their_dates_and_no_start_butt
     set_for_you = page.get_by_role("region", name="Set for your classes")
     expect(set_for_you.locator(".due-closed")).to_contain_text(re.compile(r"^Closed .* \(3 days ago\)$"))
     check(page, axe)
+
+
+GIFT = """\
+$CATEGORY: $course$/top/From Moodle
+
+::capital::Which city is the capital of Kazakhstan? {=Astana ~Almaty ~Bishkek}
+
+::treaty-year::In which year was the Collective Security Treaty signed? {#1992}
+"""
+QUIZLET = "CSTO\tCollective Security Treaty Organization\nCSTO members in 2022\tsix states\n"
+
+
+def test_a_file_is_previewed_then_imported_and_a_bank_downloaded_on_a_phone(
+    prof: Page, live_url: str, banks_dir, tmp_path, axe
+):
+    gift = tmp_path / "from moodle.gift"
+    gift.write_text(GIFT)
+    prof.goto(f"{live_url}/teach/banks/import")
+    prof.get_by_label("File", exact=True).set_input_files(gift)
+    prof.get_by_role("button", name="Preview").click()
+    expect(
+        prof.get_by_role("heading", name="from moodle.gift as gift, a new bank from-moodle")
+    ).to_be_visible()
+    expect(prof.get_by_text("Which city is the capital of Kazakhstan?")).to_be_visible()
+    check(prof, axe)
+    assert not (banks_dir / "from-moodle.yaml").exists()  # a preview writes nothing
+    prof.get_by_role("button", name="Create from-moodle").click()
+    expect(prof.get_by_text("Imported 2 items from from moodle.gift into from-moodle.")).to_be_visible()
+    assert "# from line 3 of from moodle.gift" in (banks_dir / "from-moodle.yaml").read_text()
+
+    cards = tmp_path / "flashcards.txt"
+    cards.write_text(QUIZLET)
+    prof.goto(f"{live_url}/teach/banks/import")
+    prof.get_by_label("File", exact=True).set_input_files(cards)
+    prof.get_by_label("Into").select_option("from-moodle")
+    prof.get_by_role("button", name="Preview").click()
+    expect(prof.get_by_role("heading", name="2 cards")).to_be_visible()
+    check(prof, axe)
+    prof.get_by_role("button", name="Add them to from-moodle").click()
+    expect(prof.get_by_text("Imported 2 items from flashcards.txt into from-moodle.")).to_be_visible()
+
+    prof.goto(f"{live_url}/teach/banks/from-moodle/export")
+    expect(prof.get_by_role("link", name="Download as qti")).to_be_visible()
+    check(prof, axe)
