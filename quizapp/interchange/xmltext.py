@@ -105,7 +105,8 @@ def html_to_text(markup: str) -> str:
     parser (nh3, which also drops what scripts and styles hold), entities decoded, white space
     collapsed, paragraphs and line breaks as line breaks."""
     flowing = _LINE_ENDS.sub("\n", " ".join(markup.split()))
-    text = html.unescape(nh3.clean(flowing, tags=set()))
+    # Text with no tag and no entity is already plain: the parser would give it back unchanged.
+    text = html.unescape(nh3.clean(flowing, tags=set())) if "<" in flowing or "&" in flowing else flowing
     lines = (" ".join(line.split()) for line in text.splitlines())
     return unicodedata.normalize("NFC", "\n".join(line for line in lines if line))
 
