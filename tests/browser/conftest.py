@@ -24,10 +24,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
 from werkzeug.serving import make_server
 
 CHROMIUM = Path(os.environ.get("QUIZAPP_CHROMIUM", "/usr/bin/chromium"))
+# How long an expectation waits for the page to get there (Playwright's default is 5 s). axe-core
+# runs in the page after each change, on the main thread the page's own scripts need (a draft's
+# autosave, say), and CI runs two workers on two cores: a loaded run needs longer, a passing one
+# never waits it out.
+expect.set_options(timeout=15_000)
 # Without these, Chromium keeps trying to reach Google's services from a closed network.
 QUIET_FLAGS = [
     "--no-sandbox",
