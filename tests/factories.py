@@ -817,7 +817,9 @@ OVERFLOW = """() => {
 
 def phone_misfits(page: Page) -> list[str]:
     """What keeps ``page``, as it is now, from fitting its viewport (a phone's): the page wider than
-    the screen, elements past its edges, a table other than MAY_SCROLL's needing a sideways scroll."""
+    the screen, elements past its edges, a table other than MAY_SCROLL's needing a sideways scroll.
+    Measured once the page has loaded: before its stylesheet arrives, a layout is an unstyled one."""
+    page.wait_for_load_state("load")
     fit = page.evaluate(OVERFLOW)
     misfits = []
     if fit["scrollWidth"] > fit["width"] or fit["wide"]:
