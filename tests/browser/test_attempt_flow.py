@@ -47,6 +47,7 @@ def start(page: Page, live_url: str, quiz_id: str) -> int:
     page.goto(f"{live_url}/banks/geo/quizzes/{quiz_id}")
     page.get_by_role("button", name="Start attempt").click()
     expect(page.get_by_text("Question 1 of")).to_be_visible()
+    page.wait_for_load_state("load")  # quiz.js has run: what is typed from now on is autosaved
     return int(re.search(r"/attempts/(\d+)", page.url).group(1))
 
 

@@ -29,6 +29,7 @@ def test_a_learner_studies_three_cards_with_the_keyboard_only(page: Page, live_u
         expect(page.locator("#front")).to_have_text(front)
         expect(status).to_have_text("New card.")
         expect(page.locator("#back")).to_have_count(0)
+        page.wait_for_load_state("load")  # study.js listens for the keys once the page has run it
 
         page.keyboard.press("Space")
 
@@ -40,6 +41,7 @@ def test_a_learner_studies_three_cards_with_the_keyboard_only(page: Page, live_u
             button = page.get_by_role("button", name=re.compile(rf"^{label}\b"))
             expect(button.locator("kbd")).to_have_text(str(key))
             expect(button.locator(".hint")).to_have_text(re.compile(r"^\d+(m|h|d|mo|\.\dy)$"))
+        page.wait_for_load_state("load")
 
         page.keyboard.press("3")  # Good
 
