@@ -4,7 +4,6 @@ problems at their line, a round trip of the shipped banks, and untrusted XML ref
 from __future__ import annotations
 
 import dataclasses
-import socket
 from pathlib import Path
 
 import pytest
@@ -250,19 +249,6 @@ def test_files_that_are_not_moodle_questions_are_refused_with_a_message(text: st
 
 
 # --- untrusted XML -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Record any attempt to open a connection (and refuse it)."""
-    attempts: list[object] = []
-
-    def refuse(self, address, *args):
-        attempts.append(address)
-        raise OSError("the test allows no network")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    return attempts
 
 
 def test_a_billion_laughs_bomb_is_refused_before_any_entity_expands(no_network: list[object]):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import socket
 import zipfile
 from pathlib import Path
 
@@ -223,19 +222,6 @@ def test_packages_that_cannot_be_read_are_refused_with_a_message(data: bytes, pr
     imported = read_package(data)
 
     assert [str(p) for p in imported.problems] == [problem]
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Record any attempt to open a connection (and refuse it)."""
-    attempts: list[object] = []
-
-    def refuse(self, address, *args):
-        attempts.append(address)
-        raise OSError("the test allows no network")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    return attempts
 
 
 def test_a_billion_laughs_bomb_is_refused(no_network: list[object]):
