@@ -38,7 +38,16 @@ from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import display_path
 from quizapp.classrooms.operations import normalize_code
 from quizapp.extensions import bank_registry, db
-from quizapp.grades.exports import EXPORTERS, moodle_items_to_create, responses_table, write_csv
+from quizapp.grades import reports
+from quizapp.grades.exports import (
+    EXPORTERS,
+    Table,
+    moodle_items_to_create,
+    moodle_quiz,
+    moodle_table,
+    responses_table,
+    write_csv,
+)
 from quizapp.interchange import EXTENSIONS
 from quizapp.models import BANK_ROLES, ROLES, Classroom
 from quizapp.quizzes.operations import close_overdue
@@ -346,14 +355,25 @@ def _write(chunks: Iterable[bytes], output: str | None) -> None:
     is_flag=True,
     help="moodle: the grade items exist in Moodle, each with its quiz's maximum (docs/exports.md).",
 )
+@click.option(
+    "--quiz",
+    metavar="BANK/QUIZ",
+    help="moodle: one quiz's file, only the students with a grade in it, to update its grade item in "
+    "Moodle without erasing a grade there.",
+)
 @with_appcontext
-def export_grades(classroom: str, fmt: str, output: str | None, items_created: bool) -> None:
+def export_grades(
+    classroom: str, fmt: str, output: str | None, items_created: bool, quiz: str | None
+) -> None:
     """Write the gradebook of CLASSROOM (its number or join code)."""
     if fmt == "xlsx" and output in (None, "-") and sys.stdout.isatty():
         raise click.ClickException("an XLSX file is binary: give -o FILE")
     exporter = EXPORTERS[fmt]
     found = _classroom(classroom)
     close_overdue(classroom_id=found.id)
+    if quiz is not None:
+        _write(exporter.write(_moodle_quiz_table(found, fmt, quiz)), output)
+        return
     if fmt == "moodle" and not items_created:
         needed = moodle_items_to_create(found, bank_registry())
         if needed:
@@ -367,6 +387,22 @@ def export_grades(classroom: str, fmt: str, output: str | None, items_created: b
                 "then map each column to its item when importing, and export again with --items-created."
             )
     _write(exporter.write(exporter.table(found, bank_registry())), output)
+
+
+def _moodle_quiz_table(found: Classroom, fmt: str, quiz: str) -> Table:
+    if fmt != "moodle":
+        raise click.ClickException("--quiz is for --format moodle")
+    slug, _, quiz_id = quiz.partition("/")
+    column = moodle_quiz(found, bank_registry(), slug, quiz_id)
+    if column is None:
+        raise click.ClickException(
+            f"{found.name} sets no quiz '{quiz}': give BANK/QUIZ, as in a column header of its Moodle file"
+        )
+    if not reports.has_grades(found, column):
+        raise click.ClickException(
+            f"nobody in {found.name} has a grade for {column.title} yet, so there is no Moodle file for it"
+        )
+    return moodle_table(found, bank_registry(), column)
 
 
 @export_cli.command("responses")

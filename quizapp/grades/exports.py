@@ -149,11 +149,15 @@ def canvas_table(classroom: Classroom, banks: BankRegistry) -> Table:
 MOODLE_NEW_ITEM_MAXIMUM = 100.0
 
 
-def moodle_table(classroom: Classroom, banks: BankRegistry) -> Table:
+def moodle_table(classroom: Classroom, banks: BankRegistry, quiz: reports.Column | None = None) -> Table:
     """Moodle's CSV grade import: identifying columns (map "Username" to username, or "Email
     address" to email address), then one column per quiz of the points earned, as they are entered
-    in a grade item whose maximum is the quiz's (``moodle_items_to_create``); ``-`` for no grade."""
-    cols = reports.columns(classroom, banks)
+    in a grade item whose maximum is the quiz's (``moodle_items_to_create``); ``-`` for no grade.
+
+    With ``quiz`` (one of the class's, from ``moodle_quiz``), its column alone and only the students
+    who have a grade in it: Moodle stores a ``-`` mapped onto an existing grade item as "no grade",
+    over any grade there, and a student who is not in the file keeps theirs."""
+    cols = reports.columns(classroom, banks) if quiz is None else [quiz]
     header = [
         "Username",
         "Full name",
@@ -168,6 +172,8 @@ def moodle_table(classroom: Classroom, banks: BankRegistry) -> Table:
 
     def rows() -> Iterator[list[Value]]:
         for row in reports.rows(classroom, cols):
+            if quiz is not None and row.cells[0].fraction is None:
+                continue
             points = (_points(cell.points(col)) for cell, col in zip(row.cells, cols, strict=True))
             email = row.email if emails else None
             yield [row.username, row.display_name, email, *(NO_GRADE if p is None else p for p in points)]
@@ -183,6 +189,13 @@ def _every_student_has_an_email(classroom: Classroom) -> bool:
         .limit(1)
     )
     return db.session.scalar(missing) is None
+
+
+def moodle_quiz(classroom: Classroom, banks: BankRegistry, slug: str, quiz_id: str) -> reports.Column | None:
+    """The class's column of the quiz ``slug``/``quiz_id``: None if the class does not set it."""
+    return next(
+        (c for c in reports.columns(classroom, banks) if (c.bank_slug, c.quiz_id) == (slug, quiz_id)), None
+    )
 
 
 def moodle_items_to_create(classroom: Classroom, banks: BankRegistry) -> list[reports.Column]:

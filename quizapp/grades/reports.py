@@ -113,6 +113,13 @@ def _columns(
     return out
 
 
+def has_grades(classroom: Classroom, column: Column) -> bool:
+    """Whether a student of the class has a grade in the quiz ``column``: a submitted attempt for
+    the class's assignment of it (those its maximum is read from)."""
+    graded = db.session.execute(queries.MAXIMA, {"class_id": classroom.id})
+    return (column.bank_slug, column.quiz_id) in {(slug, quiz_id) for slug, quiz_id, _most in graded}
+
+
 def rows(classroom: Classroom, cols: Sequence[Column]) -> Iterator[Row]:
     """Every student of the class, by name, with a cell per column (``cols`` are the class's
     assigned quizzes, from ``columns``), read as they are written out."""

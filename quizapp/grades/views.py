@@ -44,6 +44,8 @@ from quizapp.grades.exports import (
     EXPORTERS,
     export_filename,
     moodle_items_to_create,
+    moodle_quiz,
+    moodle_table,
     responses_table,
     write_csv,
 )
@@ -127,6 +129,8 @@ def export_grades(class_id: int, fmt: str) -> ResponseReturnValue:
     if exporter is None:
         abort(404)
     close_overdue(classroom_id=classroom.id)
+    if "quiz" in request.args:
+        return moodle_quiz_file(classroom, fmt)
     if fmt == "moodle" and request.args.get("items") != "created":
         # Moodle's import makes a grade item out of 100: a quiz out of anything else needs its
         # item made first, with its maximum; the page says which, then offers the file.
@@ -137,6 +141,27 @@ def export_grades(class_id: int, fmt: str) -> ResponseReturnValue:
     return download(
         chunks, exporter.mimetype, export_filename(classroom, f"grades-{fmt}", exporter.extension)
     )
+
+
+def moodle_quiz_file(classroom: Classroom, fmt: str) -> ResponseReturnValue:
+    """One quiz's Moodle file (``?bank=SLUG&quiz=ID``), holding only the students with a grade in
+    it, to update the quiz's grade item in Moodle without erasing a grade there. That item exists
+    already, with its maximum, so the file needs no page asking for items to be made first."""
+    registry = bank_registry()
+    quiz = moodle_quiz(classroom, registry, request.args.get("bank", ""), request.args.get("quiz", ""))
+    if fmt != "moodle" or quiz is None:
+        abort(404)
+    if not reports.has_grades(classroom, quiz):
+        flash(
+            f"Nobody in {classroom.name} has a grade for {quiz.title} yet, so there is no Moodle file for it: "
+            "it holds only the students with a grade, and is offered once one has submitted an attempt.",
+            "error",
+        )
+        return redirect(url_for("grades.gradebook", class_id=classroom.id))
+    exporter = EXPORTERS[fmt]
+    chunks = exporter.write(moodle_table(classroom, registry, quiz))
+    name = export_filename(classroom, f"grades-moodle-{quiz.bank_slug}-{quiz.quiz_id}", exporter.extension)
+    return download(chunks, exporter.mimetype, name)
 
 
 @bp.get("/classes/<id:class_id>/export/responses.csv")
