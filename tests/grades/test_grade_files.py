@@ -11,7 +11,7 @@ import re
 import pytest
 
 from quizapp.grades.exports import Kind, Table, neutralise, write_csv
-from tests.factories import scoring
+from tests.factories import scoring, text_of
 
 TITLES = {"eq": "=Sum", "dash": "-Intro", "plus": "+Plus", "at": "@At"}
 
@@ -212,3 +212,97 @@ def test_the_moodle_export_command_refuses_until_told_the_items_exist(app, title
     done = app.test_cli_runner().invoke(args=args)
     assert done.exit_code == 0, done.output
     assert path.read_text().splitlines()[1] == "-dash,'=Dash,,10.0,10.0,10.0,10.0"
+
+
+# --- one quiz's Moodle file: only the students with a grade --------------------------------------
+
+
+@pytest.fixture
+def half_graded(seed) -> int:
+    """A class setting `all` (7 points), which Ada has taken, and `review`, which nobody has."""
+    ada, bob = seed.user("ada"), seed.user("bob")
+    class_id = seed.classroom(quizzes=(("every-type", "all"), ("every-type", "review")), students=(ada, bob))
+    seed.attempt(ada, scoring(7))
+    return class_id
+
+
+def quiz_url(class_id: int, quiz_id: str, fmt: str = "moodle") -> str:
+    return f"/teach/classes/{class_id}/export/grades.{fmt}?bank=every-type&quiz={quiz_id}"
+
+
+def test_one_quizs_moodle_file_downloads_at_once_with_only_the_graded_students(instructor, half_graded):
+    response = instructor.get(quiz_url(half_graded, "all"))
+    data = response.get_data(as_text=True)
+    response.close()
+
+    # A quiz out of 7, yet no page asking for its grade item: the file is for the item that exists.
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="eurasian-history-grades-moodle-every-type-all.csv"'
+    )
+    assert data.splitlines() == [
+        "Username,Full name,Email address,Every type (every-type/all)",
+        "ada,Ada,,7.0",
+    ]
+
+
+def test_a_quiz_nobody_has_a_grade_for_gets_a_message_and_no_file(instructor, half_graded):
+    response = instructor.get(quiz_url(half_graded, "review"))
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/teach/classes/{half_graded}/gradebook"
+    page = text_of(instructor.get(response.headers["Location"]))
+    assert (
+        "Nobody in Eurasian History has a grade for Random review yet, so there is no Moodle file for it"
+        in page
+    )
+
+
+def test_the_gradebook_links_each_graded_quizs_moodle_file_and_says_which_have_no_grade(
+    instructor, half_graded
+):
+    page = text_of(instructor.get(f"/teach/classes/{half_graded}/gradebook"))
+
+    assert f'<a href="{quiz_url(half_graded, "all")}" download>Every type</a>' in page
+    assert "Random review (no grade yet)" in page
+    assert "quiz=review" not in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/teach/classes/{c}/export/grades.moodle?bank=every-type&quiz=nope",
+        "/teach/classes/{c}/export/grades.moodle?bank=other&quiz=all",
+        "/teach/classes/{c}/export/grades.moodle?quiz=all",
+        "/teach/classes/{c}/export/grades.canvas?bank=every-type&quiz=all",
+    ],
+)
+def test_a_quiz_the_class_does_not_set_or_a_quiz_for_another_format_is_not_found(
+    instructor, half_graded, url
+):
+    response = instructor.get(url.format(c=half_graded))
+    response.close()
+    assert response.status_code == 404
+
+
+def test_the_export_command_writes_one_quizs_moodle_file_and_refuses_a_quiz_without_grades(
+    app, instructor, half_graded, tmp_path
+):
+    path = tmp_path / "all.csv"
+    args = ["export", "grades", str(half_graded), "--format", "moodle", "-o", str(path)]
+    done = app.test_cli_runner().invoke(args=[*args, "--quiz", "every-type/all"])
+    assert done.exit_code == 0, done.output
+    response = instructor.get(quiz_url(half_graded, "all"))
+    assert path.read_bytes() == response.get_data()
+    response.close()
+
+    path.unlink()
+    for quiz, fmt, message in (
+        ("every-type/review", "moodle", "nobody in Eurasian History has a grade for Random review yet"),
+        ("every-type/nope", "moodle", "Eurasian History sets no quiz 'every-type/nope'"),
+        ("every-type/all", "canvas", "--quiz is for --format moodle"),
+    ):
+        refused = app.test_cli_runner().invoke(args=[*args[:4], fmt, *args[5:], "--quiz", quiz])
+        assert refused.exit_code == 1
+        assert message in refused.output
+        assert not path.exists()

@@ -397,6 +397,7 @@ def class_pages(class_id: int, user_id: int, attempt_id: int) -> list[str]:
             for fmt in ("csv", "excel-csv", "xlsx", "canvas", "moodle")
         ),
         f"/teach/classes/{class_id}/export/grades.moodle?items=created",
+        f"/teach/classes/{class_id}/export/grades.moodle?bank=every-type&quiz=all",
         f"/teach/classes/{class_id}/export/responses.csv",
         f"/teach/classes/{class_id}/quizzes/every-type/all/analysis",
         f"/teach/classes/{class_id}/quizzes/every-type/all/analysis?regrade=1",

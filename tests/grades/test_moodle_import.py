@@ -123,7 +123,8 @@ def moodle_import(data: bytes, course: Course, map_from: str, map_to: str, mappi
                 raise ImportFailed(f"gradevaluetoobig: {grade}")
             staged.append((student, target, grade))
     # grade_import_commit: new items made (out of 100) with their grades, then existing items
-    # updated (update_final_grade with None leaves the student with no grade).
+    # updated (update_final_grade with None leaves the student with no grade). Only the staged
+    # grades are written: a student with no line in the file keeps every grade they had.
     for student_id, target, grade in staged:
         if target.startswith("new:"):
             name = target.removeprefix("new:")
@@ -321,3 +322,85 @@ def test_with_a_student_without_an_email_the_column_is_empty_and_moodle_refuses_
     # By username, the same file maps every row.
     course = moodle_import(data, moodle_course(klass), "Username", "username", {ALL: "all"})
     assert course.items["all"].grades == {101: 7.0, 102: 4.0, 103: None}
+
+
+# --- one quiz's file, for a grade item that exists in Moodle -------------------------------------
+
+
+def quiz_file(client, class_id: int, quiz_id: str) -> bytes:
+    # No ``items=created``: the file is for an item that exists, so no page asks for it first.
+    response = client.get(f"/teach/classes/{class_id}/export/grades.moodle?bank=every-type&quiz={quiz_id}")
+    data = response.get_data()
+    response.close()
+    assert response.status_code == 200
+    return data
+
+
+def hand_graded_course(klass: dict[str, int]) -> Course:
+    """``moodle_course`` after a term in Moodle: the teacher entered by hand a grade in `all` for Cy
+    (who never took the quiz in quizapp) and for Dee (who is not in the class), and one in
+    `review` for -dash."""
+    course = moodle_course(klass)
+    course.items["all"].grades.update({103: 5.0, 104: 3.0})
+    course.items["review"].grades[102] = 2.5
+    return course
+
+
+@pytest.mark.parametrize(("map_from", "map_to"), [("Username", "username"), ("Email address", "email")])
+def test_one_quizs_file_updates_its_existing_item_and_erases_no_grade_entered_in_moodle(
+    instructor, klass, map_from, map_to
+):
+    course = hand_graded_course(klass)
+    for quiz_id, item in (("all", "all"), ("review", "review")):
+        column = ALL if quiz_id == "all" else REVIEW_COLUMN
+        moodle_import(
+            quiz_file(instructor, klass["class"], quiz_id), course, map_from, map_to, {column: item}
+        )
+
+    # Ada's 2 becomes her 7 and -dash gets his 4; Cy's and Dee's hand-entered grades stay.
+    assert course.items["all"].grades == {101: 7.0, 102: 4.0, 103: 5.0, 104: 3.0}
+    assert course.items["review"].grades == {101: 1.0, 102: 2.5}
+
+
+def test_the_whole_class_file_mapped_onto_the_same_items_would_erase_the_hand_entered_grades(
+    instructor, klass
+):
+    course = hand_graded_course(klass)
+    moodle_import(
+        moodle_file(instructor, klass["class"]),
+        course,
+        "Username",
+        "username",
+        {ALL: "all", REVIEW_COLUMN: "review"},
+    )
+
+    # Cy's "-" in `all` and -dash's in `review` are stored as "no grade" over the grades entered.
+    assert course.items["all"].grades == {101: 7.0, 102: 4.0, 103: None, 104: 3.0}
+    assert course.items["review"].grades == {101: 1.0, 102: None, 103: None}
+
+
+def test_one_quizs_file_holds_only_the_students_with_a_grade_and_the_same_columns_as_the_whole_file(
+    instructor, klass
+):
+    rows = list(csv.reader(io.StringIO(quiz_file(instructor, klass["class"], "all").decode(), newline="")))
+
+    assert rows == [
+        ["Username", "Full name", "Email address", ALL],
+        ["-dash", "'-Dash", "dash@example.org", "4.0"],  # points out of the quiz's 7, as in the whole file
+        ["ada", "Ada Lovelace", "Ada.Lovelace@Example.org", "7.0"],
+    ]
+    review = list(
+        csv.reader(io.StringIO(quiz_file(instructor, klass["class"], "review").decode(), newline=""))
+    )
+    assert review[1:] == [["ada", "Ada Lovelace", "Ada.Lovelace@Example.org", "1.0"]]
+
+
+def test_one_quizs_file_mapped_to_a_new_item_gives_grades_only_to_the_students_in_it(instructor, klass):
+    course = moodle_import(
+        quiz_file(instructor, klass["class"], "all"),
+        moodle_course(klass),
+        "Username",
+        "username",
+        {ALL: "new"},
+    )
+    assert course.items[f"new:{ALL}"].grades == {101: 7.0, 102: 4.0}
