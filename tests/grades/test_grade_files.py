@@ -226,8 +226,8 @@ def half_graded(seed) -> int:
     return class_id
 
 
-def quiz_url(class_id: int, quiz_id: str, fmt: str = "moodle") -> str:
-    return f"/teach/classes/{class_id}/export/grades.{fmt}?bank=every-type&quiz={quiz_id}"
+def quiz_url(class_id: int, quiz_id: str) -> str:
+    return f"/teach/classes/{class_id}/export/grades.moodle?bank=every-type&quiz={quiz_id}"
 
 
 def test_one_quizs_moodle_file_downloads_at_once_with_only_the_graded_students(instructor, half_graded):
