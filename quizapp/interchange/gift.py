@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from quizapp.banks import Bank
+from quizapp.interchange.fractions import inexact_shares, multi_shares
 from quizapp.interchange.model import Exported, Imported, LineProblem, Loss, exporter, importer, new_id
 from quizapp.questions import (
     Matching,
@@ -484,6 +485,8 @@ def _block(question: Question, losses: list[Loss]) -> list[str] | None:
         losses.append(Loss(question.id, f"the question: GIFT has no '{question.type}' type"))
         return None
     lines = write(question, losses)
+    if lines is None:
+        return None
     if question.explanation:
         lines.append(f"\t####{escape(question.explanation)}")
     return lines
@@ -496,10 +499,21 @@ def _write_single(question: SingleChoice, losses: list[Loss]) -> list[str]:
     ]
 
 
-def _write_multi(question: MultipleChoice, losses: list[Loss]) -> list[str]:
-    share = _weight(100 / len(question.answer))
+def _write_multi(question: MultipleChoice, losses: list[Loss]) -> list[str] | None:
+    # Moodle reads a GIFT weight as it reads a Moodle XML fraction: one of its allowed grades.
+    k = len(question.answer)
+    shares = multi_shares(k)
+    if shares is None:
+        losses.append(
+            Loss(question.id, f"the question: Moodle's grades cannot share 100% among {k} right choices")
+        )
+        return None
+    if not shares.exact:
+        losses.append(Loss(question.id, inexact_shares(shares)))
+    right = iter(shares.right)
     return [
-        f"\t~%{'' if c in question.answer else '-'}{share}%{escape(c)}{_feedback(question.feedback_by_choice.get(c))}"
+        f"\t~%{_weight(next(right) if c in question.answer else shares.wrong)}%{escape(c)}"
+        f"{_feedback(question.feedback_by_choice.get(c))}"
         for c in question.choices
     ]
 
@@ -537,7 +551,7 @@ def _write_matching(question: Matching, losses: list[Loss]) -> list[str]:
 
 
 #: How GIFT writes each quizapp type it can hold; a type missing here is reported, not written.
-_WRITERS: dict[type[Question], Callable[[Any, list[Loss]], list[str]]] = {
+_WRITERS: dict[type[Question], Callable[[Any, list[Loss]], list[str] | None]] = {
     SingleChoice: _write_single,
     MultipleChoice: _write_multi,
     TrueFalse: _write_true_false,

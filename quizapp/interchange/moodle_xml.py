@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from quizapp.banks import Bank
+from quizapp.interchange.fractions import inexact_shares, multi_shares
 from quizapp.interchange.model import Exported, Imported, LineProblem, Loss, exporter, importer
 from quizapp.interchange.xmltext import (
     IdMaker,
@@ -436,11 +437,21 @@ def export_moodle_xml(bank: Bank) -> Exported:
     sub(sub(category, "category"), "text", "$course$/top/" + bank.title.replace("/", "//"))
     sub(sub(category, "info", format="html"), "text", text_to_html(bank.description))
     for question in bank.questions.values():
+        before = len(losses)
         loss = citation_loss(question)
         if loss:
             losses.append(loss)
-        quiz.append(_question_element(question, losses))
+        try:
+            quiz.append(_question_element(question, losses))
+        except _Unwritable as unwritable:
+            # The whole question is the loss: what else it would have lost no longer matters.
+            del losses[before:]
+            losses.append(Loss(question.id, f"the whole question: {unwritable}"))
     return Exported(to_xml(quiz), tuple(losses))
+
+
+class _Unwritable(Exception):
+    """A question Moodle cannot hold at all; the message says why."""
 
 
 def _question_element(question: Question, losses: list[Loss]) -> ET.Element:
@@ -478,21 +489,30 @@ def _answer(
 
 
 def _write_single(element: ET.Element, question: Any, losses: list[Loss]) -> None:
-    _write_choices(element, question, {question.answer}, several=False)
+    _write_choices(element, question, {question.answer: 100.0}, 0.0, several=False)
 
 
 def _write_multi(element: ET.Element, question: Any, losses: list[Loss]) -> None:
-    _write_choices(element, question, set(question.answer), several=True)
+    k = len(question.answer)
+    shares = multi_shares(k)
+    if shares is None:
+        raise _Unwritable(f"Moodle's grades cannot share 100% among {k} right choices (20 at most)")
+    if not shares.exact:
+        losses.append(Loss(question.id, inexact_shares(shares)))
+    # quizapp's rule for several right choices: each wrong one ticked takes a share away.
+    in_order = [choice for choice in question.choices if choice in question.answer]
+    right = dict(zip(in_order, shares.right, strict=True))
+    _write_choices(element, question, right, shares.wrong, several=True)
 
 
-def _write_choices(element: ET.Element, question: Any, right: set[str], several: bool) -> None:
-    share = 100 / len(right)
+def _write_choices(
+    element: ET.Element, question: Any, right: dict[str, float], wrong: float, several: bool
+) -> None:
     sub(element, "single", "false" if several else "true")
     sub(element, "shuffleanswers", "true" if question.shuffle else "false")
     sub(element, "answernumbering", "abc")
     for choice in question.choices:
-        # quizapp's rule for several right choices: each wrong one ticked takes a share away.
-        fraction = share if choice in right else -share if several else 0
+        fraction = right.get(choice, wrong)
         _answer(element, choice, fraction, question.feedback_by_choice.get(choice, ""))
 
 

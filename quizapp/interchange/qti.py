@@ -44,6 +44,12 @@ from quizapp.questions import (
 FORMAT = "qti"
 _NAMESPACE = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 _MANIFEST_NAMESPACE = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+_CANVAS_NAMESPACE = "http://canvas.instructure.com/xsd/cccv1p0"
+#: The file of a quiz's Canvas settings, in the folder named after its assessment's ident: where
+#: Canvas's importer looks for it (``QuizMetadataConverter#post_process_assessments``).
+QUIZ_META = "assessment_meta.xml"
+#: The manifest resource type under which Canvas's importer looks for a quiz's settings file.
+_META_RESOURCE = "associatedcontent/imscc_xmlv1p1/learning-application-resource"
 #: The largest document a package may hold: the bank loader's limit for a bank file.
 MAX_DOCUMENT = 32 * 1024 * 1024
 #: The feedback Canvas shows for a whole item: always (an explanation), when right, when wrong.
@@ -67,13 +73,16 @@ _OTHER_TYPES = {
 @exporter(FORMAT)
 def export_qti(bank: Bank) -> Exported:
     """Write a bank as a Canvas QTI package: ``data`` is the zip to upload (Course > Settings >
-    Import course content > QTI .zip file), ``text`` its assessment. Order questions, which
-    Canvas classic quizzes lack, are left out and listed as losses with all else lost."""
+    Import course content > QTI .zip file), ``text`` its assessment. Canvas makes it one graded
+    quiz, titled and worth the bank's points, left unpublished. Order questions, which Canvas
+    classic quizzes lack, are left out and listed as losses with all else lost."""
     losses = bank_losses(bank, "QTI")
     ident = f"quizapp-{bank.slug}"
     root = ET.Element("questestinterop", xmlns=_NAMESPACE)
     assessment = sub(root, "assessment", ident=ident, title=bank.title)
     section = sub(assessment, "section", ident="root_section")
+    written = [question for question in bank.questions.values() if type(question) in _WRITERS]
+    shuffled = all(q.shuffle for q in written if isinstance(q, SingleChoice | MultipleChoice))
     for question in bank.questions.values():
         if type(question) not in _WRITERS:
             kind = (question.label or question.type).lower()
@@ -88,28 +97,54 @@ def export_qti(bank: Bank) -> Exported:
             losses.append(
                 Loss(question.id, f"the tags ({', '.join(question.tags)}): Canvas questions have none")
             )
+        if getattr(question, "shuffle", False) and not shuffled:
+            losses.append(
+                Loss(
+                    question.id,
+                    "shuffle: true (Canvas shuffles the choices of every question of a quiz or of "
+                    "none, and another question here has shuffle: false)",
+                )
+            )
         section.append(_item(question, f"{ident}-{question.id}", losses))
     text = to_xml(root)
-    return Exported(text, tuple(losses), _package(ident, bank.title, text))
+    points = format_number(sum(question.points for question in written))
+    meta = _quiz_meta(ident, bank, points, shuffled)
+    return Exported(text, tuple(losses), _package(ident, text, meta))
 
 
-def _shuffle_loss(question: Any, losses: list[Loss]) -> None:
-    if not question.shuffle:
-        losses.append(Loss(question.id, "shuffle: false (Canvas shuffles choices per quiz, or not at all)"))
+def _quiz_meta(ident: str, bank: Bank, points: str, shuffled: bool) -> str:
+    """The quiz's Canvas settings, as Canvas's own export writes them and its importer reads them
+    (``QuizMetadataConverter#get_quiz_meta``): without them Canvas makes an ungraded quiz."""
+    quiz = ET.Element("quiz", identifier=ident, xmlns=_CANVAS_NAMESPACE)
+    sub(quiz, "title", bank.title)
+    sub(quiz, "description", text_to_html(bank.description))
+    sub(quiz, "shuffle_answers", "true" if shuffled else "false")
+    sub(quiz, "scoring_policy", "keep_highest")
+    sub(quiz, "quiz_type", "assignment")
+    sub(quiz, "points_possible", points)
+    return to_xml(quiz)
 
 
-def _package(ident: str, title: str, assessment: str) -> bytes:
+def _package(ident: str, assessment: str, meta: str) -> bytes:
+    """The zip Canvas imports, shaped as Canvas's own QTI export: the assessment resource, and the
+    settings file in a resource of its own that the assessment depends on."""
     manifest = ET.Element("manifest", identifier=f"{ident}-manifest", xmlns=_MANIFEST_NAMESPACE)
     metadata = sub(manifest, "metadata")
     sub(metadata, "schema", "IMS Content")
     sub(metadata, "schemaversion", "1.1.3")
     sub(manifest, "organizations")
-    resource = sub(sub(manifest, "resources"), "resource", identifier=ident, type="imsqti_xmlv1p2")
+    resources = sub(manifest, "resources")
+    resource = sub(resources, "resource", identifier=ident, type="imsqti_xmlv1p2")
     sub(resource, "file", href=f"{ident}/{ident}.xml")
+    sub(resource, "dependency", identifierref=f"{ident}-meta")
+    meta_path = f"{ident}/{QUIZ_META}"
+    settings = sub(resources, "resource", identifier=f"{ident}-meta", type=_META_RESOURCE, href=meta_path)
+    sub(settings, "file", href=meta_path)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("imsmanifest.xml", to_xml(manifest))
         package.writestr(f"{ident}/{ident}.xml", assessment)
+        package.writestr(meta_path, meta)
     return buffer.getvalue()
 
 
@@ -186,7 +221,6 @@ def _choice_list(presentation: ET.Element, options: list[str], several: bool = F
 def _write_single(
     presentation: ET.Element, processing: ET.Element, question: Any, losses: list[Loss]
 ) -> dict[str, str]:
-    _shuffle_loss(question, losses)
     idents = _choice_list(presentation, list(question.choices))
     by_choice = dict(zip(question.choices, idents, strict=True))
     feedback = {}
@@ -200,7 +234,6 @@ def _write_single(
 def _write_multi(
     presentation: ET.Element, processing: ET.Element, question: Any, losses: list[Loss]
 ) -> dict[str, str]:
-    _shuffle_loss(question, losses)
     idents = _choice_list(presentation, list(question.choices), several=True)
     by_choice = dict(zip(question.choices, idents, strict=True))
     feedback = {}
@@ -310,12 +343,17 @@ _WRITERS: dict[
 def import_qti(text: str) -> Imported:
     """Read a QTI 1.2 assessment (the XML inside a Canvas package; ``read_package`` opens the zip):
     every item of a type quizapp has, as bank fields; the assessment's title as the title."""
+    return _read_assessment(text)[0]
+
+
+def _read_assessment(text: str) -> tuple[Imported, str]:
+    """What ``import_qti`` reads, and the assessment's ident (which names its settings' folder)."""
     imported = Imported()
     try:
         document = parse_xml(text)
     except XmlRefused as refused:
         imported.problems.append(refused.problem)
-        return imported
+        return imported, ""
     root = document.root
     if root.tag != "questestinterop":
         imported.problems.append(
@@ -323,8 +361,9 @@ def import_qti(text: str) -> Imported:
                 document.line(root), f"a QTI 1.2 file starts with <questestinterop>, not <{root.tag}>"
             )
         )
-        return imported
+        return imported, ""
     assessment = root.find("assessment")
+    ident = assessment.get("ident", "") if assessment is not None else ""
     if assessment is not None and assessment.get("title"):
         imported.title = assessment.get("title")
     reading = _Reading(document, imported)
@@ -332,16 +371,43 @@ def import_qti(text: str) -> Imported:
         reading.item(item)
     if not imported.questions and not imported.problems:
         imported.problems.append(LineProblem(document.line(root), "the file holds no question"))
-    return imported
+    return imported, ident
 
 
 def read_package(data: bytes) -> Imported:
-    """Read a QTI zip package (as Canvas exports one): the assessment its ``imsmanifest.xml``
-    names, else its one QTI document. Nothing is extracted to disk."""
+    """Read a QTI zip package (as Canvas exports one, or quizapp): the assessment its
+    ``imsmanifest.xml`` names, else its one QTI document, with the quiz settings Canvas keeps
+    beside it (``<ident>/assessment_meta.xml``: the title, whether choices are shuffled), when
+    there are any. Nothing is extracted to disk."""
     document = package_document(data)
     if isinstance(document, LineProblem):
         return Imported(problems=[document])
-    return import_qti(document)
+    imported, ident = _read_assessment(document)
+    if ident and not imported.problems:
+        _apply_quiz_meta(imported, data, f"{ident}/{QUIZ_META}")
+    return imported
+
+
+def _apply_quiz_meta(imported: Imported, data: bytes, path: str) -> None:
+    """Apply the settings file at ``path`` of the package, if it has one, as Canvas's importer
+    does: its title is the quiz's, and ``shuffle_answers`` false keeps every choice in order."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        if path not in package.namelist() or package.getinfo(path).file_size > MAX_DOCUMENT:
+            return
+        raw = package.read(path)
+    try:
+        root = parse_xml(raw.decode("utf-8", "replace")).root
+    except XmlRefused as refused:
+        problem = refused.problem
+        imported.problems.append(LineProblem(problem.line, f"{path}: {problem.message}"))
+        return
+    title = (root.findtext("title") or "").strip()
+    if title:
+        imported.title = title
+    if (root.findtext("shuffle_answers") or "").strip().lower() == "false":
+        for question in imported.questions:
+            if question["type"] in {"single", "multi"}:
+                question["shuffle"] = False
 
 
 def is_package(data: bytes) -> bool:

@@ -3,14 +3,16 @@ answer form, escapes, losses by question id and problems at their input line."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from quizapp.banks import parse_bank
+from quizapp.banks import load_bank, parse_bank
 from quizapp.interchange import EXPORTERS, IMPORTERS, LineProblem, Loss, bank_yaml
 
 FIXTURES = Path(__file__).parent.parent / "data" / "interchange" / "gift"
+ROOT = Path(__file__).parent.parent.parent
 
 
 def read(text: str):
@@ -250,6 +252,59 @@ questions:
     assert "~%33.33333%a\n\t~%33.33333%b\n\t~%33.33333%c\n\t~%-33.33333%d" in exported.text
     assert "FALSE#Said true.#Said false." in exported.text
     assert exported.losses == ()
+
+
+def gift_weights(text: str) -> dict[str, list[float]]:
+    """Each exported question's answer weights as Moodle's GIFT importer reads them: ``%50%`` is
+    0.5 (``answerweightparser`` divides by 100), ``=`` is 1 and a bare ``~`` is 0."""
+    weights = {}
+    for qid, block in re.findall(r"^::(.+?)::.*?\{\n(.*?)\n\}", text, flags=re.S | re.M):
+        answers = re.findall(r"^\t([=~])(?:%(-?[0-9.]+)%)?", block, flags=re.M)
+        weights[qid] = [float(w) / 100 if w else 1.0 if mark == "=" else 0.0 for mark, w in answers]
+    return weights
+
+
+def test_export_of_a_multi_with_12_right_choices_writes_only_weights_moodle_accepts(moodle_grades):
+    choices = [f"c{n}" for n in range(1, 15)]
+    exported = export(
+        f"title: T\nquestions:\n  - {{id: twelve, type: multi, prompt: P, choices: [{', '.join(choices)}], "
+        f"answer: [{', '.join(choices[:12])}]}}\n"
+    )
+
+    weights = gift_weights(exported.text)["twelve"]
+
+    # ~%8.33333% would be refused: 1/12 is not one of Moodle's grades.
+    assert weights == [0.1] * 8 + [0.05] * 4 + [-0.1] * 2
+    assert moodle_grades("twelve", weights, several=True) == []
+    assert [str(loss) for loss in exported.losses] == [
+        "twelve: the equal shares of its 12 right choices: Moodle has no 8.33333% grade, so they are "
+        "written 8 at 10% and 4 at 5% (100% in all), and each wrong choice at -10% rather than -8.33333%"
+    ]
+
+
+def test_export_leaves_out_a_multi_with_more_right_choices_than_moodle_can_grade():
+    choices = [f"c{n}" for n in range(1, 23)]
+    exported = export(
+        f"title: T\nquestions:\n  - {{id: many, type: multi, prompt: P, choices: [{', '.join(choices)}], "
+        f"answer: [{', '.join(choices[:21])}]}}\n"
+    )
+
+    assert "::many::" not in exported.text
+    assert [str(loss) for loss in exported.losses] == [
+        "many: the question: Moodle's grades cannot share 100% among 21 right choices"
+    ]
+
+
+@pytest.mark.parametrize("path", ["questions/csto-2022.yaml", "tests/data/every-type.yaml"])
+def test_every_weight_of_the_shipped_banks_is_one_moodle_accepts(path: str, moodle_grades):
+    exported = EXPORTERS["gift"](load_bank(ROOT / path))
+
+    weights = gift_weights(exported.text)
+
+    assert weights
+    for qid, answers in weights.items():
+        several = any(0 < weight < 1 for weight in answers)
+        assert moodle_grades(qid, answers, several) == []
 
 
 def test_export_reports_each_thing_gift_cannot_hold_by_question_id():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import defusedxml.ElementTree as defused
 import pytest
 
 from quizapp.banks import citation_label, load_bank, parse_bank
@@ -310,6 +311,118 @@ def test_export_gives_each_right_choice_of_a_multi_an_equal_share_and_each_wrong
     assert text.count('fraction="33.33333"') == 3
     assert text.count('fraction="-33.33333"') == 2
     assert import_moodle(text).losses == []
+
+
+def grade_problems(text: str, moodle_grades) -> list[str]:
+    """Every question of a Moodle XML file through Moodle's grade check: each answer's fraction
+    attribute is a percentage (``qformat_xml::import_answer`` divides it by 100). An ordering
+    question is left out: its importer sets every fraction to 1 whatever the file says
+    (``qtype_ordering::import_from_xml``)."""
+    problems = []
+    for question in defused.fromstring(text).iter("question"):
+        if question.get("type") in {"category", "ordering"}:
+            continue
+        fractions = [float(answer.get("fraction", "0")) / 100 for answer in question.findall("answer")]
+        several = question.get("type") == "multichoice" and question.findtext("single") == "false"
+        problems += moodle_grades(question.findtext("name/text"), fractions, several)
+    return problems
+
+
+def fractions_of(text: str, qid: str) -> list[str]:
+    question = next(q for q in defused.fromstring(text).iter("question") if q.findtext("name/text") == qid)
+    return [answer.get("fraction") for answer in question.findall("answer")]
+
+
+def many_right(qid: str, right: int, wrong: int = 2) -> str:
+    choices = [f"c{n}" for n in range(1, right + wrong + 1)]
+    return f"  - {{id: {qid}, type: multi, prompt: P, choices: [{', '.join(choices)}], answer: [{', '.join(choices[:right])}]}}\n"
+
+
+def test_export_of_a_multi_with_12_right_choices_writes_grades_moodle_accepts_that_still_make_100_percent(
+    moodle_grades,
+):
+    bank = bank_of(many_right("twelve", 12))
+
+    exported = EXPORTERS["moodle-xml"](bank)
+
+    # 1/12 (8.33333%) is not one of Moodle's grades: its importer would refuse the question.
+    assert fractions_of(exported.text, "twelve") == ["10"] * 8 + ["5"] * 4 + ["-10"] * 2
+    assert grade_problems(exported.text, moodle_grades) == []
+    assert exported.losses == (
+        Loss(
+            "twelve",
+            "the equal shares of its 12 right choices: Moodle has no 8.33333% grade, so they are written "
+            "8 at 10% and 4 at 5% (100% in all), and each wrong choice at -10% rather than -8.33333%",
+        ),
+    )
+
+
+def test_the_old_equal_shares_of_12_right_choices_are_what_moodle_refuses(moodle_grades):
+    share = f"{100 / 12:.5f}"
+    old = quiz(
+        '<question type="multichoice"><name><text>twelve</text></name><single>false</single>'
+        + "".join(f'<answer fraction="{share}"><text>c{n}</text></answer>' for n in range(12))
+        + "</question>"
+    )
+
+    assert grade_problems(old, moodle_grades) == ["twelve: grade 0.0833333 is not listed"] * 12
+
+
+def test_export_of_a_multi_with_11_to_20_right_choices_always_sums_to_100_percent_in_listed_grades(
+    moodle_grades,
+):
+    bank = bank_of("".join(many_right(f"m{k}", k) for k in range(1, 21)))
+
+    exported = EXPORTERS["moodle-xml"](bank)
+
+    assert grade_problems(exported.text, moodle_grades) == []
+    assert [loss.question_id for loss in exported.losses] == [f"m{k}" for k in range(11, 20)]
+    assert fractions_of(exported.text, "m20") == ["5"] * 20 + ["-5"] * 2
+
+
+def test_export_leaves_out_a_multi_moodle_cannot_grade_and_keeps_the_rest(moodle_grades):
+    bank = bank_of(many_right("too-many", 21) + "  - {id: tf, type: true_false, prompt: P, answer: true}\n")
+
+    exported = EXPORTERS["moodle-xml"](bank)
+
+    assert "too-many" not in exported.text
+    assert [q["id"] for q in import_moodle(exported.text).questions] == ["tf"]
+    assert exported.losses == (
+        Loss(
+            "too-many",
+            "the whole question: Moodle's grades cannot share 100% among 21 right choices (20 at most)",
+        ),
+    )
+
+
+def test_an_uneven_weight_multi_from_moodle_goes_back_with_grades_moodle_accepts(moodle_grades):
+    uneven = quiz(
+        '<question type="multichoice"><name><text>uneven</text></name>'
+        '<questiontext format="html"><text>Pick.</text></questiontext><single>false</single>'
+        '<answer fraction="50"><text>a</text></answer><answer fraction="30"><text>b</text></answer>'
+        '<answer fraction="20"><text>c</text></answer><answer fraction="-100"><text>d</text></answer>'
+        "</question>"
+    )
+    imported = import_moodle(uneven)
+    bank = parse_bank(bank_yaml(imported, "T"), "t.yaml", "t")
+
+    exported = EXPORTERS["moodle-xml"](bank)
+
+    assert [str(loss) for loss in imported.losses] == [
+        "uneven: the weights of the right choices ('a' 50%, 'b' 30%, 'c' 20%): each now earns an equal share",
+        "uneven: the penalties of the wrong choices: each wrong choice ticked now takes away "
+        "one right choice's share (33.33333%)",
+    ]
+    assert fractions_of(exported.text, "uneven") == ["33.33333", "33.33333", "33.33333", "-33.33333"]
+    assert grade_problems(exported.text, moodle_grades) == []
+    assert [loss for loss in exported.losses if loss.question_id == "uneven"] == []
+
+
+@pytest.mark.parametrize("path", ["questions/csto-2022.yaml", "tests/data/every-type.yaml"])
+def test_every_grade_of_the_shipped_banks_is_one_moodle_accepts(path: str, moodle_grades):
+    exported = EXPORTERS["moodle-xml"](load_bank(ROOT / path))
+
+    assert grade_problems(exported.text, moodle_grades) == []
 
 
 def test_export_escapes_text_so_moodle_shows_it_as_written():

@@ -9,6 +9,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import defusedxml.ElementTree as defused
 import pytest
 
 from quizapp.banks import citation_label, load_bank, parse_bank
@@ -17,6 +18,7 @@ from quizapp.interchange.qti import read_package
 
 DATA = Path(__file__).parent.parent / "data" / "interchange" / "qti"
 ROOT = Path(__file__).parent.parent.parent
+CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 
 
 def import_qti(text: str):
@@ -126,6 +128,62 @@ def test_a_canvas_package_is_read_through_its_manifest():
     from_package = read_package(canvas_package())
 
     assert from_package == import_qti((DATA / "canvas-quiz.xml").read_text())
+
+
+def test_canvas_quiz_settings_give_the_title_and_a_fixed_choice_order():
+    meta = (DATA / "package" / "assessment_meta.xml").read_text()
+    meta = meta.replace("<title>CSTO review</title>", "<title>CSTO review, fixed order</title>")
+    meta = meta.replace("<shuffle_answers>true</shuffle_answers>", "<shuffle_answers>false</shuffle_answers>")
+    package = zipped(
+        {
+            "imsmanifest.xml": (DATA / "package" / "imsmanifest.xml").read_text(),
+            "g0a1b2c3d4/g0a1b2c3d4.xml": (DATA / "canvas-quiz.xml").read_text(),
+            "g0a1b2c3d4/assessment_meta.xml": meta,
+        }
+    )
+
+    imported = read_package(package)
+
+    assert imported.title == "CSTO review, fixed order"
+    assert {q["id"]: q.get("shuffle") for q in imported.questions if q["type"] in {"single", "multi"}} == {
+        "who-turned-down-the-2010-request": False,
+        "members": False,
+    }
+    assert all("shuffle" not in q for q in imported.questions if q["type"] not in {"single", "multi"})
+
+
+def test_a_package_without_quiz_settings_is_read_from_its_assessment_alone():
+    package = zipped(
+        {
+            "imsmanifest.xml": (DATA / "package" / "imsmanifest.xml").read_text(),
+            "g0a1b2c3d4/g0a1b2c3d4.xml": (DATA / "canvas-quiz.xml").read_text(),
+        }
+    )
+
+    imported = read_package(package)
+
+    assert imported.problems == []
+    assert imported.title == "CSTO review"
+    assert imported.questions == import_qti((DATA / "canvas-quiz.xml").read_text()).questions
+
+
+def test_quiz_settings_with_a_doctype_are_refused_naming_the_file(no_network: list[object]):
+    bomb = (
+        '<?xml version="1.0"?>\n<!DOCTYPE quiz [<!ENTITY a "aaaaaaaaaa">]>\n<quiz><title>&a;</title></quiz>'
+    )
+    package = zipped(
+        {
+            "imsmanifest.xml": (DATA / "package" / "imsmanifest.xml").read_text(),
+            "g0a1b2c3d4/g0a1b2c3d4.xml": (DATA / "canvas-quiz.xml").read_text(),
+            "g0a1b2c3d4/assessment_meta.xml": bomb,
+        }
+    )
+
+    imported = read_package(package)
+
+    assert [p.line for p in imported.problems] == [2]
+    assert imported.problems[0].message.startswith("g0a1b2c3d4/assessment_meta.xml: the DOCTYPE declaration")
+    assert no_network == []
 
 
 def test_imported_questions_make_a_bank_the_validator_accepts():
@@ -265,20 +323,92 @@ def test_an_external_dtd_is_refused_and_never_fetched(no_network: list[object]):
 # --- export --------------------------------------------------------------------------------------
 
 
-def test_export_is_a_package_canvas_imports_whose_manifest_names_the_assessment():
+def manifest_resources(manifest: str) -> list[tuple[str | None, list[str | None], list[str | None]]]:
+    """Each resource of a manifest: its type, its files, the resources it depends on."""
+    return [
+        (
+            resource.get("type"),
+            [file.get("href") for file in resource.iter(f"{{{CP}}}file")],
+            [dependency.get("identifierref") for dependency in resource.iter(f"{{{CP}}}dependency")],
+        )
+        for resource in defused.fromstring(manifest).iter(f"{{{CP}}}resource")
+    ]
+
+
+def test_export_is_a_package_shaped_as_canvas_exports_a_quiz_with_its_settings_beside_it():
     bank = load_bank(ROOT / "tests/data/every-type.yaml")
 
     exported = EXPORTERS["qti"](bank)
 
     assert exported.data is not None
     with zipfile.ZipFile(io.BytesIO(exported.data)) as package:
-        assert sorted(package.namelist()) == ["imsmanifest.xml", "quizapp-every-type/quizapp-every-type.xml"]
+        assert sorted(package.namelist()) == [
+            "imsmanifest.xml",
+            "quizapp-every-type/assessment_meta.xml",
+            "quizapp-every-type/quizapp-every-type.xml",
+        ]
         manifest = package.read("imsmanifest.xml").decode()
         assessment = package.read("quizapp-every-type/quizapp-every-type.xml").decode()
-    assert 'type="imsqti_xmlv1p2"' in manifest
-    assert 'href="quizapp-every-type/quizapp-every-type.xml"' in manifest
+    # Canvas's importer reads a quiz's settings only from a file named <assessment ident>/
+    # assessment_meta.xml in a resource whose type ends "learning-application-resource"
+    # (lib/cc/importer/canvas/quiz_metadata_converter.rb, post_process_assessments).
+    assert manifest_resources(manifest) == [
+        ("imsqti_xmlv1p2", ["quizapp-every-type/quizapp-every-type.xml"], ["quizapp-every-type-meta"]),
+        (
+            "associatedcontent/imscc_xmlv1p1/learning-application-resource",
+            ["quizapp-every-type/assessment_meta.xml"],
+            [],
+        ),
+    ]
     assert assessment == exported.text
     assert 'xmlns="http://www.imsglobal.org/xsd/ims_qtiasiv1p2"' in assessment
+    assert '<assessment ident="quizapp-every-type" title="Every type">' in assessment
+
+
+def quiz_meta(exported) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(exported.data)) as package:
+        name = next(n for n in package.namelist() if n.endswith("/assessment_meta.xml"))
+        root = defused.fromstring(package.read(name))
+    return {child.tag.rpartition("}")[2]: child.text or "" for child in root}
+
+
+def test_export_settings_make_canvas_create_a_graded_quiz_titled_and_worth_the_banks_points():
+    bank = bank_of(
+        "  - {id: a, type: single, prompt: P, choices: [A, B], answer: A, points: 2}\n"
+        "  - {id: b, type: numeric, prompt: N?, answer: 3, points: 1.5}\n"
+        "  - {id: o, type: order, prompt: P, answer: [A, B], points: 4}\n"
+    )
+
+    meta = quiz_meta(EXPORTERS["qti"](bank))
+
+    # The fields get_quiz_meta reads (quiz_metadata_converter.rb): quiz_type "assignment" is a
+    # graded quiz, and points_possible its total; the order question is not exported.
+    assert meta == {
+        "title": "T",
+        "description": "",
+        "shuffle_answers": "true",
+        "scoring_policy": "keep_highest",
+        "quiz_type": "assignment",
+        "points_possible": "3.5",
+    }
+
+
+def test_export_shuffles_a_quiz_only_when_every_choice_question_does_and_reports_the_others():
+    bank = bank_of(
+        "  - {id: fixed, type: single, prompt: P, choices: [A, None of these], answer: A, shuffle: false}\n"
+        "  - {id: free, type: multi, prompt: P, choices: [A, B, C], answer: [A, B]}\n"
+        "  - {id: tf, type: true_false, prompt: P, answer: true}\n"
+    )
+
+    exported = EXPORTERS["qti"](bank)
+    imported = read_package(exported.data or b"")
+
+    assert quiz_meta(exported)["shuffle_answers"] == "false"
+    assert [str(loss) for loss in exported.losses if loss.question_id != "all"] == [
+        "free: shuffle: true (Canvas shuffles the choices of every question of a quiz or of none, "
+        "and another question here has shuffle: false)"
+    ]
+    assert [q.get("shuffle") for q in imported.questions] == [False, False, None]
 
 
 def test_export_writes_a_numeric_tolerance_as_canvas_bounds():
@@ -308,8 +438,9 @@ def test_export_leaves_out_order_questions_and_reports_each_other_loss():
         "t: the known wrong answers (Wesley Clark)",
         "t: typos: 1 (Canvas matches exactly)",
         "n: the unit 'km'",
-        "s: shuffle: false (Canvas shuffles choices per quiz, or not at all)",
     ]
+    # The one choice question keeps its order: the whole quiz is not shuffled.
+    assert quiz_meta(exported)["shuffle_answers"] == "false"
 
 
 def test_export_escapes_text_so_canvas_shows_it_as_written():
@@ -324,7 +455,7 @@ def test_export_escapes_text_so_canvas_shows_it_as_written():
 # --- round trip ----------------------------------------------------------------------------------
 
 #: What QTI cannot hold of a question, and the value the loader gives it when absent.
-LOST_FIELDS = {"source": (), "typos": 0, "tags": (), "shuffle": True, "wrong": (), "unit": ""}
+LOST_FIELDS = {"source": (), "typos": 0, "tags": (), "wrong": (), "unit": ""}
 
 
 @pytest.mark.parametrize("path", ["questions/csto-2022.yaml", "tests/data/every-type.yaml"])
@@ -340,8 +471,11 @@ def test_round_trip_keeps_every_question_canvas_holds_and_loses_exactly_what_it_
     assert back.title == bank.title
     kept = [q for q in bank.questions.values() if q.type != "order"]
     assert list(back.questions) == [q.id for q in kept]
+    shuffled = all(getattr(q, "shuffle", True) for q in kept)
     for question in kept:
         lost = {name: empty for name, empty in LOST_FIELDS.items() if getattr(question, name, empty) != empty}
+        if hasattr(question, "shuffle"):
+            lost["shuffle"] = shuffled
         assert back.questions[question.id] == dataclasses.replace(question, **lost)
     assert list(exported.losses) == expected_losses(bank)
 
@@ -356,6 +490,7 @@ def expected_losses(bank) -> list[Loss]:
         for quiz in bank.quizzes.values()
     ]
     expected += [Loss(card.id, f"the flashcard '{card.front}': QTI has no flashcards") for card in bank.cards]
+    shuffled = all(getattr(q, "shuffle", True) for q in bank.questions.values() if q.type != "order")
     for q in bank.questions.values():
         if q.type == "order":
             expected.append(Loss(q.id, "the whole question: Canvas classic quizzes have no ordering type"))
@@ -364,8 +499,14 @@ def expected_losses(bank) -> list[Loss]:
             expected.append(Loss(q.id, f"the source citation ({', '.join(map(citation_label, q.source))})"))
         if q.tags:
             expected.append(Loss(q.id, f"the tags ({', '.join(q.tags)}): Canvas questions have none"))
-        if getattr(q, "shuffle", True) is False:
-            expected.append(Loss(q.id, "shuffle: false (Canvas shuffles choices per quiz, or not at all)"))
+        if getattr(q, "shuffle", False) and not shuffled:
+            expected.append(
+                Loss(
+                    q.id,
+                    "shuffle: true (Canvas shuffles the choices of every question of a quiz or of none, "
+                    "and another question here has shuffle: false)",
+                )
+            )
         if getattr(q, "wrong", ()):
             expected.append(Loss(q.id, f"the known wrong answers ({', '.join(q.wrong)})"))
         if getattr(q, "typos", 0):
