@@ -237,8 +237,9 @@ def append_to_bank(text: str, imported: Imported, origin: str = "") -> str:
     if clashes:
         raise ValueError(
             f"the bank already has {'an item' if len(clashes) == 1 else 'items'} with the id "
-            + ", ".join(f"'{c}'" for c in clashes)
-            + ": rename them in the file being imported, or import it as a new bank"
+            + ", ".join(f"'{c}' (line {imported.lines.get(c, '?')})" for c in clashes)
+            + ": ids never change, since scores refer to them, so rename them in the file being "
+            "imported, or import it as a new bank"
         )
     _, sequence, offset = load_yaml_guess_indent(text)
     writer = _writer(sequence or 4, offset if offset is not None else 2)
