@@ -125,6 +125,8 @@ class ImportPlan:
     #: host's file when that was what was opened.
     base: str | None = None
     disk: str | None = None
+    #: The bank ``text`` makes, validated (saved without validating it again).
+    bank: Bank | None = None
 
     @property
     def writable(self) -> bool:
@@ -177,7 +179,7 @@ def plan_import(
     if text is None:
         return plan
     try:
-        validate_bank(slug, text)
+        plan.bank = validate_bank(slug, text)
     except SaveInvalid as exc:
         plan.bank_problems.extend(f"the bank's line {p.line}: {p.message}" for p in exc.problems)
         return plan
@@ -201,8 +203,13 @@ def _appended(plan: ImportPlan, origin: str) -> str | None:
 
 def _name_taken(slug: str) -> bool:
     """Whether a new bank may not be called ``slug``: a bank, its file, or an archived bank has it."""
+    return _held_on_disk(slug) or open_bank(slug) is not None
+
+
+def _held_on_disk(slug: str) -> bool:
+    """Whether a file in the banks folder or its archive is called ``slug``."""
     archived = any(name == slug for name, _ in archived_banks(banks_folder()))
-    return archived or open_bank(slug) is not None or bank_path(banks_folder(), slug).exists()
+    return archived or bank_path(banks_folder(), slug).exists()
 
 
 def write_import(plan: ImportPlan, author: Person | None) -> BankRevision:
@@ -213,10 +220,13 @@ def write_import(plan: ImportPlan, author: Person | None) -> BankRevision:
     if not plan.writable or plan.text is None:
         raise ValueError("a plan with problems is never written")
     if plan.appending:
-        return save_bank(plan.slug, plan.text, plan.base, author, action="import", disk_sha256=plan.disk)
-    if _name_taken(plan.slug) or (author is not None and not may_create_bank(author, plan.slug, False)):
+        return save_bank(
+            plan.slug, plan.text, plan.base, author, "import", disk_sha256=plan.disk, validated=plan.bank
+        )
+    # A bank made since the plan is refused by the save itself (it must not exist yet).
+    if _held_on_disk(plan.slug) or (author is not None and not may_create_bank(author, plan.slug, False)):
         raise SaveConflict(None)
-    return save_bank(plan.slug, plan.text, None, author, action="create")
+    return save_bank(plan.slug, plan.text, None, author, "create", validated=plan.bank)
 
 
 def saved_bank(slug: str) -> Bank:
