@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,24 +119,6 @@ _KEY_ORDER = (
 )
 #: A list is written on one line ``[a, b, c]`` when its items take fewer characters than this.
 _FLOW_WIDTH = 70
-
-
-def new_id(text: str, taken: set[str]) -> str:
-    """An id for a question or card made from ``text`` (its title, else its prompt): ``text`` itself
-    when it is already a valid id, else a slug of its first words; unique against ``taken``, to
-    which it is added."""
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}", text):
-        base = text
-    else:
-        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-        words = re.findall(r"[a-z0-9]+", plain)
-        base = "-".join(words[:6])[:50].strip("-") or "question"
-    found, n = base, 1
-    while found in taken:
-        n += 1
-        found = f"{base}-{n}"
-    taken.add(found)
-    return found
 
 
 def bank_yaml(imported: Imported, title: str, origin: str = "") -> str:

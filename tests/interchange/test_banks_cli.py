@@ -48,7 +48,7 @@ def test_import_makes_a_new_bank_named_after_the_file_that_the_validator_accepts
     assert written.startswith("title: Imported quiz\n")
     assert "  # from line 4 of Imported Quiz.gift\n  - id: capital\n" in written
     bank = load_bank(banks_dir / "imported-quiz.yaml")
-    assert list(bank.questions) == ["capital", "how-many-member-states-signed-in"]
+    assert list(bank.questions) == ["capital", "how-many-member-states-signed-in-1992"]
     assert runner.invoke(args=["banks", "validate", str(banks_dir / "imported-quiz.yaml")]).exit_code == 0
 
 
@@ -139,7 +139,7 @@ def test_import_into_appends_as_a_new_revision_keeping_the_file_as_it_was(
     assert after.startswith(head.rstrip("\n"))  # the bank's own text, comments included, is untouched
     assert "  # from line 4 of more.gift\n  - id: capital\n" in after
     bank = load_bank(banks_dir / "every-type.yaml")
-    assert list(bank.questions)[-2:] == ["capital", "how-many-member-states-signed-in"]
+    assert list(bank.questions)[-2:] == ["capital", "how-many-member-states-signed-in-1992"]
     assert counted == 1
     assert revisions(app, "every-type") == 2
 
