@@ -126,7 +126,10 @@ def test_the_documentations_other_forms_read_as_their_quizapp_types():
         Loss("which-word-is-emphasised", "its Markdown formatting (shown as written)"),
         Loss("which-tag-makes-text-bold", "its HTML formatting (kept as plain text)"),
         Loss("write-a-short-essay-on-grant-s-life", "an essay question: quizapp has no such type"),
-        Loss("you-can-use-your-pencil-and-paper-for", "a description (text without answers): quizapp has no such item"),
+        Loss(
+            "you-can-use-your-pencil-and-paper-for",
+            "a description (text without answers): quizapp has no such item",
+        ),
     ]
     assert "write-a-short-essay-on-grant-s-life" not in by_id
 

@@ -111,4 +111,3 @@ def test_appending_refuses_ids_the_bank_already_has():
 )
 def test_the_format_is_told_from_the_name_and_the_text(name: str, text: str, expected: str | None):
     assert guess_format(name, text) == expected
-
