@@ -103,8 +103,12 @@ def import_format(name: str, text: str, fmt: str | None) -> str:
 
 def slug_for(name: str) -> str:
     """A new bank's slug from an imported file's name: ``CSTO quiz.gift`` → ``csto-quiz``."""
-    stem = Path(name).name.split(".", 1)[0]
-    return "-".join(re.findall(r"[a-z0-9]+", stem.lower()))[:60] or "imported"
+    return "-".join(re.findall(r"[a-z0-9]+", _stem(name).lower()))[:60] or "imported"
+
+
+def _stem(name: str) -> str:
+    """A file's name without its folder and extensions: ``CSTO quiz.qti.zip`` → ``CSTO quiz``."""
+    return Path(name).name.split(".", 1)[0]
 
 
 @dataclass
@@ -171,9 +175,7 @@ def plan_import(
             )
             return plan
         else:
-            text = bank_yaml(
-                imported, title or imported.title or Path(origin).name.split(".", 1)[0] or slug, origin
-            )
+            text = bank_yaml(imported, title or imported.title or _stem(origin) or slug, origin)
     except PathRefused as exc:
         raise TransferRefused(str(exc)) from None
     if text is None:
