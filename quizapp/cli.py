@@ -6,6 +6,7 @@ import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -24,15 +25,18 @@ from quizapp.accounts.operations import (
     unlock,
 )
 from quizapp.backup import backup_sqlite
-from quizapp.bank_editor.interchange import (
-    InterchangeRefused,
-    export_bank,
-    import_bank,
-    read_import,
-    slug_for,
-)
-from quizapp.bank_editor.operations import banks_folder, open_bank
+from quizapp.bank_editor.operations import SaveConflict, SaveInvalid, banks_folder, open_bank
 from quizapp.bank_editor.sharing import SharingError, grant, revoke
+from quizapp.bank_editor.transfer import (
+    TransferRefused,
+    decode_import,
+    export_bank,
+    import_format,
+    plan_import,
+    saved_bank,
+    slug_for,
+    write_import,
+)
 from quizapp.banks import BankError, load_bank
 from quizapp.banks.files import PathRefused, archived_banks
 from quizapp.banks.loader import display_path
@@ -130,11 +134,11 @@ IMPORT_FORMATS = ("gift", "moodle-xml", "aiken", "qti", "quizlet", "anki-txt")
 EXPORT_FORMATS = ("gift", "moodle-xml", "qti", "aiken")
 
 
-def _refused(exc: InterchangeRefused, origin: str = "") -> None:
+def _refused(problems: Iterable[object], message: str, origin: str = "") -> NoReturn:
     """Print every problem of a refused import or export, then stop with its message."""
-    for problem in exc.problems:
+    for problem in problems:
         click.echo(f"{origin}:{problem}" if origin and str(problem).startswith("line ") else str(problem))
-    raise click.ClickException(str(exc))
+    raise click.ClickException(message)
 
 
 @banks_cli.command("import")
@@ -148,17 +152,27 @@ def import_command(file: Path, fmt: str | None, into: str | None) -> None:
     revision like an edit. Problems are printed by input line and nothing is written; what the
     bank cannot hold is printed by question id."""
     try:
-        found, imported = read_import(file.name, file.read_bytes(), fmt)
-        for loss in imported.losses:
-            click.echo(f"lost: {loss}")
-        slug = into or slug_for(file.name)
-        done = import_bank(imported, file.name, None, slug, into is not None, imported.title or file.stem)
-    except InterchangeRefused as exc:
-        _refused(exc, file.name)
-        return
+        source = decode_import(file.name, file.read_bytes())
+        found = import_format(file.name, source, fmt)
+        plan = plan_import(source, found, into or slug_for(file.name), "", into is not None, file.name)
+    except TransferRefused as exc:
+        _refused(exc.problems, str(exc))
+    imported = plan.imported
+    for loss in imported.losses:
+        click.echo(f"lost: {loss}")
+    if not plan.writable:
+        _refused(plan.problems, f"{file.name} has problems: nothing was imported", file.name)
+    try:
+        write_import(plan, None)
+    except SaveConflict:
+        raise click.ClickException(
+            f"the bank '{plan.slug}' changed meanwhile: nothing was saved; try again"
+        ) from None
+    except SaveInvalid as exc:
+        _refused(exc.problems, "the imported bank would not validate: nothing was saved")
     count = f"{len(imported.questions)} questions and {len(imported.cards)} cards"
-    where = "a new bank" if done.created else "the end of the bank"
-    click.echo(f"imported {count} from {file.name} ({found}) into {where} '{done.slug}'")
+    where = "the end of the bank" if plan.appending else "a new bank"
+    click.echo(f"imported {count} from {file.name} ({found}) into {where} '{plan.slug}'")
 
 
 @banks_cli.command("export")
@@ -172,10 +186,9 @@ def export_command(slug: str, fmt: str, output: str | None) -> None:
     """Write bank SLUG in another tool's format (default file: beside the name, csto-2022.gift)
     and list, by question id, everything the format cannot carry."""
     try:
-        exported = export_bank(slug, fmt)
-    except InterchangeRefused as exc:
-        _refused(exc)
-        return
+        exported = export_bank(saved_bank(slug), fmt)
+    except TransferRefused as exc:
+        _refused(exc.problems, str(exc))
     for loss in exported.losses:
         click.echo(f"lost: {loss}", err=True)
     target = output or f"{slug}{EXTENSIONS.get(fmt, '.txt')}"

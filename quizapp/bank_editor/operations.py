@@ -126,6 +126,7 @@ def save_bank(
     author: Person | None,
     action: str = "save",
     disk_sha256: str | None = None,
+    validated: Bank | None = None,
 ) -> BankRevision:
     """Save ``text`` as the latest version of bank ``slug``, for every host.
 
@@ -134,10 +135,11 @@ def save_bank(
     version was saved meanwhile, here or on another host; in both cases nothing is saved. A None
     ``author`` is the command line.
     ``disk_sha256``: the text was opened from this host's file, which is replaced by the saved
-    version if it is still that file.
+    version if it is still that file. ``validated``: the bank ``validate_bank`` made of this very
+    text just now (a planned import), not validated again.
     """
     text = _with_final_newline(text.replace("\r\n", "\n"))
-    bank = validate_bank(slug, text)
+    bank = validated or validate_bank(slug, text)
     bank_path(banks_folder(), slug)  # refuses a name or a link that leads out of the folder
     store = bank_registry()
     store.refresh(force=True)  # an edit of this host's file becomes a version first, not lost

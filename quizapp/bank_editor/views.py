@@ -37,7 +37,6 @@ from quizapp.bank_editor.forms import (
     QuestionForm,
     RestoreForm,
 )
-from quizapp.bank_editor.interchange import slug_for
 from quizapp.bank_editor.operations import (
     BankFile,
     SaveConflict,
@@ -76,12 +75,15 @@ from quizapp.bank_editor.sharing import (
     set_practice,
 )
 from quizapp.bank_editor.transfer import (
+    MAX_IMPORT_BYTES,
     ImportPlan,
-    ImportRefused,
-    decode_upload,
+    TransferRefused,
+    decode_import,
     export_bank,
     export_file,
+    import_format,
     plan_import,
+    slug_for,
     write_import,
 )
 from quizapp.banks import Bank, Problem
@@ -90,7 +92,7 @@ from quizapp.banks.loader import SLUG
 from quizapp.downloads import no_store
 from quizapp.extensions import bank_registry, rate_limit
 from quizapp.forms import Confirmation, EmptyForm, ask, button_pressed, confirmed, whole_number
-from quizapp.interchange import EXPORTERS, IMPORTERS, guess_format
+from quizapp.interchange import EXPORTERS, IMPORTERS
 from quizapp.models import BankRevision, User
 from quizapp.questions import QUESTION_TYPES, Question
 
@@ -616,15 +618,11 @@ def import_upload() -> ResponseReturnValue:
         source, filename = uploaded(form)
         # A new bank is named as the file is, unless named here (as `quizapp banks import` does).
         slug = into or form.slug.data or slug_for(filename)
-        fmt = form.format.data or guess_format(filename, source)
-        if fmt is None:
-            raise ImportRefused("The file's format could not be guessed: choose it from the list.")
+        fmt = import_format(filename, source, form.format.data or None)
         plan = plan_import(source, fmt, slug, form.title.data or "", appending=bool(into), origin=filename)
-    except ImportRefused as exc:
+    except TransferRefused as exc:
         form.file.errors.append(str(exc))
         return import_page(form), 422
-    except (SaveConflict, PathRefused):
-        abort(404)
     form.source.data, form.filename.data, form.format.data = source, filename, fmt
     if not plan.writable:
         return import_page(form, plan), 422
@@ -652,9 +650,9 @@ def uploaded(form: ImportForm) -> tuple[str, str]:
         return form.source.data or "", form.filename.data or ""
     storage = form.file.data
     if storage is None or not getattr(storage, "filename", ""):
-        raise ImportRefused("Choose a file to import.")
+        raise TransferRefused("Choose a file to import.")
     try:
-        return decode_upload(storage.read()), storage.filename
+        return decode_import(storage.filename, storage.read(), MAX_IMPORT_BYTES), storage.filename
     finally:
         storage.close()  # a large upload is spooled to a temporary file
 

@@ -23,7 +23,6 @@ from quizapp.interchange.model import (
     exporter,
     guess_format,
     importer,
-    new_id,
 )
 
 __all__ = [
@@ -39,5 +38,4 @@ __all__ = [
     "exporter",
     "guess_format",
     "importer",
-    "new_id",
 ]

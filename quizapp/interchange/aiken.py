@@ -110,7 +110,7 @@ def _finish(question: _Open, letter: str, line: int, out: Imported, taken: set[s
                 return
             seen[choice] = at
         prompt = " ".join(question.text)
-        qid = make_id(prompt, taken, "question")
+        qid = make_id(taken, "", prompt)
         item: dict[str, Any] = {
             "id": qid,
             "type": "single",

@@ -148,7 +148,7 @@ def _text(cell: str, has_html: bool) -> str:
 
 
 def _add_card(out: Imported, taken: set[str], front: str, back: str, tags: tuple[str, ...], line: int) -> str:
-    cid = make_id(front, taken, "card")
+    cid = make_id(taken, "", front, "card")
     card: dict[str, Any] = {"id": cid, "front": front, "back": back}
     if tags:
         card["tags"] = list(tags)

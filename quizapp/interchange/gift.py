@@ -21,7 +21,8 @@ from typing import Any
 
 from quizapp.banks import Bank
 from quizapp.interchange.fractions import inexact_shares, multi_shares
-from quizapp.interchange.model import Exported, Imported, LineProblem, Loss, exporter, importer, new_id
+from quizapp.interchange.ids import make_id
+from quizapp.interchange.model import Exported, Imported, LineProblem, Loss, exporter, importer
 from quizapp.questions import (
     Matching,
     MultipleChoice,
@@ -173,7 +174,7 @@ def _read_item(item: _Item, out: Imported, taken: set[str]) -> None:
     head = item.text[at : opening if opening >= 0 else len(item.text)]
     if opening < 0:
         prompt = _plain(head)
-        qid = new_id(title or prompt, taken)
+        qid = make_id(taken, title, prompt)
         out.losses.append(Loss(qid, "a description (text without answers): quizapp has no such item"))
         return
     closing = item.text.find("}", opening + 1)
@@ -191,7 +192,7 @@ def _read_item(item: _Item, out: Imported, taken: set[str]) -> None:
         prompt = _from_html(prompt)
     if not prompt:
         raise _Problem(opening, "the question has no text before its answers")
-    qid = new_id(title or prompt, taken)
+    qid = make_id(taken, title, prompt)
     question: dict[str, Any] = {"id": qid}
     losses: list[str] = []
     block = item.text[opening + 1 : closing]

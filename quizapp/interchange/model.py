@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,24 +121,6 @@ _KEY_ORDER = (
 _FLOW_WIDTH = 70
 
 
-def new_id(text: str, taken: set[str]) -> str:
-    """An id for a question or card made from ``text`` (its title, else its prompt): ``text`` itself
-    when it is already a valid id, else a slug of its first words; unique against ``taken``, to
-    which it is added."""
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}", text):
-        base = text
-    else:
-        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-        words = re.findall(r"[a-z0-9]+", plain)
-        base = "-".join(words[:6])[:50].strip("-") or "question"
-    found, n = base, 1
-    while found in taken:
-        n += 1
-        found = f"{base}-{n}"
-    taken.add(found)
-    return found
-
-
 def bank_yaml(imported: Imported, title: str, origin: str = "") -> str:
     """The YAML text of a bank holding ``imported``'s questions and cards (with one quiz of them
     all, when there are questions); each item carries a ``# from line N of ORIGIN`` comment.
@@ -237,8 +218,9 @@ def append_to_bank(text: str, imported: Imported, origin: str = "") -> str:
     if clashes:
         raise ValueError(
             f"the bank already has {'an item' if len(clashes) == 1 else 'items'} with the id "
-            + ", ".join(f"'{c}'" for c in clashes)
-            + ": rename them in the file being imported, or import it as a new bank"
+            + ", ".join(f"'{c}' (line {imported.lines.get(c, '?')})" for c in clashes)
+            + ": ids never change, since scores refer to them, so rename them in the file being "
+            "imported, or import it as a new bank"
         )
     _, sequence, offset = load_yaml_guess_indent(text)
     writer = _writer(sequence or 4, offset if offset is not None else 2)

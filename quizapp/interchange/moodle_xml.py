@@ -15,9 +15,9 @@ from typing import Any
 
 from quizapp.banks import Bank
 from quizapp.interchange.fractions import inexact_shares, multi_shares
+from quizapp.interchange.ids import make_id
 from quizapp.interchange.model import Exported, Imported, LineProblem, Loss, exporter, importer
 from quizapp.interchange.xmltext import (
-    IdMaker,
     XmlDocument,
     XmlRefused,
     bank_losses,
@@ -105,7 +105,7 @@ class _Reading:
     def __init__(self, document: XmlDocument, imported: Imported):
         self.document = document
         self.imported = imported
-        self.ids = IdMaker()
+        self.ids: set[str] = set()
 
     def question(self, element: ET.Element) -> None:
         moodle_type = element.get("type", "")
@@ -125,7 +125,7 @@ class _Reading:
             named = f"question '{name}'" if name else "a question"
             self.imported.problems.append(LineProblem(line, f"{named} has no question text"))
             return
-        qid = self.ids.make(name, plain)
+        qid = make_id(self.ids, name, plain)
         problems_before, losses_before = len(self.imported.problems), len(self.imported.losses)
         prompt = self.text_of(element.find("questiontext"), qid, "the question text")
         fields: dict[str, Any] = {"id": qid, "type": "", "prompt": prompt}
@@ -133,7 +133,7 @@ class _Reading:
         if own is None or len(self.imported.problems) > problems_before:
             # Not imported: its problem says so, and what it would have lost no longer matters.
             del self.imported.losses[losses_before:]
-            self.ids.taken.discard(qid)
+            self.ids.discard(qid)
             return
         fields.update(own)
         points = number_value(child_text(element, "defaultgrade"))

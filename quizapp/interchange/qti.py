@@ -15,9 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from quizapp.banks import Bank
+from quizapp.interchange.ids import make_id
 from quizapp.interchange.model import Exported, Imported, LineProblem, Loss, exporter, importer
 from quizapp.interchange.xmltext import (
-    IdMaker,
     XmlDocument,
     XmlRefused,
     bank_losses,
@@ -465,7 +465,7 @@ class _Reading:
     def __init__(self, document: XmlDocument, imported: Imported):
         self.document = document
         self.imported = imported
-        self.ids = IdMaker()
+        self.ids: set[str] = set()
         #: The Canvas type of the item being read.
         self.canvas_type = ""
 
@@ -491,7 +491,7 @@ class _Reading:
             self.imported.problems.append(LineProblem(line, f"item '{title}' has no question text"))
             return
         # Canvas titles every item "Question" unless its author names it: no name at all.
-        qid = self.ids.make("" if title.casefold() == "question" else title, plain)
+        qid = make_id(self.ids, "" if title.casefold() == "question" else title, plain)
         problems_before, losses_before = len(self.imported.problems), len(self.imported.losses)
         prompt = self.text_of(material, qid, "the question text")
         self.canvas_type = kind
@@ -499,7 +499,7 @@ class _Reading:
         if own is None or len(self.imported.problems) > problems_before:
             # Not imported: its problem says so, and what it would have lost no longer matters.
             del self.imported.losses[losses_before:]
-            self.ids.taken.discard(qid)
+            self.ids.discard(qid)
             return
         fields: dict[str, Any] = {"id": qid, "type": _TYPES[kind], "prompt": prompt, **own}
         points = number_value(metadata.get("points_possible", "1"))

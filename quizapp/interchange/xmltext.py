@@ -8,7 +8,7 @@ import math
 import re
 import unicodedata
 import xml.etree.ElementTree as ET  # noqa: S405 - builds trees only; parsing goes through defusedxml
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import nh3
@@ -136,38 +136,6 @@ def sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str
 
 
 #: What an id may be (the bank loader's rule): letters, digits, - and _, from a letter or digit.
-_IDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
-
-
-class IdMaker:
-    """Ids for imported questions: the other tool's own name when it is a valid id, else a slug of
-    the name or prompt; each unique in the bank (``-2``, ``-3`` … added)."""
-
-    def __init__(self, taken: Iterable[str] = ()):
-        self.taken = set(taken)
-
-    def make(self, *candidates: str) -> str:
-        """A fresh id from the first of ``candidates`` that gives one."""
-        base = next((c for c in candidates if _IDENT.fullmatch(c)), "")
-        if not base:
-            base = next((s for s in map(_slug, candidates) if s), "question")
-        made, n = base, 1
-        while made in self.taken:
-            n += 1
-            made = f"{base[:90]}-{n}"
-        self.taken.add(made)
-        return made
-
-
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.casefold())
-    slug = ""
-    for word in words:
-        if len(slug) + len(word) + 1 > 40:
-            break
-        slug = f"{slug}-{word}" if slug else word
-    return slug or "-".join(words)[:40].strip("-")
 
 
 def number_value(text: str) -> float | int | None:

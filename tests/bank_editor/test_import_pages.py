@@ -19,6 +19,7 @@ from quizapp.interchange import EXPORTERS
 from tests.factories import (
     BANKS,
     EVERY_TYPE_BANK,
+    archive_bank,
     csrf_token,
     form_with,
     learner,
@@ -119,6 +120,15 @@ def test_a_new_bank_whose_name_is_taken_is_refused_before_anything_is_written(ap
     assert saved_revisions(app) == []
 
 
+def test_a_new_bank_whose_name_is_archived_is_refused_before_anything_is_written(app, bank_owner, banks_dir):
+    archive_bank(app, "every-type")
+    response = upload(bank_owner, AIKEN, slug="every-type")
+    assert response.status_code == 422
+    assert "A bank called every-type exists already (or is archived)" in text_of(response)
+    assert "Create every-type" not in text_of(response)
+    assert not bank_file(banks_dir, "every-type").exists()
+
+
 def test_cards_are_added_to_a_bank_the_instructor_edits_as_its_next_revision(app, bank_owner, banks_dir):
     preview = upload(bank_owner, QUIZLET, "set.txt", format="quizlet", into="every-type")
     assert preview.status_code == 200
@@ -140,7 +150,7 @@ def test_appending_refuses_ids_the_bank_has_already(app, bank_owner, banks_dir):
     again = upload(bank_owner, QUIZLET, format="quizlet", into="every-type")
     assert again.status_code == 422
     page = text_of(again)
-    assert "'csto' (from line 1 of the file) is already an id in every-type" in page
+    assert "The bank already has items with the id 'csto' (line 1), 'osh' (line 2)" in page
     assert "Add them to" not in page
     assert bank_file(banks_dir, "every-type").read_text() == saved
 
@@ -181,8 +191,15 @@ def test_a_file_too_big_is_refused_with_its_size(instructor, banks_dir):
 def test_a_file_not_in_utf8_is_refused_with_the_line_and_what_to_do(instructor):
     response = upload(instructor, "Q one?\nA. café\nB. thé\nANSWER: A\n".encode("latin-1"), slug="latin")
     assert response.status_code == 422
-    assert "The file is not UTF-8 text (line 2" in text_of(response)
+    assert "quiz.txt is not UTF-8 text (line 2" in text_of(response)
     assert "Save it as UTF-8" in text_of(response)
+
+
+def test_a_file_with_nul_bytes_is_refused_as_not_text(instructor, banks_dir):
+    response = upload(instructor, AIKEN.replace(b"Osh", b"O\x00sh"), slug="binary")
+    assert response.status_code == 422
+    assert "quiz.txt is not text (it holds NUL bytes)" in text_of(response)
+    assert not bank_file(banks_dir, "binary").exists()
 
 
 def test_a_utf8_file_with_a_byte_order_mark_reads_as_without(instructor):
@@ -279,7 +296,7 @@ def test_a_zip_that_is_not_a_qti_package_is_refused_with_a_message(bank_owner, b
         archive.writestr("notes.txt", "not an assessment")
     response = upload(bank_owner, buffer.getvalue(), filename="notes.zip", slug="notes")
     assert response.status_code == 422
-    assert "The QTI package cannot be read: the package holds no QTI document" in text_of(response)
+    assert "notes.zip cannot be read as a QTI package: the package holds no QTI document" in text_of(response)
     assert not bank_file(banks_dir, "notes").exists()
 
 

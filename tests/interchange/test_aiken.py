@@ -36,7 +36,7 @@ def test_the_documentation_example_reads_as_two_single_choice_questions_at_their
     assert imported.problems == []
     first, second = imported.questions
     assert first == {
-        "id": "what-is-the-correct-answer-to-this-question",
+        "id": "what-is-the-correct-answer-to-this",
         "type": "single",
         "prompt": "What is the correct answer to this question?",
         "choices": ["Is it this one?", "Maybe this answer?", "Possibly this one?", "Must be this one!"],

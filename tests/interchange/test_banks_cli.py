@@ -3,6 +3,8 @@ by id, nothing written when anything is wrong."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -10,11 +12,10 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-from quizapp.bank_editor.interchange import InterchangeRefused, import_bank
 from quizapp.banks import load_bank
 from quizapp.extensions import bank_registry, db
-from quizapp.interchange import Imported
 from quizapp.models import BankRevision
+from tests.factories import archive_bank
 
 GIFT = """\
 // Two questions.
@@ -48,7 +49,7 @@ def test_import_makes_a_new_bank_named_after_the_file_that_the_validator_accepts
     assert written.startswith("title: Imported quiz\n")
     assert "  # from line 4 of Imported Quiz.gift\n  - id: capital\n" in written
     bank = load_bank(banks_dir / "imported-quiz.yaml")
-    assert list(bank.questions) == ["capital", "how-many-member-states-signed-in"]
+    assert list(bank.questions) == ["capital", "how-many-member-states-signed-in-1992"]
     assert runner.invoke(args=["banks", "validate", str(banks_dir / "imported-quiz.yaml")]).exit_code == 0
 
 
@@ -99,8 +100,25 @@ def test_import_refuses_to_replace_an_existing_bank(runner: FlaskCliRunner, bank
     result = runner.invoke(args=["banks", "import", str(source)])
 
     assert result.exit_code == 1
-    assert "a bank 'every-type' exists already: add to it with --into every-type" in result.output
+    assert (
+        "A bank called every-type exists already (or is archived): choose another name, or add to that bank"
+        in result.output
+    )
     assert (banks_dir / "every-type.yaml").read_text() == before
+
+
+def test_import_refuses_a_new_bank_whose_name_is_archived(
+    app: Flask, runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path
+):
+    archive_bank(app, "every-type")
+    source = tmp_path / "every-type.gift"
+    source.write_text(GIFT)
+
+    result = runner.invoke(args=["banks", "import", str(source)])
+
+    assert result.exit_code == 1
+    assert "A bank called every-type exists already (or is archived)" in result.output
+    assert not (banks_dir / "every-type.yaml").exists()
 
 
 def test_import_into_appends_as_a_new_revision_keeping_the_file_as_it_was(
@@ -122,7 +140,7 @@ def test_import_into_appends_as_a_new_revision_keeping_the_file_as_it_was(
     assert after.startswith(head.rstrip("\n"))  # the bank's own text, comments included, is untouched
     assert "  # from line 4 of more.gift\n  - id: capital\n" in after
     bank = load_bank(banks_dir / "every-type.yaml")
-    assert list(bank.questions)[-2:] == ["capital", "how-many-member-states-signed-in"]
+    assert list(bank.questions)[-2:] == ["capital", "how-many-member-states-signed-in-1992"]
     assert counted == 1
     assert revisions(app, "every-type") == 2
 
@@ -135,7 +153,7 @@ def test_import_into_refuses_an_id_the_bank_has(runner: FlaskCliRunner, banks_di
     result = runner.invoke(args=["banks", "import", str(source), "--into", "every-type"])
 
     assert result.exit_code == 1
-    assert "the bank already has items with the id 'single-q', 'tf-q'" in result.output
+    assert "The bank already has items with the id 'single-q' (line 1), 'tf-q' (line 3)" in result.output
     assert (banks_dir / "every-type.yaml").read_text() == before
 
 
@@ -146,7 +164,7 @@ def test_import_into_a_missing_bank_is_refused(runner: FlaskCliRunner, tmp_path:
     result = runner.invoke(args=["banks", "import", str(source), "--into", "nowhere"])
 
     assert result.exit_code == 1
-    assert "there is no bank 'nowhere' to import into" in result.output
+    assert "There is no bank nowhere to import into." in result.output
 
 
 def test_import_of_an_unrecognisable_file_asks_for_the_format(runner: FlaskCliRunner, tmp_path: Path):
@@ -156,17 +174,46 @@ def test_import_of_an_unrecognisable_file_asks_for_the_format(runner: FlaskCliRu
     result = runner.invoke(args=["banks", "import", str(source)])
 
     assert result.exit_code == 1
-    assert "cannot tell the format of notes.txt: give it with --format" in result.output
+    assert (
+        "The format of notes.txt could not be guessed: choose it (aiken, quizlet, anki-txt, gift, moodle-xml, qti)"
+        in result.output
+    )
 
 
-def test_import_of_a_file_that_is_not_utf8_is_refused(runner: FlaskCliRunner, tmp_path: Path):
-    source = tmp_path / "latin.gift"
-    source.write_bytes("Caf\xe9?{T}\n".encode("latin-1"))
+def zip_of(name: str, text: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        (
+            "latin.gift",
+            "Q?{T}\nCaf\xe9?{T}\n".encode("latin-1"),
+            "latin.gift is not UTF-8 text (line 2 has a byte UTF-8 does not allow)",
+        ),
+        ("binary.gift", GIFT.encode() + b"\x00\x01", "binary.gift is not text (it holds NUL bytes)"),
+        (
+            "notes.zip",
+            zip_of("notes.txt", "not an assessment"),
+            "notes.zip cannot be read as a QTI package: the package holds no QTI document",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_saying_why(
+    runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path, name: str, data: bytes, message: str
+):
+    source = tmp_path / name
+    source.write_bytes(data)
 
     result = runner.invoke(args=["banks", "import", str(source)])
 
     assert result.exit_code == 1
-    assert "latin.gift is not UTF-8 text (byte 3)" in result.output
+    assert message in result.output
+    assert sorted(p.name for p in banks_dir.glob("*.yaml")) == ["every-type.yaml"]
 
 
 def test_export_writes_a_file_beside_the_name_and_lists_losses_by_id(
@@ -225,7 +272,7 @@ def test_export_of_a_missing_bank_is_refused(runner: FlaskCliRunner, tmp_path: P
     result = runner.invoke(args=["banks", "export", "nowhere", "--format", "gift", "-o", str(tmp_path / "x")])
 
     assert result.exit_code == 1
-    assert "there is no bank 'nowhere'" in result.output
+    assert "There is no bank nowhere." in result.output
     assert not (tmp_path / "x").exists()
 
 
@@ -239,19 +286,24 @@ def test_a_file_of_only_essays_imports_nothing_and_says_why(
 
     assert result.exit_code == 1
     assert "lost: write-about-osh: an essay question" in result.output
-    assert "essays.gift holds no question or card quizapp can import" in result.output
+    assert "The file holds no question or card quizapp can import." in result.output
+    assert "essays.gift has problems: nothing was imported" in result.output
     assert not (banks_dir / "essays.yaml").exists()
 
 
-def test_cards_alone_make_no_new_bank_but_go_into_one(app: Flask, banks_dir: Path):
-    cards = Imported(cards=[{"id": "osh", "front": "Osh", "back": "A city"}], lines={"osh": 2})
+def test_cards_alone_make_no_new_bank_but_go_into_one(
+    runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path
+):
+    source = tmp_path / "set.txt"
+    source.write_text("Osh\tA city\n")
 
-    with app.app_context():
-        with pytest.raises(InterchangeRefused, match="holds only cards, and a bank needs a question"):
-            import_bank(cards, "set.txt", None, "set", into=False, title="Set")
-        done = import_bank(cards, "set.txt", None, "every-type", into=True, title="")
+    alone = runner.invoke(args=["banks", "import", str(source), "--format", "quizlet"])
+    into = runner.invoke(args=["banks", "import", str(source), "--format", "quizlet", "--into", "every-type"])
 
-    assert done.created is False
+    assert alone.exit_code == 1
+    assert "A bank needs at least one question, and this file holds only cards" in alone.output
     assert not (banks_dir / "set.yaml").exists()
+    assert into.exit_code == 0, into.output
+    assert "imported 0 questions and 1 cards from set.txt (quizlet) into the end of the bank" in into.output
     assert [c.id for c in load_bank(banks_dir / "every-type.yaml").cards] == ["osh"]
-    assert "  # from line 2 of set.txt\n  - id: osh\n" in (banks_dir / "every-type.yaml").read_text()
+    assert "  # from line 1 of set.txt\n  - id: osh\n" in (banks_dir / "every-type.yaml").read_text()

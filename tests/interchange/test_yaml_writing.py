@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from quizapp.banks import parse_bank
-from quizapp.interchange import Imported, append_to_bank, bank_yaml, guess_format, new_id
+from quizapp.interchange import Imported, append_to_bank, bank_yaml, guess_format
 
 TRICKY = ["yes", "no", "010", "null", "~", "12:30", "true", "- dash", "a: b", "# hash", "[x]", "'quoted'"]
 
@@ -111,12 +111,3 @@ def test_appending_refuses_ids_the_bank_already_has():
 )
 def test_the_format_is_told_from_the_name_and_the_text(name: str, text: str, expected: str | None):
     assert guess_format(name, text) == expected
-
-
-def test_ids_are_titles_when_they_can_be_and_slugs_of_the_text_otherwise():
-    taken: set[str] = set()
-
-    assert new_id("treaty-year", taken) == "treaty-year"
-    assert new_id("treaty-year", taken) == "treaty-year-2"
-    assert new_id("Où est Bichkek ? Très loin, dit-on, très loin", taken) == "ou-est-bichkek-tres-loin-dit"
-    assert new_id("???", taken) == "question"
