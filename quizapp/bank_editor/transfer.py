@@ -62,7 +62,7 @@ class TransferRefused(Exception):
 def decode_import(name: str, data: bytes, limit: int | None = None) -> str:
     """The text of the file ``name``: UTF-8, with or without a byte order mark, and no NUL byte (a
     QTI zip package: its one assessment document); at most ``limit`` bytes when one is given.
-    TransferRefused, saying why, for any other."""
+    TransferRefused, saying why, for any other (a QTI package whose text is over ``limit``, too)."""
     if limit is not None and len(data) > limit:
         raise TransferRefused(
             f"{name} is {len(data) / 1_000_000:.1f} MB; files of up to "
@@ -72,6 +72,13 @@ def decode_import(name: str, data: bytes, limit: int | None = None) -> str:
         document = qti.package_document(data)
         if isinstance(document, LineProblem):
             raise TransferRefused(f"{name} cannot be read as a QTI package: {document.message}.")
+        # The preview carries the text to its confirm button: the unzipped text is held to the limit.
+        size = len(document.encode("utf-8"))
+        if limit is not None and size > limit:
+            raise TransferRefused(
+                f"The questions in {name} are {size / 1_000_000:.1f} MB of text once unzipped; up to "
+                f"{limit // 1_000_000} MB can be imported at once. Export them from Canvas in parts."
+            )
         return document.replace("\r\n", "\n")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]

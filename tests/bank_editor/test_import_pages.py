@@ -15,7 +15,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from quizapp.bank_editor.transfer import MAX_IMPORT_BYTES
-from quizapp.interchange import EXPORTERS
+from quizapp.banks import parse_bank
+from quizapp.interchange import EXPORTERS, qti
 from tests.factories import (
     BANKS,
     EVERY_TYPE_BANK,
@@ -288,6 +289,41 @@ def test_the_qti_download_is_the_zip_canvas_imports_and_it_can_be_imported_back(
     assert "every-type.qti.zip as qti, a new bank from-canvas" in text_of(preview)
     assert confirm(bank_owner, text(preview)).status_code == 302
     assert "single-q" in bank_file(banks_dir, "from-canvas").read_text()
+
+
+def qti_package(questions: int) -> bytes:
+    """A Canvas package of ``questions`` single-choice questions: text that zips to a fraction."""
+    items = "".join(
+        f'  - id: q{i}\n    type: single\n    prompt: "In which year did event {i} of the long history happen?"\n'
+        f'    choices: ["{1000 + i}", "{2000 + i}", "{3000 + i}"]\n    answer: "{1000 + i}"\n'
+        for i in range(questions)
+    )
+    package = EXPORTERS["qti"](parse_bank(f"title: Big\nquestions:\n{items}", "big.yaml", "big")).data
+    assert package is not None
+    return package
+
+
+def test_a_qti_package_whose_text_is_over_the_limit_once_unzipped_is_refused_at_upload(bank_owner, banks_dir):
+    """The preview carries the file's text to its confirm button: a small zip of several MB of text
+    would preview, then fail to post back."""
+    package = qti_package(1500)
+    assert len(package) < MAX_IMPORT_BYTES < len(str(qti.package_document(package)).encode())
+    response = upload(bank_owner, package, filename="big.qti.zip", slug="big")
+    assert response.status_code == 422
+    assert "once unzipped; up to 1 MB can be imported at once" in text_of(response)
+    assert not bank_file(banks_dir, "big").exists()
+
+
+def test_a_qti_package_of_nearly_the_limit_previews_and_is_saved_by_its_confirm_button(bank_owner, banks_dir):
+    package = qti_package(400)
+    assert MAX_IMPORT_BYTES // 2 < len(str(qti.package_document(package)).encode()) < MAX_IMPORT_BYTES
+    preview = upload(bank_owner, package, filename="big.qti.zip", slug="big")
+    assert preview.status_code == 200, text_of(preview)[:300]
+    # Encoded here, in memory, as upload() does: the test client spools a large body to a file.
+    boundary, body = encode_multipart({**form_with(text(preview), field="source"), "action": "confirm"})
+    confirmed = bank_owner.post(IMPORT, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert confirmed.status_code == 302
+    assert "q399" in bank_file(banks_dir, "big").read_text()
 
 
 def test_a_zip_that_is_not_a_qti_package_is_refused_with_a_message(bank_owner, banks_dir):
