@@ -24,6 +24,7 @@ CARRIED = (
     "explanation",
     "tolerance",
     "distractors",
+    "tags",
 )
 
 
@@ -36,8 +37,6 @@ def not_carried(question: Question) -> set[str]:
         lost.add("points")
     if question.source:
         lost.add("source")
-    if question.tags:
-        lost.add("tags")
     if isinstance(question, SingleChoice | MultipleChoice) and not question.shuffle:
         lost.add("shuffle")
     if isinstance(question, ShortText) and question.wrong:
@@ -69,7 +68,7 @@ def test_gift_round_trip_keeps_what_gift_holds_and_reports_the_rest(path: Path):
     assert back.title == bank.title
     for question in bank.questions.values():
         expected = not_carried(question)
-        assert reported(exported.losses, question.id, expected | {"points", "source", "tags"}) == expected
+        assert reported(exported.losses, question.id, expected | {"points", "source", "tag"}) == expected
         if question.type == "order":
             assert question.id not in back.questions
             continue
