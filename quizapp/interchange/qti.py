@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET  # noqa: S405 - builds the export; imports parse through defusedxml
 import zipfile
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -391,10 +392,14 @@ def read_package(data: bytes) -> Imported:
 def _apply_quiz_meta(imported: Imported, data: bytes, path: str) -> None:
     """Apply the settings file at ``path`` of the package, if it has one, as Canvas's importer
     does: its title is the quiz's, and ``shuffle_answers`` false keeps every choice in order."""
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        if path not in package.namelist() or package.getinfo(path).file_size > MAX_DOCUMENT:
-            return
-        raw = package.read(path)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            if path not in package.namelist() or package.getinfo(path).file_size > MAX_DOCUMENT:
+                return
+            raw = package.read(path)
+    except _UNZIP_ERRORS:
+        imported.problems.append(LineProblem(1, f"{path}: the package is damaged or encrypted here"))
+        return
     try:
         root = parse_xml(raw.decode("utf-8", "replace")).root
     except XmlRefused as refused:
@@ -410,6 +415,12 @@ def _apply_quiz_meta(imported: Imported, data: bytes, path: str) -> None:
                 question["shuffle"] = False
 
 
+#: What reading a damaged member of a zip raises: a bad CRC or header (BadZipFile), broken
+#: compressed bytes (zlib.error, EOFError), a password (RuntimeError), an unknown compression or
+#: cipher (NotImplementedError).
+_UNZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+
+
 def is_package(data: bytes) -> bool:
     """Whether ``data`` is a zip file (a QTI package) rather than text."""
     return data.startswith(b"PK\x03\x04")
@@ -422,6 +433,15 @@ def package_document(data: bytes) -> str | LineProblem:
         package = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         return LineProblem(1, "this is not a zip file (a QTI package is one)")
+    try:
+        return _package_document(package)
+    except _UNZIP_ERRORS:
+        return LineProblem(
+            1, "the package is damaged or encrypted (download or export it again, without a password)"
+        )
+
+
+def _package_document(package: zipfile.ZipFile) -> str | LineProblem:
     with package:
         names = [info.filename for info in package.infolist() if not info.is_dir()]
         wanted = _manifest_documents(package) if "imsmanifest.xml" in names else []

@@ -282,6 +282,59 @@ def test_packages_that_cannot_be_read_are_refused_with_a_message(data: bytes, pr
     assert [str(p) for p in imported.problems] == [problem]
 
 
+def damaged(package: bytes, member: str) -> bytes:
+    """``package`` with a byte of ``member``'s compressed data flipped, as a broken download has it:
+    its directory still reads, the member does not."""
+    data = bytearray(package)
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        info = archive.getinfo(member)
+    data[info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 5] ^= 0xFF
+    return bytes(data)
+
+
+def encrypted(package: bytes) -> bytes:
+    """``package`` with its first member marked encrypted (local header and central directory)."""
+    data = bytearray(package)
+    data[6] |= 1
+    data[data.find(b"PK\x01\x02") + 8] |= 1
+    return bytes(data)
+
+
+def exported_package() -> bytes:
+    data = EXPORTERS["qti"](bank_of("  - {id: q, type: true_false, prompt: P?, answer: true}\n")).data
+    assert data is not None
+    return data
+
+
+ASSESSMENT = "quizapp-t/quizapp-t.xml"
+DAMAGED = "line 1: the package is damaged or encrypted (download or export it again, without a password)"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        damaged(exported_package(), ASSESSMENT),
+        damaged(exported_package(), "imsmanifest.xml"),
+        encrypted(zipped({"quiz.xml": "<questestinterop/>"})),
+        encrypted(exported_package()),
+    ],
+    ids=["assessment-damaged", "manifest-damaged", "encrypted", "encrypted-manifest"],
+)
+def test_a_damaged_or_encrypted_package_is_a_problem_not_a_crash(data: bytes):
+    imported = read_package(data)
+
+    assert [str(p) for p in imported.problems] == [DAMAGED]
+    assert imported.questions == []
+
+
+def test_damaged_quiz_settings_are_a_problem_naming_the_file():
+    imported = read_package(damaged(exported_package(), "quizapp-t/assessment_meta.xml"))
+
+    assert [str(p) for p in imported.problems] == [
+        "line 1: quizapp-t/assessment_meta.xml: the package is damaged or encrypted here"
+    ]
+
+
 def test_a_billion_laughs_bomb_is_refused(no_network: list[object]):
     laughs = "".join(f'<!ENTITY l{n} "{"".join(f"&l{n - 1};" for _ in range(10))}">' for n in range(1, 10))
     text = f'<?xml version="1.0"?>\n<!DOCTYPE questestinterop [<!ENTITY l0 "lol">{laughs}]>\n<questestinterop>&l9;</questestinterop>'
