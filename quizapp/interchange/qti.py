@@ -22,6 +22,7 @@ from quizapp.interchange.xmltext import (
     XmlDocument,
     XmlRefused,
     bank_losses,
+    child_text,
     citation_loss,
     html_to_text,
     lost_markup,
@@ -368,11 +369,44 @@ def _read_assessment(text: str) -> tuple[Imported, str]:
     if assessment is not None and assessment.get("title"):
         imported.title = assessment.get("title")
     reading = _Reading(document, imported)
+    for section in root.iter("section"):
+        _question_group(document, section, imported)
     for item in root.iter("item"):
         reading.item(item)
     if not imported.questions and not imported.problems:
         imported.problems.append(LineProblem(document.line(root), "the file holds no question"))
     return imported, ident
+
+
+def _question_group(document: XmlDocument, section: ET.Element, imported: Imported) -> None:
+    """Report a Canvas question group ("pick 2 of these, 3 points each"): a section with a
+    ``<selection>``, which a bank cannot hold; one linked to a Canvas question bank
+    (``<sourcebank_ref>``) has none of its questions in the file."""
+    selection = section.find("selection_ordering/selection")
+    if selection is None:
+        return
+    name = section.get("title") or section.get("ident") or "untitled"
+    count = child_text(selection, "selection_number") or "all"
+    points = number_value(child_text(selection, "selection_extension/points_per_item"))
+    each = f", {format_number(points)} points each" if points is not None else ""
+    if selection.find("sourcebank_ref") is not None:
+        imported.problems.append(
+            LineProblem(
+                document.line(section),
+                f"the question group '{name}' picks {count} questions from a linked Canvas question bank, "
+                "and questions from a linked Canvas bank are not in the file: export that bank from "
+                "Canvas and import it, or remove the group",
+            )
+        )
+        return
+    held = len(section.findall("item"))
+    imported.losses.append(
+        Loss(
+            f"group {name}",
+            f"the question group '{name}' (pick {count} of its {held} questions{each}): "
+            "each of its questions is imported on its own, with its own points",
+        )
+    )
 
 
 def read_package(data: bytes) -> Imported:
