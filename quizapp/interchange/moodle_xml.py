@@ -30,6 +30,7 @@ from quizapp.interchange.xmltext import (
     sub,
     text_to_html,
     to_xml,
+    white_space_loss,
 )
 from quizapp.questions import (
     Matching,
@@ -442,9 +443,7 @@ def export_moodle_xml(bank: Bank) -> Exported:
     sub(sub(category, "info", format="html"), "text", text_to_html(bank.description))
     for question in bank.questions.values():
         before = len(losses)
-        loss = citation_loss(question)
-        if loss:
-            losses.append(loss)
+        losses.extend(loss for loss in (citation_loss(question), white_space_loss(question)) if loss)
         try:
             quiz.append(_question_element(question, losses))
         except _Unwritable as unwritable:

@@ -31,6 +31,7 @@ from quizapp.interchange.xmltext import (
     sub,
     text_to_html,
     to_xml,
+    white_space_loss,
 )
 from quizapp.questions import (
     Matching,
@@ -92,9 +93,7 @@ def export_qti(bank: Bank) -> Exported:
                 Loss(question.id, f"the whole question: Canvas classic quizzes have no {kind} type")
             )
             continue
-        cited = citation_loss(question)
-        if cited:
-            losses.append(cited)
+        losses.extend(loss for loss in (citation_loss(question), white_space_loss(question)) if loss)
         if question.tags:
             losses.append(
                 Loss(question.id, f"the tags ({', '.join(question.tags)}): Canvas questions have none")

@@ -127,8 +127,8 @@ def test_html_question_text_becomes_the_text_a_browser_shows_and_scripts_are_dro
 
     imported = import_moodle(text)
 
-    # A browser shows the no-break space as a space: so does the plain text.
-    assert imported.questions[0]["prompt"] == "Osh & Bishkek both\nsecond <line>"
+    # A browser shows the no-break space as a space, and sets paragraphs apart: so does the text.
+    assert imported.questions[0]["prompt"] == "Osh & Bishkek both\n\nsecond <line>"
     assert [str(loss) for loss in imported.losses] == [
         "html: the formatting of the question text (<i>, <script>): imported as plain text"
     ]
