@@ -55,6 +55,9 @@ _PLAIN_TAGS = {_TAG + t for t in ("str", "bool", "int", "float", "timestamp")}
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s]", re.MULTILINE)
 _EXPANSION_LIMIT = 5_000_000
 _INTEGER = re.compile(r"[+-]?\d{1,9}")
+#: C0 and C1 control characters but tab and newline: no page shows them and XML 1.0 and XLSX
+#: cannot hold most of them, so an export would be a file nothing reads.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SEXAGESIMAL = re.compile(r"[+-]?\d+(?::[0-5]?\d)+(?:\.\d*)?")
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 
@@ -127,6 +130,9 @@ def parse_bank(data: bytes | str, path: str, slug: str) -> Bank:
     root = _compose(text, reader)
     if _ANCHOR.search(text):
         _check_expansion(root, reader)
+    # YAML refuses control characters written as they are: only an escape ("\v") makes one.
+    if "\\" in text:
+        _check_controls(root, reader)
     try:
         bank = reader.bank(root, slug, hashlib.sha256(raw).hexdigest())
         stopped = False
@@ -183,6 +189,31 @@ def _check_expansion(root: Node, reader: _Reader) -> None:
             f"anchors and aliases (&name, *name) expand this file to over {expanded:,} values, "
             f"from {len(sizes):,} written: refused",
         )
+
+
+def _check_controls(root: Node, reader: _Reader) -> None:
+    """Refuse each text holding a control character other than tab and newline, at its line."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            found = _CONTROL.search(node.value)
+            if found:
+                shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", _shown(node.value))
+                reader.error(
+                    node,
+                    f"the text '{shown}' holds the control character U+{ord(found.group()):04X}, "
+                    "which no page shows and exported files cannot hold: remove it "
+                    "(a line break is a new line of a | block)",
+                )
+        elif isinstance(node, SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, MappingNode):
+            stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
 
 
 def _kind(node: Node) -> str:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from sqlalchemy import select
 
@@ -305,6 +306,10 @@ def write_xlsx(table: Table) -> Iterator[bytes]:
 
 
 def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Value, font: Font | None = None) -> Cell:
+    if isinstance(value, str):
+        # XLSX cannot hold a control character, and openpyxl raises on one part-way through the
+        # download; the bank loader refuses them in titles, but a name may still carry one.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # openpyxl would store "=..." as a formula

@@ -20,7 +20,9 @@ from quizapp.interchange.model import Exported, Imported, LineProblem, Loss, exp
 from quizapp.questions.types import SingleChoice
 
 _OPTION = re.compile(r"([A-Z])[.)][ \t]+(\S.*)")
-_ANSWER = re.compile(r"ANSWER:?[ \t]*(.*)", re.IGNORECASE)
+# Moodle's reader (qformat_aiken) takes a line for the answer only when it starts with "ANSWER" in
+# capitals and a colon ("ANSWER\s?:\s?"), so a question may begin "Answer the following: ...".
+_ANSWER = re.compile(r"ANSWER\s?:\s?(.*)")
 
 
 @dataclass

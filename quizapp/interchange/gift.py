@@ -7,7 +7,8 @@ A file is a list of items separated by blank lines; a line starting ``//`` is a 
 choice), ``{~%50%a ~%50%b ~%-100%c}`` (weighted choices), ``{T}``/``{FALSE}``, ``{=a =b}`` (short
 answer), ``{#5:0.5}``/``{#4..6}``/``{#=5:0 =%50%5:2}`` (numerical), ``{=a -> 1 =b -> 2}`` (matching),
 ``{}`` (essay). ``#text`` after an answer is its feedback, ``####text`` the general feedback, and a
-backslash escapes ``~ = # { } :`` (``\\n`` is a new line).
+backslash escapes ``~ = # { } :`` (``\\n`` is a new line). As in Moodle's reader and writer, the
+comment lines of an item may hold its tags and id number: ``// [tag:history] [id:GEO-1]``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from quizapp.banks import Bank
+from quizapp.banks.loader import IDENT
 from quizapp.interchange.fractions import inexact_shares, multi_shares
 from quizapp.interchange.ids import make_id
 from quizapp.interchange.model import Exported, Imported, LineProblem, Loss, exporter, importer
@@ -44,6 +46,10 @@ _FORMAT_RE = re.compile(r"\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
 _WEIGHT_RE = re.compile(r"%(-?[0-9]+(?:\.[0-9]+)?)%")
 _NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+#: Moodle's ``[tag:…]`` and ``[id:…]`` in a comment line; ``\]`` and ``\\`` escape within them.
+_TAG_RE = re.compile(r"\[tag:((?:\\.|[^\]\\])*)\]")
+_IDNUMBER_RE = re.compile(r"\[id:((?:\\.|[^\]\\])*)\]")
+#: What the bank allows as an id (see docs/banks.md).
 #: A weight equal to another within this many percentage points (Moodle writes 33.33333).
 _CLOSE = 0.01
 
@@ -73,25 +79,30 @@ class _Item:
     text: str
     first_line: int
     line_at: list[int]
+    #: The item's comment lines, without their ``//``, one a line.
+    comments: str = ""
 
     def line(self, at: int) -> int:
         return self.line_at[min(max(at, 0), len(self.line_at) - 1)] if self.line_at else self.first_line
 
 
 def _items(text: str) -> list[_Item]:
-    """The file's items: runs of lines between blank lines, comment lines left out."""
+    """The file's items: runs of lines between blank lines, comment lines kept apart."""
     items: list[_Item] = []
     parts: list[str] = []
     line_at: list[int] = []
+    comments: list[str] = []
     first = 0
     for number, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
         if stripped.startswith("//"):
+            comments.append(stripped[2:])
             continue
         if not stripped:
             if parts:
-                items.append(_Item("".join(parts), first, line_at))
+                items.append(_Item("".join(parts), first, line_at, "\n".join(comments)))
                 parts, line_at = [], []
+            comments = []
             continue
         if not parts:
             first = number
@@ -99,8 +110,13 @@ def _items(text: str) -> list[_Item]:
         parts.append(line)
         line_at.extend([number] * len(line))
     if parts:
-        items.append(_Item("".join(parts), first, line_at))
+        items.append(_Item("".join(parts), first, line_at, "\n".join(comments)))
     return items
+
+
+def _unescape_mark(text: str) -> str:
+    """The text of a ``[tag:…]`` or ``[id:…]`` mark, its escapes undone as Moodle undoes them."""
+    return re.sub(r"\\([\]\\])", r"\1", text).strip()
 
 
 def _plain(text: str) -> str:
@@ -147,7 +163,14 @@ def _read_item(item: _Item, out: Imported, taken: set[str]) -> None:
     category = re.match(r"\s*\$CATEGORY:(.*)", body)
     if category:
         path = category.group(1).strip().replace("//", "\ue008")
-        out.title = _plain(path.split("/")[-1].replace("\ue008", "/")) or out.title
+        name = _plain(path.split("/")[-1].replace("\ue008", "/"))
+        if out.title is None:
+            out.title = name or None
+        elif name and name != out.title:
+            # As the Moodle XML reader says it: quizapp's bank has no categories.
+            out.losses.append(
+                Loss(f"category {name}", f"a second category: its questions join the bank '{out.title}'")
+            )
         body = body[category.end() :]
         if not body.strip():
             return
@@ -192,9 +215,14 @@ def _read_item(item: _Item, out: Imported, taken: set[str]) -> None:
         prompt = _from_html(prompt)
     if not prompt:
         raise _Problem(opening, "the question has no text before its answers")
-    qid = make_id(taken, title, prompt)
-    question: dict[str, Any] = {"id": qid}
     losses: list[str] = []
+    found_id = _IDNUMBER_RE.search(item.comments)
+    idnumber = _unescape_mark(found_id.group(1)) if found_id else ""
+    if idnumber and not IDENT.fullmatch(idnumber):
+        losses.append(f"its Moodle id number '{idnumber}' (not a quizapp id: letters, digits, - and _)")
+        idnumber = ""
+    qid = make_id(taken, idnumber or title, prompt)
+    question: dict[str, Any] = {"id": qid}
     block = item.text[opening + 1 : closing]
     general = block.find("####")
     explanation = ""
@@ -210,6 +238,10 @@ def _read_item(item: _Item, out: Imported, taken: set[str]) -> None:
     question = {"id": qid, "type": kind, "prompt": prompt, **{k: v for k, v in question.items() if k != "id"}}
     if explanation:
         question["explanation"] = explanation
+    tags = [_unescape_mark(tag) for tag in _TAG_RE.findall(item.comments)]
+    tags = list(dict.fromkeys(tag for tag in tags if tag))
+    if tags:
+        question["tags"] = tags
     if fmt == "html":
         _each_text(question, _from_html)
         losses.append("its HTML formatting (kept as plain text)")
@@ -460,7 +492,7 @@ def write_gift(bank: Bank) -> Exported:
             continue
         losses.extend(Loss(question.id, what) for what in _common_losses(question))
         prompt = escape(question.prompt)
-        parts += [f"::{escape(question.id)}::[plain]{prompt} {{", *block, "}", ""]
+        parts += [*_tag_comment(question), f"::{escape(question.id)}::[plain]{prompt} {{", *block, "}", ""]
     losses.extend(Loss(card.id, "the card: GIFT holds no flashcards") for card in bank.cards)
     losses.extend(Loss(quiz_id, "the quiz: GIFT holds questions only") for quiz_id in bank.quizzes)
     return Exported("\n".join(parts), tuple(losses))
@@ -472,11 +504,32 @@ def _common_losses(question: Question) -> list[str]:
         lost.append(f"its points ({format_number(question.points)}): GIFT has no question weight")
     if question.source:
         lost.append("its source citation")
-    if question.tags:
-        lost.append(f"its tags ({', '.join(question.tags)})")
+    broken = [tag for tag in question.tags if "\n" in tag or "\r" in tag]
+    if broken:
+        lost.append(f"its tags written on more than one line ({', '.join(broken)})")
     if getattr(question, "shuffle", True) is False:
         lost.append("its fixed choice order (shuffle: false)")
     return lost
+
+
+def _tag_comment(question: Question) -> list[str]:
+    """The comment line that carries the question's tags, as Moodle's writer puts them."""
+    marks = [
+        "[tag:" + tag.replace("\\", "\\\\").replace("]", "\\]") + "]"
+        for tag in question.tags
+        if "\n" not in tag and "\r" not in tag
+    ]
+    return [f"// {' '.join(marks)}"] if marks else []
+
+
+def _right(text: str) -> str:
+    """A right choice or answer: ``=`` and the text, with an explicit weight first when the text
+    itself starts like one (``%50% off``), which the reader would otherwise take for its weight."""
+    return f"=%100%{escape(text)}" if _WEIGHT_RE.match(text.lstrip()) else f"={escape(text)}"
+
+
+def _wrong(text: str) -> str:
+    return f"~%0%{escape(text)}" if _WEIGHT_RE.match(text.lstrip()) else f"~{escape(text)}"
 
 
 def _block(question: Question, losses: list[Loss]) -> list[str] | None:
@@ -495,7 +548,7 @@ def _block(question: Question, losses: list[Loss]) -> list[str] | None:
 
 def _write_single(question: SingleChoice, losses: list[Loss]) -> list[str]:
     return [
-        f"\t{'=' if c == question.answer else '~'}{escape(c)}{_feedback(question.feedback_by_choice.get(c))}"
+        f"\t{_right(c) if c == question.answer else _wrong(c)}{_feedback(question.feedback_by_choice.get(c))}"
         for c in question.choices
     ]
 
@@ -534,7 +587,7 @@ def _write_short(question: ShortText, losses: list[Loss]) -> list[str]:
         losses.append(Loss(question.id, f"its forgiven typing slips (typos: {question.typos})"))
     if any("->" in a for a in question.answer):
         losses.append(Loss(question.id, "an answer holding '->', which GIFT reads as a matching pair"))
-    return [f"\t={escape(a)}" for a in question.answer]
+    return [f"\t{_right(a)}" for a in question.answer]
 
 
 def _write_numeric(question: Numeric, losses: list[Loss]) -> list[str]:

@@ -297,7 +297,7 @@ def guess_format(name: str, text: str) -> str | None:
     """The format of a file from its name and text (None when it cannot be told): ``.gift`` is
     GIFT, XML is QTI when its root is ``questestinterop`` and Moodle XML when ``quiz``; a text file
     is Aiken when it has ``ANSWER: X`` lines, Anki text with Anki's ``#separator:`` or ``#html:``
-    headers, GIFT with answer braces, Quizlet with tab-separated lines."""
+    headers, Quizlet with a tab on every line, GIFT with answer braces."""
     lower = name.lower()
     head = text.lstrip("\ufeff \t\r\n")[:4096]
     if lower.endswith(".gift"):
@@ -310,9 +310,10 @@ def guess_format(name: str, text: str) -> str | None:
         return "aiken"
     if re.match(r"#(separator|html|columns|notetype|deck|tags column):", head):
         return "anki-txt"
-    if re.search(r"(?<!\\)\{[^{}]*(?<!\\)\}", text):
-        return "gift"
+    # A tab on every line is the stronger sign: a Quizlet set about sets or code has braces too.
     lines = [line for line in text.splitlines() if line.strip()]
     if lines and all("\t" in line for line in lines):
         return "quizlet"
+    if re.search(r"(?<!\\)\{[^{}]*(?<!\\)\}", text):
+        return "gift"
     return None

@@ -30,6 +30,7 @@ from quizapp.interchange.xmltext import (
     sub,
     text_to_html,
     to_xml,
+    white_space_loss,
 )
 from quizapp.questions import (
     Matching,
@@ -191,15 +192,19 @@ class _Reading:
             self.lose(qid, f"the files embedded in {what}")
         return html_to_text(raw)
 
-    def answers(self, element: ET.Element, qid: str) -> list[tuple[str, float, str, ET.Element]]:
-        """Each ``<answer>``: its text, its fraction (a percentage), its feedback, the element."""
+    def answers(
+        self, element: ET.Element, qid: str, plain: bool = False
+    ) -> list[tuple[str, float, str, ET.Element]]:
+        """Each ``<answer>``: its text, its fraction (a percentage), its feedback, the element.
+        ``plain`` answers are typed ones, which Moodle's importer (``import_answer`` without answer
+        files) takes as written, whatever their format says: ``&lt;br&gt;`` is the answer ``<br>``."""
         out = []
         for answer in element.findall("answer"):
             fraction = number_value(answer.get("fraction", "0"))
             if fraction is None:
                 self.problem(answer, f"the fraction '{answer.get('fraction')}' is not a number")
                 continue
-            text = self.text_of(answer, qid, "a choice")
+            text = child_text(answer, "text") if plain else self.text_of(answer, qid, "a choice")
             feedback = self.text_of(answer.find("feedback"), qid, "a choice's feedback")
             out.append((text, fraction, feedback, answer))
         return out
@@ -307,7 +312,7 @@ def _read_truefalse(reading: _Reading, element: ET.Element, qid: str) -> dict[st
 
 def _read_shortanswer(reading: _Reading, element: ET.Element, qid: str) -> dict[str, Any] | None:
     accepted, wrong = [], []
-    for text, fraction, said, _ in reading.answers(element, qid):
+    for text, fraction, said, _ in reading.answers(element, qid, plain=True):
         if text == "*":
             reading.lose(qid, "the catch-all answer '*' and its feedback")
             continue
@@ -334,7 +339,7 @@ def _read_shortanswer(reading: _Reading, element: ET.Element, qid: str) -> dict[
 
 def _read_numerical(reading: _Reading, element: ET.Element, qid: str) -> dict[str, Any] | None:
     right: list[tuple[float, float]] = []
-    for text, fraction, said, answer in reading.answers(element, qid):
+    for text, fraction, said, answer in reading.answers(element, qid, plain=True):
         if text == "*":
             reading.lose(qid, "the catch-all answer '*' and its feedback")
             continue
@@ -438,9 +443,7 @@ def export_moodle_xml(bank: Bank) -> Exported:
     sub(sub(category, "info", format="html"), "text", text_to_html(bank.description))
     for question in bank.questions.values():
         before = len(losses)
-        loss = citation_loss(question)
-        if loss:
-            losses.append(loss)
+        losses.extend(loss for loss in (citation_loss(question), white_space_loss(question)) if loss)
         try:
             quiz.append(_question_element(question, losses))
         except _Unwritable as unwritable:

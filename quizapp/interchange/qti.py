@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET  # noqa: S405 - builds the export; imports parse through defusedxml
 import zipfile
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from quizapp.interchange.xmltext import (
     XmlDocument,
     XmlRefused,
     bank_losses,
+    child_text,
     citation_loss,
     html_to_text,
     lost_markup,
@@ -29,6 +31,7 @@ from quizapp.interchange.xmltext import (
     sub,
     text_to_html,
     to_xml,
+    white_space_loss,
 )
 from quizapp.questions import (
     Matching,
@@ -90,9 +93,7 @@ def export_qti(bank: Bank) -> Exported:
                 Loss(question.id, f"the whole question: Canvas classic quizzes have no {kind} type")
             )
             continue
-        cited = citation_loss(question)
-        if cited:
-            losses.append(cited)
+        losses.extend(loss for loss in (citation_loss(question), white_space_loss(question)) if loss)
         if question.tags:
             losses.append(
                 Loss(question.id, f"the tags ({', '.join(question.tags)}): Canvas questions have none")
@@ -367,11 +368,44 @@ def _read_assessment(text: str) -> tuple[Imported, str]:
     if assessment is not None and assessment.get("title"):
         imported.title = assessment.get("title")
     reading = _Reading(document, imported)
+    for section in root.iter("section"):
+        _question_group(document, section, imported)
     for item in root.iter("item"):
         reading.item(item)
     if not imported.questions and not imported.problems:
         imported.problems.append(LineProblem(document.line(root), "the file holds no question"))
     return imported, ident
+
+
+def _question_group(document: XmlDocument, section: ET.Element, imported: Imported) -> None:
+    """Report a Canvas question group ("pick 2 of these, 3 points each"): a section with a
+    ``<selection>``, which a bank cannot hold; one linked to a Canvas question bank
+    (``<sourcebank_ref>``) has none of its questions in the file."""
+    selection = section.find("selection_ordering/selection")
+    if selection is None:
+        return
+    name = section.get("title") or section.get("ident") or "untitled"
+    count = child_text(selection, "selection_number") or "all"
+    points = number_value(child_text(selection, "selection_extension/points_per_item"))
+    each = f", {format_number(points)} points each" if points is not None else ""
+    if selection.find("sourcebank_ref") is not None:
+        imported.problems.append(
+            LineProblem(
+                document.line(section),
+                f"the question group '{name}' picks {count} questions from a linked Canvas question bank, "
+                "and questions from a linked Canvas bank are not in the file: export that bank from "
+                "Canvas and import it, or remove the group",
+            )
+        )
+        return
+    held = len(section.findall("item"))
+    imported.losses.append(
+        Loss(
+            f"group {name}",
+            f"the question group '{name}' (pick {count} of its {held} questions{each}): "
+            "each of its questions is imported on its own, with its own points",
+        )
+    )
 
 
 def read_package(data: bytes) -> Imported:
@@ -391,10 +425,14 @@ def read_package(data: bytes) -> Imported:
 def _apply_quiz_meta(imported: Imported, data: bytes, path: str) -> None:
     """Apply the settings file at ``path`` of the package, if it has one, as Canvas's importer
     does: its title is the quiz's, and ``shuffle_answers`` false keeps every choice in order."""
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        if path not in package.namelist() or package.getinfo(path).file_size > MAX_DOCUMENT:
-            return
-        raw = package.read(path)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            if path not in package.namelist() or package.getinfo(path).file_size > MAX_DOCUMENT:
+                return
+            raw = package.read(path)
+    except _UNZIP_ERRORS:
+        imported.problems.append(LineProblem(1, f"{path}: the package is damaged or encrypted here"))
+        return
     try:
         root = parse_xml(raw.decode("utf-8", "replace")).root
     except XmlRefused as refused:
@@ -410,6 +448,12 @@ def _apply_quiz_meta(imported: Imported, data: bytes, path: str) -> None:
                 question["shuffle"] = False
 
 
+#: What reading a damaged member of a zip raises: a bad CRC or header (BadZipFile), broken
+#: compressed bytes (zlib.error, EOFError), a password (RuntimeError), an unknown compression or
+#: cipher (NotImplementedError).
+_UNZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+
+
 def is_package(data: bytes) -> bool:
     """Whether ``data`` is a zip file (a QTI package) rather than text."""
     return data.startswith(b"PK\x03\x04")
@@ -422,6 +466,15 @@ def package_document(data: bytes) -> str | LineProblem:
         package = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         return LineProblem(1, "this is not a zip file (a QTI package is one)")
+    try:
+        return _package_document(package)
+    except _UNZIP_ERRORS:
+        return LineProblem(
+            1, "the package is damaged or encrypted (download or export it again, without a password)"
+        )
+
+
+def _package_document(package: zipfile.ZipFile) -> str | LineProblem:
     with package:
         names = [info.filename for info in package.infolist() if not info.is_dir()]
         wanted = _manifest_documents(package) if "imsmanifest.xml" in names else []

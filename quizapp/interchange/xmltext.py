@@ -93,8 +93,14 @@ def child_text(element: ET.Element | None, path: str, default: str = "") -> str:
     return (found.text or "").strip() if found is not None else default
 
 
-#: Tags that end a line of text: a paragraph, a line break, a list item, a heading, a table row.
-_LINE_ENDS = re.compile(r"<\s*br\s*/?\s*>|<\s*/\s*(?:p|div|li|h[1-6]|tr|blockquote|pre)\s*>", re.IGNORECASE)
+#: The end of a paragraph, which a browser sets apart: a blank line in plain text.
+_PARAGRAPH_END = re.compile(r"<\s*/\s*p\s*>", re.IGNORECASE)
+#: Tags that end a line of text: a line break, a list item, a heading, a table row.
+_LINE_ENDS = re.compile(r"<\s*br\s*/?\s*>|<\s*/\s*(?:div|li|h[1-6]|tr|blockquote|pre)\s*>", re.IGNORECASE)
+#: HTML's white space, which a browser collapses to one space; a no-break space is not among it.
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+#: A space that HTML would collapse: one at the start of a line or after another space.
+_COLLAPSED_SPACE = re.compile(r"(?:^|(?<= )) ")
 #: Tags that only make a text a paragraph or a line: nothing of them is lost in plain text.
 _PLAIN_TAGS = frozenset({"p", "br", "div", "span"})
 _TAG_NAME = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)")
@@ -103,12 +109,23 @@ _TAG_NAME = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)")
 def html_to_text(markup: str) -> str:
     """The plain text of an HTML fragment, as a browser would show it: tags dropped by a real HTML
     parser (nh3, which also drops what scripts and styles hold), entities decoded, white space
-    collapsed, paragraphs and line breaks as line breaks."""
-    flowing = _LINE_ENDS.sub("\n", " ".join(markup.split()))
+    collapsed but for no-break spaces (kept as spaces, so indentation survives), line breaks as
+    line breaks and paragraphs apart by one blank line."""
+    flowing = _LINE_ENDS.sub("\n", _PARAGRAPH_END.sub("\n\n", _HTML_SPACE.sub(" ", markup)))
     # Text with no tag and no entity is already plain: the parser would give it back unchanged.
     text = html.unescape(nh3.clean(flowing, tags=set())) if "<" in flowing or "&" in flowing else flowing
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    return unicodedata.normalize("NFC", "\n".join(line for line in lines if line))
+    kept: list[str] = []
+    apart = False
+    for raw in text.split("\n"):
+        line = _HTML_SPACE.sub(" ", raw).strip(" ").replace("\xa0", " ").rstrip()
+        if not line.strip():
+            apart = bool(kept)
+            continue
+        if apart:
+            kept.append("")
+        kept.append(line)
+        apart = False
+    return unicodedata.normalize("NFC", "\n".join(kept))
 
 
 def lost_markup(markup: str) -> list[str]:
@@ -117,8 +134,37 @@ def lost_markup(markup: str) -> list[str]:
 
 
 def text_to_html(text: str) -> str:
-    """Plain text as HTML that shows it unchanged: special characters escaped, lines broken."""
-    return "<br>".join(html.escape(line, quote=False) for line in text.split("\n"))
+    """Plain text as HTML that shows it unchanged and that ``html_to_text`` reads back: special
+    characters escaped, lines broken with ``<br>``, paragraphs (apart by blank lines) as ``<p>``
+    when there are several, and spaces HTML would collapse (indentation) as ``&nbsp;``."""
+    paragraphs = [
+        "<br>".join(
+            _COLLAPSED_SPACE.sub("&nbsp;", html.escape(line, quote=False)) for line in lines.split("\n")
+        )
+        for lines in re.split(r"\n(?:[ \t]*\n)+", text.strip("\n"))
+    ]
+    return paragraphs[0] if len(paragraphs) == 1 else "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def white_space_loss(question: Question) -> Loss | None:
+    """The loss of the white space HTML cannot carry in a question's texts (tabs, no-break
+    spaces, several blank lines in a row), which ``text_to_html`` would not give back."""
+    texts = [("the question text", question.prompt), ("the explanation", question.explanation)]
+    texts += [("a choice", choice) for choice in getattr(question, "choices", ())]
+    texts += [("a feedback", said) for said in getattr(question, "feedback_by_choice", {}).values()]
+    changed = dict.fromkeys(what for what, text in texts if not _keeps_white_space(text))
+    if not changed:
+        return None
+    return Loss(
+        question.id,
+        f"the exact white space of {', '.join(changed)} (tabs, no-break spaces or several blank "
+        "lines in a row): the HTML keeps line breaks, paragraphs and indentation only",
+    )
+
+
+def _keeps_white_space(text: str) -> bool:
+    written = "\n".join(line.rstrip() for line in text.strip().split("\n"))
+    return html_to_text(text_to_html(text)) == unicodedata.normalize("NFC", written)
 
 
 def to_xml(root: ET.Element) -> str:

@@ -336,6 +336,20 @@ def test_a_zip_that_is_not_a_qti_package_is_refused_with_a_message(bank_owner, b
     assert not bank_file(banks_dir, "notes").exists()
 
 
+def test_a_damaged_qti_package_is_refused_with_a_message(app, bank_owner, banks_dir):
+    package = bytearray(bank_owner.get(f"{BANKS}/every-type/export/qti").get_data())
+    with zipfile.ZipFile(io.BytesIO(bytes(package))) as archive:
+        [info] = [i for i in archive.infolist() if i.filename.endswith("every-type.xml")]
+    package[info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 5] ^= 0xFF
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # a crash would be a 500 page, not an exception here
+
+    response = upload(bank_owner, bytes(package), filename="every-type.qti.zip", slug="broken")
+
+    assert response.status_code == 422
+    assert "cannot be read as a QTI package: the package is damaged or encrypted" in text_of(response)
+    assert not bank_file(banks_dir, "broken").exists()
+
+
 @pytest.mark.parametrize("path", ["export", "export/aiken"])
 def test_download_is_for_the_banks_editors_only(app, instructor, path):
     assert instructor.get(f"{BANKS}/every-type/{path}").status_code in (403, 404)

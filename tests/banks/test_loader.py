@@ -279,6 +279,51 @@ def test_a_yaml_tag_is_refused_at_its_line():
     assert "tag" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("escaped", "shown", "code"),
+    [
+        ("One\\vtwo?", "One\\x0btwo?", "000B"),
+        ("Bell\\a", "Bell\\x07", "0007"),
+        ("NEL\\N", "NEL\\x85", "0085"),
+    ],
+)
+def test_a_control_character_written_as_an_escape_is_refused_at_its_line(escaped, shown, code):
+    problem = the_problem(
+        f"""\
+        title: T
+        questions:
+          - id: a
+            type: true_false
+            prompt: "{escaped}"
+            answer: true
+        """
+    )
+
+    assert problem.line == 5
+    assert problem.message == (
+        f"the text '{shown}' holds the control character U+{code}, which no page shows and exported "
+        "files cannot hold: remove it (a line break is a new line of a | block)"
+    )
+
+
+def test_a_control_character_is_refused_in_any_text_even_a_quiz_title_and_tab_and_newline_are_not():
+    problems = problems_of(
+        """\
+        title: T
+        questions:
+          - {id: a, type: true_false, prompt: "Tab\\there,\\nand a new line", answer: true}
+        quizzes:
+          - {id: all, title: "Week\\x001", select: {}}
+          - {id: alias, title: "Week\\e2", select: {}}
+        """
+    )
+
+    assert [(p.line, p.message.split(" holds")[0]) for p in problems] == [
+        (5, "the text 'Week\\x001'"),
+        (6, "the text 'Week\\x1b2'"),
+    ]
+
+
 def test_a_python_object_tag_is_refused_and_never_constructed(tmp_path):
     marker = tmp_path / "constructed"
     problem = the_problem(

@@ -8,9 +8,10 @@ import csv
 import io
 import re
 
+import openpyxl
 import pytest
 
-from quizapp.grades.exports import Kind, Table, neutralise, write_csv
+from quizapp.grades.exports import Kind, Table, neutralise, write_csv, write_xlsx
 from tests.factories import scoring, text_of
 
 TITLES = {"eq": "=Sum", "dash": "-Intro", "plus": "+Plus", "at": "@At"}
@@ -143,6 +144,17 @@ def test_a_csv_table_applies_each_columns_kind_and_writes_a_verbatim_header_as_g
         verbatim_header=True,
     )
     assert b"".join(write_csv(table)).decode() == "=id,-n,@t\r\n-dash,-1.5,'-x\r\n"
+
+
+def test_a_control_character_in_a_title_or_a_name_is_left_out_of_the_spreadsheet_not_a_broken_download():
+    table = Table(["Name", "Week\v1 (b/all) %"], iter([["Ada\x07 Lovelace", 100.0]]))
+
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(write_xlsx(table))))["Grades"]
+
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        ["Name", "Week1 (b/all) %"],
+        ["Ada Lovelace", 100],
+    ]
 
 
 # --- the Moodle file's grade items ----------------------------------------------------------------

@@ -106,6 +106,23 @@ def test_a_question_with_one_option_a_repeated_letter_or_a_repeated_option_is_re
     assert same.questions == []
 
 
+def test_a_question_whose_text_starts_with_answer_is_read_as_a_question():
+    imported = read("Answer the following: what is 2 + 2?\nA. 3\nB. 4\nANSWER: B\n")
+
+    assert imported.problems == []
+    assert [(q["prompt"], q["answer"]) for q in imported.questions] == [
+        ("Answer the following: what is 2 + 2?", "4")
+    ]
+
+
+def test_only_a_capital_answer_with_a_colon_ends_a_question_as_in_moodle():
+    imported = read("Q?\nA. a\nB. b\nanswer: A\n")
+
+    assert imported.questions == []
+    assert [p.line for p in imported.problems] == [1, 4]
+    assert "no ANSWER line" in imported.problems[0].message
+
+
 def test_an_answer_line_with_no_question_is_reported():
     imported = read("ANSWER: A\n")
     assert imported.problems == [LineProblem(1, "an ANSWER line with no question before it")]
@@ -144,3 +161,18 @@ questions:
     exported = EXPORTERS["aiken"](parse_bank(text, "t.yaml", "t"))
     assert [q["prompt"] for q in read(exported.text).questions] == ["Fine?"]
     assert [loss.question_id for loss in exported.losses] == ["q1"]
+
+
+def test_export_writes_a_question_whose_text_starts_with_answer():
+    text = """\
+title: T
+questions:
+  - {id: q, type: single, prompt: "Answers may vary: pick 4", choices: ["3", "4"], answer: "4"}
+  - {id: r, type: single, prompt: "ANSWER: this", choices: ["3", "4"], answer: "4"}
+"""
+    exported = EXPORTERS["aiken"](parse_bank(text, "t.yaml", "t"))
+
+    assert exported.text == "Answers may vary: pick 4\nA. 3\nB. 4\nANSWER: B\n"
+    assert [(loss.question_id, loss.what) for loss in exported.losses] == [
+        ("r", "the question: its prompt would read as an option or an ANSWER line")
+    ]

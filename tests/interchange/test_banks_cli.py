@@ -180,6 +180,27 @@ def test_import_of_an_unrecognisable_file_asks_for_the_format(runner: FlaskCliRu
     )
 
 
+def test_import_of_a_damaged_qti_package_is_refused_with_a_message(runner: FlaskCliRunner, tmp_path: Path):
+    package = tmp_path / "every-type.qti.zip"
+    exported = runner.invoke(args=["banks", "export", "every-type", "--format", "qti", "-o", str(package)])
+    assert exported.exit_code == 0, exported.output
+    data = bytearray(package.read_bytes())
+    with zipfile.ZipFile(package) as archive:
+        [info] = [i for i in archive.infolist() if i.filename.endswith("every-type.xml")]
+    data[info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 5] ^= (
+        0xFF  # a broken download
+    )
+    package.write_bytes(bytes(data))
+
+    result = runner.invoke(args=["banks", "import", str(package)])
+
+    assert result.exit_code == 1
+    assert (
+        "every-type.qti.zip cannot be read as a QTI package: the package is damaged or encrypted"
+        in result.output
+    )
+
+
 def zip_of(name: str, text: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

@@ -89,6 +89,7 @@ def test_the_documentations_other_forms_read_as_their_quizapp_types():
         "type": "true_false",
         "prompt": "Grant was buried in a tomb in New York City.",
         "answer": True,
+        "tags": ["presidents", "new-york"],
     }
     # GIFT gives the feedback for a wrong answer first, then for a right one.
     assert by_id["the-sun-rises-in-the-west"]["feedback"] == {
@@ -356,7 +357,6 @@ quizzes:
         Loss("n", "its unit (km)"),
         Loss("n", "its points (2): GIFT has no question weight"),
         Loss("n", "its source citation"),
-        Loss("n", "its tags (far)"),
         Loss("s", "its fixed choice order (shuffle: false)"),
         Loss("t", "its known wrong answers (Wesley Clark)"),
         Loss("t", "its forgiven typing slips (typos: 1)"),
@@ -364,6 +364,7 @@ quizzes:
         Loss("q", "the quiz: GIFT holds questions only"),
     }
     assert "::o::" not in exported.text
+    assert "\n// [tag:far]\n::n::" in exported.text
 
 
 def test_without_an_equals_answer_a_choice_question_is_multiple_answer_even_with_one_right_choice():
@@ -415,3 +416,73 @@ questions:
         Loss("t", "an answer holding '->', which GIFT reads as a matching pair"),
         Loss("m", "a pair holding '->', which GIFT cannot escape"),
     }
+
+
+def test_a_choice_or_answer_whose_text_starts_like_a_weight_comes_back_as_written():
+    exported = export(
+        """\
+title: T
+questions:
+  - {id: sale, type: single, prompt: Bigger?, choices: ["%50% off", "%20% off", "none"], answer: "%50% off"}
+  - {id: code, type: text, prompt: "Write fifty percent as printf does.", answer: "%50%"}
+"""
+    )
+
+    back = read(exported.text)
+
+    assert back.problems == []
+    assert back.losses == []
+    sale, code = back.questions
+    assert (sale["choices"], sale["answer"]) == (["%50% off", "%20% off", "none"], "%50% off")
+    assert code["answer"] == "%50%"
+    assert "=%100%%50% off" in exported.text
+    assert "~%0%%20% off" in exported.text
+
+
+def test_tags_and_an_id_in_moodles_comment_lines_are_imported():
+    imported = read(
+        "// question: 1  name: capital\n// [id:GEO-1] [tag:geography]\n// [tag:europe] [tag:a\\]b]\n"
+        "::capital::What is the capital of France? {=Paris ~Lyon}\n\n"
+        "// [tag:ignored] a comment apart from any question\n\nNext? {T}\n"
+    )
+
+    assert imported.problems == []
+    first, second = imported.questions
+    assert (first["id"], first["tags"]) == ("GEO-1", ["geography", "europe", "a]b"])
+    assert "tags" not in second
+    assert imported.losses == []
+
+
+def test_a_moodle_id_number_that_is_no_bank_id_is_reported_and_the_title_used():
+    imported = read("// [id:GEO 1/a] [tag:geography]\n::capital::Capital of France? {=Paris ~Lyon}\n")
+
+    assert [(q["id"], q["tags"]) for q in imported.questions] == [("capital", ["geography"])]
+    assert imported.losses == [
+        Loss("capital", "its Moodle id number 'GEO 1/a' (not a quizapp id: letters, digits, - and _)")
+    ]
+
+
+def test_export_writes_tags_where_moodle_reads_them_and_they_come_back():
+    exported = export(
+        """\
+title: T
+questions:
+  - {id: q, type: true_false, prompt: Fine?, answer: true, tags: [week-1, "odd]one"]}
+"""
+    )
+
+    assert "// [tag:week-1] [tag:odd\\]one]\n::q::" in exported.text
+    assert exported.losses == ()
+    assert read(exported.text).questions[0]["tags"] == ["week-1", "odd]one"]
+
+
+def test_a_file_of_two_categories_says_their_questions_were_merged():
+    imported = read(
+        "$CATEGORY: $course$/top/Algebra\n\nQ1 {T}\n\n$CATEGORY: $course$/top/Geometry\n\nQ2 {F}\n"
+    )
+
+    assert [q["prompt"] for q in imported.questions] == ["Q1", "Q2"]
+    assert imported.title == "Algebra"
+    assert imported.losses == [
+        Loss("category Geometry", "a second category: its questions join the bank 'Algebra'")
+    ]

@@ -127,8 +127,8 @@ def test_html_question_text_becomes_the_text_a_browser_shows_and_scripts_are_dro
 
     imported = import_moodle(text)
 
-    # A browser shows the no-break space as a space: so does the plain text.
-    assert imported.questions[0]["prompt"] == "Osh & Bishkek both\nsecond <line>"
+    # A browser shows the no-break space as a space, and sets paragraphs apart: so does the text.
+    assert imported.questions[0]["prompt"] == "Osh & Bishkek both\n\nsecond <line>"
     assert [str(loss) for loss in imported.losses] == [
         "html: the formatting of the question text (<i>, <script>): imported as plain text"
     ]
@@ -157,6 +157,31 @@ def test_choices_keep_their_order_unless_the_file_asks_for_shuffling_as_moodles_
         "one": True,
         "word": True,
     }
+
+
+def test_short_and_numerical_answers_are_read_as_typed_as_moodles_importer_reads_them():
+    imported = import_moodle(
+        quiz(
+            '<question type="shortanswer"><name><text>tag</text></name>'
+            '<questiontext format="html"><text>Which element breaks a line?</text></questiontext>'
+            '<answer fraction="100"><text>&lt;br&gt;</text></answer>'
+            '<answer fraction="0"><text>&lt;p&gt; &amp;amp;</text></answer></question>',
+            '<question type="shortanswer"><name><text>less</text></name>'
+            '<questiontext format="html"><text>Write "x is less than y" in C.</text></questiontext>'
+            '<answer fraction="100" format="html"><text>x&lt;y</text></answer></question>',
+            '<question type="numerical"><name><text>n</text></name>'
+            '<questiontext format="html"><text>How many?</text></questiontext>'
+            '<answer fraction="100" format="html"><text> 1e3 </text></answer></question>',
+        )
+    )
+
+    assert imported.problems == []
+    assert [(q["id"], q["answer"], q.get("wrong")) for q in imported.questions] == [
+        ("tag", ["<br>"], ["<p> &amp;"]),
+        ("less", ["x<y"], None),
+        ("n", 1000, None),
+    ]
+    assert imported.losses == []
 
 
 def test_true_false_answers_named_in_another_language_are_read_in_order_and_reported():

@@ -194,6 +194,70 @@ def test_imported_questions_make_a_bank_the_validator_accepts():
     assert len(bank.questions) == 7
 
 
+def true_false_item(n: int) -> str:
+    return (
+        f'<item ident="i{n}" title="Q{n}"><presentation><material>'
+        f'<mattext texttype="text/plain">Statement {n}</mattext></material>'
+        '<response_lid ident="response1"><render_choice>'
+        '<response_label ident="1"><material><mattext>True</mattext></material></response_label>'
+        '<response_label ident="2"><material><mattext>False</mattext></material></response_label>'
+        '</render_choice></response_lid></presentation><resprocessing><respcondition continue="No">'
+        '<conditionvar><varequal respident="response1">1</varequal></conditionvar>'
+        '<setvar action="Set" varname="SCORE">100</setvar></respcondition></resprocessing></item>'
+    )
+
+
+def canvas_quiz(*sections: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<questestinterop xmlns="http://www.imsglobal.org/xsd/ims_qtiasiv1p2">\n'
+        '<assessment ident="a" title="Quiz"><section ident="root_section">\n'
+        f"{true_false_item(1)}\n{''.join(sections)}</section></assessment></questestinterop>\n"
+    )
+
+
+def group(title: str, pick: int, points: str, body: str) -> str:
+    """A Canvas question group: a section whose selection picks ``pick`` questions."""
+    return (
+        f'<section ident="g" title="{title}"><selection_ordering><selection>\n{body}'
+        f"<selection_number>{pick}</selection_number><selection_extension>"
+        f"<points_per_item>{points}</points_per_item></selection_extension></selection>"
+        "</selection_ordering>\n"
+    )
+
+
+def test_a_canvas_question_group_is_reported_and_its_questions_imported_each_on_its_own():
+    imported = import_qti(
+        canvas_quiz(
+            group("Pick two", 2, "3.0", "") + "".join(true_false_item(n) for n in (2, 3, 4)) + "</section>"
+        )
+    )
+
+    assert imported.problems == []
+    assert [q["prompt"] for q in imported.questions] == [f"Statement {n}" for n in (1, 2, 3, 4)]
+    assert imported.losses == [
+        Loss(
+            "group Pick two",
+            "the question group 'Pick two' (pick 2 of its 3 questions, 3 points each): "
+            "each of its questions is imported on its own, with its own points",
+        )
+    ]
+
+
+def test_a_group_drawing_on_a_linked_canvas_bank_is_a_problem_at_its_line():
+    imported = import_qti(
+        canvas_quiz(
+            group("From a bank", 3, "2.0", "<sourcebank_ref>i0a1b2c3</sourcebank_ref>") + "</section>"
+        )
+    )
+
+    assert [str(p) for p in imported.problems] == [
+        "line 5: the question group 'From a bank' picks 3 questions from a linked Canvas question bank, "
+        "and questions from a linked Canvas bank are not in the file: export that bank from Canvas "
+        "and import it, or remove the group"
+    ]
+
+
 def test_an_item_without_canvas_metadata_is_read_by_its_shape():
     text = (DATA / "canvas-quiz.xml").read_text()
     plain = text.replace("<fieldentry>multiple_answers_question</fieldentry>", "<fieldentry></fieldentry>")
@@ -280,6 +344,59 @@ def test_packages_that_cannot_be_read_are_refused_with_a_message(data: bytes, pr
     imported = read_package(data)
 
     assert [str(p) for p in imported.problems] == [problem]
+
+
+def damaged(package: bytes, member: str) -> bytes:
+    """``package`` with a byte of ``member``'s compressed data flipped, as a broken download has it:
+    its directory still reads, the member does not."""
+    data = bytearray(package)
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        info = archive.getinfo(member)
+    data[info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 5] ^= 0xFF
+    return bytes(data)
+
+
+def encrypted(package: bytes) -> bytes:
+    """``package`` with its first member marked encrypted (local header and central directory)."""
+    data = bytearray(package)
+    data[6] |= 1
+    data[data.find(b"PK\x01\x02") + 8] |= 1
+    return bytes(data)
+
+
+def exported_package() -> bytes:
+    data = EXPORTERS["qti"](bank_of("  - {id: q, type: true_false, prompt: P?, answer: true}\n")).data
+    assert data is not None
+    return data
+
+
+ASSESSMENT = "quizapp-t/quizapp-t.xml"
+DAMAGED = "line 1: the package is damaged or encrypted (download or export it again, without a password)"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        damaged(exported_package(), ASSESSMENT),
+        damaged(exported_package(), "imsmanifest.xml"),
+        encrypted(zipped({"quiz.xml": "<questestinterop/>"})),
+        encrypted(exported_package()),
+    ],
+    ids=["assessment-damaged", "manifest-damaged", "encrypted", "encrypted-manifest"],
+)
+def test_a_damaged_or_encrypted_package_is_a_problem_not_a_crash(data: bytes):
+    imported = read_package(data)
+
+    assert [str(p) for p in imported.problems] == [DAMAGED]
+    assert imported.questions == []
+
+
+def test_damaged_quiz_settings_are_a_problem_naming_the_file():
+    imported = read_package(damaged(exported_package(), "quizapp-t/assessment_meta.xml"))
+
+    assert [str(p) for p in imported.problems] == [
+        "line 1: quizapp-t/assessment_meta.xml: the package is damaged or encrypted here"
+    ]
 
 
 def test_a_billion_laughs_bomb_is_refused(no_network: list[object]):

@@ -105,6 +105,7 @@ def test_appending_refuses_ids_the_bank_already_has():
         ("quiz.txt", "What?\nA. one\nB. two\nANSWER: B\n", "aiken"),
         ("notes.txt", "#separator:tab\n#html:false\nfront\tback\n", "anki-txt"),
         ("set.txt", "term\tdefinition\nother\tmeaning\n", "quizlet"),
+        ("sets.txt", "Set of the first two naturals\t{1, 2}\nEmpty set\t{}\n", "quizlet"),
         ("notes.txt", "Just words.\n", None),
         ("data.xml", "<other/>", None),
     ],
