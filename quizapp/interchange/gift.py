@@ -49,7 +49,6 @@ _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 #: Moodle's ``[tag:…]`` and ``[id:…]`` in a comment line; ``\]`` and ``\\`` escape within them.
 _TAG_RE = re.compile(r"\[tag:((?:\\.|[^\]\\])*)\]")
 _IDNUMBER_RE = re.compile(r"\[id:((?:\\.|[^\]\\])*)\]")
-#: What the bank allows as an id (see docs/banks.md).
 #: A weight equal to another within this many percentage points (Moodle writes 33.33333).
 _CLOSE = 0.01
 
