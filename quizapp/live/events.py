@@ -32,12 +32,13 @@ from typing import Any
 from flask import Flask, request, session
 from flask_login import current_user
 from flask_socketio import SocketIO, join_room
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from quizapp.clock import now
-from quizapp.extensions import live_socketio, this_app
+from quizapp import clock
+from quizapp.extensions import db, live_socketio, this_app
 from quizapp.live import operations as live
-from quizapp.models import LiveGame, LivePlayer
+from quizapp.models import LiveAnswer, LiveGame, LivePlayer
 
 NAMESPACE = "/live"
 #: With auto-advance on, the reveal stays on screen this long before the next question opens.
@@ -97,7 +98,7 @@ def host_next(data: Any) -> Ack:
     once."""
     game = _hosted(data)
     version = _integer(data, "version")
-    game = live.advance(game, version, now())
+    game = live.advance(game, version, clock.now())
     announce(this_app(), game)
     return {"ok": True, "version": game.version, "state": game.state}
 
@@ -112,7 +113,7 @@ def host_kick(data: Any) -> Ack:
     socketio.close_room(_player_room(player_id), namespace=NAMESPACE)
     socketio.emit(
         "players",
-        {"players": [], "kicked": [player_id], "count": live.answer_count(game)[1]},
+        {"players": [], "kicked": [player_id], "count": len(live.players(game))},
         to=_host_room(game.id),
         namespace=NAMESPACE,
     )
@@ -138,7 +139,7 @@ def join(data: Any) -> Ack:
         raise live.LiveRefused("No game has this PIN. Check it on the big screen.")
     user = current_user if current_user.is_authenticated else None
     nickname = data.get("nickname") if isinstance(data.get("nickname"), str) else None
-    player = live.join(game, user, nickname, now())
+    player = live.join(game, user, nickname, clock.now())
     _enter(game, player)
     socketio = live_socketio()
     socketio.emit(
@@ -146,7 +147,7 @@ def join(data: Any) -> Ack:
         {
             "players": [{"id": player.id, "nickname": player.nickname}],
             "kicked": [],
-            "count": live.answer_count(game)[1],
+            "count": len(live.players(game)),
         },
         to=_host_room(game.id),
         namespace=NAMESPACE,
@@ -169,7 +170,7 @@ def answer(data: Any) -> Ack:
     scores nothing. The host sees the count; with auto-advance, the last answer closes the question."""
     _count("answers", "LIVE_ANSWERS_PER_MINUTE")
     player = _player(data)
-    received = live.answer(player, _integer(data, "position"), data.get("answer"), now())
+    received = live.answer(player, _integer(data, "position"), data.get("answer"), clock.now())
     if received.outcome == "late":
         return {"ok": False, "error": "late", "message": "Too late: time was up for this question."}
     game = player.game
@@ -211,24 +212,55 @@ def announce(app: Flask, game: LiveGame) -> None:
     elif game.state == "reveal":
         socketio.emit("closed", {"position": game.position}, to=everyone, namespace=NAMESPACE)
         socketio.emit("reveal", live.host_view(game), to=_host_room(game.id), namespace=NAMESPACE)
-        for player_id, result in live.results(game).items():
+        for player_id, result in results(game).items():
             socketio.emit("result", result, to=_player_room(player_id), namespace=NAMESPACE)
         if game.settings.get("auto_advance"):
             start_timer(app, _advance_later(game.id, game.version), None)
     elif game.state == "podium":
-        socketio.emit("podium", live.podium(game), to=everyone, namespace=NAMESPACE)
+        podium = {"top": live.leaderboard(game, 3), "summary": live.summary(game)}
+        socketio.emit("podium", podium, to=everyone, namespace=NAMESPACE)
     elif game.state == "finished":
         socketio.emit("finished", {}, to=everyone, namespace=NAMESPACE)
         socketio.emit("state", {"view": live.host_view(game)}, to=_host_room(game.id), namespace=NAMESPACE)
+
+
+def results(game: LiveGame) -> dict[int, dict[str, Any]]:
+    """Each player's result of the question just closed, by player id, as their phone shows it:
+    outcome ("none" when they sent nothing), points, score, place and streak. Three queries for the
+    whole game, where ``player_view`` for each of a thousand players would make thousands."""
+    standing = live.ranks(game)
+    sent = {
+        player_id: (outcome, points)
+        for player_id, outcome, points in db.session.execute(
+            select(LiveAnswer.player_id, LiveAnswer.outcome, LiveAnswer.points).where(
+                LiveAnswer.game_id == game.id, LiveAnswer.position == game.position
+            )
+        )
+    }
+    streaks = dict(
+        db.session.execute(select(LivePlayer.id, LivePlayer.streak).where(LivePlayer.game_id == game.id)).tuples()
+    )
+    out = {}
+    for player_id, (rank, score) in standing.items():
+        outcome, points = sent.get(player_id, (live.NO_ANSWER, 0))
+        out[player_id] = {
+            "position": game.position,
+            "outcome": outcome,
+            "points": points,
+            "score": score,
+            "rank": rank,
+            "streak": streaks.get(player_id, 0),
+        }
+    return out
 
 
 def close_overdue(app: Flask) -> list[int]:
     """Close every open question whose time is up, and send what follows; the ids of the games
     closed here (another process may have closed the others)."""
     with app.app_context():
-        closed = live.close_due(now())
+        closed = live.close_due(clock.now())
         for game_id in closed:
-            game = live.game_by_id(game_id)
+            game = db.session.get(LiveGame, game_id)
             if game is not None:
                 announce(app, game)
         return closed
@@ -237,7 +269,7 @@ def close_overdue(app: Flask) -> list[int]:
 def close_when_due(app: Flask, closes_at: datetime) -> None:
     """A question's timer: wait until it closes (by the site's clock), then close what is due."""
     with app.app_context():
-        wait = (closes_at - now()).total_seconds()
+        wait = (closes_at - clock.now()).total_seconds()
     live_socketio(app).sleep(max(wait, 0) + 0.05)
     close_overdue(app)
 
@@ -253,11 +285,11 @@ def _advance_later(game_id: int, version: int) -> Callable[[Flask, None], None]:
 def _advance_quietly(app: Flask, game_id: int, version: int) -> None:
     """Move a game on from ``version``, as auto-advance does; nothing if someone moved it first."""
     with app.app_context():
-        game = live.game_by_id(game_id)
+        game = db.session.get(LiveGame, game_id)
         if game is None or game.version != version:
             return
         try:
-            game = live.advance(game, version, now())
+            game = live.advance(game, version, clock.now())
         except live.LiveRefused:
             return  # the host, a timer or another process moved it first
         announce(app, game)

@@ -1,9 +1,11 @@
-"""Fixtures of live games in real time: a game made by the operations, Socket.IO test clients for
-its host screen and its phones, and a clock the test moves."""
+"""Fixtures of the live-game tests: an app context to call operations in, the host, the every-type
+bank, and the site's clock stopped at a moment each test moves on by hand; for the events, a game
+made by the operations, Socket.IO test clients for its host screen and its phones, and the
+question timers held for the test to fire."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,31 +14,61 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from quizapp import clock
+from quizapp.banks import Bank
 from quizapp.extensions import bank_registry, db, live_socketio
 from quizapp.live import events
 from quizapp.live import operations as live
 from quizapp.models import User
 from tests.factories import login, make_instructor
 
+#: When every test's clock starts.
+START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
-@dataclass
+
 class Clock:
-    """The site's clock, standing still until the test moves it."""
+    """The site's clock, stopped: ``clock.now()`` says ``at`` until a test moves it."""
 
-    at: datetime = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+    def __init__(self) -> None:
+        self.at = START
 
     def __call__(self) -> datetime:
         return self.at
 
-    def advance(self, seconds: float) -> None:
+    def tick(self, seconds: float) -> datetime:
         self.at += timedelta(seconds=seconds)
+        return self.at
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    moving = Clock()
-    monkeypatch.setattr("quizapp.clock.host_now", moving)
-    return moving
+def stopped(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The site's clock, stopped at START (``stopped.tick(5)`` moves it on five seconds)."""
+    now = Clock()
+    monkeypatch.setattr(clock, "now", now)
+    return now
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[Flask]:
+    """The test runs inside the app's context, as an operation called by a view or an event does."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def host(app: Flask, ctx: Flask) -> User:
+    """Instructor 'prof', made with the CLI, as the account operations see it."""
+    make_instructor(app, "prof")
+    return db.session.scalars(select(User).where(User.username == "prof")).one()
+
+
+@pytest.fixture
+def bank(ctx: Flask) -> Bank:
+    """The every-type bank: one question of each type, two of them (ordering, matching) not played live."""
+    found = bank_registry().get("every-type")
+    assert found is not None
+    return found
 
 
 @dataclass
@@ -63,7 +95,7 @@ def timers(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Timers:
 
 
 @pytest.fixture
-def live_app(app: Flask, clock: Clock, timers: Timers) -> Flask:
+def live_app(app: Flask, stopped, timers: Timers) -> Flask:
     """The test's app with no sweeper running behind the test's back."""
     app.config["LIVE_SWEEP_SECONDS"] = 0
     return app

@@ -83,7 +83,7 @@ def answer(phone_socket, token: str, position: int, value) -> dict:
 
 
 def test_a_whole_game_reaches_every_phone_without_its_key_and_scores_by_the_servers_clock(
-    live_app, make_game, host_screen, phone, clock, timers
+    live_app, make_game, host_screen, phone, stopped, timers
 ):
     game_id = make_game()
     pin = game_row(live_app, game_id).pin
@@ -110,14 +110,14 @@ def test_a_whole_game_reaches_every_phone_without_its_key_and_scores_by_the_serv
         assert "explanation" not in question
     assert received(host_screen, "question")[0]["position"] == 0
 
-    clock.advance(1)
+    stopped.tick(1)
     assert answer(phones["Aru"], tokens["Aru"], 0, right_answer(shown)) == {"ok": True, "received": True}
-    clock.advance(2)
+    stopped.tick(2)
     assert answer(phones["Bek"], tokens["Bek"], 0, right_answer(shown))["ok"]
     counts = received(host_screen, "answers")
     assert [(c["answered"], c["total"]) for c in counts] == [(1, 3), (2, 3)]
 
-    clock.advance(20)  # past the 20 s: Dana's right answer comes too late, and scores nothing
+    stopped.tick(20)  # past the 20 s: Dana's right answer comes too late, and scores nothing
     late = answer(phones["Dana"], tokens["Dana"], 0, right_answer(shown))
     assert late["ok"] is False
     assert late["error"] == "late"
@@ -152,7 +152,7 @@ def test_a_whole_game_reaches_every_phone_without_its_key_and_scores_by_the_serv
 
 
 def test_a_phone_that_drops_rejoins_with_its_token_as_the_same_player_with_its_score(
-    live_app, make_game, host_screen, phone, clock, timers
+    live_app, make_game, host_screen, phone, stopped, timers
 ):
     game_id = make_game()
     pin = game_row(live_app, game_id).pin
@@ -161,7 +161,7 @@ def test_a_phone_that_drops_rejoins_with_its_token_as_the_same_player_with_its_s
     token = join(first, pin, "Aru")["token"]
     next_(live_app, host_screen, game_id)
     shown = game_row(live_app, game_id).questions[0]
-    clock.advance(1)
+    stopped.tick(1)
     assert answer(first, token, 0, right_answer(shown))["ok"]
     first.disconnect(namespace=NS)
 
@@ -174,7 +174,7 @@ def test_a_phone_that_drops_rejoins_with_its_token_as_the_same_player_with_its_s
     assert second["error"] != "late"
     received(host_screen, "players")
     timers.fire()
-    clock.advance(30)
+    stopped.tick(30)
     timers.fire()
     next_(live_app, host_screen, game_id)  # closed by the host
     result = received(again, "result")
@@ -186,7 +186,7 @@ def test_a_phone_that_drops_rejoins_with_its_token_as_the_same_player_with_its_s
     assert view["view"] is not None
 
 
-def test_a_host_screen_that_reloads_gets_the_games_state_back(live_app, make_game, host_screen, phone, clock):
+def test_a_host_screen_that_reloads_gets_the_games_state_back(live_app, make_game, host_screen, phone, stopped):
     game_id = make_game()
     pin = game_row(live_app, game_id).pin
     host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
@@ -313,7 +313,7 @@ def test_malformed_events_are_refused_with_a_message(live_app, make_game, phone)
 
 
 def test_with_auto_advance_the_last_answer_closes_the_question(
-    live_app, make_game, host_screen, phone, clock
+    live_app, make_game, host_screen, phone, stopped
 ):
     game_id = make_game(auto_advance=True)
     pin = game_row(live_app, game_id).pin
