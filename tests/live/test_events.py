@@ -186,7 +186,9 @@ def test_a_phone_that_drops_rejoins_with_its_token_as_the_same_player_with_its_s
     assert view["view"] is not None
 
 
-def test_a_host_screen_that_reloads_gets_the_games_state_back(live_app, make_game, host_screen, phone, stopped):
+def test_a_host_screen_that_reloads_gets_the_games_state_back(
+    live_app, make_game, host_screen, phone, stopped
+):
     game_id = make_game()
     pin = game_row(live_app, game_id).pin
     host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
@@ -256,10 +258,12 @@ def test_a_kicked_player_is_told_and_refused_from_then_on(live_app, make_game, h
     assert host_screen.emit("host_kick", {"game": game_id, "player": player_id}, namespace=NS, callback=True)[
         "ok"
     ]
-    assert received(socket, "kicked") == [{}]
+    # Told, then cut off (the test client keeps what reached it before the end of its connection).
+    assert [event["name"] for event in socket.queue] == ["kicked"]
+    assert not socket.is_connected(NS)
     assert received(host_screen, "players")[-1] == {"players": [], "kicked": [player_id], "count": 0}
     next_(live_app, host_screen, game_id)
-    assert received(socket, "question") == []  # out of the game's room
+    assert [event["name"] for event in socket.queue] == ["kicked"]  # no question after it
 
     for event, data in (
         ("rejoin", {"token": joined["token"]}),
