@@ -78,6 +78,13 @@ DEFAULTS: dict[str, Any] = {
     # Flashcards: new cards a learner meets per bank per day, and the recall FSRS aims for.
     "NEW_CARDS_PER_DAY": 20,
     "STUDY_RETENTION": 0.9,
+    # Live games (docs/live.md): the message queue several processes share (None: one process, or
+    # "redis://host:port/db"), the seconds a question stays open unless the host chooses (5 to 240),
+    # and words no nickname of an open game may hold (in any case or accents; as a word, or inside
+    # a nickname of letters only).
+    "LIVE_MESSAGE_QUEUE": None,
+    "LIVE_QUESTION_SECONDS": 20,
+    "LIVE_NICKNAME_BLOCKLIST": ["fuck", "shit", "cunt", "bitch", "bastard", "wanker", "whore", "slut"],
 }
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
