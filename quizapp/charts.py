@@ -5,6 +5,7 @@ readers, and returns markup safe to put in a page as it is."""
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -188,8 +189,20 @@ def qr_code(data: str, title: str) -> Markup:
     """``data`` (a join address) as a QR code in SVG, dark modules on a white ground whatever the
     page's colour scheme (a phone's camera needs the contrast), sized by the page's stylesheet."""
     code = segno.make(data, error="m")
+    out = io.BytesIO()
     # segno writes its own markup from the address's modules: the title is the only text, escaped.
-    svg = code.svg_inline(scale=1, border=4, dark="#000", light="#fff", omitsize=True, title=title)
+    code.save(
+        out,
+        kind="svg",
+        xmldecl=False,
+        nl=False,
+        border=4,
+        dark="#000",
+        light="#fff",
+        omitsize=True,
+        title=title,
+    )
+    svg = out.getvalue().decode("utf-8")
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704 - segno escapes the title
 
 

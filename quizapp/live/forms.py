@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange, Regexp, ValidationError
 
 from quizapp.forms import as_whole_number, strip
@@ -23,21 +23,23 @@ class NewGameForm(FlaskForm):
         description="A class game is for that class's students, by their names; an open game is "
         "for anyone with the PIN, by nickname.",
     )
-    seconds = IntegerField(
+    seconds = StringField(
         "Seconds per question",
-        filters=[as_whole_number],
+        filters=[strip, as_whole_number],
         validators=[
             InputRequired(message=f"Give the seconds per question, from {MIN_SECONDS} to {MAX_SECONDS}."),
             NumberRange(
                 min=MIN_SECONDS,
                 max=MAX_SECONDS,
-                message=f"Give from {MIN_SECONDS} to {MAX_SECONDS} seconds per question.",
+                message=f"Give a whole number of seconds per question, from {MIN_SECONDS} to {MAX_SECONDS}.",
             ),
         ],
         render_kw={"inputmode": "numeric"},
     )
     auto_advance = BooleanField("Move on by itself when everyone has answered or time is up")
-    streak_bonus = BooleanField("Streak bonus: up to 500 extra points for right answers in a row", default=True)
+    streak_bonus = BooleanField(
+        "Streak bonus: up to 500 extra points for right answers in a row", default=True
+    )
     counts = BooleanField(
         "Counts in the class's gradebook",
         description="Each player's answers become a submitted attempt at the quiz, as set for the "

@@ -8,10 +8,12 @@ of state; a phone draws each question from the broadcast, which never holds its 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp import charts
 from quizapp.access import ANYONE, INSTRUCTOR, allow, every_bank_members, may_assign_bank
@@ -22,15 +24,18 @@ from quizapp.extensions import bank_registry, db
 from quizapp.grades.exports import write_csv
 from quizapp.live.forms import NewGameForm, PinForm
 from quizapp.live.operations import (
+    LiveNotFound,
     LiveRefused,
     create_game,
     game_by_pin,
     host_game,
     host_view,
     playable,
+    players,
+    ranks,
     results_table,
 )
-from quizapp.models import Assignment, Classroom, LiveGame, LivePlayer
+from quizapp.models import Assignment, Classroom, LiveAnswer, LiveGame, LivePlayer
 
 bp = Blueprint("live", __name__, url_prefix="/live", template_folder="templates")
 
@@ -78,9 +83,7 @@ def new_game() -> ResponseReturnValue:
         else:
             return redirect(url_for("live.host", game_id=game.id))
     status = 422 if request.method == "POST" else 200
-    page = render_template(
-        "live/new.html", bank=bank, quiz=quiz, form=form, played=played, left_out=left_out
-    )
+    page = render_template("live/new.html", bank=bank, quiz=quiz, form=form, played=played, left_out=left_out)
     return page, status
 
 
@@ -140,7 +143,7 @@ def new_game_form(bank: Bank, quiz: Quiz) -> NewGameForm:
 @allow(INSTRUCTOR)
 def host(game_id: int) -> ResponseReturnValue:
     """The projector's screen: the PIN and QR code, the players, then each question."""
-    game = host_game(current_user, game_id)
+    game = own_game(game_id)
     join_url = url_for("live.join_pin", pin=game.pin, _external=True) if game.pin else None
     qr = (
         charts.qr_code(join_url, f"QR code of {join_url}, to join the game with PIN {spaced(game.pin)}")
@@ -156,26 +159,35 @@ def host(game_id: int) -> ResponseReturnValue:
 @allow(INSTRUCTOR)
 def host_stage(game_id: int) -> ResponseReturnValue:
     """The host screen's part that changes with the game's state, for live.js to swap in."""
-    game = host_game(current_user, game_id)
+    game = own_game(game_id)
     return render_template("live/_stage.html", game=game, **stage(game))
+
+
+@dataclass(frozen=True)
+class Share:
+    """One bar of the answers' chart (``charts.Share``)."""
+
+    label: str
+    count: int
+    correct: bool
 
 
 def stage(game: LiveGame) -> dict[str, object]:
     """What the host's stage shows now: the game's own view, and the chart after a question."""
     view = host_view(game)
-    shares = view.get("distribution")
-    title = f"Answers to question {game.position + 1}"
-    return {"view": view, "chart": charts.answer_distribution(shares, title) if shares else None}
+    chart = None
+    if "reveal" in view:
+        shares = [Share(s["label"], s["count"], s["correct"]) for s in view["reveal"]["distribution"]]
+        chart = charts.answer_distribution(shares, f"Answers to question {game.position + 1}")
+    return {"view": view, "chart": chart}
 
 
-def players(game: LiveGame) -> list[LivePlayer]:
-    return list(
-        db.session.scalars(
-            select(LivePlayer)
-            .where(LivePlayer.game_id == game.id, LivePlayer.kicked.is_(False))
-            .order_by(LivePlayer.joined_at, LivePlayer.id)
-        )
-    )
+def own_game(game_id: int) -> LiveGame:
+    """The current instructor's game; another's is as good as missing."""
+    try:
+        return host_game(current_user, game_id)
+    except LiveNotFound:
+        abort(404)
 
 
 def spaced(pin: str) -> str:
@@ -186,15 +198,56 @@ def spaced(pin: str) -> str:
 @bp.get("/<id:game_id>/results")
 @allow(INSTRUCTOR)
 def results(game_id: int) -> ResponseReturnValue:
-    game = host_game(current_user, game_id)
-    table = results_table(game)
-    return render_template("live/results.html", game=game, header=table.header, rows=list(table.rows))
+    """The game's standings, and how each question went."""
+    game = own_game(game_id)
+    standings = ranks(game)
+    every = sorted(
+        db.session.scalars(
+            select(LivePlayer).where(LivePlayer.game_id == game.id, LivePlayer.kicked.is_(False))
+        ),
+        key=lambda p: (standings.get(p.id, (len(standings) + 1, 0))[0], p.id),
+    )
+    right = dict(
+        db.session.execute(
+            select(LiveAnswer.player_id, func.count())
+            .where(LiveAnswer.game_id == game.id, LiveAnswer.outcome == "correct")
+            .group_by(LiveAnswer.player_id)
+        ).all()
+    )
+    return render_template(
+        "live/results.html",
+        game=game,
+        standings=[(standings.get(p.id, (None, p.score))[0], p, right.get(p.id, 0)) for p in every],
+        questions=question_summary(game),
+    )
+
+
+def question_summary(game: LiveGame) -> list[dict[str, object]]:
+    """Each question played: its prompt, and how many answered it, and answered it right."""
+    counts: dict[tuple[int, str], int] = {
+        (position, outcome): n
+        for position, outcome, n in db.session.execute(
+            select(LiveAnswer.position, LiveAnswer.outcome, func.count())
+            .where(LiveAnswer.game_id == game.id)
+            .group_by(LiveAnswer.position, LiveAnswer.outcome)
+        ).all()
+    }
+    return [
+        {
+            "number": position + 1,
+            "prompt": snapshot["prompt"],
+            "answered": sum(n for (p, outcome), n in counts.items() if p == position and outcome != "late"),
+            "right": counts.get((position, "correct"), 0),
+        }
+        for position, snapshot in enumerate(game.questions)
+        if position <= game.position
+    ]
 
 
 @bp.get("/<id:game_id>/results.csv")
 @allow(INSTRUCTOR)
 def results_csv(game_id: int) -> ResponseReturnValue:
-    game = host_game(current_user, game_id)
+    game = own_game(game_id)
     return download(write_csv(results_table(game)), "text/csv", f"live-game-{game.id}-results.csv")
 
 
@@ -251,6 +304,8 @@ def play(pin: str) -> ResponseReturnValue:
             flash("This game is for a class: log in to play.", "info")
             return redirect(url_for("accounts.login", next=request.path))
         if current_user.id != game.host_id and not is_enrolled(classroom, current_user):
-            message = f"This game is for the students of {classroom.name}. Join the class first, or ask the host."
+            message = (
+                f"This game is for the students of {classroom.name}. Join the class first, or ask the host."
+            )
             return render_template("error.html", title="Not your class's game", message=message), 403
     return render_template("live/play.html", game=game, pin=pin, spaced_pin=spaced(pin))

@@ -239,6 +239,7 @@
     var socket = connect();
     var token = recall(tokenKey);
     var position = null;
+    var last = null;
     var ticking = null;
     var over = false;
     var form = byId("live-nickname");
@@ -363,7 +364,7 @@
         shown.textContent = "";
         return;
       }
-      var offset = clockOffset(question.now || question.server_time);
+      var offset = clockOffset(question.server_time);
       var tick = function () {
         var left = secondsLeft(question.closes_at, offset);
         shown.textContent = left + " s";
@@ -384,10 +385,10 @@
       return button;
     }
 
-    function typedAnswer(place, numeric) {
+    function typedAnswer(place, numeric, unit) {
       var box = make("form", "live-typed");
       box.noValidate = true;
-      var label = make("label", "", numeric ? "Your answer (a number)" : "Your answer");
+      var label = make("label", "", numeric ? "Your answer (a number" + (unit ? ", in " + unit : "") + ")" : "Your answer");
       label.htmlFor = "live-typed";
       var input = make("input");
       input.type = "text";
@@ -430,7 +431,7 @@
       place.textContent = "";
       var first = null;
       if (question.type === "single" || question.type === "true_false") {
-        var labels = question.type === "true_false" ? ["True", "False"] : question.choices;
+        var labels = question.choices || ["True", "False"];
         var grid = make("div", "live-grid");
         labels.forEach(function (label, i) {
           var button = answerButton(i, label);
@@ -475,7 +476,7 @@
         place.appendChild(send);
         place.appendChild(error);
       } else {
-        first = typedAnswer(place, question.type === "numeric");
+        first = typedAnswer(place, question.type === "numeric", question.unit);
       }
       only("live-question");
       say("Question " + (question.position + 1) + ": " + question.prompt);
@@ -525,6 +526,7 @@
 
     function renderResult(result) {
       if (over) return;
+      last = result;
       clearInterval(ticking);
       var outcome = result.outcome;
       byId("live-result").dataset.outcome = outcome || "none";
@@ -569,8 +571,7 @@
     });
     socket.on("result", renderResult);
     socket.on("podium", function () {
-      var rank = byId("live-rank").textContent;
-      finish(rank ? rank.replace("You are", "You finished") + ". Look at the big screen for the podium." : "Look at the big screen for the podium.");
+      finish((last ? standing(last) + " " : "") + "The podium is on the big screen.");
     });
     socket.on("finished", function () {
       if (!over) finish("Thanks for playing.");
