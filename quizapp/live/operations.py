@@ -597,9 +597,11 @@ def answer(player: LivePlayer, position: int, raw: Any, now: datetime) -> LiveAn
     has it); one sent after the question closed, or to a question shown before, is kept as "late"
     and scores nothing. Refused: a second answer (the first counts), an answer to a question not
     shown yet, and one the question cannot read (the message says what to fix; nothing is kept)."""
-    game = db.session.get_one(LiveGame, player.game_id)
+    game = _fresh(player.game_id)
     if player.kicked:
         raise LiveRefused("The host took you out of this game.")
+    if game.state in ("podium", "finished"):
+        raise LiveRefused(OVER)
     if game.state == "lobby" or not 0 <= position < len(game.questions) or position > game.position:
         raise LiveRefused("That question is not open.")
     question = game.shown_question(position)
