@@ -144,6 +144,7 @@ def seeded(app, seed, client) -> Seeded:
         bank = bank_registry().get("every-type")
         host = db.session.scalar(select(User).where(User.username == "prof"))
         game = create_game(host, bank, bank.quizzes["all"], None, {}, None)
+        game_id, pin = game.id, game.pin
     return Seeded(
         class_id,
         assignment_id,
@@ -152,8 +153,8 @@ def seeded(app, seed, client) -> Seeded:
         submitted,
         in_progress,
         (versions[0]["id"], versions[-1]["id"]),
-        game.id,
-        game.pin,
+        game_id,
+        pin,
     )
 
 
