@@ -63,9 +63,17 @@ def test_a_host_and_three_phones_play_a_two_question_game(
     pin = page.locator("#live-pin").inner_text().replace(" ", "")
     expect(page.locator("#live-status")).to_have_text("Connected.")
 
-    ann, ben, cat = (join(browser, axe, live_url, pin, name) for name in ("Ann", "Ben", "Cat"))
-    expect(page.locator("#player-count")).to_have_text("3")
+    ann, ben, cat, dan = (join(browser, axe, live_url, pin, name) for name in ("Ann", "Ben", "Cat", "Dan"))
+    expect(page.locator("#player-count")).to_have_text("4")
     expect(page.locator("#player-list")).to_contain_text("Cat")
+
+    # The host removes a player, after saying what that does.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove Dan from the game").click()
+    expect(dan.get_by_text("The host removed you from this game.")).to_be_visible()
+    expect(page.locator("#player-count")).to_have_text("3")
+    expect(page.locator("#player-list")).not_to_contain_text("Dan")
+    dan.context.close()
 
     # A nickname taken already is refused, and what was typed stays to be changed.
     dup = browser.new_context(viewport=PHONE).new_page()
@@ -124,3 +132,76 @@ def test_a_host_and_three_phones_play_a_two_question_game(
     expect(page.get_by_role("row").filter(has_text="Ann")).to_contain_text("2 of 2")
     for phone in (ann, ben, cat):
         phone.context.close()
+
+
+TYPED = """\
+title: Typed answers
+description: Several right choices, a word and a number.
+questions:
+  - id: members
+    type: multi
+    prompt: Pick the members.
+    choices: [Russia, Belarus, Georgia, Ukraine]
+    answer: [Russia, Belarus]
+    explanation: EXPLANATION-MEMBERS
+  - id: city
+    type: text
+    prompt: Name the city.
+    answer: [Zyxwvuts City]
+  - id: count
+    type: numeric
+    prompt: How many?
+    answer: 42
+    tolerance: 0.5
+quizzes:
+  - id: typed
+    title: Typed answers
+    questions: [members, city, count]
+"""
+
+
+def test_a_phone_answers_several_choices_a_word_and_a_number(
+    app, make_bank, browser: Browser, page: Page, live_url: str, axe
+):
+    make_bank("typed", TYPED)
+    make_instructor(app, "prof")
+    browser_log_in(page, live_url, "prof")
+    page.goto(f"{live_url}/live/new?bank=typed&quiz=typed")
+    page.get_by_role("button", name="Open the game").click()
+    pin = page.locator("#live-pin").inner_text().replace(" ", "")
+    expect(page.locator("#live-status")).to_have_text("Connected.")
+    phone = join(browser, axe, live_url, pin, "Eve")
+
+    page.get_by_role("button", name="Start the first question").click()
+    send = phone.get_by_role("button", name="Send answer")
+    send.click()
+    expect(phone.get_by_text("Pick at least one answer first.")).to_be_visible()
+    phone.get_by_role("button", name="Russia (triangle)").click()
+    expect(phone.get_by_role("button", name="Russia (triangle)")).to_have_attribute("aria-pressed", "true")
+    georgia = phone.get_by_role("button", name="Georgia (circle)")
+    georgia.click()
+    georgia.click()  # picked, then unpicked
+    expect(georgia).to_have_attribute("aria-pressed", "false")
+    send.click()
+    expect(phone.locator("#live-outcome")).to_have_text("Answer sent")
+    page.get_by_role("button", name="Close the question now").click()
+    expect(phone.locator("#live-outcome")).to_have_text("\u25d0 Partly right")  # one of two right choices
+    expect(phone.locator("#live-points")).not_to_contain_text("+0 points")
+
+    page.get_by_role("button", name="Next question").click()
+    phone.get_by_role("button", name="Send answer").click()
+    expect(phone.get_by_text("Type an answer first.")).to_be_visible()
+    phone.get_by_label("Your answer").fill("  zyxwvuts city ")
+    phone.get_by_role("button", name="Send answer").click()
+    expect(phone.locator("#live-outcome")).to_have_text("Answer sent")
+    page.get_by_role("button", name="Close the question now").click()
+    expect(phone.locator("#live-outcome")).to_have_text("\u2713 Correct")
+
+    page.get_by_role("button", name="Next question").click()
+    phone.get_by_label("Your answer (a number)").fill("42.3")
+    phone.keyboard.press("Enter")
+    expect(phone.locator("#live-outcome")).to_have_text("Answer sent")
+    page.get_by_role("button", name="Close the question now").click()
+    expect(phone.locator("#live-outcome")).to_have_text("\u2713 Correct")
+    expect(phone.locator("#live-rank")).to_have_text("You are 1st")
+    phone.context.close()
