@@ -34,6 +34,7 @@ from quizapp.live.operations import (
     players,
     ranks,
     results_table,
+    summary,
 )
 from quizapp.models import Assignment, Classroom, LiveAnswer, LiveGame, LivePlayer
 
@@ -218,30 +219,15 @@ def results(game_id: int) -> ResponseReturnValue:
         "live/results.html",
         game=game,
         standings=[(standings.get(p.id, (None, p.score))[0], p, right.get(p.id, 0)) for p in every],
-        questions=question_summary(game),
+        questions=closed_questions(game),
     )
 
 
-def question_summary(game: LiveGame) -> list[dict[str, object]]:
-    """Each question played: its prompt, and how many answered it, and answered it right."""
-    counts: dict[tuple[int, str], int] = {
-        (position, outcome): n
-        for position, outcome, n in db.session.execute(
-            select(LiveAnswer.position, LiveAnswer.outcome, func.count())
-            .where(LiveAnswer.game_id == game.id)
-            .group_by(LiveAnswer.position, LiveAnswer.outcome)
-        ).all()
-    }
-    return [
-        {
-            "number": position + 1,
-            "prompt": snapshot["prompt"],
-            "answered": sum(n for (p, outcome), n in counts.items() if p == position and outcome != "late"),
-            "right": counts.get((position, "correct"), 0),
-        }
-        for position, snapshot in enumerate(game.questions)
-        if position <= game.position
-    ]
+def closed_questions(game: LiveGame) -> list[dict[str, object]]:
+    """The summary (``operations.summary``) of the questions closed so far: the one open now, if
+    any, keeps its key off the host's screen, which a room may see."""
+    shown = game.position if game.state == "question" else game.position + 1
+    return summary(game)[: max(shown, 0)]
 
 
 @bp.get("/<id:game_id>/results.csv")

@@ -501,3 +501,15 @@ def test_the_answer_chart_escapes_answers_and_marks_the_right_one_in_words_not_c
 def test_the_answer_chart_of_no_answers_says_so():
     root = parse(str(answer_distribution([], "Answers")))
     assert root.find(f"{SVG}desc").text == "No answers to show."
+
+
+def test_the_results_page_of_a_running_game_keeps_the_open_questions_answer_off_the_screen(app, instructor):
+    game_id = game_id_of(open_game(instructor))
+    first = move_on(app, game_id)[0]
+    page = text_of(instructor.get(f"/live/{game_id}/results"))
+    assert "No question has closed yet." in page
+    assert first["prompt"] not in page
+    move_on(app, game_id)
+    rows = text_of(instructor.get(f"/live/{game_id}/results")).split('aria-label="Questions"', 1)[1]
+    assert first["prompt"] in rows
+    assert f'<td data-label="Answer">{first["answer"]}</td>' in rows
