@@ -27,6 +27,12 @@
     if (status) status.textContent = text;
   }
 
+  // For screen readers only: what the screen already shows in large type (a new question).
+  function announce(text) {
+    var region = byId("live-announce");
+    if (region) region.textContent = text;
+  }
+
   // Storage can be switched off: a player then rejoins by joining again.
   function remember(key, value) {
     try {
@@ -479,7 +485,8 @@
         first = typedAnswer(place, question.type === "numeric", question.unit);
       }
       only("live-question");
-      say("Question " + (question.position + 1) + ": " + question.prompt);
+      say("Answer before the time runs out.");
+      announce("Question " + (question.position + 1) + ": " + question.prompt);
       countdown(question);
       if (first) first.focus({preventScroll: true});
     }
