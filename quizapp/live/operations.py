@@ -632,9 +632,10 @@ def answer(player: LivePlayer, position: int, raw: Any, now: datetime) -> LiveAn
                 )
                 outcome = result.outcome
                 points = scoring.points(fraction, elapsed, game.settings["seconds"])
-                streak = db.session.scalar(select(LivePlayer.streak).where(LivePlayer.id == player.id)) or 0
                 if outcome == "correct" and game.settings.get("streak_bonus"):
-                    points += scoring.streak_bonus(streak + 1)
+                    # Right answers in a row up to the last question closed (``_close`` counts them).
+                    streak = db.session.scalar(select(LivePlayer.streak).where(LivePlayer.id == player.id))
+                    points += scoring.streak_bonus((streak or 0) + 1)
             sent = LiveAnswer(
                 game_id=game.id,
                 player_id=player.id,
