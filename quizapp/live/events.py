@@ -69,6 +69,7 @@ def init_app(app: Flask) -> SocketIO:
         socketio.on_event(name, handler, namespace=NAMESPACE)
     socketio.on_error(NAMESPACE)(_failed)
     app.extensions["quizapp.live.sweeper"] = False
+    app.logger.debug("live games: Socket.IO on %s", socketio.async_mode)
     return socketio
 
 

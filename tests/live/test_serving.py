@@ -61,7 +61,10 @@ def test_make_serves_gevent_worker_serves_live_events_over_websocket_and_polling
     tmp_path, fresh_database, banks_dir
 ):
     env = gunicorn_env(
-        tmp_path, QUIZAPP_DATABASE_URL=fresh_database(tmp_path), QUIZAPP_BANKS_DIR=str(banks_dir)
+        tmp_path,
+        QUIZAPP_DATABASE_URL=fresh_database(tmp_path),
+        QUIZAPP_BANKS_DIR=str(banks_dir),
+        QUIZAPP_LOG_LEVEL="DEBUG",  # to read the async mode the app chose
     )
     url = f"http://127.0.0.1:{env['PORT']}"
     log = tmp_path / "gunicorn.log"
@@ -97,8 +100,9 @@ def test_make_serves_gevent_worker_serves_live_events_over_websocket_and_polling
             refused = asyncio.run(try_to_join(transport))
             assert refused["ok"] is False, transport
             assert refused["error"].startswith("No game has this PIN"), transport
-        assert "Booting worker" in log.read_text()
-        assert "gevent" in log.read_text()
+        written = log.read_text()
+        assert "Using worker: gevent" in written
+        assert "live games: Socket.IO on gevent" in written
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=PATIENCE)
