@@ -65,6 +65,11 @@ class NewGameForm(FlaskForm):
             )
 
 
+def without_spaces(value: str | None) -> str | None:
+    """A PIN as typed from the screen, which shows it as "123 456"."""
+    return value.replace(" ", "") if isinstance(value, str) else value
+
+
 class PinForm(FlaskForm):
     """The PIN a player types to join a game (sent by GET: it changes nothing)."""
 
@@ -73,7 +78,7 @@ class PinForm(FlaskForm):
 
     pin = StringField(
         "Game PIN",
-        filters=[strip, lambda value: value.replace(" ", "") if isinstance(value, str) else value],
+        filters=[strip, without_spaces],
         validators=[
             InputRequired(message="Type the game's PIN, the 6 digits on the host's screen."),
             Regexp(r"^[0-9]{6}$", message="A PIN is 6 digits, as shown on the host's screen."),
