@@ -597,6 +597,7 @@
     say("The live game's script could not load. Reload the page.");
     return;
   }
+  say("Connecting…");
   if (hostRoot) host(hostRoot);
   if (playRoot) player(playRoot);
 })();
