@@ -205,3 +205,48 @@ def test_a_phone_answers_several_choices_a_word_and_a_number(
     expect(phone.locator("#live-outcome")).to_have_text("\u2713 Correct")
     expect(phone.locator("#live-rank")).to_have_text("You are 1st")
     phone.context.close()
+
+
+def test_a_class_game_takes_its_signed_in_students_by_name_and_counts_in_the_gradebook(
+    app, make_bank, seed, browser: Browser, page: Page, live_url: str, axe
+):
+    make_bank("live-test", TWO_QUESTIONS)
+    make_instructor(app, "prof")
+    made = app.test_cli_runner().invoke(
+        args=["users", "create", "ada", "--display-name", "Ada Lovelace"], input="a long password\n"
+    )
+    assert made.exit_code == 0, made.output
+    class_id = seed.classroom(
+        name="Politics", quizzes=(("live-test", "two"),), students=(seed.user_id("ada"),)
+    )
+    browser_log_in(page, live_url, "prof")
+    page.goto(f"{live_url}/teach/classes/{class_id}")
+    page.get_by_role("link", name="Play live: Two questions").click()
+    expect(page.get_by_label("Who plays")).to_have_value(str(class_id))
+    page.get_by_label("Counts in the class's gradebook").check()
+    page.get_by_role("button", name="Open the game").click()
+    pin = page.locator("#live-pin").inner_text().replace(" ", "")
+
+    context = browser.new_context(viewport=PHONE)
+    axe.watch(context)
+    phone = context.new_page()
+    browser_log_in(phone, live_url, "ada")
+    phone.get_by_role("link", name="Join a live game").click()
+    phone.get_by_label("Game PIN").fill(pin)
+    phone.get_by_role("button", name="Join").click()
+    expect(phone.get_by_role("heading", name="You're in, Ada Lovelace!")).to_be_visible()
+    expect(page.locator("#player-list")).to_contain_text("Ada Lovelace")
+
+    page.get_by_role("button", name="Start the first question").click()
+    phone.get_by_role("button", name="Astana (triangle)").click()
+    page.get_by_role("button", name="Close the question now").click()
+    expect(phone.locator("#live-outcome")).to_have_text("\u2713 Correct")
+    page.get_by_role("button", name="Next question").click()
+    page.get_by_role("button", name="Close the question now").click()  # Ada does not answer
+    expect(phone.locator("#live-outcome")).to_have_text("No answer")
+    page.get_by_role("button", name="Show the podium").click()
+    page.get_by_role("button", name="Finish and keep the results").click()
+    expect(page.get_by_text("each player's answers count in the class's gradebook")).to_be_visible()
+    page.goto(f"{live_url}/teach/classes/{class_id}/gradebook")
+    expect(page.get_by_role("row").filter(has_text="Ada Lovelace")).to_contain_text("50% (1 attempt)")
+    context.close()
