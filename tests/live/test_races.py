@@ -14,7 +14,7 @@ from quizapp import clock
 from quizapp.extensions import db
 from quizapp.live import operations as live
 from quizapp.live.operations import LiveRefused
-from quizapp.models import LiveAnswer, LiveGame, LivePlayer
+from quizapp.models import LiveAnswer, LiveGame, LivePlayer, User
 
 
 def at_once(*calls: Callable[[], object]) -> list[object]:
@@ -96,3 +96,37 @@ def test_answers_arriving_as_their_question_closes_are_counted_or_late_and_none_
     scores = db.session.scalar(select(func.sum(LivePlayer.score)))
     assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == len(players)
     assert (scores or 0) == (counted or 0)
+
+
+def test_two_phones_taking_one_nickname_at_once_make_one_player_and_the_other_is_told(
+    app, another_app, host, bank, stopped
+):
+    game = live.create_game(host, bank, bank.quizzes["all"], None, {}, None)
+    game_id = game.id
+    db.session.remove()
+
+    def join(nickname: str) -> object:
+        return live.join(db.session.get_one(LiveGame, game_id), None, nickname, clock.now()).id
+
+    results = at_once(on(app, lambda: join("Ada")), on(another_app(), lambda: join("ADA")))
+
+    assert sorted(type(r).__name__ for r in results) == ["LiveRefused", "int"]
+    assert "already plays as" in str(next(r for r in results if isinstance(r, LiveRefused)))
+    assert db.session.scalar(select(func.count()).select_from(LivePlayer)) == 1
+
+
+def test_one_student_joining_from_two_tabs_at_once_is_one_player(app, another_app, host, bank, seed, stopped):
+    seed.user("ada")
+    game = live.create_game(host, bank, bank.quizzes["all"], None, {}, None)
+    game_id = game.id
+    db.session.remove()
+
+    def join() -> object:
+        ada = db.session.scalars(select(User).where(User.username == "ada")).one()
+        return live.join(db.session.get_one(LiveGame, game_id), ada, "Ada", clock.now()).id
+
+    results = at_once(on(app, join), on(another_app(), join))
+
+    assert results[0] == results[1]
+    assert isinstance(results[0], int)
+    assert db.session.scalar(select(func.count()).select_from(LivePlayer)) == 1
