@@ -59,7 +59,7 @@ def new_game() -> ResponseReturnValue:
     """Start a live game of the quiz in ``?bank=&quiz=``; without one, choose a quiz."""
     slug, quiz_id = request.args.get("bank"), request.args.get("quiz")
     if slug is None and quiz_id is None:
-        return render_template("live/choose.html", banks=hostable_banks())
+        return render_template("live/choose.html", banks=hostable_banks(), games=hosted_games())
     bank, quiz = hostable_quiz(slug or "", quiz_id or "")
     form = new_game_form(bank, quiz)
     played, left_out = playable(quiz, bank)
@@ -96,6 +96,18 @@ def hostable_banks() -> list[Bank]:
         for bank in bank_registry().banks()
         if may_assign_bank(current_user, bank.slug, everyone.get(bank.slug, {}))
     ]
+
+
+def hosted_games(limit: int = 20) -> list[LiveGame]:
+    """The current instructor's latest games, to go back to one running or to its results."""
+    return list(
+        db.session.scalars(
+            select(LiveGame)
+            .where(LiveGame.host_id == current_user.id)
+            .order_by(LiveGame.created_at.desc(), LiveGame.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def hostable_quiz(slug: str, quiz_id: str) -> tuple[Bank, Quiz]:

@@ -513,3 +513,16 @@ def test_the_results_page_of_a_running_game_keeps_the_open_questions_answer_off_
     rows = text_of(instructor.get(f"/live/{game_id}/results")).split('aria-label="Questions"', 1)[1]
     assert first["prompt"] in rows
     assert f'<td data-label="Answer">{first["answer"]}</td>' in rows
+
+
+def test_the_live_page_lists_the_hosts_own_games_running_and_finished(app, instructor):
+    running = game_id_of(open_game(instructor))
+    finished = game_id_of(open_game(instructor))
+    move_on(app, finished, times=2 * 5 + 2)
+    other = other_instructor(app, "other")
+    game_id_of(open_game(other))
+    assert 'href="/live/new">Play a quiz live</a>' in text(instructor.get("/teach/"))
+    page = text(instructor.get("/live/new"))
+    assert f'href="/live/{running}/host">Every type: back to the host screen</a>' in page
+    assert f'href="/live/{finished}/results">Every type: results</a>' in page
+    assert page.count("Every type: ") == 2
