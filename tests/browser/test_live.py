@@ -104,6 +104,9 @@ def test_a_host_and_three_phones_play_a_two_question_game(
     expect(page.get_by_text("EXPLANATION-CAPITAL")).to_be_visible()
     expect(page.locator(".live-chart svg")).to_have_attribute("role", "img")
     expect(page.locator(".live-top")).to_contain_text("Ann")
+    for scheme in ("dark", "light"):  # the chart, the key and the board, in either colour scheme
+        page.emulate_media(color_scheme=scheme)
+        axe.check(page, scheme)
     expect(ann.locator("#live-outcome")).to_have_text("\u2713 Correct")
     expect(cat.locator("#live-outcome")).to_have_text("\u2717 Wrong")
     expect(cat.locator("#live-points")).to_contain_text("+0 points")
