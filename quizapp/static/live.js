@@ -133,7 +133,8 @@
       loading = {again: false};
       fetch(stageUrl, {credentials: "same-origin", headers: {Accept: "text/html"}})
         .then(function (response) {
-          if (!response.ok) throw new Error("status " + response.status);
+          // Redirected: to the login page, the session having ended; its page is not the stage.
+          if (!response.ok || response.redirected) throw new Error("status " + response.status);
           return response.text();
         })
         .then(function (html) {
@@ -141,7 +142,7 @@
           settle();
         })
         .catch(function () {
-          say("The screen could not be brought up to date. Reload the page to go on.");
+          say("The screen could not be brought up to date (logged out?). Reload the page to go on.");
         })
         .then(function () {
           var again = loading.again;
