@@ -498,6 +498,7 @@
       byId("live-outcome").textContent = "Answer sent";
       byId("live-points").textContent = "Wait for the others: the right answer comes when time is up.";
       byId("live-rank").textContent = "";
+      say("Answer sent.");
     }
 
     function sendAnswer(answer) {
@@ -545,6 +546,8 @@
         (result.streak > 1 ? " · " + result.streak + " right in a row" : "");
       byId("live-rank").textContent = result.rank ? "You are " + ordinal(result.rank) : "";
       only("live-result");
+      // A region that was hidden is not always read out as it appears: the same words, said once.
+      announce([byId("live-outcome").textContent, byId("live-points").textContent, byId("live-rank").textContent].join(". "));
     }
 
     socket.on("connect", function () {

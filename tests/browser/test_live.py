@@ -109,6 +109,7 @@ def test_a_host_and_three_phones_play_a_two_question_game(
         axe.check(page, scheme)
     expect(ann.locator("#live-outcome")).to_have_text("\u2713 Correct")
     expect(cat.locator("#live-outcome")).to_have_text("\u2717 Wrong")
+    expect(cat.locator("#live-announce")).to_contain_text("Wrong. +0 points")  # read out by screen readers
     expect(cat.locator("#live-points")).to_contain_text("+0 points")
     expect(ben.locator("#live-rank")).to_contain_text("You are")
 
