@@ -118,18 +118,19 @@ def init_banks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount the pages: accounts, quizzes, flashcards, classes, grades, the bank editor, the admin's
-    pages and the health checks. Each feature's package holds its views and templates."""
+    """Mount the pages: accounts, quizzes, flashcards, classes, grades, the bank editor, live games,
+    the admin's pages and the health checks. Each feature's package holds its views and templates."""
     from quizapp.accounts.views import bp as accounts
     from quizapp.admin.views import bp as admin
     from quizapp.bank_editor.views import bp as bank_editor
     from quizapp.classrooms.views import bp as classrooms
     from quizapp.grades.views import bp as grades
     from quizapp.health import bp as health
+    from quizapp.live.views import bp as live
     from quizapp.quizzes.views import bp as quizzes
     from quizapp.study.views import bp as study
 
-    for blueprint in (accounts, quizzes, study, classrooms, grades, bank_editor, admin, health):
+    for blueprint in (accounts, quizzes, study, classrooms, grades, bank_editor, live, admin, health):
         app.register_blueprint(blueprint)
 
 

@@ -1,15 +1,18 @@
 """Charts drawn on the server as SVG, with no script or outside resource: the score histogram of a
-quiz's analysis and the calendar of a learner's reviews. Each has a title and a description for
-screen readers, and returns markup safe to put in a page as it is."""
+quiz's analysis, the calendar of a learner's reviews, how a live game's players answered a question,
+and the QR code of a live game's join address. Each has a title and a description for screen
+readers, and returns markup safe to put in a page as it is."""
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Protocol
 from xml.sax.saxutils import escape
 
+import segno
 from markupsafe import Markup
 
 
@@ -116,6 +119,91 @@ def score_histogram(bins: Sequence[Bin], title: str) -> Markup:
     )
     parts.append("</svg>")
     return Markup("\n".join(parts))  # noqa: S704 - every text in it is escaped where it is drawn
+
+
+class Share(Protocol):
+    """One answer given to a live question and how many players gave it (a choice, "no answer")."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def correct(self) -> bool: ...
+
+
+#: Room on the left of the answer chart for each bar's count, and the height of one answer's row.
+_SHARE_COUNT_W, _SHARE_ROW = 56, 46
+
+
+def answer_distribution(shares: Sequence[Share], title: str) -> Markup:
+    """A horizontal bar chart of how many players gave each answer, for the projector: each row
+    the answer's text over its bar, its count beside it, the right answers marked with a tick and
+    the word "correct" (never by colour alone), a description listing every count."""
+    total = sum(s.count for s in shares)
+    top = max((s.count for s in shares), default=0)
+    desc = (
+        "Answers: "
+        + "; ".join(f"{s.label}{' (correct)' if s.correct else ''}: {s.count}" for s in shares)
+        + f". {total} in all."
+        if shares
+        else "No answers to show."
+    )
+    height = _TOP + _SHARE_ROW * max(len(shares), 1) + 8
+    plot_w = _WIDTH - _SHARE_COUNT_W - _RIGHT
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{height}" '
+        f'viewBox="0 0 {_WIDTH} {height}" role="img" font-family="sans-serif" font-size="14">',
+        f"<title>{escape(title)}</title>",
+        f"<desc>{escape(desc)}</desc>",
+        f'<text x="{_WIDTH / 2:g}" y="20" text-anchor="middle" font-size="15" font-weight="bold" '
+        f'fill="currentColor">{escape(title)}</text>',
+    ]
+    for i, share in enumerate(shares):
+        row_y = _TOP + i * _SHARE_ROW
+        width = share.count / top * plot_w if top else 0
+        mark = "\u2713 " if share.correct else ""
+        note = " (correct)" if share.correct else ""
+        # The text sits above its bar, so a long answer never runs into it; a very long one is cut
+        # here, and whole in the description and the bar's tooltip.
+        shown = share.label if len(share.label) <= 48 else share.label[:47] + "\u2026"
+        bold = ' font-weight="bold"' if share.correct else ""
+        parts.append(
+            f'<text x="{_SHARE_COUNT_W}" y="{row_y + 14}" fill="currentColor" aria-hidden="true"{bold}>'
+            f"{escape(mark + shown)}</text>"
+        )
+        parts.append(
+            f'<rect x="{_SHARE_COUNT_W}" y="{row_y + 20}" width="{_num(width)}" height="18" '
+            f'class="bar{" correct" if share.correct else ""}" fill="{_BAR_FILL}">'
+            f"<title>{escape(share.label + note)}: {share.count}</title></rect>"
+        )
+        parts.append(
+            f'<text x="{_SHARE_COUNT_W - 8}" y="{row_y + 34}" text-anchor="end" fill="currentColor" '
+            f'font-weight="bold" aria-hidden="true">{share.count}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("\n".join(parts))  # noqa: S704 - every text in it is escaped where it is drawn
+
+
+def qr_code(data: str, title: str) -> Markup:
+    """``data`` (a join address) as a QR code in SVG, dark modules on a white ground whatever the
+    page's colour scheme (a phone's camera needs the contrast), sized by the page's stylesheet."""
+    code = segno.make(data, error="m")
+    out = io.BytesIO()
+    # segno writes its own markup from the address's modules: the title is the only text, escaped.
+    code.save(
+        out,
+        kind="svg",
+        xmldecl=False,
+        nl=False,
+        border=4,
+        dark="#000",
+        light="#fff",
+        omitsize=True,
+        title=title,
+    )
+    svg = out.getvalue().decode("utf-8")
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704 - segno escapes the title
 
 
 def review_calendar(per_day: dict[date, int], today: date, weeks: int = 26) -> Markup:

@@ -25,7 +25,8 @@ from quizapp import create_app
 from quizapp.access import ADMIN, ANYONE, BANK_EDITOR, BANK_OWNER, INSTRUCTOR, POLICIES, SIGNED_IN
 from quizapp.bank_editor.operations import archive, banks_folder, create_bank
 from quizapp.banks.files import archived_banks
-from quizapp.extensions import db
+from quizapp.extensions import bank_registry, db
+from quizapp.live.operations import create_game
 from quizapp.models import Assignment, Attempt, BankMember, BankRevision, Classroom, Enrollment, User
 from tests.factories import EVERY_TYPE_BANK, TEST_DATABASE_URL, csrf_token, empty_database, login, start
 
@@ -155,6 +156,11 @@ def _build_world(tmp_path: Path) -> World:
         values["revision_id"] = db.session.scalar(
             select(BankRevision.id).where(BankRevision.bank_slug == "every-type")
         ) or _revision(users["prof"])
+        # An open live game of prof's, in its lobby: its host's pages, and everyone's PIN pages.
+        bank = bank_registry().get("every-type")
+        assert bank is not None
+        game = create_game(users["prof"], bank, bank.quizzes["all"], None, {}, None)
+        values["game_id"], values["pin"] = game.id, game.pin
     world = World(app, values)
     # ada's attempt, started and submitted through the pages, as a learner does.
     ada = world.client("ada")
@@ -194,7 +200,7 @@ def allowed(policy: str, role: str, params: set[str]) -> bool:
     if policy == BANK_EDITOR:
         return role in ("prof", "edna", "root")
     assert policy == INSTRUCTOR
-    if "class_id" in params:
+    if "class_id" in params or "game_id" in params:  # a class, a live game: its instructor's
         return role == "prof"
     if "name" in params:  # an archived bank: its owner and admins
         return role in ("prof", "root")

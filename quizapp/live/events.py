@@ -69,6 +69,7 @@ def init_app(app: Flask) -> SocketIO:
         socketio.on_event(name, handler, namespace=NAMESPACE)
     socketio.on_error(NAMESPACE)(_failed)
     app.extensions["quizapp.live.sweeper"] = False
+    app.logger.debug("live games: Socket.IO on %s", socketio.async_mode)
     return socketio
 
 
@@ -117,7 +118,7 @@ def host_kick(data: Any) -> Ack:
         socketio.server.disconnect(sid, namespace=NAMESPACE)
     socketio.emit(
         "players",
-        {"players": [], "kicked": [player_id], "count": len(live.players(game))},
+        {"players": [], "kicked": [player_id], "count": _playing(game)},
         to=_host_room(game.id),
         namespace=NAMESPACE,
     )
@@ -151,7 +152,7 @@ def join(data: Any) -> Ack:
         {
             "players": [{"id": player.id, "nickname": player.nickname}],
             "kicked": [],
-            "count": len(live.players(game)),
+            "count": _playing(game),
         },
         to=_host_room(game.id),
         namespace=NAMESPACE,
@@ -188,6 +189,11 @@ def answer(data: Any) -> Ack:
     if game.settings.get("auto_advance") and game.state == "question" and live.all_answered(game):
         _advance_quietly(this_app(), game.id, game.version)
     return {"ok": True, "received": True}
+
+
+def _playing(game: LiveGame) -> int:
+    """How many players the game has: a count, where ``players`` reads every row at every join."""
+    return live.answer_count(game)[1]
 
 
 def _player(data: Any) -> LivePlayer:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from quizapp import clock
-from quizapp.access import ANYONE, SIGNED_IN, allow, practice_closed
+from quizapp.access import ANYONE, SIGNED_IN, allow, may_assign_bank, practice_closed
 from quizapp.banks import Bank, Quiz
 from quizapp.banks.model import DEFAULT_PER_PAGE
 from quizapp.classrooms.operations import ClassError, join_class, student_assignments
@@ -126,6 +126,7 @@ def quiz(slug: str, quiz_id: str) -> ResponseReturnValue:
         attempt_settings=disclosure.settings_of(attempts),
         shows=shows,
         now=now,
+        may_host=may_assign_bank(current_user, slug),
     )
 
 

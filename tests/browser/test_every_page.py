@@ -11,8 +11,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from quizapp.extensions import db
-from quizapp.models import Assignment
+from quizapp.extensions import bank_registry, db
+from quizapp.live.operations import create_game
+from quizapp.models import Assignment, User
 from tests.factories import (
     LONG_NAME,
     PHONE,
@@ -36,6 +37,9 @@ NOT_PAGES = {
     "/teach/banks/<slug>/export/<bank_format>",
     "/teach/classes/<id:class_id>/export/grades.<fmt>",
     "/teach/classes/<id:class_id>/export/responses.csv",
+    "/live/<id:game_id>/results.csv",
+    # A part of the host's screen, which its script fetches again as the game moves on.
+    "/live/<id:game_id>/host/stage",
 }
 
 
@@ -48,6 +52,8 @@ class Seeded:
     submitted: int
     in_progress: int
     versions: tuple[int, int]
+    game_id: int
+    pin: str
 
 
 #: Each page (by its route), who opens it and its address; a new route fails the test until listed.
@@ -99,6 +105,12 @@ PAGES: dict[str, tuple[str, Callable[[Seeded], str]]] = {
         "instructor",
         lambda s: "/teach/banks/every-type/questions/multi-q/edit",
     ),
+    "/live": ("nobody", lambda s: "/live"),
+    "/live/join/<pin>": ("nobody", lambda s: f"/live/join/{s.pin}"),
+    "/live/play/<pin>": ("nobody", lambda s: f"/live/play/{s.pin}"),
+    "/live/new": ("instructor", lambda s: "/live/new?bank=every-type&quiz=all"),
+    "/live/<id:game_id>/host": ("instructor", lambda s: f"/live/{s.game_id}/host"),
+    "/live/<id:game_id>/results": ("instructor", lambda s: f"/live/{s.game_id}/results"),
     "/admin/users": ("admin", lambda s: "/admin/users"),
     "/admin/users/<id:user_id>": ("admin", lambda s: f"/admin/users/{s.student_id}"),
     "/admin/settings": ("admin", lambda s: "/admin/settings"),
@@ -129,6 +141,10 @@ def seeded(app, seed, client) -> Seeded:
     versions = revision_rows(app)
     with app.app_context():
         assignment_id = db.session.scalar(select(Assignment.id).where(Assignment.classroom_id == class_id))
+        bank = bank_registry().get("every-type")
+        host = db.session.scalar(select(User).where(User.username == "prof"))
+        game = create_game(host, bank, bank.quizzes["all"], None, {}, None)
+        game_id, pin = game.id, game.pin
     return Seeded(
         class_id,
         assignment_id,
@@ -137,6 +153,8 @@ def seeded(app, seed, client) -> Seeded:
         submitted,
         in_progress,
         (versions[0]["id"], versions[-1]["id"]),
+        game_id,
+        pin,
     )
 
 

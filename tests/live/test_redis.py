@@ -6,13 +6,8 @@ screen gets the count of the phone's answer."""
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Iterator
 
-import pytest
 import socketio
-from flask import Flask
-from werkzeug.serving import make_server
 
 from quizapp.extensions import db
 from quizapp.live import events
@@ -22,23 +17,6 @@ from tests.factories import login
 NS = "/live"
 #: The most a message may take to cross Redis here before the test gives up (not a measurement).
 PATIENCE = 15
-
-
-@pytest.fixture
-def serve() -> Iterator:
-    """Serve an app on a free loopback port, in a thread, as ``make run``'s server does (threads,
-    WebSockets through simple-websocket): its URL."""
-    servers = []
-
-    def start(app: Flask) -> str:
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
 
 
 def test_a_question_opened_through_one_process_reaches_a_phone_connected_to_another(

@@ -17,7 +17,7 @@ import pytest
 import socketio
 
 from quizapp.live.events import async_mode
-from tests.factories import ROOT
+from tests.factories import ROOT, login
 
 BIN = Path(sys.executable).parent
 NS = "/live"
@@ -61,7 +61,10 @@ def test_make_serves_gevent_worker_serves_live_events_over_websocket_and_polling
     tmp_path, fresh_database, banks_dir
 ):
     env = gunicorn_env(
-        tmp_path, QUIZAPP_DATABASE_URL=fresh_database(tmp_path), QUIZAPP_BANKS_DIR=str(banks_dir)
+        tmp_path,
+        QUIZAPP_DATABASE_URL=fresh_database(tmp_path),
+        QUIZAPP_BANKS_DIR=str(banks_dir),
+        QUIZAPP_LOG_LEVEL="DEBUG",  # to read the async mode the app chose
     )
     url = f"http://127.0.0.1:{env['PORT']}"
     log = tmp_path / "gunicorn.log"
@@ -97,8 +100,35 @@ def test_make_serves_gevent_worker_serves_live_events_over_websocket_and_polling
             refused = asyncio.run(try_to_join(transport))
             assert refused["ok"] is False, transport
             assert refused["error"].startswith("No game has this PIN"), transport
-        assert "Booting worker" in log.read_text()
-        assert "gevent" in log.read_text()
+        written = log.read_text()
+        assert "Using worker: gevent" in written
+        assert "live games: Socket.IO on gevent" in written
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=PATIENCE)
+
+
+def test_a_page_of_another_site_cannot_open_a_live_connection_with_the_hosts_cookie(
+    live_app, make_game, serve
+):
+    browser = live_app.test_client()
+    assert login(browser, "prof").status_code == 302
+    cookie = f"session={browser.get_cookie('session').value}"
+    url = serve(live_app)
+
+    async def connect_from(origin: str) -> dict | None:
+        screen = socketio.AsyncClient()
+        try:
+            await screen.connect(
+                url, namespaces=[NS], transports=["websocket"], headers={"Cookie": cookie, "Origin": origin}
+            )
+        except socketio.exceptions.ConnectionError:
+            return None
+        try:
+            return await screen.call("host_join", {"game": game_id}, namespace=NS, timeout=PATIENCE)
+        finally:
+            await screen.disconnect()
+
+    game_id = make_game()
+    assert asyncio.run(connect_from("http://evil.example")) is None
+    assert asyncio.run(connect_from(url))["ok"]
