@@ -212,12 +212,15 @@ def _fold(text: str) -> str:
 #: marks), private-use, unassigned, surrogates, and line or paragraph breaks.
 _HIDDEN = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"})
 _LETTERS = re.compile(r"[^\W\d_]+")
+#: A blocked word this long or longer is refused inside a nickname of letters only ("TheBadWordKid");
+#: a shorter one only as a word of its own, since short words hide in names.
+_INSIDE_FROM = 4
 
 
 def clean_nickname(typed: str | None, blocklist: Sequence[str]) -> str:
     """A nickname as typed, checked: 1 to 20 characters once spaces at its ends are dropped, no
     control or invisible characters, and none of ``blocklist``'s words (in any case or accents,
-    as a word, or anywhere in a nickname of letters only)."""
+    as a word, or, for a word of 4 letters or more, anywhere in a nickname of letters only)."""
     nickname = unicodedata.normalize("NFKC", typed or "").strip()
     if any(unicodedata.category(ch) in _HIDDEN for ch in nickname):
         raise LiveRefused(
@@ -232,7 +235,9 @@ def clean_nickname(typed: str | None, blocklist: Sequence[str]) -> str:
     folded = _fold(nickname)
     blocked = {_fold(word) for word in blocklist if word.strip()}
     words = set(_LETTERS.findall(folded))
-    if words & blocked or (folded.isalpha() and any(word in folded for word in blocked)):
+    # Inside a run of letters only for words of 4 letters or more: "ass" would refuse "Cassandra".
+    inside = [word for word in blocked if len(word) >= _INSIDE_FROM]
+    if words & blocked or (folded.isalpha() and any(word in folded for word in inside)):
         raise LiveRefused("That nickname is not allowed here: choose another.")
     return nickname
 
