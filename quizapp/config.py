@@ -50,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_LIMIT": "60 per minute; 600 per hour",
     "REGISTER_RATE_LIMIT": "60 per hour",
     "JOIN_RATE_LIMIT": "60 per minute",
+    # Wrong live-game PINs looked up (hits do not count): a PIN is six digits, so guessing is slow.
+    "PIN_MISS_RATE_LIMIT": "60 per minute; 300 per hour",
     "RESET_RATE_LIMIT": "20 per minute; 100 per hour",
     "BANK_SAVE_RATE_LIMIT": "60 per minute",
     # A password reset code an instructor makes works once, for this many hours.

@@ -49,13 +49,35 @@ limiter = Limiter(key_func=get_remote_address)
 
 @limiter.request_filter
 def _not_limited() -> bool:
-    """Every limit is on POSTs (``rate_limit``): other requests skip the limiter's work."""
-    return request.method != "POST"
+    """Limits are on POSTs (``rate_limit``) and on the misses of a few GETs (``limit_misses``):
+    other requests skip the limiter's work."""
+    if request.method == "POST":
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "limits_misses", False)
 
 
 def rate_limit(setting: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Limit a view's POSTs to the app's ``setting`` (e.g. LOGIN_RATE_LIMIT) per client address."""
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
+
+
+def limit_misses(setting: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Limit a lookup's misses (a GET answered 404 or 422: a PIN that opens nothing) to the app's
+    ``setting`` per client address, counted together for every view limited under it; hits never
+    count, so a class behind one address is not refused for finding its game."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        view.limits_misses = True  # type: ignore[attr-defined]  # read by _not_limited, kept by wraps
+        missed = limiter.shared_limit(  # one count for every view limited under ``setting``
+            lambda: current_app.config[setting],
+            scope=setting,
+            methods=["GET"],
+            deduct_when=lambda response: response.status_code in (404, 422),
+        )
+        return missed(view)
+
+    return decorate
 
 
 def live_socketio(app: Flask | None = None) -> SocketIO:

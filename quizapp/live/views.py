@@ -20,7 +20,7 @@ from quizapp.access import ANYONE, INSTRUCTOR, allow, every_bank_members, may_as
 from quizapp.banks import Bank, Quiz
 from quizapp.classrooms.operations import is_enrolled
 from quizapp.downloads import download
-from quizapp.extensions import bank_registry, db
+from quizapp.extensions import bank_registry, db, limit_misses
 from quizapp.grades.exports import write_csv
 from quizapp.live.forms import NewGameForm, PinForm
 from quizapp.live.operations import (
@@ -254,6 +254,7 @@ def results_csv(game_id: int) -> ResponseReturnValue:
 
 @bp.get("")
 @allow(ANYONE)
+@limit_misses("PIN_MISS_RATE_LIMIT")
 def join() -> ResponseReturnValue:
     """The PIN form; sent, it leads to the game's phone screen."""
     form = PinForm(request.args)
@@ -268,6 +269,7 @@ def join() -> ResponseReturnValue:
 
 @bp.get("/join/<pin>")
 @allow(ANYONE)
+@limit_misses("PIN_MISS_RATE_LIMIT")
 def join_pin(pin: str) -> ResponseReturnValue:
     """The QR code's address: straight to the game's phone screen."""
     if game_by_pin(pin) is None:
@@ -290,6 +292,7 @@ def unknown_pin(pin: str) -> ResponseReturnValue:
 
 @bp.get("/play/<pin>")
 @allow(ANYONE)
+@limit_misses("PIN_MISS_RATE_LIMIT")
 def play(pin: str) -> ResponseReturnValue:
     """A player's phone screen. An open game asks for a nickname; a class game is for its
     students, signed in, by their names."""

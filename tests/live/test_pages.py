@@ -276,6 +276,28 @@ def test_a_wrong_pin_is_refused_with_a_message_and_kept_in_the_form(client, type
     assert form_with(text(response), field="pin")["pin"] == typed
 
 
+def test_wrong_pins_from_one_address_are_throttled_but_finding_the_game_never_is(app, instructor):
+    """PINs are six digits: guessing them is slowed per address; a class behind one address that
+    finds its game, however many phones, is never counted."""
+    app.config["PIN_MISS_RATE_LIMIT"] = "3 per minute"
+    pin = pin_of(app, game_id_of(open_game(instructor)))
+    guesser, classmate = app.test_client(), app.test_client()
+    guesser.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    classmate.environ_base["REMOTE_ADDR"] = "198.51.100.8"
+
+    found = [classmate.get(f"/live/join/{pin}").status_code for _ in range(10)]
+    misses = [
+        guesser.get(path).status_code
+        for path in ("/live?pin=100001", "/live/join/100002", "/live/play/100003")
+    ]
+    refused = guesser.get(f"/live/join/{pin}")
+
+    assert found == [302] * 10
+    assert misses == [422, 404, 404]
+    assert refused.status_code == 429
+    assert classmate.get("/live?pin=100004").status_code == 422  # another address: counted apart
+
+
 def test_the_qr_address_of_a_finished_game_says_its_pin_no_longer_works(app, instructor):
     game_id = game_id_of(open_game(instructor))
     pin = pin_of(app, game_id)
