@@ -4,6 +4,7 @@ Socket.IO over WebSockets and long polling, and refuses several workers without 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import socket
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 from urllib.request import urlopen
 
+import aiohttp
 import pytest
 import socketio
 
@@ -57,6 +59,12 @@ def test_the_tests_and_the_development_server_run_socketio_on_threads():
     assert async_mode() == "threading"
 
 
+# python-socketio's client leaves one aiohttp connection unreleased when it disconnects from a long
+# poll (the server answers the poll still pending with 400, "Session is disconnected"): collected
+# within this test, and not a failure of the server's.
+@pytest.mark.filterwarnings(
+    "ignore:Exception ignored in. <function Connection.__del__:pytest.PytestUnraisableExceptionWarning"
+)
 def test_make_serves_gevent_worker_serves_live_events_over_websocket_and_polling(
     tmp_path, fresh_database, banks_dir
 ):
@@ -85,19 +93,24 @@ def test_make_serves_gevent_worker_serves_live_events_over_websocket_and_polling
                     pytest.fail("gunicorn never answered:\n" + log.read_text()[-3000:])
                 time.sleep(0.1)
 
-        async def try_to_join(transport: str) -> dict:
-            phone = socketio.AsyncClient()
-            await phone.connect(url, namespaces=[NS], transports=[transport])
-            try:
-                assert phone.transport() == transport
-                return await phone.call(
-                    "join", {"pin": "999999", "nickname": "Aru"}, namespace=NS, timeout=PATIENCE
-                )
-            finally:
-                await phone.disconnect()
+        async def try_to_join() -> dict[str, dict]:
+            answers = {}
+            async with aiohttp.ClientSession() as http:
+                for transport in ("websocket", "polling"):
+                    phone = socketio.AsyncClient(http_session=http)
+                    await phone.connect(url, namespaces=[NS], transports=[transport])
+                    try:
+                        assert phone.transport() == transport
+                        answers[transport] = await phone.call(
+                            "join", {"pin": "999999", "nickname": "Aru"}, namespace=NS, timeout=PATIENCE
+                        )
+                    finally:
+                        await phone.disconnect()
+            return answers
 
-        for transport in ("websocket", "polling"):
-            refused = asyncio.run(try_to_join(transport))
+        answers = asyncio.run(try_to_join())
+        gc.collect()
+        for transport, refused in answers.items():
             assert refused["ok"] is False, transport
             assert refused["error"].startswith("No game has this PIN"), transport
         written = log.read_text()
@@ -117,17 +130,21 @@ def test_a_page_of_another_site_cannot_open_a_live_connection_with_the_hosts_coo
     url = serve(live_app)
 
     async def connect_from(origin: str) -> dict | None:
-        screen = socketio.AsyncClient()
-        try:
-            await screen.connect(
-                url, namespaces=[NS], transports=["websocket"], headers={"Cookie": cookie, "Origin": origin}
-            )
-        except socketio.exceptions.ConnectionError:
-            return None
-        try:
-            return await screen.call("host_join", {"game": game_id}, namespace=NS, timeout=PATIENCE)
-        finally:
-            await screen.disconnect()
+        async with aiohttp.ClientSession() as http:
+            screen = socketio.AsyncClient(http_session=http)
+            try:
+                await screen.connect(
+                    url,
+                    namespaces=[NS],
+                    transports=["websocket"],
+                    headers={"Cookie": cookie, "Origin": origin},
+                )
+            except socketio.exceptions.ConnectionError:
+                return None
+            try:
+                return await screen.call("host_join", {"game": game_id}, namespace=NS, timeout=PATIENCE)
+            finally:
+                await screen.disconnect()
 
     game_id = make_game()
     assert asyncio.run(connect_from("http://evil.example")) is None
