@@ -122,12 +122,15 @@ def test_make_serves_gevent_worker_serves_live_events_over_websocket_and_polling
 
 
 def test_a_page_of_another_site_cannot_open_a_live_connection_with_the_hosts_cookie(
-    live_app, make_game, serve
+    another_app, make_game, serve
 ):
-    browser = live_app.test_client()
+    # An app of its own: Flask-SocketIO's test client, which other tests used on the run's app,
+    # takes over the sending of its server for good.
+    served = another_app(LIVE_SWEEP_SECONDS=0)
+    browser = served.test_client()
     assert login(browser, "prof").status_code == 302
     cookie = f"session={browser.get_cookie('session').value}"
-    url = serve(live_app)
+    url = serve(served)
 
     async def connect_from(origin: str) -> dict | None:
         async with aiohttp.ClientSession() as http:
