@@ -1,4 +1,5 @@
-"""gunicorn settings for `make serve`: the same app and database as `make run`, several workers."""
+"""gunicorn settings for `make serve`: the same app and database as `make run`, on gevent workers
+(one unless WEB_CONCURRENCY says more), which hold live games' connections too."""
 
 import gc
 import os
@@ -20,9 +21,10 @@ worker_class = "gevent"
 worker_connections = int(os.environ.get("WORKER_CONNECTIONS", 4000))
 # One worker unless WEB_CONCURRENCY says more: a live game's players and its host may connect to
 # different processes, which then need the message queue LIVE_MESSAGE_QUEUE (Redis) to reach each
-# other; more than one worker without it refuses to start (``post_worker_init``). Ordinary pages are
-# CPU work, so one gevent worker serves them on one core (docs/performance.md): with Redis,
-# WEB_CONCURRENCY=2 uses both cores of a 2-core machine.
+# other; more than one worker without it refuses to start (``post_worker_init``). Even with it,
+# workers sharing a port break Socket.IO's long polling, with which the browser's client begins:
+# to use more cores, run one such gunicorn per core on ports of their own behind nginx
+# (docs/deploy.md, "Live games"). Ordinary pages are CPU work: one worker serves them on one core.
 workers = int(os.environ.get("WEB_CONCURRENCY", 1))
 # Each worker builds its own app (no preload), so no database connection crosses a fork.
 preload_app = False
