@@ -33,7 +33,6 @@ from flask import Flask, request, session
 from flask_login import current_user
 from flask_socketio import SocketIO, join_room
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from quizapp import clock
 from quizapp.extensions import db, live_socketio, this_app
@@ -380,8 +379,6 @@ def _failed(error: Exception) -> Ack:
     """An event refused (the reason, for the person), or failed (logged, and a plain message)."""
     if isinstance(error, live.LiveRefused):
         return {"ok": False, "error": str(error)}
-    if isinstance(error, HTTPException) and error.code in (403, 404):
-        return {"ok": False, "error": "This game is not yours to run, or no longer exists."}
     log.error("live event %s failed", request.event["message"], exc_info=error)  # type: ignore[attr-defined]
     return {"ok": False, "error": "Something went wrong on our side. Reload the page to go on."}
 

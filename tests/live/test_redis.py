@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp
 import socketio
 
 from quizapp.extensions import db
@@ -36,8 +37,12 @@ def test_a_question_opened_through_one_process_reaches_a_phone_connected_to_anot
     players_url, hosts_url = serve(players_side), serve(hosts_side)
 
     async def play() -> tuple[dict, dict]:
-        phone = socketio.AsyncClient()
-        host = socketio.AsyncClient()
+        async with aiohttp.ClientSession() as http:
+            return await play_on(http)
+
+    async def play_on(http: aiohttp.ClientSession) -> tuple[dict, dict]:
+        phone = socketio.AsyncClient(http_session=http)
+        host = socketio.AsyncClient(http_session=http)
         question: asyncio.Future = asyncio.get_running_loop().create_future()
         counted: asyncio.Future = asyncio.get_running_loop().create_future()
         phone.on("question", lambda data: question.done() or question.set_result(data), namespace=NS)
