@@ -75,8 +75,14 @@
   }
 
   function connect() {
-    // Polling first, then a WebSocket once it works: a network that blocks WebSockets still plays.
-    return window.io("/live", {reconnectionDelayMax: 5000});
+    // A WebSocket first, long polling when it fails (a network that blocks WebSockets still plays).
+    // A WebSocket stays on the process that accepted it, so several workers behind one port serve
+    // it; polling needs every request on one process (docs/deploy.md, "Live games").
+    return window.io("/live", {
+      reconnectionDelayMax: 5000,
+      transports: ["websocket", "polling"],
+      tryAllTransports: true
+    });
   }
 
   // --- the host's screen --------------------------------------------------------------------------
