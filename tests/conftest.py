@@ -115,6 +115,9 @@ TEST_CONFIG = {
     "PASSWORD_HASH": "pbkdf2:sha256:1",
     # A bank saved on one host is served by the next request on every other.
     "BANK_CHECK_SECONDS": 0,
+    # No live-game sweeper: it would outlive its test in the run's one app, and query (and hold a
+    # connection to) the next test's database. Its own tests start it, or call what it calls.
+    "LIVE_SWEEP_SECONDS": 0,
 }
 
 

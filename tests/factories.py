@@ -7,6 +7,7 @@ them."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
 import io
@@ -18,13 +19,14 @@ import random
 import re
 import sqlite3
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
@@ -837,3 +839,14 @@ def long_named(app, username: str, role: str) -> int:
     assert made.exit_code == 0, made.output
     with app.app_context():
         return db.session.scalar(select(User.id).where(User.username == username))
+
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coroutine)`` in a thread of its own: once a browser test has run in this
+    process, Playwright's sync API keeps an event loop running in the main thread, where
+    ``asyncio.run`` refuses to start another."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -13,7 +13,7 @@ import socketio
 from quizapp.extensions import db
 from quizapp.live import events
 from quizapp.models import LiveGame
-from tests.factories import login
+from tests.factories import login, run_async
 
 NS = "/live"
 #: The most a message may take to cross Redis here before the test gives up (not a measurement).
@@ -70,7 +70,7 @@ def test_a_question_opened_through_one_process_reaches_a_phone_connected_to_anot
             await phone.disconnect()
             await host.disconnect()
 
-    shown, counted = asyncio.run(play())
+    shown, counted = run_async(play())
     assert shown["position"] == 0
     assert shown["prompt"]
     assert "answer" not in shown

@@ -21,7 +21,7 @@ import socketio
 from quizapp.extensions import db
 from quizapp.live.events import async_mode
 from quizapp.models import LiveGame
-from tests.factories import ROOT, login
+from tests.factories import ROOT, login, run_async
 
 BIN = Path(sys.executable).parent
 NS = "/live"
@@ -146,7 +146,7 @@ def test_make_serves_gevent_worker_plays_a_game_over_websocket_and_polling_and_k
                         await client.disconnect()
             return results
 
-        results = asyncio.run(play())
+        results = run_async(play())
         gc.collect()
         assert {transport: result["outcome"] for transport, result in results.items()} == {
             "websocket": "none",
@@ -191,5 +191,5 @@ def test_a_page_of_another_site_cannot_open_a_live_connection_with_the_hosts_coo
                 await screen.disconnect()
 
     game_id = make_game()
-    assert asyncio.run(connect_from("http://evil.example")) is None
-    assert asyncio.run(connect_from(url))["ok"]
+    assert run_async(connect_from("http://evil.example")) is None
+    assert run_async(connect_from(url))["ok"]
