@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["id"] = RowId
     load_config(app, test_config)
     init_logging(app)  # before trust_proxies: the access log is to see the client's address
+    init_live_connections(app)  # before trust_proxies too: live games' connections see it as well
     trust_proxies(app)
     init_extensions(app)
     warn_if_newer(app)
@@ -60,6 +61,14 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
+
+
+def init_live_connections(app: Flask) -> None:
+    """Serve live games' Socket.IO connections at /socket.io/ (quizapp.live.events), through the
+    message queue LIVE_MESSAGE_QUEUE when several processes share the games."""
+    from quizapp.live import events
+
+    events.init_app(app)
 
 
 def init_extensions(app: Flask) -> None:

@@ -75,9 +75,23 @@ DEFAULTS: dict[str, Any] = {
     # How often a host checks the database for a bank saved elsewhere, and its banks folder for
     # edits, in seconds (one cheap query; 0: on every lookup).
     "BANK_CHECK_SECONDS": 2,
+    # Events one live-game connection may send per minute: joins (and rejoins), and answers. A
+    # player answers once a question, and a question lasts 5 s at least.
+    "LIVE_JOINS_PER_MINUTE": 10,
+    "LIVE_ANSWERS_PER_MINUTE": 30,
+    # How often each process looks for live questions whose time ran out with no timer of its own
+    # to close them (after a restart, say), in seconds; 0: never (the tests close them themselves).
+    "LIVE_SWEEP_SECONDS": 2,
     # Flashcards: new cards a learner meets per bank per day, and the recall FSRS aims for.
     "NEW_CARDS_PER_DAY": 20,
     "STUDY_RETENTION": 0.9,
+    # Live games (docs/live.md): the message queue several processes share (None: one process, or
+    # "redis://host:port/db"), the seconds a question stays open unless the host chooses (5 to 240),
+    # and words no nickname of an open game may hold (in any case or accents; as a word, or inside
+    # a nickname of letters only).
+    "LIVE_MESSAGE_QUEUE": None,
+    "LIVE_QUESTION_SECONDS": 20,
+    "LIVE_NICKNAME_BLOCKLIST": ["fuck", "shit", "cunt", "bitch", "bastard", "wanker", "whore", "slut"],
 }
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret

@@ -10,6 +10,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
+from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, Table
@@ -55,6 +56,14 @@ def _not_limited() -> bool:
 def rate_limit(setting: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Limit a view's POSTs to the app's ``setting`` (e.g. LOGIN_RATE_LIMIT) per client address."""
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
+
+
+def live_socketio(app: Flask | None = None) -> SocketIO:
+    """The Socket.IO server of live games (quizapp.live.events) of ``app``, or of the current app.
+    Each app has its own, made in ``create_app``: one made once for every app would serve, and keep
+    the message queue of, whichever app bound it last."""
+    server: SocketIO = (app or current_app).extensions["socketio"]
+    return server
 
 
 def bank_registry() -> BankStore:

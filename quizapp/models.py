@@ -446,3 +446,110 @@ class CardReview(Model):
     state_before: Mapped[int]
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_ms: Mapped[int | None]
+
+
+#: A live game's states, in the order it goes through them.
+LIVE_STATES = ("lobby", "question", "reveal", "podium", "finished")
+
+
+class LiveGame(Model):
+    """A quiz played together, live: the host advances it, and every player answers each question
+    against the server's clock. Every change of state is a conditional UPDATE on ``version``."""
+
+    __tablename__ = "live_games"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: What players type to join (6 digits); None once finished, so that PINs can be used again.
+    pin: Mapped[str | None] = mapped_column(String(6), unique=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The class whose students alone may join; None: an open game, anyone with the PIN.
+    classroom_id: Mapped[int | None] = mapped_column(
+        ForeignKey("classrooms.id", ondelete="CASCADE"), index=True
+    )
+    #: The class's setting of the quiz the game counts for in the gradebook (None: counts for none).
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id", ondelete="SET NULL"))
+    bank_slug: Mapped[str] = mapped_column(String(100))
+    quiz_id: Mapped[str] = mapped_column(String(100))
+    quiz_title: Mapped[str] = mapped_column(String(300))
+    #: SHA-256 of the bank file when the game began; scores never follow later edits.
+    bank_sha256: Mapped[str] = mapped_column(String(64))
+    #: Every question played, ``Question.snapshot()`` in the order played, choices in the order
+    #: shown, with its key: only the server reads the key.
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    #: {"seconds": int, "auto_advance": bool, "streak_bonus": bool, "counts": bool}
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: One of LIVE_STATES.
+    state: Mapped[str] = mapped_column(String(10), default="lobby", server_default="lobby")
+    #: The question open or last shown (0-based); -1 in the lobby.
+    position: Mapped[int] = mapped_column(default=-1, server_default="-1")
+    #: The open question's window, by the server's clock; answers after ``closes_at`` score nothing.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: One more at every change of state: a change names the version it saw, so of two hosts (or
+    #: processes) advancing at once only one does.
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    host: Mapped[User] = relationship()
+    classroom: Mapped[Classroom | None] = relationship()
+    assignment: Mapped[Assignment | None] = relationship()
+
+    def shown_question(self, position: int) -> Question:
+        return from_snapshot(self.questions[position])
+
+
+class LivePlayer(Model):
+    """Someone playing a live game: a student of its class, or a nickname in an open game."""
+
+    __tablename__ = "live_players"
+    __table_args__ = (
+        # Named: the convention would call both after their first column.
+        UniqueConstraint("game_id", "nickname_key", name="uq_live_players_nickname_key"),
+        # Many players without an account: NULLs never clash in a unique constraint.
+        UniqueConstraint("game_id", "user_id", name="uq_live_players_user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("live_games.id", ondelete="CASCADE"))
+    #: None for a player of an open game who has no account (or did not log in).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    nickname: Mapped[str] = mapped_column(String(20))
+    #: ``nickname`` folded (NFKC, case, accents): two players never look alike on the board.
+    nickname_key: Mapped[str] = mapped_column(String(40))
+    score: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Fully correct answers in a row, up to the last question closed.
+    streak: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Kicked by the host: their token no longer works, and they cannot join again.
+    kicked: Mapped[bool] = mapped_column(default=False, server_default=false())
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    game: Mapped[LiveGame] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+class LiveAnswer(Model):
+    """One player's answer to one question of a live game: the first one counts."""
+
+    __tablename__ = "live_answers"
+    __table_args__ = (
+        UniqueConstraint("player_id", "position"),
+        Index("ix_live_answers_game_position", "game_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("live_games.id", ondelete="CASCADE"))
+    player_id: Mapped[int] = mapped_column(ForeignKey("live_players.id", ondelete="CASCADE"))
+    #: The question's place in the game (0-based).
+    position: Mapped[int]
+    #: The response as its question type reads it (a choice's text, a list, a bool, a number, text).
+    answer: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    #: When it reached the server, by the server's clock.
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: From the question's opening to ``received_at``.
+    elapsed_ms: Mapped[int]
+    #: "correct", "partial", "wrong" or "late".
+    outcome: Mapped[str] = mapped_column(String(12))
+    points: Mapped[int] = mapped_column(default=0)
+
+    player: Mapped[LivePlayer] = relationship()

@@ -7,13 +7,17 @@ import copy
 import logging
 import os
 import shutil
+import socket
+import subprocess
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import flask_migrate
 import pytest
+import redis
 import werkzeug.routing.rules
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -196,6 +200,46 @@ def app(
         if TEST_DATABASE_URL:
             empty_database()
             db.engine.dispose()
+
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on loopback, started for the module, and its URL. Without redis-server
+    the tests that need it are skipped, unless CI=true or QUIZAPP_REQUIRE_REDIS=1 (as in .ci/run)
+    makes that a failure."""
+    if not os.path.exists(REDIS_SERVER):
+        message = "redis-server is not installed (Debian: apt-get install redis-server)"
+        if os.environ.get("CI") == "true" or os.environ.get("QUIZAPP_REQUIRE_REDIS") == "1":
+            pytest.fail(message + "; CI=true or QUIZAPP_REQUIRE_REDIS=1 makes this an error")
+        pytest.skip(message)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    folder = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(  # noqa: S603 - a fixed local binary with fixed arguments
+        [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = redis.Redis(host="127.0.0.1", port=port)
+    try:
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        else:
+            pytest.fail("redis-server did not start")
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        client.close()
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @pytest.fixture

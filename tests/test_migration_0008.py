@@ -30,7 +30,7 @@ def test_upgrading_to_0008_adds_an_empty_rejected_answers_table_and_keeps_the_re
         assert db.session.execute(text("SELECT username FROM users")).scalars().all() == ["prof"]
         assert db.session.execute(text("SELECT count(*) FROM rejected_answers")).scalar() == 0
         status = schema_status()
-        assert (status.database, status.servable) == ("0009_account_email", True)  # the head
+        assert (status.database, status.servable) == ("0010_live_games", True)  # the head
 
 
 def test_one_answer_is_rejected_once_per_bank_and_question(app):

@@ -1,60 +1,11 @@
 """Rate limits kept in Redis, as several hosts share them (docs/deploy.md): a real redis-server on
-loopback, started here. Without redis-server the test is skipped, unless QUIZAPP_REQUIRE_REDIS=1
-(as in CI, .ci/run) makes that a failure."""
+loopback (the ``redis_url`` fixture)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
-
-import pytest
 import redis
 
 from tests.factories import csrf_token, register
-
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory) -> Iterator[str]:
-    if not os.path.exists(REDIS_SERVER):
-        message = "redis-server is not installed (Debian: apt-get install redis-server)"
-        if os.environ.get("QUIZAPP_REQUIRE_REDIS") == "1":
-            pytest.fail(message + "; QUIZAPP_REQUIRE_REDIS=1 makes this an error")
-        pytest.skip(message)
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(  # noqa: S603 - a fixed local binary with fixed arguments
-        [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = redis.Redis(host="127.0.0.1", port=port)
-    try:
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("redis-server did not start")
-        yield f"redis://127.0.0.1:{port}"
-    finally:
-        client.close()
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def guess(client, username: str = "ada"):

@@ -96,11 +96,11 @@ def test_a_host_older_than_a_compatible_database_says_so_and_starts(app, another
     code, output = finish(quizapp(app.config["SQLALCHEMY_DATABASE_URI"], "db", "upgrade"))
 
     assert code == 0, output
-    assert "The database is at revision 0099, newer than this code (0009_account_email)." in output
+    assert "The database is at revision 0099, newer than this code (0010_live_games)." in output
     assert "Can't locate revision" not in output
     with caplog.at_level(logging.WARNING):
         host = another_app()
-    assert any("newer than this code (0009_account_email)" in r.getMessage() for r in caplog.records)
+    assert any("newer than this code (0010_live_games)" in r.getMessage() for r in caplog.records)
     assert register(host.test_client(), "ada").status_code == 302
     with app.app_context():
         assert schema_status().database == "0099"
@@ -112,7 +112,7 @@ def test_a_host_too_old_for_the_database_refuses_plainly_and_changes_nothing(app
     code, output = finish(quizapp(app.config["SQLALCHEMY_DATABASE_URI"], "db", "upgrade"))
 
     assert code == 1
-    assert "The database is at revision 0099, newer than this code (0009_account_email)." in output
+    assert "The database is at revision 0099, newer than this code (0010_live_games)." in output
     assert "install the newer release on this host" in output
     assert "Traceback" not in output
     with app.app_context():

@@ -1,0 +1,329 @@
+"""A live game played through Socket.IO (Flask-SocketIO's test client): the host's screen and the
+players' phones, the server's clock, reconnects, refusals, kicks and the per-connection limits."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Flask
+
+from quizapp.extensions import db
+from quizapp.models import LiveGame
+from tests.factories import login, make_instructor, register
+
+NS = "/live"
+#: What a phone must never receive before its question closes: the every-type bank marks each
+#: explanation and feedback, and the text and numeric answers are found nowhere else.
+SECRETS = ("EXPLANATION-", "FEEDBACK-", "Zyxwvuts", "98765")
+
+
+def game_row(app: Flask, game_id: int) -> LiveGame:
+    with app.app_context():
+        game = db.session.get(LiveGame, game_id)
+        assert game is not None
+        db.session.expunge(game)
+        return game
+
+
+def received(socket, name: str) -> list:
+    return [event["args"][0] for event in socket.get_received(NS) if event["name"] == name]
+
+
+def events_of(socket) -> dict[str, list]:
+    got: dict[str, list] = {}
+    for event in socket.get_received(NS):
+        got.setdefault(event["name"], []).append(event["args"][0] if event["args"] else None)
+    return got
+
+
+def right_answer(snapshot: dict):
+    """The answer a phone sends to get ``snapshot`` right: indices into the choices as shown, a
+    bool, or text."""
+    kind = snapshot["type"]
+    if kind == "single":
+        return snapshot["choices"].index(snapshot["answer"])
+    if kind == "multi":
+        return [snapshot["choices"].index(choice) for choice in snapshot["answer"]]
+    if kind == "true_false":
+        return snapshot["answer"]
+    if kind == "text":
+        return snapshot["answer"][0]
+    return str(snapshot["answer"])
+
+
+def wrong_answer(snapshot: dict):
+    kind = snapshot["type"]
+    if kind == "single":
+        return next(i for i, c in enumerate(snapshot["choices"]) if c != snapshot["answer"])
+    if kind == "multi":
+        return [next(i for i, c in enumerate(snapshot["choices"]) if c not in snapshot["answer"])]
+    if kind == "true_false":
+        return not snapshot["answer"]
+    return "nothing like it"
+
+
+def next_(app, host, game_id: int) -> dict:
+    ack = host.emit(
+        "host_next", {"game": game_id, "version": game_row(app, game_id).version}, namespace=NS, callback=True
+    )
+    assert ack["ok"], ack
+    return ack
+
+
+def join(phone_socket, pin: str, nickname: str) -> dict:
+    ack = phone_socket.emit("join", {"pin": pin, "nickname": nickname}, namespace=NS, callback=True)
+    assert ack["ok"], ack
+    return ack
+
+
+def answer(phone_socket, token: str, position: int, value) -> dict:
+    return phone_socket.emit(
+        "answer", {"token": token, "position": position, "answer": value}, namespace=NS, callback=True
+    )
+
+
+def test_a_whole_game_reaches_every_phone_without_its_key_and_scores_by_the_servers_clock(
+    live_app, make_game, host_screen, phone, stopped, timers
+):
+    game_id = make_game()
+    pin = game_row(live_app, game_id).pin
+    assert host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)["ok"]
+
+    phones = {name: phone() for name in ("Aru", "Bek", "Dana")}
+    tokens = {name: join(socket, pin, name)["token"] for name, socket in phones.items()}
+    joined = received(host_screen, "players")
+    assert [p["nickname"] for update in joined for p in update["players"]] == ["Aru", "Bek", "Dana"]
+    assert joined[-1]["count"] == 3
+
+    next_(live_app, host_screen, game_id)  # lobby -> the first question
+    game = game_row(live_app, game_id)
+    shown = game.questions[0]
+    for socket in phones.values():
+        got = events_of(socket)
+        assert len(got["question"]) == 1
+        question = got["question"][0]
+        assert question["position"] == 0
+        assert question["prompt"] == shown["prompt"]
+        sent = json.dumps(got)
+        assert not [secret for secret in SECRETS if secret in sent]
+        assert "answer" not in question
+        assert "explanation" not in question
+    assert received(host_screen, "question")[0]["position"] == 0
+
+    stopped.tick(1)
+    assert answer(phones["Aru"], tokens["Aru"], 0, right_answer(shown)) == {"ok": True, "received": True}
+    stopped.tick(2)
+    assert answer(phones["Bek"], tokens["Bek"], 0, right_answer(shown))["ok"]
+    counts = received(host_screen, "answers")
+    assert [(c["answered"], c["total"]) for c in counts] == [(1, 3), (2, 3)]
+
+    stopped.tick(20)  # past the 20 s: Dana's right answer comes too late, and scores nothing
+    late = answer(phones["Dana"], tokens["Dana"], 0, right_answer(shown))
+    assert late["ok"] is False
+    assert late["error"] == "late"
+    # Nothing of the key reached a phone while the question was open.
+    assert not [s for p in phones.values() for s in SECRETS if s in json.dumps(p.get_received(NS))]
+
+    timers.fire()  # the question's timer: time is up
+    reveal = events_of(host_screen)
+    assert reveal["closed"] == [{"position": 0}]
+    assert len(reveal["reveal"]) == 1
+    results = {name: events_of(socket) for name, socket in phones.items()}
+    for got in results.values():
+        assert got["closed"] == [{"position": 0}]
+    aru, bek, dana = (results[name]["result"][0] for name in ("Aru", "Bek", "Dana"))
+    assert (aru["outcome"], bek["outcome"], dana["outcome"]) == ("correct", "correct", "late")
+    assert aru["points"] > bek["points"] > 0
+    assert dana["points"] == 0
+    assert (aru["rank"], bek["rank"], dana["rank"]) == (1, 2, 3)
+    assert aru["score"] == aru["points"]
+
+    for position in range(1, len(game.questions)):
+        next_(live_app, host_screen, game_id)  # reveal -> the next question
+        assert received(phones["Aru"], "question")[0]["position"] == position
+        next_(live_app, host_screen, game_id)  # the host closes it before its time
+        assert received(phones["Aru"], "closed") == [{"position": position}]
+
+    next_(live_app, host_screen, game_id)  # -> the podium
+    podium = received(phones["Bek"], "podium")
+    assert len(podium) == 1
+    assert [p["nickname"] for p in podium[0]["top"]][:2] == ["Aru", "Bek"]
+    assert received(host_screen, "podium")
+
+
+def test_a_phone_that_drops_rejoins_with_its_token_as_the_same_player_with_its_score(
+    live_app, make_game, host_screen, phone, stopped, timers
+):
+    game_id = make_game()
+    pin = game_row(live_app, game_id).pin
+    host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
+    first = phone()
+    token = join(first, pin, "Aru")["token"]
+    next_(live_app, host_screen, game_id)
+    shown = game_row(live_app, game_id).questions[0]
+    stopped.tick(1)
+    assert answer(first, token, 0, right_answer(shown))["ok"]
+    first.disconnect(namespace=NS)
+
+    again = phone()  # the phone woke up: a new connection
+    view = again.emit("rejoin", {"token": token}, namespace=NS, callback=True)
+    assert view["ok"], view
+    # The answer it gave stands, and a second one is refused.
+    second = answer(again, token, 0, wrong_answer(shown))
+    assert second["ok"] is False
+    assert second["error"] != "late"
+    received(host_screen, "players")
+    timers.fire()
+    stopped.tick(30)
+    timers.fire()
+    next_(live_app, host_screen, game_id)  # closed by the host
+    result = received(again, "result")
+    assert result
+    assert result[0]["outcome"] == "correct"
+    assert result[0]["score"] > 0
+    # Still one player in the game, not two.
+    assert received(host_screen, "players") == []
+    assert view["view"] is not None
+
+
+def test_a_host_screen_that_reloads_gets_the_games_state_back(live_app, make_game, host_screen, phone, stopped):
+    game_id = make_game()
+    pin = game_row(live_app, game_id).pin
+    host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
+    join(phone(), pin, "Aru")
+    next_(live_app, host_screen, game_id)
+    host_screen.disconnect(namespace=NS)
+
+    host_screen.connect(namespace=NS)
+    back = host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
+    assert back["ok"]
+    assert back["view"]["state"] == "question"
+    assert back["view"]["position"] == 0
+    # ... and it is in the host's room again: the next answer count reaches it.
+    socket = phone()
+    token = join(socket, pin, "Bek")["token"]
+    answer(socket, token, 0, 0)
+    assert received(host_screen, "answers")[-1]["answered"] == 1
+
+
+def test_only_the_games_host_can_drive_it(live_app, make_game, host_screen, phone):
+    game_id = make_game()
+    version = game_row(live_app, game_id).version
+    stranger = phone()  # no login
+    refused = stranger.emit("host_next", {"game": game_id, "version": version}, namespace=NS, callback=True)
+    assert refused["ok"] is False
+    assert "host" in refused["error"]
+
+    student = live_app.test_client()
+    register(student, "ada")
+    as_student = phone(student)
+    for event, data in (
+        ("host_join", {"game": game_id}),
+        ("host_next", {"game": game_id, "version": version}),
+    ):
+        refused = as_student.emit(event, data, namespace=NS, callback=True)
+        assert refused["ok"] is False, event
+    assert received(as_student, "players") == []
+
+    other = live_app.test_client()
+    make_instructor(live_app, "mira")
+    login(other, "mira")
+    refused = phone(other).emit("host_kick", {"game": game_id, "player": 1}, namespace=NS, callback=True)
+    assert refused["ok"] is False
+    assert game_row(live_app, game_id).state == "lobby"
+    assert game_row(live_app, game_id).version == version
+
+
+def test_a_double_press_or_a_second_host_tab_moves_the_game_once(live_app, make_game, host_screen):
+    game_id = make_game()
+    version = game_row(live_app, game_id).version
+    host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
+    first = host_screen.emit("host_next", {"game": game_id, "version": version}, namespace=NS, callback=True)
+    again = host_screen.emit("host_next", {"game": game_id, "version": version}, namespace=NS, callback=True)
+    assert first["ok"]
+    assert again["ok"] is False
+    assert game_row(live_app, game_id).position == 0
+
+
+def test_a_kicked_player_is_told_and_refused_from_then_on(live_app, make_game, host_screen, phone):
+    game_id = make_game()
+    pin = game_row(live_app, game_id).pin
+    host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
+    socket = phone()
+    joined = join(socket, pin, "Troll")
+    player_id = received(host_screen, "players")[0]["players"][0]["id"]
+
+    assert host_screen.emit("host_kick", {"game": game_id, "player": player_id}, namespace=NS, callback=True)[
+        "ok"
+    ]
+    assert received(socket, "kicked") == [{}]
+    assert received(host_screen, "players")[-1] == {"players": [], "kicked": [player_id], "count": 0}
+    next_(live_app, host_screen, game_id)
+    assert received(socket, "question") == []  # out of the game's room
+
+    for event, data in (
+        ("rejoin", {"token": joined["token"]}),
+        ("answer", {"token": joined["token"], "position": 0, "answer": 0}),
+    ):
+        refused = phone().emit(event, data, namespace=NS, callback=True)
+        assert refused["ok"] is False, event
+        assert "no longer in this game" in refused["error"], event
+
+
+def test_joins_past_the_limit_are_refused_on_that_connection_only(live_app, make_game, phone):
+    live_app.config["LIVE_JOINS_PER_MINUTE"] = 3
+    game_id = make_game()
+    socket = phone()
+    wrong = [
+        socket.emit("join", {"pin": "000000", "nickname": f"P{i}"}, namespace=NS, callback=True)
+        for i in range(4)
+    ]
+    assert [ack["error"].startswith("No game has this PIN") for ack in wrong[:3]] == [True] * 3
+    assert "Too many tries" in wrong[3]["error"]
+    # The next phone in the class is not held back by this one.
+    assert join(phone(), game_row(live_app, game_id).pin, "Bek")["ok"]
+
+
+def test_answers_past_the_limit_are_refused(live_app, make_game, host_screen, phone):
+    live_app.config["LIVE_ANSWERS_PER_MINUTE"] = 2
+    game_id = make_game()
+    socket = phone()
+    token = join(socket, game_row(live_app, game_id).pin, "Aru")["token"]
+    host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
+    next_(live_app, host_screen, game_id)
+    acks = [answer(socket, token, 0, 0) for _ in range(3)]
+    assert acks[0]["ok"]
+    assert acks[1]["ok"] is False
+    assert "Too many" not in acks[1]["error"]
+    assert "Too many tries" in acks[2]["error"]
+
+
+def test_malformed_events_are_refused_with_a_message(live_app, make_game, phone):
+    make_game()
+    socket = phone()
+    for event, data in (
+        ("join", "123456"),
+        ("join", {"pin": 123456}),
+        ("rejoin", {}),
+        ("answer", {"token": "forged", "position": 0}),
+    ):
+        refused = socket.emit(event, data, namespace=NS, callback=True)
+        assert refused["ok"] is False, event
+        assert refused["error"], event
+
+
+def test_with_auto_advance_the_last_answer_closes_the_question(
+    live_app, make_game, host_screen, phone, stopped
+):
+    game_id = make_game(auto_advance=True)
+    pin = game_row(live_app, game_id).pin
+    host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
+    sockets = [phone(), phone()]
+    tokens = [join(s, pin, name)["token"] for s, name in zip(sockets, ("Aru", "Bek"), strict=True)]
+    next_(live_app, host_screen, game_id)
+    shown = game_row(live_app, game_id).questions[0]
+    answer(sockets[0], tokens[0], 0, right_answer(shown))
+    assert game_row(live_app, game_id).state == "question"
+    answer(sockets[1], tokens[1], 0, wrong_answer(shown))
+    assert game_row(live_app, game_id).state == "reveal"
+    assert received(sockets[1], "result")[0]["outcome"] == "wrong"
