@@ -334,6 +334,7 @@ class Coordinator:
         if not (ack and ack.get("ok")):
             raise SystemExit(f"host_join refused: {ack}")
         self.version = (ack.get("view") or {}).get("version", 0)
+        print(f"host joined game {self.target.game_id} (PIN {self.target.pin}); players joining", flush=True)
 
         meter = Meter(self.pids, self.target.master)
         for control in self.controls:
@@ -357,6 +358,7 @@ class Coordinator:
             if len(await self.wait_for("result", position, 30)) < len(self.pids):
                 self.problems.append(f"question {position + 1}: not every player had a result")
             run.cpu = Phase(*meter.stop(), loadavg())
+            print(f"question {position + 1}: played", flush=True)
             run.opened, run.closed = opened, closed
             runs.append(run)
         await self.next()  # to the podium
@@ -727,6 +729,9 @@ def main() -> int:
                 )
             except TimeoutError:
                 print(f"FAIL  the run did not finish within --seconds {args.seconds:.0f}")
+                log = tmp / "gunicorn.log"
+                if log.exists():
+                    print(f"the server's log ends:\n{log.read_text()[-3000:]}")
                 return 1
             checks = report(args, target, joining, runs, records)
         finally:
