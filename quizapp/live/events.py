@@ -109,8 +109,12 @@ def host_kick(data: Any) -> Ack:
     player_id = _integer(data, "player")
     live.kick(game, player_id)
     socketio = live_socketio()
-    socketio.emit("kicked", {}, to=_player_room(player_id), namespace=NAMESPACE)
-    socketio.close_room(_player_room(player_id), namespace=NAMESPACE)
+    room = _player_room(player_id)
+    socketio.emit("kicked", {}, to=room, namespace=NAMESPACE)
+    # Their connections to this process are closed; one held by another process hears "kicked"
+    # (its page stops), and its token is refused there as here.
+    for sid, _ in list(socketio.server.manager.get_participants(NAMESPACE, room)):
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
     socketio.emit(
         "players",
         {"players": [], "kicked": [player_id], "count": len(live.players(game))},
@@ -237,9 +241,12 @@ def results(game: LiveGame) -> dict[int, dict[str, Any]]:
             )
         )
     }
-    streaks = dict(
-        db.session.execute(select(LivePlayer.id, LivePlayer.streak).where(LivePlayer.game_id == game.id)).tuples()
-    )
+    streaks: dict[int, int] = {
+        player_id: streak
+        for player_id, streak in db.session.execute(
+            select(LivePlayer.id, LivePlayer.streak).where(LivePlayer.game_id == game.id)
+        )
+    }
     out = {}
     for player_id, (rank, score) in standing.items():
         outcome, points = sent.get(player_id, (live.NO_ANSWER, 0))
