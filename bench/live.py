@@ -33,6 +33,7 @@ import multiprocessing
 import os
 import queue
 import random
+import re
 import shutil
 import socket
 import sqlite3
@@ -61,6 +62,7 @@ BENCH_QUIZ = "live-bench"
 PLAYED_TYPES = ("single", "multi", "true_false", "numeric", "text")
 
 FANOUT_P99_TARGET_MS = 250.0
+TROUBLE = re.compile(r"CRITICAL|ERROR|WARNING|WORKER TIMEOUT|Traceback|Exception")
 
 
 # -- measuring ---------------------------------------------------------------------------------
@@ -140,8 +142,10 @@ class PlayerRecords:
     #: position -> arrival times (time.monotonic, the same clock in every process on Linux)
     question: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
     result: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
-    #: position -> (time sent, acknowledged ok, the error if not)
-    answers: dict[int, list[tuple[float, bool, str]]] = field(default_factory=lambda: defaultdict(list))
+    #: position -> (time sent, time acknowledged, acknowledged ok, the error if not)
+    answers: dict[int, list[tuple[float, float, bool, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     #: connections the server dropped before the end
     disconnects: int = 0
 
@@ -164,7 +168,7 @@ async def run_players(
         (for answers) how many were acknowledged."""
         counts[kind, position] += 1
         if counts[kind, position] == records.joined:
-            acknowledged = sum(ok for _, ok, _ in records.answers.get(position, []))
+            acknowledged = sum(ok for _, _, ok, _ in records.answers.get(position, []))
             out.put((index, kind, position, acknowledged))
 
     async def player(number: int) -> None:
@@ -184,7 +188,7 @@ async def run_players(
                 ok, error = bool(ack and ack.get("ok")), "" if ack and ack.get("ok") else str(ack)
             except Exception as exc:  # a timeout or a dropped connection: the answer is lost
                 ok, error = False, repr(exc)
-            records.answers[question["position"]].append((sent, ok, error))
+            records.answers[question["position"]].append((sent, time.monotonic(), ok, error))
             seen("answered", question["position"])
 
         @sio.on("question", namespace=NS)
@@ -231,6 +235,7 @@ async def run_players(
         clients.append(sio)
 
     loop = asyncio.get_running_loop()
+    out.put((index, "ready", -1, 0))
     await loop.run_in_executor(None, control.recv)  # "join"
     await asyncio.gather(*(player(n) for n in share))
     out.put((index, "joined", -1, records.joined))
@@ -336,6 +341,8 @@ class Coordinator:
         self.version = (ack.get("view") or {}).get("version", 0)
         print(f"host joined game {self.target.game_id} (PIN {self.target.pin}); players joining", flush=True)
 
+        if len(await self.wait_for("ready", -1, 60)) < len(self.pids):
+            raise SystemExit("the client processes did not start")
         meter = Meter(self.pids, self.target.master)
         for control in self.controls:
             control.send("join")
@@ -350,12 +357,12 @@ class Coordinator:
             meter = Meter(self.pids, self.target.master)
             opened = await self.next()
             seen = await self.wait_for("question", position, 30)
-            acknowledged = await self.wait_for("answered", position, self.args.think + 30)
+            acknowledged = await self.wait_for("answered", position, self.args.think + 120)
             await self.settle(position, sum(acknowledged))
             if len(seen) < len(self.pids) or len(acknowledged) < len(self.pids):
                 self.problems.append(f"question {position + 1}: not every player saw it or answered")
             closed = await self.next()
-            if len(await self.wait_for("result", position, 30)) < len(self.pids):
+            if len(await self.wait_for("result", position, 60)) < len(self.pids):
                 self.problems.append(f"question {position + 1}: not every player had a result")
             run.cpu = Phase(*meter.stop(), loadavg())
             print(f"question {position + 1}: played", flush=True)
@@ -403,7 +410,7 @@ class Coordinator:
     def count_delays(self, position: int, records: list[PlayerRecords]) -> list[float]:
         """For the i-th answer sent (acknowledged ones, in the order sent), the time until the
         host's count first reached i."""
-        sent = sorted(t for r in records for t, ok, _ in r.answers.get(position, []) if ok)
+        sent = sorted(t for r in records for t, _, ok, _ in r.answers.get(position, []) if ok)
         firsts: list[tuple[int, float]] = []  # (count, when the host first saw it), rising
         for when, n in sorted(self.host_counts.get(position, [])):
             if not firsts or n > firsts[-1][0]:
@@ -627,22 +634,23 @@ def report(
         print(f"  join error ({errors.count(error)}x): {error[:200]}")
     print(
         "\n| q | fan-out p50 | p99 | last | answer to host count p50 | p99 | leaderboard p50 | p99 | last"
-        " | answers ok / sent | host count | CPU (question open to last result) |"
+        " | answers ok / sent | all answers in | host count | CPU (question open to last result) |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     sent = acknowledged = counted = 0
     for run in runs:
         answers = [a for r in records for a in r.answers.get(run.position, [])]
-        ok = sum(1 for _, good, _ in answers if good)
+        ok = sum(1 for _, _, good, _ in answers if good)
+        collected = max((t for _, t, _, _ in answers), default=run.opened) - run.opened
         sent, acknowledged, counted = sent + len(answers), acknowledged + ok, counted + run.counted
         print(
             f"| {run.position + 1} | {ms(percentile(run.fanout, 50))} | {ms(percentile(run.fanout, 99))}"
             f" | {ms(max(run.fanout, default=float('nan')))} | {ms(percentile(run.counts, 50))}"
             f" | {ms(percentile(run.counts, 99))} | {ms(percentile(run.leaderboard, 50))}"
             f" | {ms(percentile(run.leaderboard, 99))} | {ms(max(run.leaderboard, default=float('nan')))}"
-            f" | {ok} / {len(answers)} | {run.counted} | {cpu(run.cpu)} |"
+            f" | {ok} / {len(answers)} | {collected:.1f} s | {run.counted} | {cpu(run.cpu)} |"
         )
-    refused = [e for r in records for answers in r.answers.values() for _, good, e in answers if not good]
+    refused = [e for r in records for answers in r.answers.values() for _, _, good, e in answers if not good]
     for error in sorted(set(refused))[:5]:
         print(f"  answer refused or lost ({refused.count(error)}x): {error[:200]}")
     fanout = [t for run in runs for t in run.fanout]
@@ -673,6 +681,23 @@ def report(
         ),
         (f"no answer lost ({lost})", lost == 0 and sent == joined * len(runs)),
     ]
+
+
+def server_troubles(log: Path) -> None:
+    """The server log's errors and warnings (a worker killed for a timeout, a failed event)."""
+    if not log.exists():
+        return
+    lines = [line for line in log.read_text(errors="replace").splitlines() if TROUBLE.search(line)]
+    for line in lines[:20]:
+        print(f"server: {line[:300]}")
+    if len(lines) > 20:
+        print(f"server: ... and {len(lines) - 20} more lines like these")
+
+
+def socketio_errors() -> type[Exception]:
+    from socketio.exceptions import SocketIOError
+
+    return SocketIOError
 
 
 async def conduct(target: Target, args, pids, controls, out) -> tuple:
@@ -727,14 +752,15 @@ def main() -> int:
                 joining, runs, records, problems = asyncio.run(
                     asyncio.wait_for(conduct(target, args, pids, controls, out), left)
                 )
-            except TimeoutError:
-                print(f"FAIL  the run did not finish within --seconds {args.seconds:.0f}")
+            except (TimeoutError, socketio_errors()) as exc:
+                print(f"FAIL  the run did not finish within --seconds {args.seconds:.0f}: {exc!r}")
                 log = tmp / "gunicorn.log"
                 if log.exists():
-                    print(f"the server's log ends:\n{log.read_text()[-3000:]}")
+                    print(f"the server's log ends:\n{log.read_text()[-5000:]}")
                 return 1
             checks = report(args, target, joining, runs, records)
         finally:
+            server_troubles(tmp / "gunicorn.log")
             for child in children:
                 if child.is_alive():
                     child.kill()
