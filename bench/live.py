@@ -151,11 +151,11 @@ class PlayerRecords:
 
 
 async def run_players(
-    share: list[int], url: str, pin: str, think: float, seed: int, control, out, index: int
+    share: list[int], url: str, pin: str, think: float, join_rate: float, control, out, index: int
 ) -> PlayerRecords:
     import socketio
 
-    rng = random.Random(seed)
+    rng = random.Random(index)
     records = PlayerRecords()
     clients: list[socketio.AsyncClient] = []
     counts: dict[tuple[str, int], int] = defaultdict(int)
@@ -212,6 +212,8 @@ async def run_players(
             if not stopping:
                 records.disconnects += 1
 
+        if join_rate:
+            await asyncio.sleep(number / join_rate)
         began = time.monotonic()
         try:
             async with connecting:
@@ -245,9 +247,9 @@ async def run_players(
     return records
 
 
-def players_process(share, url, pin, think, seed, control, out, index) -> None:
+def players_process(share, url, pin, think, join_rate, control, out, index) -> None:
     """A client process: its share of the players, until the coordinator says stop."""
-    records = asyncio.run(run_players(share, url, pin, think, seed, control, out, index))
+    records = asyncio.run(run_players(share, url, pin, think, join_rate, control, out, index))
     records.question, records.result, records.answers = (
         dict(records.question),
         dict(records.result),
@@ -348,6 +350,7 @@ class Coordinator:
             control.send("join")
         joined = await self.wait_for("joined", -1, self.args.seconds)
         joining = Phase(*meter.stop(), loadavg())
+        print(f"joined: {sum(joined)} players in {joining.wall:.1f} s", flush=True)
         if len(joined) < len(self.pids):
             self.problems.append(f"only {len(joined)} of {len(self.pids)} client processes finished joining")
 
@@ -357,15 +360,23 @@ class Coordinator:
             meter = Meter(self.pids, self.target.master)
             opened = await self.next()
             seen = await self.wait_for("question", position, 30)
+            all_seen = time.monotonic() - opened
             acknowledged = await self.wait_for("answered", position, self.args.think + 120)
+            all_answered = time.monotonic() - opened
             await self.settle(position, sum(acknowledged))
             if len(seen) < len(self.pids) or len(acknowledged) < len(self.pids):
                 self.problems.append(f"question {position + 1}: not every player saw it or answered")
             closed = await self.next()
             if len(await self.wait_for("result", position, 60)) < len(self.pids):
                 self.problems.append(f"question {position + 1}: not every player had a result")
+            all_results = time.monotonic() - closed
             run.cpu = Phase(*meter.stop(), loadavg())
-            print(f"question {position + 1}: played", flush=True)
+            print(
+                f"question {position + 1}: at every player {all_seen:.2f} s after next, {sum(acknowledged)}"
+                f" answers acknowledged by {all_answered:.1f} s, every result {all_results:.2f} s after"
+                f" the close; load {loadavg()}",
+                flush=True,
+            )
             run.opened, run.closed = opened, closed
             runs.append(run)
         await self.next()  # to the podium
@@ -712,6 +723,9 @@ def main() -> int:
     parser.add_argument("--players", type=int, default=1000)
     parser.add_argument("--processes", type=int, default=4, help="client processes sharing the players")
     parser.add_argument("--think", type=float, default=2.0, help="players answer within this many seconds")
+    parser.add_argument(
+        "--join-rate", type=float, default=0, help="players joining a second, in turn (0: all at once)"
+    )
     parser.add_argument("--redis", action="store_true", help="two gunicorn workers behind redis-server")
     parser.add_argument("--results", choices=("personal", "ranks"), default="personal", help="bare app only")
     parser.add_argument(
@@ -740,7 +754,7 @@ def main() -> int:
                 mine, theirs = context.Pipe()
                 child = context.Process(
                     target=players_process,
-                    args=(share, target.url, target.pin, args.think, index, theirs, out, index),
+                    args=(share, target.url, target.pin, args.think, args.join_rate, theirs, out, index),
                     daemon=True,
                 )
                 child.start()
