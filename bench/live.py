@@ -1,11 +1,12 @@
 """Live games: 1,000 players on one game, over WebSockets on loopback, under gunicorn's gevent worker.
 
 Starts the app as `make serve` does (gunicorn -c gunicorn.conf.py, a temporary SQLite database made
-by `quizapp db upgrade`, the shipped bank with a 10-question quiz added for the run), makes an
-instructor and an open game, then opens the players with python-socketio's asyncio client
-(websocket transport), spread over several client processes, and plays the game as its host does:
-"next" opens a question, every player answers after a random think time, "next" closes it once
-every answer is in, and so on for every question. It reports:
+by `quizapp db upgrade`, the shipped bank with a 10-question quiz of the played types added for the
+run), makes an instructor and an open game, then opens the players with python-socketio's asyncio
+client (websocket transport), spread over several client processes, and plays the game as its host
+does: players join in turn (25 a second, as a room fills), "next" opens a question, every player
+answers after a random think time (within 10 s), "next" closes it once every answer is
+acknowledged, and so on for every question. It reports:
 
   join        all players connected and joined (the join acknowledged), and each one's join time
   fan-out     per question, the host's "next" to the question at each player (p50, p99, the last)
@@ -18,11 +19,12 @@ every answer is in, and so on for every question. It reports:
 Targets (2 cores): every player joined, p99 fan-out under 250 ms, no answer lost. ``--redis`` runs
 two gunicorn workers behind a redis-server started on loopback (``LIVE_MESSAGE_QUEUE``);
 ``--app bare`` runs the same game against bench/live_bare_app.py, a bare Flask-SocketIO app (the
-floor). Bounded by ``--seconds``; exits 1 on a missed target, a lost answer or the time cap.
+floor). Bounded by ``--seconds``; exits 1 on a missed target, a lost answer or the time cap. The
+figures and what moves them are in docs/performance.md, "Live games".
 
     .venv/bin/python bench/live.py                       # quizapp, one process
     .venv/bin/python bench/live.py --redis               # quizapp, two processes and Redis
-    .venv/bin/python bench/live.py --app bare --results ranks
+    .venv/bin/python bench/live.py --app bare --results ranks --join-rate 0
 """
 
 from __future__ import annotations
@@ -162,12 +164,17 @@ async def run_players(
     pending: set[asyncio.Task] = set()
     connecting = asyncio.Semaphore(64)
     stopping: list[bool] = []
+    told: set[tuple[str, int]] = set()
 
     def seen(kind: str, position: int) -> None:
-        """Tell the coordinator once every joined player of this process has seen ``kind``, with
-        (for answers) how many were acknowledged."""
         counts[kind, position] += 1
-        if counts[kind, position] == records.joined:
+        tell(kind, position)
+
+    def tell(kind: str, position: int) -> None:
+        """Tell the coordinator once every player of this process still connected has seen
+        ``kind``, with (for answers) how many were acknowledged."""
+        if (kind, position) not in told and counts[kind, position] >= records.joined - records.disconnects:
+            told.add((kind, position))
             acknowledged = sum(ok for _, _, ok, _ in records.answers.get(position, []))
             out.put((index, kind, position, acknowledged))
 
@@ -209,8 +216,10 @@ async def run_players(
 
         @sio.on("disconnect", namespace=NS)
         async def on_disconnect(*_: Any) -> None:
-            if not stopping:
+            if not stopping and me["token"]:
                 records.disconnects += 1
+                for kind, position in list(counts):
+                    tell(kind, position)
 
         if join_rate:
             await asyncio.sleep(number / join_rate)
@@ -722,9 +731,9 @@ def main() -> int:
     parser.add_argument("--app", choices=("quizapp", "bare"), default="quizapp")
     parser.add_argument("--players", type=int, default=1000)
     parser.add_argument("--processes", type=int, default=4, help="client processes sharing the players")
-    parser.add_argument("--think", type=float, default=2.0, help="players answer within this many seconds")
+    parser.add_argument("--think", type=float, default=10.0, help="players answer within this many seconds")
     parser.add_argument(
-        "--join-rate", type=float, default=0, help="players joining a second, in turn (0: all at once)"
+        "--join-rate", type=float, default=25, help="players joining a second, in turn (0: all at once)"
     )
     parser.add_argument("--redis", action="store_true", help="two gunicorn workers behind redis-server")
     parser.add_argument("--results", choices=("personal", "ranks"), default="personal", help="bare app only")
