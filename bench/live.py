@@ -447,11 +447,10 @@ class Coordinator:
 # -- servers -----------------------------------------------------------------------------------
 
 
-def start_gunicorn(
-    app_uri: str | None, env: dict, port: int, workers: int, log: Path, extra=()
-) -> subprocess.Popen:
-    """gunicorn with gunicorn.conf.py, as `make serve` starts it; ready once Socket.IO answers."""
-    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), *extra]
+def start_gunicorn(app_uri: str | None, env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
+    """gunicorn with gunicorn.conf.py (the gevent worker, WORKER_CONNECTIONS), as `make serve`
+    starts it; ready once Socket.IO answers."""
+    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")]
     if app_uri:
         command.append(app_uri)
     server = subprocess.Popen(
@@ -528,8 +527,7 @@ def bare_target(args, tmp: Path, stack: list) -> Target:
         "LIVE_BARE_RESULTS": args.results,
         "LIVE_BARE_PLAYERS_EVERY": str(args.players_every),
     }
-    extra = ["-k", "gevent", "--worker-connections", str(args.players * 2)]
-    server = start_gunicorn("bench.live_bare_app:app", env, port, 1, tmp / "gunicorn.log", extra)
+    server = start_gunicorn("bench.live_bare_app:app", env, port, 1, tmp / "gunicorn.log")
     stack.append(server)
     return Target(f"http://127.0.0.1:{port}", 1, "000000", 10, server.pid)
 

@@ -6,10 +6,11 @@ reveal) with the whole game in memory and nothing else: no database, no login, n
 One game, PIN 000000, played by whoever joins. ``LIVE_BARE_RESULTS`` chooses how the players learn
 their result when a question closes: ``personal`` (one ``result`` emit to each player's room, the
 default) or ``ranks`` (one broadcast of every player's rank and score, each phone picking its own).
-``LIVE_BARE_PLAYERS_EVERY`` sends the host the list of players at every Nth join (default 1: every
-join, as the design's ``players`` event does). One process only: the game lives in its memory.
+``LIVE_BARE_PLAYERS_EVERY`` sends the host the whole list of players at every Nth join (default 1,
+every join: what it costs is in docs/performance.md; quizapp sends only the player who joined).
+One process only: the game lives in its memory.
 
-    gunicorn -k gevent -w 1 --worker-connections 4000 bench.live_bare_app:app
+    .venv/bin/gunicorn -c gunicorn.conf.py bench.live_bare_app:app   # what bench/live.py --app bare starts
 """
 
 from __future__ import annotations
