@@ -194,7 +194,7 @@ async def run_players(
             try:
                 ack = await sio.call("answer", payload, namespace=NS, timeout=60)
                 ok, error = bool(ack and ack.get("ok")), "" if ack and ack.get("ok") else str(ack)
-            except Exception as exc:  # a timeout or a dropped connection: the answer is lost
+            except Exception as exc:  # a timeout or a dropped connection: never acknowledged
                 ok, error = False, repr(exc)
             records.answers[question["position"]].append((sent, time.monotonic(), ok, error))
             seen("answered", question["position"])
