@@ -49,7 +49,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import flask_migrate
-from common import browser_session, free_port
+from common import SEVERAL_WORKERS, browser_session, free_port
 from sqlalchemy import insert, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
@@ -266,7 +266,13 @@ def start_server(app_uri: str | None, env: dict, port: int, workers: int, log: P
         command.append(app_uri)
     server = subprocess.Popen(
         command,
-        env={**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers)},
+        env={
+            **SEVERAL_WORKERS,
+            **env,
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "WEB_CONCURRENCY": str(workers),
+        },
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
         cwd=ROOT,

@@ -79,19 +79,27 @@ def _writers_turn() -> Iterator[None]:
     the file afresh, so threads queue like processes, and closing it (or the death of the
     process) releases it. SQLite's own locking still guards the database; processes that skip
     this queue (the CLI, a backup) wait the old way.
+
+    Within a process, writers first queue on ``_process_turn``. Threads would queue on the file
+    as well, but under gunicorn's gevent worker a blocked ``flock`` blocks every request of the
+    process: had the writer holding the file paused inside its transaction (waiting for a pooled
+    connection, which gevent lets others run meanwhile), the process would wait forever for
+    itself. The lock, which gevent makes cooperative, keeps all but one writer of a process off the
+    file; that one waits only for other processes.
     """
     database = db.engine.url.database
     if db.engine.dialect.name != "sqlite" or database in (None, "", ":memory:") or _turn.held:
         yield
         return
-    fd = os.open(database + "-writers", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        _turn.held = True
-        yield
-    finally:
-        _turn.held = False
-        os.close(fd)
+    with _process_turn:
+        fd = os.open(database + "-writers", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            _turn.held = True
+            yield
+        finally:
+            _turn.held = False
+            os.close(fd)
 
 
 class _Turn(threading.local):
@@ -100,6 +108,7 @@ class _Turn(threading.local):
 
 
 _turn = _Turn()
+_process_turn = threading.Lock()
 
 
 #: The files of a SQLite database: the database, its write-ahead log and shared memory, a rollback

@@ -205,11 +205,11 @@ def app(
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real redis-server on loopback, started for the module, and its URL. Without redis-server
-    the tests that need it are skipped, unless CI=true or QUIZAPP_REQUIRE_REDIS=1 (as in .ci/run)
-    makes that a failure."""
+    """A real redis-server on loopback, started once for the run (the live tests' apps listen to it
+    until the run ends), and its URL. Without redis-server the tests that need it are skipped,
+    unless CI=true or QUIZAPP_REQUIRE_REDIS=1 (as in .ci/run) makes that a failure."""
     if not os.path.exists(REDIS_SERVER):
         message = "redis-server is not installed (Debian: apt-get install redis-server)"
         if os.environ.get("CI") == "true" or os.environ.get("QUIZAPP_REQUIRE_REDIS") == "1":

@@ -114,6 +114,47 @@ def test_writers_in_other_processes_wait_for_the_writers_lock_until_the_transact
     assert (during, after, stored) == (False, True, ["ada"])
 
 
+#: Two writers of one process under gevent (gunicorn's gevent worker): the first pauses inside its
+#: transaction, as one waiting for a pooled connection does, and the second then wants its turn.
+GEVENT_WRITERS = """
+from gevent import monkey
+
+monkey.patch_all()
+import sys
+
+import gevent
+
+from quizapp import create_app
+from quizapp.database import write_transaction
+
+app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": sys.argv[1]})
+done = []
+
+
+def writer(name, pause):
+    gevent.sleep(0 if pause else 0.05)
+    with app.app_context(), write_transaction():
+        gevent.sleep(pause)
+        done.append(name)
+
+
+gevent.joinall([gevent.spawn(writer, "first", 0.2), gevent.spawn(writer, "second", 0)])
+print(" ".join(done))
+"""
+
+
+@sqlite_only
+def test_writers_of_one_gevent_process_take_turns_without_blocking_the_process(app):
+    """A blocked ``flock`` blocks every greenlet of the process: the second writer must wait for
+    its turn cooperatively, or the first, paused inside its transaction, never goes on."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", GEVENT_WRITERS, url], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["first", "second"]
+
+
 def test_another_database_is_chosen_by_an_environment_variable(monkeypatch, tmp_path):
     url = f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}"
     monkeypatch.setenv("QUIZAPP_DATABASE_URL", url)

@@ -33,7 +33,6 @@ from flask import Flask, request, session
 from flask_login import current_user
 from flask_socketio import SocketIO, join_room
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from quizapp import clock
 from quizapp.extensions import db, live_socketio, this_app
@@ -69,6 +68,7 @@ def init_app(app: Flask) -> SocketIO:
         socketio.on_event(name, handler, namespace=NAMESPACE)
     socketio.on_error(NAMESPACE)(_failed)
     app.extensions["quizapp.live.sweeper"] = False
+    app.logger.debug("live games: Socket.IO on %s", socketio.async_mode)
     return socketio
 
 
@@ -117,7 +117,7 @@ def host_kick(data: Any) -> Ack:
         socketio.server.disconnect(sid, namespace=NAMESPACE)
     socketio.emit(
         "players",
-        {"players": [], "kicked": [player_id], "count": len(live.players(game))},
+        {"players": [], "kicked": [player_id], "count": _playing(game)},
         to=_host_room(game.id),
         namespace=NAMESPACE,
     )
@@ -151,7 +151,7 @@ def join(data: Any) -> Ack:
         {
             "players": [{"id": player.id, "nickname": player.nickname}],
             "kicked": [],
-            "count": len(live.players(game)),
+            "count": _playing(game),
         },
         to=_host_room(game.id),
         namespace=NAMESPACE,
@@ -188,6 +188,11 @@ def answer(data: Any) -> Ack:
     if game.settings.get("auto_advance") and game.state == "question" and live.all_answered(game):
         _advance_quietly(this_app(), game.id, game.version)
     return {"ok": True, "received": True}
+
+
+def _playing(game: LiveGame) -> int:
+    """How many players the game has: a count, where ``players`` reads every row at every join."""
+    return live.answer_count(game)[1]
 
 
 def _player(data: Any) -> LivePlayer:
@@ -374,8 +379,6 @@ def _failed(error: Exception) -> Ack:
     """An event refused (the reason, for the person), or failed (logged, and a plain message)."""
     if isinstance(error, live.LiveRefused):
         return {"ok": False, "error": str(error)}
-    if isinstance(error, HTTPException) and error.code in (403, 404):
-        return {"ok": False, "error": "This game is not yours to run, or no longer exists."}
     log.error("live event %s failed", request.event["message"], exc_info=error)  # type: ignore[attr-defined]
     return {"ok": False, "error": "Something went wrong on our side. Reload the page to go on."}
 

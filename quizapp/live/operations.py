@@ -22,7 +22,6 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import CursorResult, and_, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.datastructures import MultiDict
 
 from quizapp import clock
 from quizapp.access import may_assign_bank
@@ -35,17 +34,7 @@ from quizapp.grades.exports import Kind, Table, Value
 from quizapp.live import scoring
 from quizapp.models import Assignment, Attempt, Classroom, LiveAnswer, LiveGame, LivePlayer, Response, User
 from quizapp.people import Person
-from quizapp.questions import (
-    MultipleChoice,
-    Numeric,
-    Question,
-    ResponseError,
-    ShortText,
-    SingleChoice,
-    TrueFalse,
-    format_number,
-    from_snapshot,
-)
+from quizapp.questions import QUESTION_TYPES, Question, ResponseError, from_snapshot
 from quizapp.study.operations import queue_missed
 
 
@@ -57,9 +46,11 @@ class LiveNotFound(LiveRefused):
     """No such game, or not one of the asker's: pages answer 404."""
 
 
-#: The question types live mode plays (``playable`` is the one place that asks): one tap or one
-#: typed line each. Ordering and matching are left out, and the host is told which.
-LIVE_TYPES = (SingleChoice.type, MultipleChoice.type, TrueFalse.type, ShortText.type, Numeric.type)
+#: The question types live mode plays, as each type declares (``Question.played_live``): single and
+#: multiple choice, true/false, short text and numeric, each answered by a tap or a typed line.
+#: Ordering and matching are left out, and the host is told which; ``playable`` is the one place
+#: that asks.
+LIVE_TYPES = tuple(name for name, kind in QUESTION_TYPES.items() if kind.played_live)
 
 #: The seconds a host may give each question.
 MIN_SECONDS, MAX_SECONDS = 5, 240
@@ -86,20 +77,12 @@ def playable(quiz: Quiz, bank: Bank) -> tuple[list[Question], list[Question]]:
 
 
 def public_question(snapshot: Mapping[str, Any]) -> dict[str, Any]:
-    """What players may see of a question while it is open: its prompt and what to pick among or
-    type, never its key, explanation, feedback, tolerance or source. Every question sent to a
-    player or a projector before it closes is built here, from a whitelist."""
+    """What players may see of a question while it is open: its prompt and what its type shows
+    a phone (``Question.live_shown``: the options to tap, a unit), never its key, explanation,
+    feedback, tolerance, source or id. Every question sent to a player or a projector before it
+    closes is built here."""
     question = from_snapshot(snapshot)
-    shown: dict[str, Any] = {"type": question.type, "prompt": question.prompt}
-    if isinstance(question, SingleChoice | MultipleChoice):
-        shown["choices"] = list(question.choices)
-        shown["several"] = isinstance(question, MultipleChoice)
-    elif isinstance(question, TrueFalse):
-        shown["choices"] = ["True", "False"]
-        shown["several"] = False
-    elif isinstance(question, Numeric):
-        shown["unit"] = question.unit
-    return shown
+    return {"type": question.type, "prompt": question.prompt, **question.live_shown()}
 
 
 def _draw(bank: Bank, quiz: Quiz, rng: random.Random) -> list[Question]:
@@ -549,46 +532,16 @@ def _record_attempt(
 
 
 def read_answer(question: Question, raw: Any) -> Any:
-    """A phone's answer as the question type reads it: a choice's index (single), a list of
-    indexes (multi), true or false, a typed text or number. ``LiveRefused`` says what to fix."""
-    form: MultiDict[str, str] = MultiDict()
-    if isinstance(question, SingleChoice):
-        if not _is_index(raw):
-            raise LiveRefused("Choose one of the answers shown.")
-        form.add("a", str(raw))
-    elif isinstance(question, MultipleChoice):
-        if (
-            not isinstance(raw, list)
-            or not raw
-            or not all(_is_index(i) for i in raw)
-            or len(set(raw)) < len(raw)
-        ):
-            raise LiveRefused("Choose one or more of the answers shown, each once.")
-        for index in raw:
-            form.add("a", str(index))
-    elif isinstance(question, TrueFalse):
-        if not isinstance(raw, bool):
-            raise LiveRefused("Choose True or False.")
-        form.add("a", "true" if raw else "false")
-    elif isinstance(question, Numeric) and isinstance(raw, int | float) and not isinstance(raw, bool):
-        form.add("a", format_number(raw))
-    elif isinstance(question, Numeric | ShortText):
-        if not isinstance(raw, str):
-            raise LiveRefused("Type your answer.")
-        form.add("a", raw)
-    else:
-        raise LiveRefused("Live mode does not play this kind of question.")
+    """A phone's answer as the question's type reads it (``Question.live_response``): a choice's
+    index, a list of indexes, true or false, a typed text or number. ``LiveRefused`` says what to
+    fix."""
     try:
-        response = question.read_response(form, "a")
+        response = question.live_response(raw)
     except ResponseError as exc:
         raise LiveRefused(str(exc)) from None
     if response is None:
         raise LiveRefused("Type your answer before sending it.")
     return response
-
-
-def _is_index(raw: Any) -> bool:
-    return isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0
 
 
 def answer(player: LivePlayer, position: int, raw: Any, now: datetime) -> LiveAnswer:
@@ -597,9 +550,11 @@ def answer(player: LivePlayer, position: int, raw: Any, now: datetime) -> LiveAn
     has it); one sent after the question closed, or to a question shown before, is kept as "late"
     and scores nothing. Refused: a second answer (the first counts), an answer to a question not
     shown yet, and one the question cannot read (the message says what to fix; nothing is kept)."""
-    game = db.session.get_one(LiveGame, player.game_id)
+    game = _fresh(player.game_id)
     if player.kicked:
         raise LiveRefused("The host took you out of this game.")
+    if game.state in ("podium", "finished"):
+        raise LiveRefused(OVER)
     if game.state == "lobby" or not 0 <= position < len(game.questions) or position > game.position:
         raise LiveRefused("That question is not open.")
     question = game.shown_question(position)
@@ -630,9 +585,10 @@ def answer(player: LivePlayer, position: int, raw: Any, now: datetime) -> LiveAn
                 )
                 outcome = result.outcome
                 points = scoring.points(fraction, elapsed, game.settings["seconds"])
-                streak = db.session.scalar(select(LivePlayer.streak).where(LivePlayer.id == player.id)) or 0
                 if outcome == "correct" and game.settings.get("streak_bonus"):
-                    points += scoring.streak_bonus(streak + 1)
+                    # Right answers in a row up to the last question closed (``_close`` counts them).
+                    streak = db.session.scalar(select(LivePlayer.streak).where(LivePlayer.id == player.id))
+                    points += scoring.streak_bonus((streak or 0) + 1)
             sent = LiveAnswer(
                 game_id=game.id,
                 player_id=player.id,
@@ -805,18 +761,13 @@ def reveal(game: LiveGame, position: int) -> dict[str, Any]:
 
 
 def distribution(question: Question, responses: Sequence[Any]) -> list[dict[str, Any]]:
-    """How the answers sent in time split: per choice (a multi answer counts in each choice it
+    """How the answers sent in time split: per option offered (a multi answer counts in each it
     picked), or, for typed answers, right and wrong."""
-    if isinstance(question, SingleChoice | MultipleChoice):
-        picked = Counter(c for r in responses for c in (r if isinstance(r, list) else [r]))
-        keys = question.answer if isinstance(question, MultipleChoice) else (question.answer,)
-        return [{"label": c, "count": picked[c], "correct": c in keys} for c in question.choices]
-    if isinstance(question, TrueFalse):
-        told = Counter(responses)
-        return [
-            {"label": "True", "count": told[True], "correct": question.answer is True},
-            {"label": "False", "count": told[False], "correct": question.answer is False},
-        ]
+    options = question.offered()
+    if options:
+        picked = Counter(option for r in responses for option in question.picks(r))
+        right = set(question.right_options())
+        return [{"label": o, "count": picked[o], "correct": o in right} for o in options]
     graded = Counter(question.grade(r).outcome for r in responses)
     return [
         {"label": "Right", "count": graded["correct"], "correct": True},

@@ -387,6 +387,31 @@ def _fraction_result(fraction: float, points: float) -> Result:
     return Result(round(points * fraction, 6), points, outcome)
 
 
+class _Sent:
+    """A phone's answer in a live game as a form of one field, ``LIVE``, for ``read_response``."""
+
+    def __init__(self, *values: str) -> None:
+        self.values = list(values)
+
+    def get(self, key: str) -> str | None:
+        return self.values[0] if key == LIVE and self.values else None
+
+    def getlist(self, key: str) -> list[str]:
+        return list(self.values) if key == LIVE else []
+
+    def keys(self) -> Iterable[str]:
+        return [LIVE]
+
+
+#: The field name a live answer is read under.
+LIVE = "live"
+
+
+def _is_index(raw: Any) -> bool:
+    """Whether a live answer's value is an index into the options shown (JSON: a whole number)."""
+    return isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0
+
+
 def _pick_index(form: FormData, name: str, options: Sequence[str]) -> str | None:
     raw = form.get(name)
     if raw in (None, ""):
@@ -534,6 +559,23 @@ class Question(ABC):
         wording when the type has no options."""
         return [self.response_text(response)]
 
+    #: Whether live games play this type: one tap, a few taps or one typed line answer it.
+    played_live: ClassVar[bool] = False
+
+    def live_shown(self) -> dict[str, Any]:
+        """What a phone shows of this question in a live game beside its prompt while it is open
+        (the options to tap, a unit): never anything of its key."""
+        return {}
+
+    def right_options(self) -> list[str]:
+        """Which of ``offered()`` are right, for a chart of how the answers split."""
+        return []
+
+    def live_response(self, raw: Any) -> Any:
+        """A phone's answer in a live game, as JSON sent it, read as ``read_response`` reads a
+        form: ``ResponseError`` says what to fix; None when it holds no answer."""
+        raise ResponseError("Live games do not play this kind of question.")
+
     def snapshot(self) -> dict[str, Any]:
         """Everything needed to show and grade this question later, as JSON-able data."""
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -643,6 +685,14 @@ class _Choices(Question):
     def offered(self) -> list[str]:
         return list(self.choices)
 
+    played_live = True
+
+    def live_shown(self) -> dict[str, Any]:
+        return {"choices": list(self.choices), "several": self.several_right}
+
+    def right_options(self) -> list[str]:
+        return [c for c in self.choices if c in self.keys()]
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
@@ -685,6 +735,11 @@ class SingleChoice(_Choices):
 
     def response_text(self, response: str | None) -> str:
         return response or ""
+
+    def live_response(self, raw: Any) -> str | None:
+        if not _is_index(raw):
+            raise ResponseError("Choose one of the answers shown.")
+        return self.read_response(_Sent(str(raw)), LIVE)
 
 
 @register
@@ -749,6 +804,16 @@ class MultipleChoice(_Choices):
     def response_text(self, response: list[str] | None) -> str:
         return "; ".join(response or [])
 
+    def live_response(self, raw: Any) -> list[str] | None:
+        if (
+            not isinstance(raw, list)
+            or not raw
+            or not all(_is_index(i) for i in raw)
+            or len(set(raw)) < len(raw)
+        ):
+            raise ResponseError("Choose one or more of the answers shown, each once.")
+        return self.read_response(_Sent(*map(str, raw)), LIVE)
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
@@ -788,6 +853,19 @@ class TrueFalse(Question):
 
     def offered(self) -> list[str]:
         return ["True", "False"]
+
+    played_live = True
+
+    def live_shown(self) -> dict[str, Any]:
+        return {"choices": self.offered(), "several": False}
+
+    def right_options(self) -> list[str]:
+        return [self.answer_text()]
+
+    def live_response(self, raw: Any) -> bool | None:
+        if not isinstance(raw, bool):
+            raise ResponseError("Choose True or False.")
+        return self.read_response(_Sent("true" if raw else "false"), LIVE)
 
     def read_response(self, form: FormData, name: str) -> bool | None:
         raw = form.get(name)
@@ -1000,6 +1078,13 @@ class ShortText(Question):
         match = self.matched(response)
         return [f"Accepted: close to '{match[0]}'"] if match and match[1] else []
 
+    played_live = True
+
+    def live_response(self, raw: Any) -> str | None:
+        if not isinstance(raw, str):
+            raise ResponseError("Type your answer.")
+        return self.read_response(_Sent(raw), LIVE)
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
@@ -1065,6 +1150,18 @@ class Numeric(Question):
 
     def response_text(self, response: float | None) -> str:
         return "" if response is None else f"{format_number(response)} {self.unit}".strip()
+
+    played_live = True
+
+    def live_shown(self) -> dict[str, Any]:
+        return {"unit": self.unit}
+
+    def live_response(self, raw: Any) -> float | None:
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return self.read_response(_Sent(format_number(raw)), LIVE)
+        if not isinstance(raw, str):
+            raise ResponseError("Type your answer.")
+        return self.read_response(_Sent(raw), LIVE)
 
 
 @register

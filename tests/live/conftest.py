@@ -5,6 +5,7 @@ question timers held for the test to fire."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from quizapp import clock
 from quizapp.banks import Bank
@@ -138,3 +140,20 @@ def phone(live_app: Flask):
         )
 
     return connect
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    """Serve an app on a free loopback port, in a thread, as ``make run``'s server does (threads,
+    WebSockets through simple-websocket): its URL."""
+    servers = []
+
+    def start(app: Flask) -> str:
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server in servers:
+        server.shutdown()

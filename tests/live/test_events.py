@@ -60,6 +60,8 @@ def wrong_answer(snapshot: dict):
         return [next(i for i, c in enumerate(snapshot["choices"]) if c not in snapshot["answer"])]
     if kind == "true_false":
         return not snapshot["answer"]
+    if kind == "numeric":
+        return "0"
     return "nothing like it"
 
 
@@ -394,3 +396,27 @@ def test_the_first_connection_starts_the_sweeper_once(app, monkeypatch):
     for _ in range(2):
         server.test_client(app, namespace=NS)
     assert started == [(app, None)]
+
+
+def test_with_auto_advance_the_reveal_gives_way_to_the_next_question_unless_the_host_moved_first(
+    live_app, make_game, host_screen, phone, timers, monkeypatch
+):
+    monkeypatch.setattr(live_socketio(live_app), "sleep", lambda seconds: None)
+    game_id = make_game(auto_advance=True)
+    socket = phone()
+    token = join(socket, game_row(live_app, game_id).pin, "Aru")["token"]
+    host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
+    next_(live_app, host_screen, game_id)
+    timers.started.clear()
+    answer(socket, token, 0, wrong_answer(game_row(live_app, game_id).questions[0]))  # all answered: closed
+    [(later, _)] = timers.started
+    later(live_app, None)  # its pause over
+    assert (game_row(live_app, game_id).state, game_row(live_app, game_id).position) == ("question", 1)
+    assert received(socket, "question")[-1]["position"] == 1
+
+    timers.started.clear()
+    answer(socket, token, 1, wrong_answer(game_row(live_app, game_id).questions[1]))
+    [(later, _)] = timers.started
+    next_(live_app, host_screen, game_id)  # the host moved on first: the pause ends with nothing to do
+    later(live_app, None)
+    assert (game_row(live_app, game_id).state, game_row(live_app, game_id).position) == ("question", 2)

@@ -6,13 +6,9 @@ screen gets the count of the phone's answer."""
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Iterator
 
-import pytest
+import aiohttp
 import socketio
-from flask import Flask
-from werkzeug.serving import make_server
 
 from quizapp.extensions import db
 from quizapp.live import events
@@ -22,23 +18,6 @@ from tests.factories import login
 NS = "/live"
 #: The most a message may take to cross Redis here before the test gives up (not a measurement).
 PATIENCE = 15
-
-
-@pytest.fixture
-def serve() -> Iterator:
-    """Serve an app on a free loopback port, in a thread, as ``make run``'s server does (threads,
-    WebSockets through simple-websocket): its URL."""
-    servers = []
-
-    def start(app: Flask) -> str:
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
 
 
 def test_a_question_opened_through_one_process_reaches_a_phone_connected_to_another(
@@ -58,8 +37,12 @@ def test_a_question_opened_through_one_process_reaches_a_phone_connected_to_anot
     players_url, hosts_url = serve(players_side), serve(hosts_side)
 
     async def play() -> tuple[dict, dict]:
-        phone = socketio.AsyncClient()
-        host = socketio.AsyncClient()
+        async with aiohttp.ClientSession() as http:
+            return await play_on(http)
+
+    async def play_on(http: aiohttp.ClientSession) -> tuple[dict, dict]:
+        phone = socketio.AsyncClient(http_session=http)
+        host = socketio.AsyncClient(http_session=http)
         question: asyncio.Future = asyncio.get_running_loop().create_future()
         counted: asyncio.Future = asyncio.get_running_loop().create_future()
         phone.on("question", lambda data: question.done() or question.set_result(data), namespace=NS)
