@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import multiprocessing
 import os
 import queue
@@ -149,8 +150,10 @@ class PlayerRecords:
     answers: dict[int, list[tuple[float, float, bool, str]]] = field(
         default_factory=lambda: defaultdict(list)
     )
-    #: connections the server dropped before the end
+    #: connections lost before the end, and why ("server disconnect": the server closed it, as
+    #: it does when a pong comes later than ping_timeout; "transport error": the connection broke)
     disconnects: int = 0
+    drop_reasons: dict[str, int] = field(default_factory=dict)
 
 
 async def run_players(
@@ -160,6 +163,11 @@ async def run_players(
 
     rng = random.Random(index)
     records = PlayerRecords()
+    # engine.io's client logs each connection it loses ("packet queue is empty"); the reasons are
+    # counted instead, from the disconnect event.
+    quiet = logging.getLogger(f"bench.live.engineio.{index}")
+    quiet.addHandler(logging.NullHandler())
+    quiet.propagate = False
     clients: list[socketio.AsyncClient] = []
     counts: dict[tuple[str, int], int] = defaultdict(int)
     pending: set[asyncio.Task] = set()
@@ -180,7 +188,7 @@ async def run_players(
             out.put((index, kind, position, acknowledged))
 
     async def player(number: int) -> None:
-        sio = socketio.AsyncClient(reconnection=False, request_timeout=60)
+        sio = socketio.AsyncClient(reconnection=False, request_timeout=60, engineio_logger=quiet)
         me: dict[str, Any] = {"token": None, "position": -1}
 
         async def answer(question: dict) -> None:
@@ -216,9 +224,10 @@ async def run_players(
         sio.on("ranks", on_result, namespace=NS)
 
         @sio.on("disconnect", namespace=NS)
-        async def on_disconnect(*_: Any) -> None:
+        async def on_disconnect(reason: str = "unknown") -> None:
             if not stopping and me["token"]:
                 records.disconnects += 1
+                records.drop_reasons[reason] = records.drop_reasons.get(reason, 0) + 1
                 for kind, position in list(counts):
                     tell(kind, position)
 
@@ -692,6 +701,12 @@ def report(
         + (f", {stored} stored" if stored is not None else "")
         + f"; players the server dropped: {dropped} (a dropped player sends no more answers)"
     )
+    reasons: dict[str, int] = defaultdict(int)
+    for r in records:
+        for reason, n in r.drop_reasons.items():
+            reasons[reason] += n
+    for reason, n in sorted(reasons.items()):
+        print(f"  players dropped ({n}x): {reason}")
     return [
         (f"every player joined ({joined} of {args.players})", joined == args.players),
         (
