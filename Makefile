@@ -87,8 +87,9 @@ validate: $(VENV)/.installed-app
 	$(BIN)/quizapp banks validate
 
 # Benchmarks, loopback only; each with a target exits 1 when it misses it. ceilings.py and load.py
-# need wrk (they install Debian's package when run as root).
-bench: $(VENV)/.installed-app
+# need wrk (they install Debian's package when run as root); live.py needs the test extra (its
+# players are python-socketio's asyncio client) and, for its second run, redis-server.
+bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bank_load.py
 	$(BIN)/python bench/export_grades.py
 	$(BIN)/python bench/interchange.py
@@ -97,6 +98,8 @@ bench: $(VENV)/.installed-app
 	$(BIN)/python bench/ceilings.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/login_guessing.py
+	$(BIN)/python bench/live.py
+	$(BIN)/python bench/live.py --redis
 
 # The README's screenshots (docs/screenshot.png, docs/screenshot-phone.png), with Debian's chromium.
 screenshots: $(VENV)/.installed-test
