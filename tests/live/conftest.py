@@ -97,10 +97,17 @@ def timers(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Timers:
 
 
 @pytest.fixture
-def live_app(app: Flask, stopped, timers: Timers) -> Flask:
-    """The test's app with no sweeper running behind the test's back."""
+def live_app(app: Flask, stopped, timers: Timers) -> Iterator[Flask]:
+    """The test's app with no sweeper running behind the test's back. Flask-SocketIO's test client
+    puts its own packet senders on the app's Socket.IO server, and makes its handlers synchronous:
+    put back after the test, or a browser test later in the run (the same app) never connects."""
     app.config["LIVE_SWEEP_SECONDS"] = 0
-    return app
+    server = live_socketio(app).server
+    handlers = server.async_handlers, server.eio.async_handlers
+    yield app
+    for patched in ("_send_packet", "_send_eio_packet"):
+        vars(server).pop(patched, None)
+    server.async_handlers, server.eio.async_handlers = handlers
 
 
 @pytest.fixture

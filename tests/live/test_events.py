@@ -387,7 +387,8 @@ def test_after_a_restart_the_game_goes_on_from_its_current_question(
     assert received(host_again, "reveal")
 
 
-def test_the_first_connection_starts_the_sweeper_once(app, monkeypatch):
+def test_the_first_connection_starts_the_sweeper_once(live_app, monkeypatch):
+    app = live_app
     app.config["LIVE_SWEEP_SECONDS"] = 2
     started = []
     server = live_socketio(app)
