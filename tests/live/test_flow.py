@@ -135,6 +135,28 @@ def test_the_answer_count_counts_the_players_still_in_the_game(host, bank, stopp
     assert (live.answer_count(game), live.all_answered(game)) == ((2, 2), True)
 
 
+def test_the_tally_counts_in_one_read_what_the_answer_count_counts(host, bank, stopped):
+    game, [ada, bob] = new_game(host, bank, "Ada", "Bob", auto_advance=True)
+    assert live.tally(game.id) == live.Tally("lobby", -1, game.version, True, 0, 2)
+    game = live.advance(game, game.version, clock.now())
+    live.answer(ada, 0, 0, clock.now())
+    tally = live.tally(game.id)
+    assert tally is not None
+    assert (tally.state, tally.position, tally.answered, tally.playing, tally.all_answered) == (
+        "question",
+        0,
+        1,
+        2,
+        False,
+    )
+
+    live.kick(game, bob.id)
+    tally = live.tally(game.id)
+    assert tally is not None
+    assert (tally.answered, tally.playing, tally.all_answered) == (1, 1, True)
+    assert live.tally(game.id + 1) is None
+
+
 def test_a_game_without_players_never_has_everyone_answered(host, bank, stopped):
     game, _ = new_game(host, bank)
     game = live.advance(game, game.version, clock.now())
