@@ -702,12 +702,6 @@ def tally(game_id: int) -> Tally | None:
     return Tally(state, position, version, bool(settings.get("auto_advance")), answered_n, playing_n)
 
 
-def all_answered(game: LiveGame) -> bool:
-    """Whether every player has answered the open question (a game with no players never has)."""
-    answered, playing = answer_count(game)
-    return game.state == "question" and playing > 0 and answered >= playing
-
-
 # -- standings --------------------------------------------------------------------------------
 
 
