@@ -496,3 +496,18 @@ def test_a_player_kicked_while_their_connection_stays_open_is_refused_on_it_at_o
     assert "took you out" in refused["error"]
     with live_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 0
+
+
+def test_a_phone_may_answer_on_a_new_connection_with_its_token_alone(
+    live_app, make_game, host_screen, phone, stopped
+):
+    game_id = make_game()
+    token = join(phone(), game_row(live_app, game_id).pin, "Aru")["token"]
+    next_(live_app, host_screen, game_id)
+    socket = phone()  # neither joined nor rejoined on this connection
+
+    assert answer(socket, "forged" + token, 0, 0)["ok"] is False
+    assert answer(socket, token, 0, 0) == {"ok": True, "received": True}
+    again = answer(socket, token, 0, 1)
+    assert again["ok"] is False
+    assert "answered this question already" in again["error"]

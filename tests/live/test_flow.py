@@ -202,3 +202,22 @@ def test_the_board_ranks_by_score_with_equal_scores_sharing_a_place(host, bank, 
         {"rank": 3, "id": dee.id, "nickname": "Dee", "score": 750},
     ]
     assert live.ranks(game) == {bob.id: (1, 1000), cy.id: (1, 1000), dee.id: (3, 750), ada.id: (4, 0)}
+
+
+def test_each_phone_shows_the_place_the_board_gives_equal_scores_sharing_one(host, bank, stopped):
+    game, [ada, bob, cy] = new_game(host, bank, "Ada", "Bob", "Cy")
+    game = live.advance(game, game.version, clock.now())
+    live.answer(ada, 0, 0, clock.now())
+    live.answer(bob, 0, 0, clock.now())
+    live.answer(cy, 0, 1, clock.now())
+    game = live.advance(game, game.version, clock.now())
+    board = live.ranks(game)
+    assert sorted(rank for rank, _ in board.values()) == [1, 1, 3]
+
+    views = [live.player_view(game, player) for player in (ada, bob, cy)]
+    assert [(v["rank"], v["score"], v["players"]) for v in views] == [
+        (board[p.id][0], board[p.id][1], 3) for p in (ada, bob, cy)
+    ]
+    live.kick(game, ada.id)
+    db.session.refresh(ada)
+    assert (live.player_view(game, ada)["rank"], live.player_view(game, cy)["players"]) == (None, 2)
