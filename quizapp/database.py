@@ -24,28 +24,38 @@ WRITE = "quizapp_write"
 
 
 @contextmanager
-def write_transaction() -> Iterator[None]:
+def write_transaction(*, expire: bool = True) -> Iterator[None]:
     """Run the block as one transaction that holds the database's write lock from its start,
     and commit it (or roll it back on error).
 
     On SQLite a deferred transaction that reads and then writes fails at once with "database is
     locked" when another process wrote in between, whatever the busy timeout; BEGIN IMMEDIATE
     waits for the lock instead. Elsewhere this is an ordinary transaction.
+
+    ``expire=False`` keeps the objects in the session as they were read or written instead of
+    expiring them at the commits, for a hot path that reads them next and would otherwise pay a
+    query per object to load them again.
     """
     if db.session.new or db.session.dirty or db.session.deleted:
         raise RuntimeError("changes were made outside write_transaction(); make them inside it")
-    db.session.commit()  # ends the read transaction the request may have begun
-    with _writers_turn():
-        db.session.connection(execution_options={WRITE: True})
-        _turn.writing = True
-        try:
-            yield
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
-        finally:
-            _turn.writing = False
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = expiring and expire
+    try:
+        db.session.commit()  # ends the read transaction the request may have begun
+        with _writers_turn():
+            db.session.connection(execution_options={WRITE: True})
+            _turn.writing = True
+            try:
+                yield
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                raise
+            finally:
+                _turn.writing = False
+    finally:
+        session.expire_on_commit = expiring
 
 
 def writing() -> bool:

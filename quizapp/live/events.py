@@ -15,7 +15,8 @@ and receives, in the rooms ``host:<game>`` (host screens), ``game:<game>`` (ever
 ``player:<player>`` (one player's phones):
 
 - host: ``players`` {players: the ones who joined, kicked: ids, count}; ``answers`` {position,
-  answered, total}; ``reveal`` (the host view once a question closed); ``state`` {view}
+  answered, total} (while answers arrive, every ``COUNT_SECONDS`` at most; and as the question
+  closes); ``reveal`` (the host view once a question closed); ``state`` {view}
 - everyone: ``question`` (the open question, without its key), ``closed`` {position},
   ``podium`` {top, summary}, ``finished`` {}
 - one player: ``result`` {position, outcome, points, score, rank, streak}; ``kicked`` {}
@@ -24,6 +25,7 @@ and receives, in the rooms ``host:<game>`` (host screens), ``game:<game>`` (ever
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -42,9 +44,15 @@ from quizapp.models import LiveAnswer, LiveGame, LivePlayer
 NAMESPACE = "/live"
 #: With auto-advance on, the reveal stays on screen this long before the next question opens.
 AUTO_NEXT_SECONDS = 8
+#: While answers arrive, a game's host hears their count this often at most (per process): an
+#: answer costs no count of its own, and a thousand phones answering send the host five counts a
+#: second instead of a thousand.
+COUNT_SECONDS = 0.2
 
 Ack = dict[str, Any]
 log = logging.getLogger(__name__)
+#: Guards each app's set of games whose count is waiting to be sent (``count_soon``).
+_counting = threading.Lock()
 
 
 def init_app(app: Flask) -> SocketIO:
@@ -144,67 +152,75 @@ def join(data: Any) -> Ack:
     user = current_user if current_user.is_authenticated else None
     nickname = data.get("nickname") if isinstance(data.get("nickname"), str) else None
     player = live.join(game, user, nickname, clock.now())
-    _enter(game, player)
-    socketio = live_socketio()
-    socketio.emit(
+    token = live.player_token(player)
+    _enter(game, player, token)
+    view = live.player_view(game, player)
+    live_socketio().emit(
         "players",
-        {
-            "players": [{"id": player.id, "nickname": player.nickname}],
-            "kicked": [],
-            "count": _playing(game),
-        },
+        {"players": [{"id": player.id, "nickname": player.nickname}], "kicked": [], "count": view["players"]},
         to=_host_room(game.id),
         namespace=NAMESPACE,
     )
-    return {"ok": True, "token": live.player_token(player), "view": live.player_view(game, player)}
+    return {"ok": True, "token": token, "view": view}
 
 
 def rejoin(data: Any) -> Ack:
     """A phone that slept or lost its connection comes back as the same player, with their score
     and the answer they gave."""
     _count("joins", "LIVE_JOINS_PER_MINUTE")
-    player = _player(data)
+    token = _text(data, "token")
+    player = _player(token)
     game = player.game
-    _enter(game, player)
+    _enter(game, player, token)
     return {"ok": True, "view": live.player_view(game, player)}
 
 
 def answer(data: Any) -> Ack:
     """A player answers the open question. It is timed as it arrives: a late one is kept and
-    scores nothing. The host sees the count; with auto-advance, the last answer closes the question."""
+    scores nothing. The host sees the count within ``COUNT_SECONDS`` (``count_soon``); with
+    auto-advance, the count that finds every player answered closes the question."""
     _count("answers", "LIVE_ANSWERS_PER_MINUTE")
-    player = _player(data)
-    received = live.answer(player, _integer(data, "position"), data.get("answer"), clock.now())
+    seat = _seat(_text(data, "token"))
+    received = live.answer(seat, _integer(data, "position"), data.get("answer"), clock.now())
     if received.outcome == "late":
         return {"ok": False, "error": "late", "message": "Too late: time was up for this question."}
-    game = player.game
-    answered, total = live.answer_count(game)
-    live_socketio().emit(
-        "answers",
-        {"position": received.position, "answered": answered, "total": total},
-        to=_host_room(game.id),
-        namespace=NAMESPACE,
-    )
-    if game.settings.get("auto_advance") and game.state == "question" and live.all_answered(game):
-        _advance_quietly(this_app(), game.id, game.version)
+    count_soon(this_app(), seat.game_id)
     return {"ok": True, "received": True}
 
 
 def _playing(game: LiveGame) -> int:
-    """How many players the game has: a count, where ``players`` reads every row at every join."""
-    return live.answer_count(game)[1]
+    """How many players the game has: a count, where ``players`` reads every row."""
+    now = live.tally(game.id)
+    return now.playing if now is not None else 0
 
 
-def _player(data: Any) -> LivePlayer:
-    player = live.player_from_token(_text(data, "token"))
+def _seat(token: str) -> live.Seat:
+    """Who answers: the player this connection joined as, its token checked then, when it sends
+    that token again (``live.answer`` refuses them if kicked since); else whom the token names."""
+    kept = session.get("live_seat")
+    if kept is not None and kept[0] == token:
+        return live.Seat(kept[1], kept[2])
+    player = _player(token)
+    _remember(player, token)
+    return live.Seat(player.id, player.game_id)
+
+
+def _player(token: str) -> LivePlayer:
+    player = live.player_from_token(token)
     if player is None:
         raise live.LiveRefused("You are no longer in this game. Join again with the PIN.")
     return player
 
 
-def _enter(game: LiveGame, player: LivePlayer) -> None:
+def _enter(game: LiveGame, player: LivePlayer, token: str) -> None:
     join_room(_game_room(game.id))
     join_room(_player_room(player.id))
+    _remember(player, token)
+
+
+def _remember(player: LivePlayer, token: str) -> None:
+    """Keep in this connection's session whom its token names, so its answers need not read it."""
+    session["live_seat"] = [token, player.id, player.game_id]
 
 
 # What everyone sees when a game changes.
@@ -219,6 +235,15 @@ def announce(app: Flask, game: LiveGame) -> None:
         if game.closes_at is not None:
             start_timer(app, close_when_due, game.closes_at)
     elif game.state == "reveal":
+        # The closed question's final count, which a count still waiting (``count_soon``) no longer sends.
+        final = live.tally(game.id)
+        if final is not None and final.position == game.position:
+            socketio.emit(
+                "answers",
+                {"position": final.position, "answered": final.answered, "total": final.playing},
+                to=_host_room(game.id),
+                namespace=NAMESPACE,
+            )
         socketio.emit("closed", {"position": game.position}, to=everyone, namespace=NAMESPACE)
         socketio.emit("reveal", live.host_view(game), to=_host_room(game.id), namespace=NAMESPACE)
         for player_id, result in results(game).items():
@@ -264,6 +289,42 @@ def results(game: LiveGame) -> dict[int, dict[str, Any]]:
             "streak": streaks.get(player_id, 0),
         }
     return out
+
+
+def count_soon(app: Flask, game_id: int) -> None:
+    """Send the host of ``game_id`` its count of answers within ``COUNT_SECONDS``: one count (one
+    query, one message) for every answer this process takes meanwhile, however many."""
+    with _counting:
+        waiting = app.extensions.setdefault("quizapp.live.counting", set())
+        if game_id in waiting:
+            return
+        waiting.add(game_id)
+    start_timer(app, count_later, game_id)
+
+
+def count_later(app: Flask, game_id: int) -> None:
+    """``count_soon``'s timer: wait, then count."""
+    live_socketio(app).sleep(COUNT_SECONDS)
+    count_now(app, game_id)
+
+
+def count_now(app: Flask, game_id: int) -> None:
+    """Send the host the count of answers to the open question, and with auto-advance close it
+    once everyone answered. An answer taken from now on asks for a count of its own."""
+    with _counting:
+        app.extensions.setdefault("quizapp.live.counting", set()).discard(game_id)
+    with app.app_context():
+        now = live.tally(game_id)
+        if now is None or now.state != "question":
+            return  # closed meanwhile: its reveal sent the final count
+        live_socketio(app).emit(
+            "answers",
+            {"position": now.position, "answered": now.answered, "total": now.playing},
+            to=_host_room(game_id),
+            namespace=NAMESPACE,
+        )
+        if now.auto_advance and now.all_answered:
+            _advance_quietly(app, game_id, now.version)
 
 
 def close_overdue(app: Flask) -> list[int]:

@@ -276,7 +276,8 @@ def join(game: LiveGame, user: Person | None, nickname: str | None, now: datetim
         name = clean_nickname(nickname, current_app.config["LIVE_NICKNAME_BLOCKLIST"])
         key = nickname_key(name)
     try:
-        with write_transaction():
+        # The game and the new player stay as read and written: the phone's view is made from them next.
+        with write_transaction(expire=False):
             player = LivePlayer(
                 game_id=game.id,
                 user_id=account.id if account else None,
@@ -549,29 +550,54 @@ def read_answer(question: Question, raw: Any) -> Any:
     return response
 
 
-def answer(player: LivePlayer, position: int, raw: Any, now: datetime) -> LiveAnswer:
+@dataclasses.dataclass(frozen=True)
+class Seat:
+    """A player as their connection knows them, without reading their row: their id and game's."""
+
+    id: int
+    game_id: int
+
+
+def answer(player: LivePlayer | Seat, position: int, raw: Any, now: datetime) -> LiveAnswer:
     """Take a player's answer to the question at ``position``, timed now, on arrival. It scores by
     the question's own grading and its speed (``scoring.points``, and the streak bonus if the game
     has it); one sent after the question closed, or to a question shown before, is kept as "late"
-    and scores nothing. Refused: a second answer (the first counts), an answer to a question not
-    shown yet, and one the question cannot read (the message says what to fix; nothing is kept)."""
-    game = _fresh(player.game_id)
-    if player.kicked:
-        raise LiveRefused("The host took you out of this game.")
-    if game.state in ("podium", "finished"):
-        raise LiveRefused(OVER)
-    if game.state == "lobby" or not 0 <= position < len(game.questions) or position > game.position:
-        raise LiveRefused("That question is not open.")
-    question = game.shown_question(position)
-    response = read_answer(question, raw)
+    and scores nothing. Refused: a player kicked or not in the game, a second answer (the first
+    counts), an answer to a question not shown yet, and one the question cannot read (the message
+    says what to fix; nothing is kept). One write transaction of two statements: the game, the
+    player and the question read together, then the answer stored, which is returned as stored
+    (reading it costs no query)."""
+    player_id, game_id = player.id, player.game_id
     try:
-        with write_transaction():
-            # Shared: answers go on side by side, but wait while the question is being closed.
-            state, current, opened_at, closes_at = db.session.execute(
-                select(LiveGame.state, LiveGame.position, LiveGame.opened_at, LiveGame.closes_at)
-                .where(LiveGame.id == game.id)
-                .with_for_update(read=True)
-            ).one()
+        with write_transaction(expire=False):
+            # Shared: answers go on side by side, but wait while the question is being closed. A
+            # negative position is refused below; reading question 0 meanwhile keeps the JSON path valid.
+            found = db.session.execute(
+                select(
+                    LiveGame.state,
+                    LiveGame.position,
+                    LiveGame.opened_at,
+                    LiveGame.closes_at,
+                    LiveGame.settings,
+                    LiveGame.questions[max(position, 0)],
+                    LivePlayer.kicked,
+                    LivePlayer.streak,
+                )
+                .join(LivePlayer, LivePlayer.game_id == LiveGame.id)
+                .where(LiveGame.id == game_id, LivePlayer.id == player_id)
+                .with_for_update(read=True, of=LiveGame)
+            ).one_or_none()
+            if found is None:
+                raise LiveRefused("You are no longer in this game. Join again with the PIN.")
+            state, current, opened_at, closes_at, settings, snapshot, kicked, streak = found
+            if kicked:
+                raise LiveRefused("The host took you out of this game.")
+            if state in ("podium", "finished"):
+                raise LiveRefused(OVER)
+            if state == "lobby" or not 0 <= position <= current or snapshot is None:
+                raise LiveRefused("That question is not open.")
+            question = from_snapshot(snapshot)
+            response = read_answer(question, raw)
             on_time = (
                 state == "question"
                 and current == position
@@ -589,14 +615,13 @@ def answer(player: LivePlayer, position: int, raw: Any, now: datetime) -> LiveAn
                     else float(result.outcome == "correct")
                 )
                 outcome = result.outcome
-                points = scoring.points(fraction, elapsed, game.settings["seconds"])
-                if outcome == "correct" and game.settings.get("streak_bonus"):
+                points = scoring.points(fraction, elapsed, settings["seconds"])
+                if outcome == "correct" and settings.get("streak_bonus"):
                     # Right answers in a row up to the last question closed (``_close`` counts them).
-                    streak = db.session.scalar(select(LivePlayer.streak).where(LivePlayer.id == player.id))
-                    points += scoring.streak_bonus((streak or 0) + 1)
+                    points += scoring.streak_bonus(streak + 1)
             sent = LiveAnswer(
-                game_id=game.id,
-                player_id=player.id,
+                game_id=game_id,
+                player_id=player_id,
                 position=position,
                 answer=response,
                 received_at=now,
@@ -628,10 +653,53 @@ def answer_count(game: LiveGame) -> tuple[int, int]:
     return answered or 0, playing or 0
 
 
-def all_answered(game: LiveGame) -> bool:
-    """Whether every player has answered the open question (a game with no players never has)."""
-    answered, playing = answer_count(game)
-    return game.state == "question" and playing > 0 and answered >= playing
+@dataclasses.dataclass(frozen=True)
+class Tally:
+    """Where a game is and how many of its players answered the question shown now."""
+
+    state: str
+    position: int
+    version: int
+    auto_advance: bool
+    answered: int
+    playing: int
+
+    @property
+    def all_answered(self) -> bool:
+        """Whether every player answered the open question (a game with no players never has)."""
+        return self.state == "question" and 0 < self.playing <= self.answered
+
+
+def tally(game_id: int) -> Tally | None:
+    """The game's state and count of answers, read in one statement (the host's count is sent from
+    it, a few times a second while answers arrive); None if there is no such game."""
+    playing = (
+        select(func.count())
+        .where(LivePlayer.game_id == LiveGame.id, LivePlayer.kicked.is_(False))
+        .correlate(LiveGame)
+        .scalar_subquery()
+    )
+    answered = (
+        select(func.count())
+        .select_from(LiveAnswer)
+        .join(LivePlayer, LivePlayer.id == LiveAnswer.player_id)
+        .where(
+            LiveAnswer.game_id == LiveGame.id,
+            LiveAnswer.position == LiveGame.position,
+            LivePlayer.kicked.is_(False),
+        )
+        .correlate(LiveGame)
+        .scalar_subquery()
+    )
+    found = db.session.execute(
+        select(
+            LiveGame.state, LiveGame.position, LiveGame.version, LiveGame.settings, answered, playing
+        ).where(LiveGame.id == game_id)
+    ).one_or_none()
+    if found is None:
+        return None
+    state, position, version, settings, answered_n, playing_n = found
+    return Tally(state, position, version, bool(settings.get("auto_advance")), answered_n, playing_n)
 
 
 # -- standings --------------------------------------------------------------------------------
@@ -828,15 +896,15 @@ def player_view(game: LiveGame, player: LivePlayer) -> dict[str, Any]:
     ``public_question`` shows it and whether they answered, never their outcome, the key or the
     explanation (their score is the one before this question). Once it closes: their outcome,
     the points it earned, their score, place and streak, and the right answer."""
-    standing = ranks(game)
-    rank, score = standing.get(player.id, (None, player.score))
+    rank, playing = _place(player)
+    score = player.score
     view = {
         **_base_view(game),
         "player": player.id,
         "nickname": player.nickname,
         "score": score,
         "rank": rank,
-        "players": len(standing),
+        "players": playing,
         "streak": player.streak,
     }
     if game.state == "question":
@@ -859,6 +927,17 @@ def player_view(game: LiveGame, player: LivePlayer) -> dict[str, Any]:
     elif game.state in ("podium", "finished"):
         view["top"] = leaderboard(game, 3)
     return view
+
+
+def _place(player: LivePlayer) -> tuple[int | None, int]:
+    """A player's place as ``ranks`` gives it (one more than the players with a higher score; none
+    once kicked) and how many play, in one statement: a join reads no other player's row."""
+    playing, ahead = db.session.execute(
+        select(func.count(), func.count(case((LivePlayer.score > player.score, 1)))).where(
+            LivePlayer.game_id == player.game_id, LivePlayer.kicked.is_(False)
+        )
+    ).one()
+    return (None if player.kicked else ahead + 1), playing
 
 
 def _answer_of(player: LivePlayer, position: int) -> LiveAnswer | None:

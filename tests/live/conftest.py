@@ -82,11 +82,20 @@ class Timers:
     started: list[tuple[Callable[..., None], Any]] = field(default_factory=list)
 
     def fire(self) -> None:
-        """Run what a question's timer does once its time is up: close what is due."""
-        due, self.started = self.started, []
+        """Run what a question's timer does once its time is up: close what is due. The counts of
+        answers waiting to be sent stay held."""
+        due = [(task, when) for task, when in self.started if task is not events.count_later]
+        self.started = [(task, when) for task, when in self.started if task is events.count_later]
         for task, _when in due:
             if task is events.close_when_due:
                 events.close_overdue(self.app)
+
+    def count(self) -> None:
+        """Send the counts of answers waiting, as their timers would once their wait is over."""
+        due = [game_id for task, game_id in self.started if task is events.count_later]
+        self.started = [(task, when) for task, when in self.started if task is not events.count_later]
+        for game_id in due:
+            events.count_now(self.app, game_id)
 
 
 @pytest.fixture

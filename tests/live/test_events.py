@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 
 from flask import Flask
+from sqlalchemy import func, select
 
 from quizapp.extensions import db, live_socketio
 from quizapp.live import events
-from quizapp.models import LiveGame
+from quizapp.live import operations as live_ops
+from quizapp.models import LiveAnswer, LiveGame
 from tests.factories import login, make_instructor, register
 
 NS = "/live"
@@ -115,8 +117,10 @@ def test_a_whole_game_reaches_every_phone_without_its_key_and_scores_by_the_serv
 
     stopped.tick(1)
     assert answer(phones["Aru"], tokens["Aru"], 0, right_answer(shown)) == {"ok": True, "received": True}
+    timers.count()
     stopped.tick(2)
     assert answer(phones["Bek"], tokens["Bek"], 0, right_answer(shown))["ok"]
+    timers.count()
     counts = received(host_screen, "answers")
     assert [(c["answered"], c["total"]) for c in counts] == [(1, 3), (2, 3)]
 
@@ -190,7 +194,7 @@ def test_a_phone_that_drops_rejoins_with_its_token_as_the_same_player_with_its_s
 
 
 def test_a_host_screen_that_reloads_gets_the_games_state_back(
-    live_app, make_game, host_screen, phone, stopped
+    live_app, make_game, host_screen, phone, stopped, timers
 ):
     game_id = make_game()
     pin = game_row(live_app, game_id).pin
@@ -208,6 +212,7 @@ def test_a_host_screen_that_reloads_gets_the_games_state_back(
     socket = phone()
     token = join(socket, pin, "Bek")["token"]
     answer(socket, token, 0, 0)
+    timers.count()
     assert received(host_screen, "answers")[-1]["answered"] == 1
 
 
@@ -319,8 +324,8 @@ def test_malformed_events_are_refused_with_a_message(live_app, make_game, phone)
         assert refused["error"], event
 
 
-def test_with_auto_advance_the_last_answer_closes_the_question(
-    live_app, make_game, host_screen, phone, stopped
+def test_with_auto_advance_the_count_after_the_last_answer_closes_the_question(
+    live_app, make_game, host_screen, phone, stopped, timers
 ):
     game_id = make_game(auto_advance=True)
     pin = game_row(live_app, game_id).pin
@@ -330,8 +335,10 @@ def test_with_auto_advance_the_last_answer_closes_the_question(
     next_(live_app, host_screen, game_id)
     shown = game_row(live_app, game_id).questions[0]
     answer(sockets[0], tokens[0], 0, right_answer(shown))
+    timers.count()
     assert game_row(live_app, game_id).state == "question"
     answer(sockets[1], tokens[1], 0, wrong_answer(shown))
+    timers.count()
     assert game_row(live_app, game_id).state == "reveal"
     assert received(sockets[1], "result")[0]["outcome"] == "wrong"
 
@@ -409,7 +416,8 @@ def test_with_auto_advance_the_reveal_gives_way_to_the_next_question_unless_the_
     host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
     next_(live_app, host_screen, game_id)
     timers.started.clear()
-    answer(socket, token, 0, wrong_answer(game_row(live_app, game_id).questions[0]))  # all answered: closed
+    answer(socket, token, 0, wrong_answer(game_row(live_app, game_id).questions[0]))
+    timers.count()  # all answered: closed
     [(later, _)] = timers.started
     later(live_app, None)  # its pause over
     assert (game_row(live_app, game_id).state, game_row(live_app, game_id).position) == ("question", 1)
@@ -417,7 +425,90 @@ def test_with_auto_advance_the_reveal_gives_way_to_the_next_question_unless_the_
 
     timers.started.clear()
     answer(socket, token, 1, wrong_answer(game_row(live_app, game_id).questions[1]))
+    timers.count()
     [(later, _)] = timers.started
     next_(live_app, host_screen, game_id)  # the host moved on first: the pause ends with nothing to do
     later(live_app, None)
     assert (game_row(live_app, game_id).state, game_row(live_app, game_id).position) == ("question", 2)
+
+
+def test_answers_arriving_together_reach_the_host_as_one_count_sent_once_its_short_wait_is_over(
+    live_app, make_game, host_screen, phone, stopped, timers, monkeypatch
+):
+    game_id = make_game()
+    pin = game_row(live_app, game_id).pin
+    host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
+    sockets = {name: phone() for name in ("Aru", "Bek", "Cy", "Dana")}
+    tokens = {name: join(socket, pin, name)["token"] for name, socket in sockets.items()}
+    next_(live_app, host_screen, game_id)
+    timers.started.clear()
+    shown = game_row(live_app, game_id).questions[0]
+    for name in ("Aru", "Bek", "Cy"):
+        assert answer(sockets[name], tokens[name], 0, right_answer(shown))["ok"]
+
+    assert received(host_screen, "answers") == []  # not one message per answer
+    [(task, waiting_for)] = timers.started  # one count waits, for all three
+    assert (task, waiting_for) == (events.count_later, game_id)
+    slept: list[float] = []
+    monkeypatch.setattr(live_socketio(live_app), "sleep", slept.append)
+    events.count_later(live_app, game_id)
+    assert slept == [events.COUNT_SECONDS]
+    assert received(host_screen, "answers") == [{"position": 0, "answered": 3, "total": 4}]
+
+    # The next answer waits for a count of its own.
+    timers.started.clear()
+    assert answer(sockets["Dana"], tokens["Dana"], 0, wrong_answer(shown))["ok"]
+    assert [task for task, _ in timers.started] == [events.count_later]
+
+
+def test_a_question_closed_before_its_count_was_sent_gives_the_host_its_final_count_once(
+    live_app, make_game, host_screen, phone, stopped, timers
+):
+    game_id = make_game()
+    pin = game_row(live_app, game_id).pin
+    host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
+    sockets = {name: phone() for name in ("Aru", "Bek")}
+    tokens = {name: join(socket, pin, name)["token"] for name, socket in sockets.items()}
+    next_(live_app, host_screen, game_id)
+    answer(sockets["Aru"], tokens["Aru"], 0, 0)
+    next_(live_app, host_screen, game_id)  # the host closes it while the count waits
+
+    got = [
+        (e["name"], e["args"][0]) for e in host_screen.get_received(NS) if e["name"] in ("answers", "closed")
+    ]
+    assert got == [("answers", {"position": 0, "answered": 1, "total": 2}), ("closed", {"position": 0})]
+    timers.count()  # the wait ends: nothing more to tell
+    assert received(host_screen, "answers") == []
+
+
+def test_a_player_kicked_while_their_connection_stays_open_is_refused_on_it_at_once(
+    live_app, make_game, host_screen, phone, stopped
+):
+    game_id = make_game()
+    socket = phone()
+    joined = join(socket, game_row(live_app, game_id).pin, "Aru")
+    next_(live_app, host_screen, game_id)
+    # Kicked through another process: this one's connection stays open, its session holding the player.
+    with live_app.app_context():
+        live_ops.kick(db.session.get_one(LiveGame, game_id), joined["view"]["player"])
+
+    refused = answer(socket, joined["token"], 0, 0)
+    assert refused["ok"] is False
+    assert "took you out" in refused["error"]
+    with live_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 0
+
+
+def test_a_phone_may_answer_on_a_new_connection_with_its_token_alone(
+    live_app, make_game, host_screen, phone, stopped
+):
+    game_id = make_game()
+    token = join(phone(), game_row(live_app, game_id).pin, "Aru")["token"]
+    next_(live_app, host_screen, game_id)
+    socket = phone()  # neither joined nor rejoined on this connection
+
+    assert answer(socket, "forged" + token, 0, 0)["ok"] is False
+    assert answer(socket, token, 0, 0) == {"ok": True, "received": True}
+    again = answer(socket, token, 0, 1)
+    assert again["ok"] is False
+    assert "answered this question already" in again["error"]

@@ -122,24 +122,39 @@ def test_a_game_resumes_from_its_open_question_after_a_restart(app, another_app,
         assert live.answer(player, 1, [0, 1], clock.now()).outcome == "correct"
 
 
+def counted(game: LiveGame) -> tuple[tuple[int, int], tuple[int, int], bool]:
+    """The answer count the host's screen opens with, the one its ticks send, and whether everyone answered."""
+    tally = live.tally(game.id)
+    assert tally is not None
+    return live.answer_count(game), (tally.answered, tally.playing), tally.all_answered
+
+
 def test_the_answer_count_counts_the_players_still_in_the_game(host, bank, stopped):
     game, [ada, bob, cy] = new_game(host, bank, "Ada", "Bob", "Cy")
     game = live.advance(game, game.version, clock.now())
-    assert (live.answer_count(game), live.all_answered(game)) == ((0, 3), False)
+    assert counted(game) == ((0, 3), (0, 3), False)
 
     live.answer(ada, 0, 0, clock.now())
     live.answer(bob, 0, 1, clock.now())
-    assert (live.answer_count(game), live.all_answered(game)) == ((2, 3), False)
+    assert counted(game) == ((2, 3), (2, 3), False)
 
     live.kick(game, cy.id)
-    assert (live.answer_count(game), live.all_answered(game)) == ((2, 2), True)
+    assert counted(game) == ((2, 2), (2, 2), True)
+
+
+def test_the_tally_reads_where_the_game_is_and_nothing_of_a_game_that_is_not(host, bank, stopped):
+    game, _ = new_game(host, bank, "Ada", auto_advance=True)
+    assert live.tally(game.id) == live.Tally("lobby", -1, game.version, True, 0, 1)
+    game = live.advance(game, game.version, clock.now())
+    assert live.tally(game.id) == live.Tally("question", 0, game.version, True, 0, 1)
+    assert live.tally(game.id + 1) is None
 
 
 def test_a_game_without_players_never_has_everyone_answered(host, bank, stopped):
     game, _ = new_game(host, bank)
     game = live.advance(game, game.version, clock.now())
 
-    assert live.all_answered(game) is False
+    assert counted(game) == ((0, 0), (0, 0), False)
 
 
 def test_a_kicked_player_leaves_the_board_loses_their_token_and_cannot_join_again(host, bank, seed, stopped):
@@ -187,3 +202,22 @@ def test_the_board_ranks_by_score_with_equal_scores_sharing_a_place(host, bank, 
         {"rank": 3, "id": dee.id, "nickname": "Dee", "score": 750},
     ]
     assert live.ranks(game) == {bob.id: (1, 1000), cy.id: (1, 1000), dee.id: (3, 750), ada.id: (4, 0)}
+
+
+def test_each_phone_shows_the_place_the_board_gives_equal_scores_sharing_one(host, bank, stopped):
+    game, [ada, bob, cy] = new_game(host, bank, "Ada", "Bob", "Cy")
+    game = live.advance(game, game.version, clock.now())
+    live.answer(ada, 0, 0, clock.now())
+    live.answer(bob, 0, 0, clock.now())
+    live.answer(cy, 0, 1, clock.now())
+    game = live.advance(game, game.version, clock.now())
+    board = live.ranks(game)
+    assert sorted(rank for rank, _ in board.values()) == [1, 1, 3]
+
+    views = [live.player_view(game, player) for player in (ada, bob, cy)]
+    assert [(v["rank"], v["score"], v["players"]) for v in views] == [
+        (board[p.id][0], board[p.id][1], 3) for p in (ada, bob, cy)
+    ]
+    live.kick(game, ada.id)
+    db.session.refresh(ada)
+    assert (live.player_view(game, ada)["rank"], live.player_view(game, cy)["players"]) == (None, 2)
