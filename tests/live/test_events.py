@@ -12,7 +12,7 @@ from quizapp.extensions import db, live_socketio
 from quizapp.live import events
 from quizapp.live import operations as live_ops
 from quizapp.models import LiveAnswer, LiveGame
-from tests.factories import login, make_instructor, register
+from tests.factories import login, logout, make_instructor, register
 
 NS = "/live"
 #: What a phone must never receive before its question closes: the every-type bank marks each
@@ -512,3 +512,22 @@ def test_a_phone_may_answer_on_a_new_connection_with_its_token_alone(
     again = answer(socket, token, 0, 1)
     assert again["ok"] is False
     assert "answered this question already" in again["error"]
+
+
+def test_a_host_screen_left_open_drives_the_game_no_more_once_its_host_logs_out(live_app, make_game):
+    """The projector's connection keeps a copy of the login session it began with; logging out
+    (anywhere) ends that session, so the copy opens nothing either."""
+    game_id = make_game()
+    browser = live_app.test_client()
+    assert login(browser, "prof").status_code == 302
+    projector = live_socketio(live_app).test_client(live_app, namespace=NS, flask_test_client=browser)
+    assert projector.emit("host_join", {"game": game_id}, namespace=NS, callback=True)["ok"]
+
+    assert logout(browser).status_code == 302
+    version = game_row(live_app, game_id).version
+    ack = projector.emit("host_next", {"game": game_id, "version": version}, namespace=NS, callback=True)
+
+    assert not ack["ok"]
+    assert (game_row(live_app, game_id).state, game_row(live_app, game_id).version) == ("lobby", version)
+    again = live_socketio(live_app).test_client(live_app, namespace=NS, flask_test_client=browser)
+    assert not again.emit("host_join", {"game": game_id}, namespace=NS, callback=True)["ok"]
