@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import CursorResult, and_, case, exists, func, select, update
+from sqlalchemy import CursorResult, Select, and_, case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import clock
@@ -635,22 +635,28 @@ def answer(player: LivePlayer | Seat, position: int, raw: Any, now: datetime) ->
     return sent
 
 
-def answer_count(game: LiveGame) -> tuple[int, int]:
-    """How many players in the game have answered the question shown now, and how many play."""
-    playing = db.session.scalar(
-        select(func.count())
-        .select_from(LivePlayer)
-        .where(LivePlayer.game_id == game.id, LivePlayer.kicked.is_(False))
-    )
-    answered = db.session.scalar(
+def _counts(game_id: Any, position: Any) -> tuple[Select[int], Select[int]]:
+    """The two counts of a game's open question, as queries: its players who answered the question
+    at ``position``, and its players still in the game (``game_id`` and ``position`` values, or the
+    game row's columns for a correlated subquery)."""
+    answered = (
         select(func.count())
         .select_from(LiveAnswer)
         .join(LivePlayer, LivePlayer.id == LiveAnswer.player_id)
-        .where(
-            LiveAnswer.game_id == game.id, LiveAnswer.position == game.position, LivePlayer.kicked.is_(False)
-        )
+        .where(LiveAnswer.game_id == game_id, LiveAnswer.position == position, LivePlayer.kicked.is_(False))
     )
-    return answered or 0, playing or 0
+    playing = (
+        select(func.count())
+        .select_from(LivePlayer)
+        .where(LivePlayer.game_id == game_id, LivePlayer.kicked.is_(False))
+    )
+    return answered, playing
+
+
+def answer_count(game: LiveGame) -> tuple[int, int]:
+    """How many players in the game have answered the question shown now, and how many play."""
+    answered, playing = _counts(game.id, game.position)
+    return db.session.scalar(answered) or 0, db.session.scalar(playing) or 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -673,23 +679,8 @@ class Tally:
 def tally(game_id: int) -> Tally | None:
     """The game's state and count of answers, read in one statement (the host's count is sent from
     it, a few times a second while answers arrive); None if there is no such game."""
-    playing = (
-        select(func.count())
-        .where(LivePlayer.game_id == LiveGame.id, LivePlayer.kicked.is_(False))
-        .correlate(LiveGame)
-        .scalar_subquery()
-    )
-    answered = (
-        select(func.count())
-        .select_from(LiveAnswer)
-        .join(LivePlayer, LivePlayer.id == LiveAnswer.player_id)
-        .where(
-            LiveAnswer.game_id == LiveGame.id,
-            LiveAnswer.position == LiveGame.position,
-            LivePlayer.kicked.is_(False),
-        )
-        .correlate(LiveGame)
-        .scalar_subquery()
+    answered, playing = (
+        count.correlate(LiveGame).scalar_subquery() for count in _counts(LiveGame.id, LiveGame.position)
     )
     found = db.session.execute(
         select(
