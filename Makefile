@@ -57,11 +57,15 @@ run: $(VENV)/.installed-app $(DRIVER)
 	-$(BIN)/quizapp banks validate
 	$(BIN)/quizapp run --host 127.0.0.1 --port $(PORT)
 
-# Production: gunicorn with gunicorn.conf.py (workers from the CPU count), same app and database.
+# Production: the same app and database on two gunicorns, started together and stopped together
+# (when either stops, or on Ctrl-C): pages on gunicorn.conf.py's sync workers (one a core) on PORT,
+# live games' connections on gunicorn.live.conf.py's gevent worker on LIVE_PORT (PORT + 1).
+serve: SHELL := /bin/bash
 serve: $(VENV)/.installed-app $(DRIVER)
 	$(BIN)/quizapp db upgrade
 	-$(BIN)/quizapp banks validate
-	$(BIN)/gunicorn -c gunicorn.conf.py
+	$(BIN)/gunicorn -c gunicorn.live.conf.py & $(BIN)/gunicorn -c gunicorn.conf.py & \
+	trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; wait -n
 
 # The suite on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in this one process.
 PYTEST_WORKERS ?= auto

@@ -36,7 +36,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import flask_migrate
-from common import SEVERAL_WORKERS, browser_session, free_port
+from common import browser_session, free_port
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
@@ -94,7 +94,7 @@ def seed(app, students: int, quiz: tuple[str, str] | None = QUIZ) -> list[dict]:
 def start_server(env: dict, port: int, log: Path, app: tuple[str, ...] = ()) -> subprocess.Popen:
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), *app],
-        env={**SEVERAL_WORKERS, "WEB_CONCURRENCY": "4", **env, "PORT": str(port)},
+        env={"WEB_CONCURRENCY": "4", **env, "PORT": str(port)},
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
         cwd=ROOT,

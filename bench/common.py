@@ -13,12 +13,6 @@ from flask_wtf.csrf import generate_csrf
 
 from quizapp.accounts import sessions
 
-#: gunicorn.conf.py starts more than one worker only with live games' message queue set. The page
-#: benchmarks play no live game, and Socket.IO connects to the queue only at a game's first
-#: connection, so this setting (where no Redis need run) lets them start as many workers as they
-#: measure.
-SEVERAL_WORKERS = {"QUIZAPP_LIVE_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0"}
-
 
 def best_of(runs: int, fn: Callable[[], object]) -> float:
     """The fastest of ``runs`` timings of ``fn``, in seconds."""

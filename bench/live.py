@@ -1,12 +1,13 @@
 """Live games: 1,000 players on one game, over WebSockets on loopback, under gunicorn's gevent worker.
 
-Starts the app as `make serve` does (gunicorn -c gunicorn.conf.py, a temporary SQLite database made
-by `quizapp db upgrade`, the shipped bank with a 10-question quiz of the played types added for the
-run), makes an instructor and an open game, then opens the players with python-socketio's asyncio
-client (websocket transport), spread over several client processes, and plays the game as its host
-does: players join in turn (25 a second, as a room fills), "next" opens a question, every player
-answers after a random think time (within 10 s), "next" closes it once every answer is
-acknowledged, and so on for every question. It reports:
+Starts the app as `make serve` does for live games (gunicorn -c gunicorn.live.conf.py: the gevent
+worker on a port of its own; a temporary SQLite database made by `quizapp db upgrade`, the shipped
+bank with a 10-question quiz of the played types added for the run), makes an instructor and an
+open game, then opens the players with python-socketio's asyncio client (websocket transport),
+spread over several client processes, and plays the game as its host does: players join in turn
+(25 a second, as a room fills), "next" opens a question, every player answers after a random think
+time (within 10 s), "next" closes it once every answer is acknowledged, and so on for every
+question. It reports:
 
   join        all players connected and joined (the join acknowledged), and each one's join time
   fan-out     per question, the host's "next" to the question at each player (p50, p99, the last)
@@ -458,14 +459,14 @@ class Coordinator:
 
 
 def start_gunicorn(app_uri: str | None, env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
-    """gunicorn with gunicorn.conf.py (the gevent worker, WORKER_CONNECTIONS), as `make serve`
-    starts it; ready once Socket.IO answers."""
-    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")]
+    """gunicorn with gunicorn.live.conf.py (the gevent worker, WORKER_CONNECTIONS), as `make serve`
+    starts it for live games' connections, on ``port``; ready once Socket.IO answers."""
+    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.live.conf.py")]
     if app_uri:
         command.append(app_uri)
     server = subprocess.Popen(
         command,
-        env={**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers)},
+        env={**env, "HOST": "127.0.0.1", "LIVE_PORT": str(port), "LIVE_WORKERS": str(workers)},
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
         cwd=ROOT,

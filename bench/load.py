@@ -49,7 +49,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import flask_migrate
-from common import SEVERAL_WORKERS, browser_session, free_port
+from common import browser_session, free_port
 from sqlalchemy import insert, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
@@ -267,7 +267,6 @@ def start_server(app_uri: str | None, env: dict, port: int, workers: int, log: P
     server = subprocess.Popen(
         command,
         env={
-            **SEVERAL_WORKERS,
             **env,
             "HOST": "127.0.0.1",
             "PORT": str(port),

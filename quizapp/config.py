@@ -92,6 +92,11 @@ DEFAULTS: dict[str, Any] = {
     # and words no nickname of an open game may hold (in any case or accents; as a word, or inside
     # a nickname of letters only).
     "LIVE_MESSAGE_QUEUE": None,
+    # The port of this host that serves live games' connections when it is not the pages' own:
+    # `make serve` serves pages on sync workers and Socket.IO on a gevent worker of its own
+    # (docs/deploy.md, "Live games"). None: the pages' own origin (nginx routes /socket.io/,
+    # or `make run` serves both).
+    "LIVE_SOCKET_PORT": None,
     "LIVE_QUESTION_SECONDS": 20,
     "LIVE_NICKNAME_BLOCKLIST": ["fuck", "shit", "cunt", "bitch", "bastard", "wanker", "whore", "slut"],
 }

@@ -58,9 +58,6 @@ class Host:
         self.overrides = overrides
         self.port = free_port()
         env = {**self.env, **overrides, "PORT": str(self.port), "HOST": "127.0.0.1", "WEB_CONCURRENCY": "2"}
-        # Two workers start only with live games' message queue set (gunicorn.conf.py). These hosts
-        # play no live game, and nothing connects to Redis before a game's first connection.
-        env.setdefault("QUIZAPP_LIVE_MESSAGE_QUEUE", "redis://127.0.0.1:6379/0")
         self.log = self.folder.parent / f"{self.name}.log"
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own gunicorn, our own arguments

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, request, session
 from flask_login import current_user
@@ -71,6 +72,9 @@ def init_app(app: Flask) -> SocketIO:
         # its token when it wakes.
         ping_interval=25,
         ping_timeout=20,
+        # Pages of this site only (``same_site``): another site's page cannot drive a host's game
+        # with the host's cookie.
+        cors_allowed_origins=same_site if app.config["LIVE_SOCKET_PORT"] else None,
     )
     for name, handler in HANDLERS.items():
         socketio.on_event(name, handler, namespace=NAMESPACE)
@@ -78,6 +82,28 @@ def init_app(app: Flask) -> SocketIO:
     app.extensions["quizapp.live.sweeper"] = False
     app.logger.debug("live games: Socket.IO on %s", socketio.async_mode)
     return socketio
+
+
+def same_site(origin: str | None, environ: dict[str, Any]) -> bool:
+    """Whether a connection from a page at ``origin`` may open: a page of this host, on any of its
+    ports. With LIVE_SOCKET_PORT the pages come from another port of this host than the one that
+    serves their connections; elsewhere Socket.IO's own rule applies, the same origin exactly.
+    Browsers send a host's cookies to each of its ports alike, so a port is no boundary they keep;
+    the host (as the browser asked for it, or as the trusted proxy saw it) is."""
+    if not origin:
+        return False
+    page = urlsplit(origin)
+    scheme = environ.get("HTTP_X_FORWARDED_PROTO", environ["wsgi.url_scheme"]).split(",")[0].strip()
+    host = environ.get("HTTP_X_FORWARDED_HOST", environ.get("HTTP_HOST", "")).split(",")[0].strip()
+    try:
+        page.port  # noqa: B018 - raises ValueError for a port that is not a number
+        return (
+            page.scheme == scheme
+            and page.hostname is not None
+            and page.hostname == urlsplit(f"//{host}").hostname
+        )
+    except ValueError:
+        return False
 
 
 def async_mode() -> str:

@@ -47,7 +47,18 @@ SHAPE_NAMES = ("triangle", "diamond", "circle", "square")
 
 @bp.context_processor
 def shapes() -> dict[str, object]:
-    return {"shapes": SHAPES, "shape_names": SHAPE_NAMES}
+    return {"shapes": SHAPES, "shape_names": SHAPE_NAMES, "socket_port": socket_port()}
+
+
+def socket_port() -> int | None:
+    """The port of this host where the live pages' script opens its connection, or None for the
+    page's own origin. `make serve` serves pages and live connections on two ports (LIVE_SOCKET_PORT
+    the second); behind a trusted proxy (TRUSTED_PROXIES), which routes /socket.io/ to that port
+    itself (docs/nginx.conf), and on `make run`'s one server, the page's own origin serves both."""
+    if int(current_app.config["TRUSTED_PROXIES"]):
+        return None
+    port = current_app.config["LIVE_SOCKET_PORT"]
+    return int(port) if port else None
 
 
 # --- the host ------------------------------------------------------------------------------------

@@ -74,11 +74,16 @@
     return n + suffix;
   }
 
-  function connect() {
+  function connect(root) {
     // A WebSocket first, long polling when it fails (a network that blocks WebSockets still plays).
     // A WebSocket stays on the process that accepted it, so several workers behind one port serve
     // it; polling needs every request on one process (docs/deploy.md, "Live games").
-    return window.io("/live", {
+    // Where another port of this host serves the connections (`make serve`), to that port, with
+    // this host's cookies (the host's login) on polling's requests too.
+    var port = root.dataset.socketPort;
+    var url = port ? location.protocol + "//" + location.hostname + ":" + port + "/live" : "/live";
+    return window.io(url, {
+      withCredentials: Boolean(port),
       reconnectionDelayMax: 5000,
       transports: ["websocket", "polling"],
       tryAllTransports: true
@@ -90,7 +95,7 @@
   function host(root) {
     var gameId = Number(root.dataset.game);
     var stageUrl = root.dataset.stageUrl;
-    var socket = connect();
+    var socket = connect(root);
     var ticking = null;
     var loading = null;
 
@@ -249,7 +254,7 @@
     var classGame = root.dataset.classGame === "yes";
     var tokenKey = "quizapp:live:" + pin;
     var nicknameKey = "quizapp:live:nickname";
-    var socket = connect();
+    var socket = connect(root);
     var token = recall(tokenKey);
     var position = null;
     var last = null;

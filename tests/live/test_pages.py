@@ -548,3 +548,21 @@ def test_the_live_page_lists_the_hosts_own_games_running_and_finished(app, instr
     assert f'href="/live/{running}/host">Every type: back to the host screen</a>' in page
     assert f'href="/live/{finished}/results">Every type: results</a>' in page
     assert page.count("Every type: ") == 2
+
+
+@pytest.mark.parametrize(
+    ("port", "proxies", "shown"),
+    [(None, 0, ""), (5001, 0, "5001"), (5001, 1, "")],
+    ids=["one-server", "make-serve", "behind-nginx"],
+)
+def test_the_live_pages_send_their_connection_to_the_live_port_unless_a_proxy_routes_it(
+    app, instructor, monkeypatch, port, proxies, shown
+):
+    """`make serve` serves pages and live connections on two ports; a proxy in front routes
+    /socket.io/ itself, so there the pages' own origin serves both, as `make run` does."""
+    monkeypatch.setitem(app.config, "LIVE_SOCKET_PORT", port)
+    monkeypatch.setitem(app.config, "TRUSTED_PROXIES", proxies)
+    game_id = game_id_of(open_game(instructor, classroom=""))
+    phone = app.test_client().get(f"/live/play/{pin_of(app, game_id)}")
+    for page in (instructor.get(f"/live/{game_id}/host"), phone):
+        assert f'data-socket-port="{shown}"' in text(page)
