@@ -51,6 +51,39 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_BANKS = ROOT / "questions"
 DATA = Path(__file__).resolve().parent / "data"
 
+#: Canvas's QTI export of a documented assessment (tests/data/interchange/qti).
+QTI_DATA = DATA / "interchange" / "qti"
+
+
+def zipped(files: dict[str, str | bytes]) -> bytes:
+    """A zip file of ``files`` (name: content), made in memory."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, content in files.items():
+            package.writestr(name, content)
+    return buffer.getvalue()
+
+
+def canvas_package(title: str | None = None, shuffled: bool = True) -> bytes:
+    """The documented assessment as Canvas packs it: manifest, assessment, and the quiz's
+    settings beside it (assessment_meta.xml), with another ``title`` or a fixed choice order
+    (``shuffled`` False) when asked."""
+    meta = (QTI_DATA / "package" / "assessment_meta.xml").read_text()
+    if title is not None:
+        meta = meta.replace("<title>CSTO review</title>", f"<title>{title}</title>")
+    if not shuffled:
+        meta = meta.replace(
+            "<shuffle_answers>true</shuffle_answers>", "<shuffle_answers>false</shuffle_answers>"
+        )
+    return zipped(
+        {
+            "imsmanifest.xml": (QTI_DATA / "package" / "imsmanifest.xml").read_text(),
+            "g0a1b2c3d4/g0a1b2c3d4.xml": (QTI_DATA / "canvas-quiz.xml").read_text(),
+            "g0a1b2c3d4/assessment_meta.xml": meta,
+        }
+    )
+
+
 #: A bank with one question of every type, unusual strings standing in for each part of the key,
 #: so that a test can search a page for any of them.
 EVERY_TYPE_BANK = (DATA / "every-type.yaml").read_text()

@@ -409,43 +409,50 @@ def _question_group(document: XmlDocument, section: ET.Element, imported: Import
 
 
 def read_package(data: bytes) -> Imported:
-    """Read a QTI zip package (as Canvas exports one, or quizapp): the assessment its
-    ``imsmanifest.xml`` names, else its one QTI document, with the quiz settings Canvas keeps
-    beside it (``<ident>/assessment_meta.xml``: the title, whether choices are shuffled), when
-    there are any. Nothing is extracted to disk."""
+    """Read a QTI zip package (as Canvas exports one, or quizapp): its assessment with the quiz
+    settings Canvas keeps beside it (``package_document``). Nothing is extracted to disk."""
     document = package_document(data)
     if isinstance(document, LineProblem):
         return Imported(problems=[document])
-    imported, ident = _read_assessment(document)
-    if ident and not imported.problems:
-        _apply_quiz_meta(imported, data, f"{ident}/{QUIZ_META}")
-    return imported
+    return import_qti(document)
 
 
-def _apply_quiz_meta(imported: Imported, data: bytes, path: str) -> None:
-    """Apply the settings file at ``path`` of the package, if it has one, as Canvas's importer
-    does: its title is the quiz's, and ``shuffle_answers`` false keeps every choice in order."""
+def _with_quiz_meta(document: str, package: zipfile.ZipFile) -> str | LineProblem:
+    """The assessment ``document`` with the settings file Canvas keeps beside it
+    (``<ident>/assessment_meta.xml``), if the package has one, written into it as QTI says them,
+    as Canvas's importer applies them: its title is the assessment's, and ``shuffle_answers``
+    false keeps every choice in order (``shuffle="No"`` on each ``render_choice``). The text then
+    carries them wherever it goes (the import page's preview, the command line), and is returned
+    as it was when they change nothing."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            if path not in package.namelist() or package.getinfo(path).file_size > MAX_DOCUMENT:
-                return
-            raw = package.read(path)
+        parsed = parse_xml(document)
+    except XmlRefused:
+        return document  # its problem is the assessment's own: import_qti reports it
+    assessment = parsed.root.find("assessment")
+    ident = assessment.get("ident", "") if assessment is not None else ""
+    path = f"{ident}/{QUIZ_META}"
+    if assessment is None or not ident or path not in package.namelist():
+        return document
+    if package.getinfo(path).file_size > MAX_DOCUMENT:
+        return LineProblem(1, f"{path} is larger than 32 MB")
+    try:
+        meta = parse_xml(package.read(path).decode("utf-8", "replace")).root
     except _UNZIP_ERRORS:
-        imported.problems.append(LineProblem(1, f"{path}: the package is damaged or encrypted here"))
-        return
-    try:
-        root = parse_xml(raw.decode("utf-8", "replace")).root
+        return LineProblem(1, f"{path}: the package is damaged or encrypted here")
     except XmlRefused as refused:
-        problem = refused.problem
-        imported.problems.append(LineProblem(problem.line, f"{path}: {problem.message}"))
-        return
-    title = (root.findtext("title") or "").strip()
+        return LineProblem(refused.problem.line, f"{path}: {refused.problem.message}")
+    title = (meta.findtext("title") or "").strip()
+    fixed = (meta.findtext("shuffle_answers") or "").strip().lower() == "false"
+    if (not title or title == assessment.get("title")) and not fixed:
+        return document
     if title:
-        imported.title = title
-    if (root.findtext("shuffle_answers") or "").strip().lower() == "false":
-        for question in imported.questions:
-            if question["type"] in {"single", "multi"}:
-                question["shuffle"] = False
+        assessment.set("title", title)
+    if fixed:
+        for render in parsed.root.iter("render_choice"):
+            render.set("shuffle", "No")
+    # Written again from its tree, starting on the line it started on, so that a problem found in
+    # it names the line of the file in the package.
+    return "\n" * (parsed.line(parsed.root) - 1) + ET.tostring(parsed.root, encoding="unicode")
 
 
 #: What reading a damaged member of a zip raises: a bad CRC or header (BadZipFile), broken
@@ -461,13 +468,18 @@ def is_package(data: bytes) -> bool:
 
 def package_document(data: bytes) -> str | LineProblem:
     """The text of the one assessment a QTI zip package holds (the one its manifest names, else its
-    one QTI document), or the problem that stops it being read. Nothing is extracted to disk."""
+    one QTI document), with the quiz settings beside it written in (``_with_quiz_meta``), or the
+    problem that stops it being read. Nothing is extracted to disk."""
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         return LineProblem(1, "this is not a zip file (a QTI package is one)")
     try:
-        return _package_document(package)
+        with package:
+            document = _package_document(package)
+            if isinstance(document, LineProblem):
+                return document
+            return _with_quiz_meta(document, package)
     except _UNZIP_ERRORS:
         return LineProblem(
             1, "the package is damaged or encrypted (download or export it again, without a password)"
@@ -475,20 +487,19 @@ def package_document(data: bytes) -> str | LineProblem:
 
 
 def _package_document(package: zipfile.ZipFile) -> str | LineProblem:
-    with package:
-        names = [info.filename for info in package.infolist() if not info.is_dir()]
-        wanted = _manifest_documents(package) if "imsmanifest.xml" in names else []
-        if not wanted:
-            wanted = [n for n in names if n.endswith((".xml", ".qti")) and n != "imsmanifest.xml"]
-        wanted = [n for n in wanted if n in names and not n.endswith("assessment_meta.xml")]
-        if len(wanted) != 1:
-            found = "no QTI document" if not wanted else f"{len(wanted)} QTI documents"
-            return LineProblem(1, f"the package holds {found}; import one assessment at a time")
-        info = package.getinfo(wanted[0])
-        if info.file_size > MAX_DOCUMENT:
-            return LineProblem(1, f"{wanted[0]} is larger than 32 MB")
-        with package.open(info) as member:
-            raw = member.read(MAX_DOCUMENT + 1)
+    names = [info.filename for info in package.infolist() if not info.is_dir()]
+    wanted = _manifest_documents(package) if "imsmanifest.xml" in names else []
+    if not wanted:
+        wanted = [n for n in names if n.endswith((".xml", ".qti")) and n != "imsmanifest.xml"]
+    wanted = [n for n in wanted if n in names and not n.endswith("assessment_meta.xml")]
+    if len(wanted) != 1:
+        found = "no QTI document" if not wanted else f"{len(wanted)} QTI documents"
+        return LineProblem(1, f"the package holds {found}; import one assessment at a time")
+    info = package.getinfo(wanted[0])
+    if info.file_size > MAX_DOCUMENT:
+        return LineProblem(1, f"{wanted[0]} is larger than 32 MB")
+    with package.open(info) as member:
+        raw = member.read(MAX_DOCUMENT + 1)
     if len(raw) > MAX_DOCUMENT:
         return LineProblem(1, f"{wanted[0]} is larger than 32 MB")
     try:
@@ -690,6 +701,11 @@ def _read_choices(
     feedback = _choice_feedback(reading, item, options, qid)
     if feedback:
         fields["feedback"] = feedback
+    # QTI's own word for a fixed order (Canvas's quiz settings say it for every question: see
+    # _with_quiz_meta); anything else leaves the bank's default, shuffled.
+    render = lid.find("render_choice")
+    if render is not None and render.get("shuffle", "").strip().lower() == "no":
+        fields["shuffle"] = False
     return fields
 
 

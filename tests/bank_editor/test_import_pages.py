@@ -17,10 +17,12 @@ from werkzeug.test import encode_multipart
 from quizapp.bank_editor.transfer import MAX_IMPORT_BYTES
 from quizapp.banks import parse_bank
 from quizapp.interchange import EXPORTERS, qti
+from quizapp.questions import MultipleChoice, SingleChoice
 from tests.factories import (
     BANKS,
     EVERY_TYPE_BANK,
     archive_bank,
+    canvas_package,
     csrf_token,
     form_with,
     learner,
@@ -289,6 +291,21 @@ def test_the_qti_download_is_the_zip_canvas_imports_and_it_can_be_imported_back(
     assert "every-type.qti.zip as qti, a new bank from-canvas" in text_of(preview)
     assert confirm(bank_owner, text(preview)).status_code == 302
     assert "single-q" in bank_file(banks_dir, "from-canvas").read_text()
+
+
+def test_a_canvas_package_whose_quiz_keeps_its_choices_in_order_is_saved_so_by_the_confirm_button(
+    bank_owner, banks_dir
+):
+    package = canvas_package(shuffled=False)
+
+    preview = upload(bank_owner, package, filename="csto.qti.zip", slug="from-canvas", title="From Canvas")
+    assert preview.status_code == 200, text_of(preview)
+    assert confirm(bank_owner, text(preview)).status_code == 302
+
+    bank = parse_bank(bank_file(banks_dir, "from-canvas").read_text(), "from-canvas.yaml", "from-canvas")
+    choices = [q for q in bank.questions.values() if isinstance(q, SingleChoice | MultipleChoice)]
+    assert len(choices) == 2
+    assert not any(q.shuffle for q in choices)
 
 
 def qti_package(questions: int) -> bytes:

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from quizapp.banks import load_bank
 from quizapp.extensions import bank_registry, db
 from quizapp.models import BankRevision
-from tests.factories import archive_bank
+from quizapp.questions import MultipleChoice, SingleChoice
+from tests.factories import archive_bank, canvas_package
 
 GIFT = """\
 // Two questions.
@@ -51,6 +52,22 @@ def test_import_makes_a_new_bank_named_after_the_file_that_the_validator_accepts
     bank = load_bank(banks_dir / "imported-quiz.yaml")
     assert list(bank.questions) == ["capital", "how-many-member-states-signed-in-1992"]
     assert runner.invoke(args=["banks", "validate", str(banks_dir / "imported-quiz.yaml")]).exit_code == 0
+
+
+def test_import_of_a_canvas_package_keeps_its_quiz_title_and_fixed_choice_order(
+    runner: FlaskCliRunner, banks_dir: Path, tmp_path: Path
+):
+    source = tmp_path / "csto.qti.zip"
+    source.write_bytes(canvas_package(title="CSTO review, fixed order", shuffled=False))
+
+    result = runner.invoke(args=["banks", "import", str(source)])
+
+    assert result.exit_code == 0, result.output
+    bank = load_bank(banks_dir / "csto.yaml")
+    assert bank.title == "CSTO review, fixed order"
+    choices = [q for q in bank.questions.values() if isinstance(q, SingleChoice | MultipleChoice)]
+    assert len(choices) == 2
+    assert not any(q.shuffle for q in choices)
 
 
 def test_import_guesses_gift_from_the_text_of_a_txt_file(

@@ -13,8 +13,10 @@ import defusedxml.ElementTree as defused
 import pytest
 
 from quizapp.banks import citation_label, load_bank, parse_bank
-from quizapp.interchange import EXPORTERS, IMPORTERS, Loss, bank_yaml
+from quizapp.interchange import EXPORTERS, IMPORTERS, Loss, bank_yaml, qti
 from quizapp.interchange.qti import read_package
+from quizapp.interchange.xmltext import parse_xml
+from tests.factories import canvas_package, zipped
 
 DATA = Path(__file__).parent.parent / "data" / "interchange" / "qti"
 ROOT = Path(__file__).parent.parent.parent
@@ -23,25 +25,6 @@ CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 
 def import_qti(text: str):
     return IMPORTERS["qti"](text)
-
-
-def zipped(files: dict[str, str | bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as package:
-        for name, content in files.items():
-            package.writestr(name, content)
-    return buffer.getvalue()
-
-
-def canvas_package() -> bytes:
-    """The documented assessment as Canvas packs it: manifest, assessment, assessment_meta."""
-    return zipped(
-        {
-            "imsmanifest.xml": (DATA / "package" / "imsmanifest.xml").read_text(),
-            "g0a1b2c3d4/g0a1b2c3d4.xml": (DATA / "canvas-quiz.xml").read_text(),
-            "g0a1b2c3d4/assessment_meta.xml": (DATA / "package" / "assessment_meta.xml").read_text(),
-        }
-    )
 
 
 def bank_of(questions: str):
@@ -131,18 +114,7 @@ def test_a_canvas_package_is_read_through_its_manifest():
 
 
 def test_canvas_quiz_settings_give_the_title_and_a_fixed_choice_order():
-    meta = (DATA / "package" / "assessment_meta.xml").read_text()
-    meta = meta.replace("<title>CSTO review</title>", "<title>CSTO review, fixed order</title>")
-    meta = meta.replace("<shuffle_answers>true</shuffle_answers>", "<shuffle_answers>false</shuffle_answers>")
-    package = zipped(
-        {
-            "imsmanifest.xml": (DATA / "package" / "imsmanifest.xml").read_text(),
-            "g0a1b2c3d4/g0a1b2c3d4.xml": (DATA / "canvas-quiz.xml").read_text(),
-            "g0a1b2c3d4/assessment_meta.xml": meta,
-        }
-    )
-
-    imported = read_package(package)
+    imported = read_package(canvas_package(title="CSTO review, fixed order", shuffled=False))
 
     assert imported.title == "CSTO review, fixed order"
     assert {q["id"]: q.get("shuffle") for q in imported.questions if q["type"] in {"single", "multi"}} == {
@@ -150,6 +122,35 @@ def test_canvas_quiz_settings_give_the_title_and_a_fixed_choice_order():
         "members": False,
     }
     assert all("shuffle" not in q for q in imported.questions if q["type"] not in {"single", "multi"})
+
+
+def test_the_packages_text_carries_its_quiz_settings_wherever_it_goes_on_its_own_lines():
+    """The import page's preview carries the package's text to its confirm button, and the command
+    line reads the same text: the settings are written into it, as QTI says them, and every
+    element stays on its line of the file in the package (where a problem found in it is)."""
+    package = canvas_package(title="CSTO review, fixed order", shuffled=False)
+    original = (DATA / "canvas-quiz.xml").read_text()
+
+    text = str(qti.package_document(package))
+
+    assert import_qti(text) == read_package(package)
+    assert import_qti(text).title == "CSTO review, fixed order"
+    items, written = parse_xml(original), parse_xml(text)
+    assert [items.line(e) for e in items.root.iter()] == [written.line(e) for e in written.root.iter()]
+    # Settings that change nothing leave the text as Canvas wrote it.
+    assert qti.package_document(canvas_package()) == original
+
+
+def test_a_render_choice_with_shuffle_no_keeps_its_choices_in_order_and_others_shuffle():
+    text = (DATA / "canvas-quiz.xml").read_text()
+    fixed = text.replace("<render_choice>", '<render_choice shuffle="No">', 1)
+
+    before, after = import_qti(text).questions, import_qti(fixed).questions
+
+    changed = [q["id"] for q, r in zip(before, after, strict=True) if q != r]
+    assert len(changed) == 1
+    assert next(q for q in after if q["id"] == changed[0])["shuffle"] is False
+    assert all("shuffle" not in q for q in before)
 
 
 def test_a_package_without_quiz_settings_is_read_from_its_assessment_alone():
