@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
@@ -220,9 +220,11 @@ def register_security_headers(app: Flask) -> None:
             # Pages, saved answers (JSON) and downloads of a signed-in person must not come back
             # from a cache after logout on a shared computer.
             response.headers.setdefault("Cache-Control", "no-store")
-        response.headers.setdefault(
-            "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
-        )
+        policy = "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
+        # The other origins a page's script may open connections to (a live game's port).
+        if connect := g.get("connect_src"):
+            policy += "; connect-src 'self' " + " ".join(connect)
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response

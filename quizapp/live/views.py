@@ -9,8 +9,20 @@ of state; a phone draws each question from the broadcast, which never holds its 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -59,6 +71,21 @@ def socket_port() -> int | None:
         return None
     port = current_app.config["LIVE_SOCKET_PORT"]
     return int(port) if port else None
+
+
+@bp.after_request
+def allow_socket_port(response: Response) -> Response:
+    """Let the live pages' script connect to the live port (``socket_port``), which the site's
+    Content-Security-Policy, "this origin only", would otherwise refuse: its long polling over
+    HTTP(S) and its WebSocket, on this host only."""
+    if port := socket_port():
+        host = urlsplit(f"//{request.host}").hostname
+        secure = request.scheme == "https"
+        g.connect_src = [
+            f"{'https' if secure else 'http'}://{host}:{port}",
+            f"{'wss' if secure else 'ws'}://{host}:{port}",
+        ]
+    return response
 
 
 # --- the host ------------------------------------------------------------------------------------

@@ -4,8 +4,12 @@ client's first long-polling requests)."""
 
 from __future__ import annotations
 
+import socket
+import threading
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from werkzeug.serving import make_server
 
 from tests.factories import PHONE, browser_log_in, make_instructor
 
@@ -254,3 +258,42 @@ def test_a_class_game_takes_its_signed_in_students_by_name_and_counts_in_the_gra
     page.goto(f"{live_url}/teach/classes/{class_id}/gradebook")
     expect(page.get_by_role("row").filter(has_text="Ada Lovelace")).to_contain_text("50% (1 attempt)")
     context.close()
+
+
+def test_pages_on_one_port_play_over_the_live_port_as_make_serve_serves_them(
+    another_app, make_bank, browser: Browser, axe
+):
+    """`make serve` serves pages on one port and live connections on the next: the pages' script
+    must connect to that port with the host's login, which the site's Content-Security-Policy
+    ("this origin only" elsewhere) and the live server's origin check let through."""
+    make_bank("live-test", TWO_QUESTIONS)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        live_port = probe.getsockname()[1]
+    served = another_app(LIVE_SOCKET_PORT=live_port, LIVE_SWEEP_SECONDS=0)
+    make_instructor(served, "prof")
+    servers = [make_server("127.0.0.1", port, served, threaded=True) for port in (0, live_port)]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    pages = f"http://127.0.0.1:{servers[0].server_port}"
+    try:
+        context = browser.new_context()
+        axe.watch(context)
+        host = context.new_page()
+        browser_log_in(host, pages, "prof")
+        host.goto(f"{pages}/live/new?bank=live-test&quiz=two")
+        host.get_by_role("button", name="Open the game").click()
+        pin = host.locator("#live-pin").inner_text().replace(" ", "")
+        expect(host.locator("#live-status")).to_have_text("Connected.")
+
+        phone = join(browser, axe, pages, pin, "Ann")
+        expect(host.locator("#player-count")).to_have_text("1")
+        host.get_by_role("button", name="Start the first question").click()
+        expect(phone.locator("#live-prompt")).to_have_text("Pick the capital of Kazakhstan.")
+        phone.get_by_role("button", name="Astana (triangle)").click()
+        expect(host.locator("#live-answered")).to_have_text("1")
+        phone.context.close()
+        context.close()
+    finally:
+        for server in servers:
+            server.shutdown()

@@ -564,5 +564,11 @@ def test_the_live_pages_send_their_connection_to_the_live_port_unless_a_proxy_ro
     monkeypatch.setitem(app.config, "TRUSTED_PROXIES", proxies)
     game_id = game_id_of(open_game(instructor, classroom=""))
     phone = app.test_client().get(f"/live/play/{pin_of(app, game_id)}")
+    # The site lets a page's script connect to its own origin only, and to the live port beside it.
+    allowed = f"; connect-src 'self' http://localhost:{shown} ws://localhost:{shown}" if shown else ""
     for page in (instructor.get(f"/live/{game_id}/host"), phone):
         assert f'data-socket-port="{shown}"' in text(page)
+        assert page.headers["Content-Security-Policy"] == (
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self'" + allowed
+        )
+    assert "connect-src" not in instructor.get("/").headers["Content-Security-Policy"]
