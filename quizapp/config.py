@@ -84,6 +84,9 @@ DEFAULTS: dict[str, Any] = {
     # How often each process looks for live questions whose time ran out with no timer of its own
     # to close them (after a restart, say), in seconds; 0: never (the tests close them themselves).
     "LIVE_SWEEP_SECONDS": 2,
+    # Hours a live game may stay untouched (its host gone without ending it) before the sweeper
+    # ends it, freeing its PIN and recording what was played; 0: never.
+    "LIVE_ABANDONED_HOURS": 12,
     # Flashcards: new cards a learner meets per bank per day, and the recall FSRS aims for.
     "NEW_CARDS_PER_DAY": 20,
     "STUDY_RETENTION": 0.9,

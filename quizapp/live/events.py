@@ -7,7 +7,7 @@ rules; this module only carries them. A client sends an event with an acknowledg
 ``{"ok": true, ...}`` or ``{"ok": false, "error": "..."}``:
 
 - ``host_join`` {game}: the Flask-Login session must be the game's host -> {view: host view}
-- ``host_next`` {game, version}, ``host_kick`` {game, player}
+- ``host_next`` {game, version}, ``host_end`` {game, version}, ``host_kick`` {game, player}
 - ``join`` {pin, nickname?} -> {token, view: player view}; ``rejoin`` {token} -> {view}
 - ``answer`` {token, position, answer} -> {received: true}
 
@@ -45,6 +45,8 @@ from quizapp.models import LiveAnswer, LiveGame, LivePlayer
 NAMESPACE = "/live"
 #: With auto-advance on, the reveal stays on screen this long before the next question opens.
 AUTO_NEXT_SECONDS = 8
+#: How often the sweeper looks for games left untouched for LIVE_ABANDONED_HOURS, in seconds.
+ABANDONED_CHECK_SECONDS = 60
 #: While answers arrive, a game's host hears their count this often at most (per process): an
 #: answer costs no count of its own, and a thousand phones answering send the host five counts a
 #: second instead of a thousand.
@@ -133,6 +135,15 @@ def host_next(data: Any) -> Ack:
     game = _hosted(data)
     version = _integer(data, "version")
     game = live.advance(game, version, clock.now())
+    announce(this_app(), game)
+    return {"ok": True, "version": game.version, "state": game.state}
+
+
+def host_end(data: Any) -> Ack:
+    """The host ends the game before its last question: called off from the lobby, or on to the
+    podium with the questions played so far (``live.end``); ``version`` as for ``host_next``."""
+    game = _hosted(data)
+    game = live.end(game, _integer(data, "version"), clock.now())
     announce(this_app(), game)
     return {"ok": True, "version": game.version, "state": game.state}
 
@@ -365,6 +376,23 @@ def close_overdue(app: Flask) -> list[int]:
         return closed
 
 
+def end_abandoned(app: Flask) -> list[int]:
+    """End the games left untouched for LIVE_ABANDONED_HOURS (``live.end_abandoned``), and tell
+    whoever is still connected; the ids of the games ended."""
+    hours = app.config["LIVE_ABANDONED_HOURS"]
+    if not hours:
+        return []
+    with app.app_context():
+        ended = live.end_abandoned(clock.now(), hours)
+        for game_id in ended:
+            game = db.session.get(LiveGame, game_id)
+            if game is not None:
+                announce(app, game)
+        if ended:
+            app.logger.info("live games ended after %s idle hours: %s", hours, ended)
+        return ended
+
+
 def close_when_due(app: Flask, closes_at: datetime) -> None:
     """A question's timer: wait until it closes (by the site's clock), then close what is due."""
     with app.app_context():
@@ -419,9 +447,13 @@ def start_sweeper(app: Flask) -> None:
 
     def sweep(app: Flask, _when: None) -> None:
         socketio = live_socketio(app)
+        looked = -float(ABANDONED_CHECK_SECONDS)
         while True:
             try:
                 close_overdue(app)
+                if time.monotonic() - looked >= ABANDONED_CHECK_SECONDS:
+                    looked = time.monotonic()
+                    end_abandoned(app)
             except Exception:
                 app.logger.exception("closing overdue live questions failed")
             socketio.sleep(seconds)
@@ -486,6 +518,7 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "connect": connect,
     "host_join": host_join,
     "host_next": host_next,
+    "host_end": host_end,
     "host_kick": host_kick,
     "join": join,
     "rejoin": rejoin,

@@ -387,6 +387,61 @@ def finish(game: LiveGame, now: datetime) -> LiveGame:
     return advance(game, game.version, now)
 
 
+def end(game: LiveGame, expected_version: int, now: datetime) -> LiveGame:
+    """End the game before its last question, as the host chooses (the bell rang): from the lobby
+    it is called off, its PIN freed, with nothing played and nothing recorded; after a question's
+    reveal it goes to the podium with the questions played so far, which are all that ``finish``
+    then records (``played``). An open question is closed first, by the host (its answers are
+    still arriving)."""
+    with write_transaction():
+        current = _fresh(game.id)
+        if current.version != expected_version:
+            raise LiveRefused(STALE)
+        if current.state == "lobby":
+            _change(current, state="finished", pin=None, finished_at=now)
+        elif current.state == "reveal":
+            _change(current, state="podium")
+        elif current.state == "question":
+            raise LiveRefused("Close the question first: its answers are still arriving.")
+        elif current.state == "podium":
+            raise LiveRefused("The game is at its podium: finish it to keep its results.")
+        else:
+            raise LiveRefused(OVER)
+    return current
+
+
+def end_abandoned(now: datetime, hours: float) -> list[int]:
+    """End every game left untouched for ``hours`` (its host gone without ending it), so that its
+    PIN is free again and what was played is kept: one still in its lobby is called off; any
+    other goes to its podium and is finished there, recording the questions played, as its host
+    would have (``finish``). Returns the games ended."""
+    cutoff = now - timedelta(hours=hours)
+    idle = db.session.execute(
+        select(LiveGame.id, LiveGame.version).where(
+            LiveGame.state != "finished", func.coalesce(LiveGame.closes_at, LiveGame.created_at) < cutoff
+        )
+    ).all()
+    ended = []
+    for game_id, version in idle:
+        try:
+            with write_transaction():
+                current = _fresh(game_id)
+                if current.version != version:
+                    continue  # its host came back meanwhile
+                if current.state == "lobby":
+                    _change(current, state="finished", pin=None, finished_at=now)
+                else:
+                    if current.state == "question":
+                        _close(current, now)
+                    if current.state == "reveal":
+                        _change(current, state="podium")
+                    _finish(current, now)
+        except (LiveRefused, IntegrityError):
+            continue  # moved on elsewhere, or an attempt number taken: the next sweep tries again
+        ended.append(game_id)
+    return ended
+
+
 def close_due(now: datetime) -> list[int]:
     """Close every open question whose time is up (the timer calls this when a question's time
     ends, and every process at its start, so a question left open by a restart closes); returns
@@ -457,7 +512,7 @@ def _finish(game: LiveGame, now: datetime) -> None:
     answers: dict[int, dict[int, LiveAnswer]] = {}
     for answer in db.session.scalars(select(LiveAnswer).where(LiveAnswer.game_id == game.id)):
         answers.setdefault(answer.player_id, {})[answer.position] = answer
-    questions = [from_snapshot(q) for q in game.questions]
+    questions = played(game)
     counted = game.settings.get("counts") and game.assignment_id is not None and game.classroom_id is not None
     for player in players:
         if player.user_id is None or player.kicked:
@@ -855,6 +910,13 @@ def _source(game: LiveGame, question: Question) -> dict[str, Any] | None:
     }
 
 
+def played(game: LiveGame) -> list[Question]:
+    """The questions the game has opened so far, in order: every one once it reaches its podium
+    after the last, fewer when its host ended it early (``end``). Its summary, its record and its
+    export hold these alone."""
+    return [from_snapshot(q) for q in game.questions[: game.position + 1]]
+
+
 def summary(game: LiveGame) -> list[dict[str, Any]]:
     """Per question played: its prompt, key, and how many answered it right, in time."""
     counts = {
@@ -867,8 +929,7 @@ def summary(game: LiveGame) -> list[dict[str, Any]]:
         )
     }
     out = []
-    for position, snapshot in enumerate(game.questions):
-        question = from_snapshot(snapshot)
+    for position, question in enumerate(played(game)):
         answered = sum(n for (p, _), n in counts.items() if p == position)
         out.append(
             {
@@ -972,7 +1033,7 @@ def results_table(game: LiveGame) -> Table:
     """The game's record for a spreadsheet, as the other exports are written: one row per player
     and question played (a question a player did not answer has the outcome "none"), players in
     their final order, those kicked last without a place."""
-    questions = [from_snapshot(q) for q in game.questions]
+    questions = played(game)
     standing = ranks(game)
 
     def rows() -> Iterator[list[Value]]:

@@ -230,6 +230,17 @@
         });
         return;
       }
+      var end = event.target.closest("[data-end]");
+      if (end) {
+        if (!window.confirm(end.dataset.confirm)) return;
+        end.disabled = true;
+        socket.emit("host_end", {game: gameId, version: Number(stage().dataset.version)}, function (reply) {
+          end.disabled = false;
+          if (!reply || !reply.ok) fail((reply && reply.error) || "The game could not be ended. Reload the page.");
+          refresh();
+        });
+        return;
+      }
       var kick = event.target.closest("[data-kick]");
       if (kick) {
         var name = kick.closest("li").querySelector(".live-name").textContent;

@@ -265,7 +265,8 @@ def test_pages_on_one_port_play_over_the_live_port_as_make_serve_serves_them(
 ):
     """`make serve` serves pages on one port and live connections on the next: the pages' script
     must connect to that port with the host's login, which the site's Content-Security-Policy
-    ("this origin only" elsewhere) and the live server's origin check let through."""
+    ("this origin only" elsewhere) and the live server's origin check let through. The host then
+    ends the game after its first question."""
     make_bank("live-test", TWO_QUESTIONS)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -292,6 +293,14 @@ def test_pages_on_one_port_play_over_the_live_port_as_make_serve_serves_them(
         expect(phone.locator("#live-prompt")).to_have_text("Pick the capital of Kazakhstan.")
         phone.get_by_role("button", name="Astana (triangle)").click()
         expect(host.locator("#live-answered")).to_have_text("1")
+
+        # The bell rings after the first question: the host ends the game there, after saying so.
+        host.get_by_role("button", name="Close the question now").click()
+        host.once("dialog", lambda dialog: dialog.accept())
+        host.get_by_role("button", name="End the game here").click()
+        expect(host.get_by_role("heading", name="The podium")).to_be_visible()
+        expect(host.locator(".live-podium")).to_contain_text("Ann")
+        expect(host.locator("table")).not_to_contain_text("The treaty came before")  # never played
         phone.context.close()
         context.close()
     finally:

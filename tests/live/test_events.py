@@ -531,3 +531,61 @@ def test_a_host_screen_left_open_drives_the_game_no_more_once_its_host_logs_out(
     assert (game_row(live_app, game_id).state, game_row(live_app, game_id).version) == ("lobby", version)
     again = live_socketio(live_app).test_client(live_app, namespace=NS, flask_test_client=browser)
     assert not again.emit("host_join", {"game": game_id}, namespace=NS, callback=True)["ok"]
+
+
+def test_the_host_ends_a_game_early_and_every_phone_hears_it(live_app, make_game, host_screen, phone):
+    game_id = make_game()
+    socket = phone()
+    join(socket, game_row(live_app, game_id).pin, "Aru")
+    host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
+    next_(live_app, host_screen, game_id)
+    version = game_row(live_app, game_id).version
+
+    still_open = host_screen.emit(
+        "host_end", {"game": game_id, "version": version}, namespace=NS, callback=True
+    )
+    assert still_open == {"ok": False, "error": "Close the question first: its answers are still arriving."}
+    next_(live_app, host_screen, game_id)  # the reveal of the first question
+    socket.get_received(NS)
+    version = game_row(live_app, game_id).version
+
+    ended = host_screen.emit("host_end", {"game": game_id, "version": version}, namespace=NS, callback=True)
+
+    assert (ended["ok"], ended["state"]) == (True, "podium")
+    [podium] = received(socket, "podium")
+    assert [row["position"] for row in podium["summary"]] == [0]  # the one question played
+
+
+def test_only_the_host_can_end_a_game_and_calling_it_off_tells_the_phones(
+    live_app, make_game, host_screen, phone
+):
+    game_id = make_game()
+    socket = phone()
+    join(socket, game_row(live_app, game_id).pin, "Aru")
+    version = game_row(live_app, game_id).version
+    refused = phone().emit("host_end", {"game": game_id, "version": version}, namespace=NS, callback=True)
+    assert refused["ok"] is False
+    assert game_row(live_app, game_id).state == "lobby"
+
+    ended = host_screen.emit("host_end", {"game": game_id, "version": version}, namespace=NS, callback=True)
+
+    assert (ended["ok"], ended["state"]) == (True, "finished")
+    assert received(socket, "finished") == [{}]
+    assert game_row(live_app, game_id).pin is None
+
+
+def test_the_sweeper_ends_games_left_for_hours_and_tells_who_is_still_there(
+    live_app, make_game, phone, stopped, monkeypatch
+):
+    game_id = make_game()
+    socket = phone()
+    join(socket, game_row(live_app, game_id).pin, "Aru")
+    stopped.tick(13 * 3600)
+    monkeypatch.setitem(live_app.config, "LIVE_ABANDONED_HOURS", 0)
+    assert events.end_abandoned(live_app) == []  # 0: never
+    monkeypatch.setitem(live_app.config, "LIVE_ABANDONED_HOURS", 12)
+
+    assert events.end_abandoned(live_app) == [game_id]
+
+    assert received(socket, "finished") == [{}]
+    assert game_row(live_app, game_id).state == "finished"

@@ -250,7 +250,8 @@ def test_the_results_file_has_a_row_per_player_and_question_numbers_as_numbers_a
         "Points",
         "Seconds",
     ]
-    assert len(rows) == 1 + 2 * 5
+    # The questions opened so far (two of five), each player's row for each.
+    assert len(rows) == 1 + 2 * 2
     assert rows[1] == [
         "1",
         "Ada",
@@ -265,7 +266,108 @@ def test_the_results_file_has_a_row_per_player_and_question_numbers_as_numbers_a
         "10.0",
     ]
     assert rows[2][7:] == ["", "none", "0", ""]
-    assert rows[6][:5] == ["2", "'=1+1", "", "0", "1"]
-    assert rows[6][7:10] == ["Bishkek", "wrong", "0"]
+    assert rows[3][:5] == ["2", "'=1+1", "", "0", "1"]
+    assert rows[3][7:10] == ["Bishkek", "wrong", "0"]
     # the open question's answer is in the record, its points not yet in the score
-    assert rows[7][7:10] == ["Russia; Belarus", "correct", "1000"]
+    assert rows[4][7:10] == ["Russia; Belarus", "correct", "1000"]
+
+
+# -- ending early: the bell rings, or the host leaves ----------------------------------------------
+
+
+def test_a_game_called_off_in_its_lobby_frees_its_pin_and_records_nothing(host, bank, seed, stopped):
+    ada = seed.user("ada")
+    class_id = seed.classroom(students=(ada,))
+    game = class_game(host, bank, class_id, counts=True)
+    live.join(game, account("ada"), None, clock.now())
+    pin = game.pin
+
+    game = live.end(game, game.version, clock.now())
+
+    assert (game.state, game.pin, game.finished_at) == ("finished", None, clock.now())
+    assert live.game_by_pin(pin) is None
+    assert attempts() == []
+    assert queued(ada) == set()
+
+
+def test_a_game_ended_after_two_questions_records_those_two_alone(host, bank, seed, stopped):
+    ada = seed.user("ada")
+    class_id = seed.classroom(students=(ada,))
+    game = class_game(host, bank, class_id, counts=True)
+    player = live.join(game, account("ada"), None, clock.now())
+    game = live.advance(game, game.version, clock.now())
+    live.answer(player, 0, RIGHT[0], clock.now())
+    game = live.advance(game, game.version, clock.now())  # reveal 1
+    game = live.advance(game, game.version, clock.now())  # question 2
+    live.answer(player, 1, [0], clock.now())  # half right
+    game = live.advance(game, game.version, clock.now())  # reveal 2
+
+    game = live.end(game, game.version, clock.now())
+    assert game.state == "podium"
+    assert [row["position"] for row in live.summary(game)] == [0, 1]
+    game = live.finish(game, clock.now())
+
+    [attempt] = attempts()
+    assert [r.question_id for r in attempt.responses] == PLAYED[:2]
+    assert attempt.max_score == 2
+    assert attempt.score == 1.5
+    assert queued(ada) == {"multi-q"}  # the questions never played are not "missed"
+    assert len(list(csv.reader(io.StringIO(b"".join(write_csv(live.results_table(game))).decode())))) == 1 + 2
+
+
+@pytest.mark.parametrize(
+    ("moves", "message"),
+    [
+        (1, "Close the question first: its answers are still arriving."),
+        (11, "The game is at its podium: finish it to keep its results."),
+        (12, "This game is over."),
+    ],
+    ids=["question-open", "podium", "finished"],
+)
+def test_a_game_is_ended_early_only_from_its_lobby_or_a_reveal(host, bank, stopped, moves, message):
+    game = live.create_game(host, bank, bank.quizzes["all"], None, {}, None)
+    for _ in range(moves):
+        game = live.advance(game, game.version, clock.now())
+    before = game.version
+
+    with pytest.raises(LiveRefused, match=message):
+        live.end(game, game.version, clock.now())
+
+    db.session.refresh(game)
+    assert game.version == before
+
+
+def test_ending_a_game_another_window_moved_on_is_refused(host, bank, stopped):
+    game = live.create_game(host, bank, bank.quizzes["all"], None, {}, None)
+    seen = game.version
+    live.advance(game, seen, clock.now())
+
+    with pytest.raises(LiveRefused, match="The game has moved on"):
+        live.end(game, seen, clock.now())
+
+
+def test_games_left_untouched_for_hours_are_ended_keeping_what_was_played(host, bank, seed, stopped):
+    ada = seed.user("ada")
+    class_id = seed.classroom(students=(ada,))
+    lobby = live.create_game(host, bank, bank.quizzes["all"], None, {}, None)
+    midway = class_game(host, bank, class_id, counts=True)
+    player = live.join(midway, account("ada"), None, clock.now())
+    midway = live.advance(midway, midway.version, clock.now())
+    live.answer(player, 0, RIGHT[0], clock.now())
+    midway = live.advance(midway, midway.version, clock.now())  # reveal 1, and the host leaves
+    stopped.tick(11 * 3600)
+    recent = live.create_game(host, bank, bank.quizzes["all"], None, {}, None)
+    pins = {lobby.pin, midway.pin}
+
+    assert live.end_abandoned(clock.now(), hours=12) == []
+    stopped.tick(3600 + 1)
+    assert sorted(live.end_abandoned(clock.now(), hours=12)) == sorted([lobby.id, midway.id])
+
+    db.session.commit()
+    states = {g.id: (g.state, g.pin) for g in db.session.scalars(select(LiveGame))}
+    assert states[lobby.id] == states[midway.id] == ("finished", None)
+    assert states[recent.id] == ("lobby", recent.pin)
+    assert all(live.game_by_pin(pin) is None for pin in pins)
+    [attempt] = attempts()  # the class game's one question, as played
+    assert ([r.question_id for r in attempt.responses], attempt.score) == (["single-q"], 1)
+    assert live.end_abandoned(clock.now(), hours=12) == []
