@@ -41,6 +41,17 @@ quizzes:
 """
 
 
+def host_opens(page: Page, live_url: str, bank: str, quiz: str) -> str:
+    """The host 'prof' logs in and opens an open game of ``quiz``: its PIN, once the host's screen
+    has connected."""
+    browser_log_in(page, live_url, "prof")
+    page.goto(f"{live_url}/live/new?bank={bank}&quiz={quiz}")
+    page.get_by_role("button", name="Open the game").click()
+    pin = page.locator("#live-pin").inner_text().replace(" ", "")
+    expect(page.locator("#live-status")).to_have_text("Connected.")
+    return pin
+
+
 def join(browser: Browser, axe, live_url: str, pin: str, nickname: str) -> Page:
     """A phone of its own (its own storage, so its own player) joins with the PIN and a nickname."""
     context = browser.new_context(viewport=PHONE)
@@ -173,11 +184,7 @@ def test_a_phone_answers_several_choices_a_word_and_a_number(
 ):
     make_bank("typed", TYPED)
     make_instructor(app, "prof")
-    browser_log_in(page, live_url, "prof")
-    page.goto(f"{live_url}/live/new?bank=typed&quiz=typed")
-    page.get_by_role("button", name="Open the game").click()
-    pin = page.locator("#live-pin").inner_text().replace(" ", "")
-    expect(page.locator("#live-status")).to_have_text("Connected.")
+    pin = host_opens(page, live_url, "typed", "typed")
     phone = join(browser, axe, live_url, pin, "Eve")
 
     page.get_by_role("button", name="Start the first question").click()
@@ -281,11 +288,7 @@ def test_pages_on_one_port_play_over_the_live_port_as_make_serve_serves_them(
         context = browser.new_context()
         axe.watch(context)
         host = context.new_page()
-        browser_log_in(host, pages, "prof")
-        host.goto(f"{pages}/live/new?bank=live-test&quiz=two")
-        host.get_by_role("button", name="Open the game").click()
-        pin = host.locator("#live-pin").inner_text().replace(" ", "")
-        expect(host.locator("#live-status")).to_have_text("Connected.")
+        pin = host_opens(host, pages, "live-test", "two")
 
         phone = join(browser, axe, pages, pin, "Ann")
         expect(host.locator("#player-count")).to_have_text("1")

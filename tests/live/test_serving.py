@@ -189,16 +189,20 @@ def test_make_serve_plays_a_game_on_its_live_port_over_websocket_and_polling_and
     assert not answers(url)
 
 
+@pytest.mark.parametrize("live_port", [False, True], ids=["one-origin", "make-serve"])
 def test_a_page_of_another_site_cannot_open_a_live_connection_with_the_hosts_cookie(
-    another_app, make_game, serve
+    another_app, make_game, serve, live_port
 ):
+    """The host's screen connects from a page of this host (on another port of it under `make
+    serve`); a page of another site, sending the host's cookie too, is refused."""
     # An app of its own: Flask-SocketIO's test client, which other tests used on the run's app,
     # takes over the sending of its server for good.
-    served = another_app(LIVE_SWEEP_SECONDS=0)
+    served = another_app(LIVE_SWEEP_SECONDS=0, LIVE_SOCKET_PORT=free_port() if live_port else None)
     browser = served.test_client()
     assert login(browser, "prof").status_code == 302
     cookie = f"session={browser.get_cookie('session').value}"
     url = serve(served)
+    page = "http://127.0.0.1:9" if live_port else url
 
     async def connect_from(origin: str) -> dict | None:
         async with aiohttp.ClientSession() as http:
@@ -219,7 +223,7 @@ def test_a_page_of_another_site_cannot_open_a_live_connection_with_the_hosts_coo
 
     game_id = make_game()
     assert run_async(connect_from("http://evil.example")) is None
-    assert run_async(connect_from(url))["ok"]
+    assert run_async(connect_from(page))["ok"]
 
 
 @pytest.mark.parametrize(
@@ -245,34 +249,3 @@ def test_a_page_of_another_site_cannot_open_a_live_connection_with_the_hosts_coo
 def test_live_connections_are_taken_from_pages_of_this_host_only(origin, host, forwarded, allowed):
     environ = {"wsgi.url_scheme": "http", "HTTP_HOST": host, **forwarded}
     assert same_site(origin, environ) is allowed
-
-
-def test_with_a_live_port_a_page_of_this_host_connects_and_one_of_another_site_cannot(
-    another_app, make_game, serve
-):
-    served = another_app(LIVE_SWEEP_SECONDS=0, LIVE_SOCKET_PORT=free_port())
-    browser = served.test_client()
-    assert login(browser, "prof").status_code == 302
-    cookie = f"session={browser.get_cookie('session').value}"
-    url = serve(served)
-
-    async def connect_from(origin: str) -> dict | None:
-        async with aiohttp.ClientSession() as http:
-            screen = socketio.AsyncClient(http_session=http)
-            try:
-                await screen.connect(
-                    url,
-                    namespaces=[NS],
-                    transports=["websocket"],
-                    headers={"Cookie": cookie, "Origin": origin},
-                )
-            except socketio.exceptions.ConnectionError:
-                return None
-            try:
-                return await screen.call("host_join", {"game": game_id}, namespace=NS, timeout=PATIENCE)
-            finally:
-                await screen.disconnect()
-
-    game_id = make_game()
-    assert run_async(connect_from("http://evil.example")) is None
-    assert run_async(connect_from("http://127.0.0.1:9"))["ok"]
