@@ -398,7 +398,7 @@ def end(game: LiveGame, expected_version: int, now: datetime) -> LiveGame:
         if current.version != expected_version:
             raise LiveRefused(STALE)
         if current.state == "lobby":
-            _change(current, state="finished", pin=None, finished_at=now)
+            _mark_finished(current, now)
         elif current.state == "reveal":
             _change(current, state="podium")
         elif current.state == "question":
@@ -429,7 +429,7 @@ def end_abandoned(now: datetime, hours: float) -> list[int]:
                 if current.version != version:
                     continue  # its host came back meanwhile
                 if current.state == "lobby":
-                    _change(current, state="finished", pin=None, finished_at=now)
+                    _mark_finished(current, now)
                 else:
                     if current.state == "question":
                         _close(current, now)
@@ -506,8 +506,13 @@ def _close(game: LiveGame, now: datetime) -> None:
     )
 
 
-def _finish(game: LiveGame, now: datetime) -> None:
+def _mark_finished(game: LiveGame, now: datetime) -> None:
+    """Mark the game finished, its PIN freed for another game; it records nothing (``_finish`` does)."""
     _change(game, state="finished", pin=None, finished_at=now)
+
+
+def _finish(game: LiveGame, now: datetime) -> None:
+    _mark_finished(game, now)
     players = list(db.session.scalars(select(LivePlayer).where(LivePlayer.game_id == game.id)))
     answers: dict[int, dict[int, LiveAnswer]] = {}
     for answer in db.session.scalars(select(LiveAnswer).where(LiveAnswer.game_id == game.id)):
