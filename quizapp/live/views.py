@@ -58,7 +58,7 @@ SHAPE_NAMES = ("triangle", "diamond", "circle", "square")
 
 
 @bp.context_processor
-def shapes() -> dict[str, object]:
+def page_context() -> dict[str, object]:
     return {"shapes": SHAPES, "shape_names": SHAPE_NAMES, "socket_port": socket_port()}
 
 
