@@ -7,7 +7,6 @@ import copy
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import textwrap
 import time
@@ -35,6 +34,7 @@ from tests.factories import (
     AuthActions,
     Seed,
     empty_database,
+    free_port,
     login,
     make_instructor,
     own,
@@ -218,9 +218,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if os.environ.get("CI") == "true" or os.environ.get("QUIZAPP_REQUIRE_REDIS") == "1":
             pytest.fail(message + "; CI=true or QUIZAPP_REQUIRE_REDIS=1 makes this an error")
         pytest.skip(message)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     folder = tmp_path_factory.mktemp("redis")
     server = subprocess.Popen(  # noqa: S603 - a fixed local binary with fixed arguments
         [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],

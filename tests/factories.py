@@ -17,6 +17,7 @@ import logging
 import os
 import random
 import re
+import socket
 import sqlite3
 import zipfile
 from collections.abc import Coroutine, Iterator
@@ -875,6 +876,13 @@ def long_named(app, username: str, role: str) -> int:
 
 
 T = TypeVar("T")
+
+
+def free_port() -> int:
+    """A loopback port free at this moment, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:

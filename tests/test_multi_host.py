@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -29,7 +28,7 @@ from sqlalchemy import create_engine, text
 from quizapp import create_app
 from quizapp.config import database_uri
 from quizapp.extensions import db
-from tests.factories import ROOT, SHIPPED_BANKS, TEST_DATABASE_URL, empty_database
+from tests.factories import ROOT, SHIPPED_BANKS, TEST_DATABASE_URL, empty_database, free_port
 
 BIN = Path(sys.executable).parent
 KEY_ONE = "the first secret key of the school, long enough"
@@ -123,12 +122,6 @@ class Browser:
                 return Answer(response.status, response.read().decode(), response.headers.get("Location", ""))
         except HTTPError as error:
             return Answer(error.code, error.read().decode(), error.headers.get("Location", ""))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def token(page: str) -> str:

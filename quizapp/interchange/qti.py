@@ -344,17 +344,12 @@ _WRITERS: dict[
 def import_qti(text: str) -> Imported:
     """Read a QTI 1.2 assessment (the XML inside a Canvas package; ``read_package`` opens the zip):
     every item of a type quizapp has, as bank fields; the assessment's title as the title."""
-    return _read_assessment(text)[0]
-
-
-def _read_assessment(text: str) -> tuple[Imported, str]:
-    """What ``import_qti`` reads, and the assessment's ident (which names its settings' folder)."""
     imported = Imported()
     try:
         document = parse_xml(text)
     except XmlRefused as refused:
         imported.problems.append(refused.problem)
-        return imported, ""
+        return imported
     root = document.root
     if root.tag != "questestinterop":
         imported.problems.append(
@@ -362,9 +357,8 @@ def _read_assessment(text: str) -> tuple[Imported, str]:
                 document.line(root), f"a QTI 1.2 file starts with <questestinterop>, not <{root.tag}>"
             )
         )
-        return imported, ""
+        return imported
     assessment = root.find("assessment")
-    ident = assessment.get("ident", "") if assessment is not None else ""
     if assessment is not None and assessment.get("title"):
         imported.title = assessment.get("title")
     reading = _Reading(document, imported)
@@ -374,7 +368,7 @@ def _read_assessment(text: str) -> tuple[Imported, str]:
         reading.item(item)
     if not imported.questions and not imported.problems:
         imported.problems.append(LineProblem(document.line(root), "the file holds no question"))
-    return imported, ident
+    return imported
 
 
 def _question_group(document: XmlDocument, section: ET.Element, imported: Imported) -> None:

@@ -369,11 +369,16 @@ def close_overdue(app: Flask) -> list[int]:
     closed here (another process may have closed the others)."""
     with app.app_context():
         closed = live.close_due(clock.now())
-        for game_id in closed:
-            game = db.session.get(LiveGame, game_id)
-            if game is not None:
-                announce(app, game)
+        _announce_each(app, closed)
         return closed
+
+
+def _announce_each(app: Flask, game_ids: list[int]) -> None:
+    """``announce`` each of these games' new state (inside an app context)."""
+    for game_id in game_ids:
+        game = db.session.get(LiveGame, game_id)
+        if game is not None:
+            announce(app, game)
 
 
 def end_abandoned(app: Flask) -> list[int]:
@@ -384,10 +389,7 @@ def end_abandoned(app: Flask) -> list[int]:
         return []
     with app.app_context():
         ended = live.end_abandoned(clock.now(), hours)
-        for game_id in ended:
-            game = db.session.get(LiveGame, game_id)
-            if game is not None:
-                announce(app, game)
+        _announce_each(app, ended)
         if ended:
             app.logger.info("live games ended after %s idle hours: %s", hours, ended)
         return ended

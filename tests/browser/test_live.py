@@ -4,14 +4,13 @@ client's first long-polling requests)."""
 
 from __future__ import annotations
 
-import socket
 import threading
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
-from tests.factories import PHONE, browser_log_in, make_instructor
+from tests.factories import PHONE, browser_log_in, free_port, make_instructor
 
 pytestmark = pytest.mark.browser
 
@@ -275,9 +274,7 @@ def test_pages_on_one_port_play_over_the_live_port_as_make_serve_serves_them(
     ("this origin only" elsewhere) and the live server's origin check let through. The host then
     ends the game after its first question."""
     make_bank("live-test", TWO_QUESTIONS)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        live_port = probe.getsockname()[1]
+    live_port = free_port()
     served = another_app(LIVE_SOCKET_PORT=live_port, LIVE_SWEEP_SECONDS=0)
     make_instructor(served, "prof")
     servers = [make_server("127.0.0.1", port, served, threaded=True) for port in (0, live_port)]

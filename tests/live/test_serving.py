@@ -9,7 +9,6 @@ import gc
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,18 +22,12 @@ import socketio
 from quizapp.extensions import db
 from quizapp.live.events import async_mode, same_site
 from quizapp.models import LiveGame
-from tests.factories import ROOT, login, run_async
+from tests.factories import ROOT, free_port, login, run_async
 
 BIN = Path(sys.executable).parent
 NS = "/live"
 #: How long gunicorn may take to start or to stop.
 PATIENCE = 60
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve_env(**extra: str) -> dict[str, str]:
