@@ -54,3 +54,13 @@ def post_worker_init(worker):
         )
         sys.exit(WORKER_BOOT_ERROR)
     _freeze(worker)
+
+
+def worker_exit(server, worker):
+    # A worker stopping (Ctrl-C, a restart, max requests) wakes its games' timers, which return
+    # without acting: a question they would have closed is closed by the next worker's sweeper.
+    app = getattr(worker, "wsgi", None)  # none if the worker failed to build it
+    if "socketio" in getattr(app, "extensions", {}):
+        from quizapp.live.events import stop_timers
+
+        stop_timers(app)

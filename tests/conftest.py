@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, make_url, text
 from quizapp import create_app, init_banks
 from quizapp.config import database_uri
 from quizapp.extensions import db, limiter
+from quizapp.live.events import stop_timers
 from quizapp.site_settings import settle_time_zone
 from tests.factories import (
     EVERY_TYPE_BANK,
@@ -198,11 +199,22 @@ def app(
     if not TEST_DATABASE_URL:
         _link_database(run_app.folder / "run.sqlite3", url)
     yield app
+    stop_timers(app)
     with app.app_context():
         db.session.remove()
         if TEST_DATABASE_URL:
             empty_database()
             db.engine.dispose()
+
+
+def close(app: Flask) -> None:
+    """Close an app a test made: its live games' timers stopped (one that woke after the test would
+    open a connection nobody closes, on whatever database the app then points at), its
+    connections closed."""
+    stop_timers(app)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -263,9 +275,7 @@ def another_app(app: Flask) -> Iterator[Callable[..., Flask]]:
 
     yield make
     for other in made:
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        close(other)
 
 
 class CompiledTemplates(BytecodeCache):

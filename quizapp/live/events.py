@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -341,8 +342,8 @@ def count_soon(app: Flask, game_id: int) -> None:
 
 def count_later(app: Flask, game_id: int) -> None:
     """``count_soon``'s timer: wait, then count."""
-    live_socketio(app).sleep(COUNT_SECONDS)
-    count_now(app, game_id)
+    if pause(app, COUNT_SECONDS):
+        count_now(app, game_id)
 
 
 def count_now(app: Flask, game_id: int) -> None:
@@ -399,14 +400,14 @@ def close_when_due(app: Flask, closes_at: datetime) -> None:
     """A question's timer: wait until it closes (by the site's clock), then close what is due."""
     with app.app_context():
         wait = (closes_at - clock.now()).total_seconds()
-    live_socketio(app).sleep(max(wait, 0) + 0.05)
-    close_overdue(app)
+    if pause(app, max(wait, 0) + 0.05):
+        close_overdue(app)
 
 
 def _advance_later(game_id: int, version: int) -> Callable[[Flask, None], None]:
     def advance_later(app: Flask, _when: None) -> None:
-        live_socketio(app).sleep(AUTO_NEXT_SECONDS)
-        _advance_quietly(app, game_id, version)
+        if pause(app, AUTO_NEXT_SECONDS):
+            _advance_quietly(app, game_id, version)
 
     return advance_later
 
@@ -425,8 +426,35 @@ def _advance_quietly(app: Flask, game_id: int, version: int) -> None:
 
 
 def start_timer(app: Flask, task: Callable[[Flask, Any], None], when: Any) -> None:
-    """Run ``task(app, when)`` in the background: a greenlet under gevent, else a thread."""
-    live_socketio(app).start_background_task(_logged(task), app, when)
+    """Run ``task(app, when)`` in the background: a greenlet under gevent, else a thread, which
+    ``stop_timers`` ends."""
+    _background(app).add(live_socketio(app).start_background_task(_logged(task), app, when))
+
+
+def pause(app: Flask, seconds: float) -> bool:
+    """Wait ``seconds`` in a timer (the library's wait: a greenlet's under gevent); False, and at
+    once, if the app's timers are being stopped, when the timer must not go on."""
+    return not _stopping(app).wait(seconds)
+
+
+def stop_timers(app: Flask, seconds: float = 5) -> None:
+    """End the app's timers and sweeper (an app being closed: a worker's exit, a test's end)
+    within ``seconds``: each waiting wakes and returns without touching the database or its
+    players, and one running finishes first. A timer started afterwards returns at once."""
+    _stopping(app).set()
+    for task in list(_background(app)):
+        task.join(seconds)
+
+
+def _stopping(app: Flask) -> Any:
+    """The app's event that tells its timers to stop (a threading or gevent event)."""
+    return app.extensions.setdefault("quizapp.live.stopping", live_socketio(app).server.eio.create_event())
+
+
+def _background(app: Flask) -> weakref.WeakSet[Any]:
+    """The app's timers and sweeper still running (a finished one drops out)."""
+    running: weakref.WeakSet[Any] = app.extensions.setdefault("quizapp.live.background", weakref.WeakSet())
+    return running
 
 
 def _logged(task: Callable[[Flask, Any], None]) -> Callable[[Flask, Any], None]:
@@ -448,7 +476,6 @@ def start_sweeper(app: Flask) -> None:
     app.extensions["quizapp.live.sweeper"] = True
 
     def sweep(app: Flask, _when: None) -> None:
-        socketio = live_socketio(app)
         looked = -float(ABANDONED_CHECK_SECONDS)
         while True:
             try:
@@ -458,9 +485,10 @@ def start_sweeper(app: Flask) -> None:
                     end_abandoned(app)
             except Exception:
                 app.logger.exception("closing overdue live questions failed")
-            socketio.sleep(seconds)
+            if not pause(app, seconds):
+                return
 
-    live_socketio(app).start_background_task(sweep, app, None)
+    _background(app).add(live_socketio(app).start_background_task(sweep, app, None))
 
 
 # The edge: connections, limits, input and refusals.

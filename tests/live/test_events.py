@@ -4,6 +4,9 @@ players' phones, the server's clock, reconnects, refusals, kicks and the per-con
 from __future__ import annotations
 
 import json
+import threading
+import time
+from unittest.mock import Mock
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -15,6 +18,8 @@ from quizapp.models import LiveAnswer, LiveGame
 from tests.factories import login, logout, make_instructor, register
 
 NS = "/live"
+#: The real timers, which the ``timers`` fixture holds instead of starting.
+START_TIMER = events.start_timer
 #: What a phone must never receive before its question closes: the every-type bank marks each
 #: explanation and feedback, and the text and numeric answers are found nowhere else.
 SECRETS = ("EXPLANATION-", "FEEDBACK-", "Zyxwvuts", "98765")
@@ -356,11 +361,12 @@ def test_a_questions_timer_waits_until_it_closes_then_closes_it_and_tells_the_ph
     assert task is events.close_when_due
     slept: list[float] = []
 
-    def sleep(seconds: float) -> None:  # the library's sleep, as the clock sees it
+    def pause(_app, seconds: float) -> bool:  # the library's wait, as the clock sees it
         slept.append(seconds)
         stopped.tick(seconds)
+        return True
 
-    monkeypatch.setattr(live_socketio(live_app), "sleep", sleep)
+    monkeypatch.setattr(events, "pause", pause)
     events.close_when_due(live_app, closes_at)
     assert 30 <= slept[0] < 31
     assert game_row(live_app, game_id).state == "reveal"
@@ -399,17 +405,47 @@ def test_the_first_connection_starts_the_sweeper_once(live_app, monkeypatch):
     app.config["LIVE_SWEEP_SECONDS"] = 2
     started = []
     server = live_socketio(app)
-    monkeypatch.setattr(server, "start_background_task", lambda task, *args: started.append(args))
+    monkeypatch.setattr(server, "start_background_task", lambda task, *args: started.append(args) or Mock())
     monkeypatch.setitem(app.extensions, "quizapp.live.sweeper", False)
     for _ in range(2):
         server.test_client(app, namespace=NS)
     assert started == [(app, None)]
 
 
+def test_stopping_an_apps_timers_wakes_them_at_once_and_they_leave_its_games_alone(
+    live_app, make_game, host_screen, phone, stopped, monkeypatch
+):
+    monkeypatch.setattr(events, "start_timer", START_TIMER)  # timers that really wait, in threads
+    live_app.config["LIVE_SWEEP_SECONDS"] = 30
+    monkeypatch.setitem(live_app.extensions, "quizapp.live.sweeper", False)
+    before = set(timer_threads())
+    game_id = make_game(seconds=30)
+    join(phone(), game_row(live_app, game_id).pin, "Aru")  # the first connection starts the sweeper
+    host_screen.emit("host_join", {"game": game_id}, namespace=NS, callback=True)
+    next_(live_app, host_screen, game_id)  # the question's timer waits its 30 s
+    waiting = set(timer_threads()) - before
+    assert sorted(thread.name.split()[-1] for thread in waiting) == ["(run)", "(sweep)"]
+    stopped.tick(31)  # overdue by the site's clock; the timer still sleeps its 30 real seconds
+
+    began = time.monotonic()
+    events.stop_timers(live_app)
+    assert time.monotonic() - began < 3
+    assert not any(thread.is_alive() for thread in waiting)
+    assert game_row(live_app, game_id).state == "question"  # the stopped timer did not close it
+    events.close_when_due(live_app, game_row(live_app, game_id).closes_at)  # one started afterwards
+    assert game_row(live_app, game_id).state == "question"
+    assert events.close_overdue(live_app) == [game_id]  # it was due: left to the next process's sweeper
+
+
+def timer_threads() -> list[threading.Thread]:
+    """The live timers' and sweepers' threads alive in this process."""
+    return [thread for thread in threading.enumerate() if thread.name.endswith(("(run)", "(sweep)"))]
+
+
 def test_with_auto_advance_the_reveal_gives_way_to_the_next_question_unless_the_host_moved_first(
     live_app, make_game, host_screen, phone, timers, monkeypatch
 ):
-    monkeypatch.setattr(live_socketio(live_app), "sleep", lambda seconds: None)
+    monkeypatch.setattr(events, "pause", lambda _app, seconds: True)
     game_id = make_game(auto_advance=True)
     socket = phone()
     token = join(socket, game_row(live_app, game_id).pin, "Aru")["token"]
@@ -450,7 +486,7 @@ def test_answers_arriving_together_reach_the_host_as_one_count_sent_once_its_sho
     [(task, waiting_for)] = timers.started  # one count waits, for all three
     assert (task, waiting_for) == (events.count_later, game_id)
     slept: list[float] = []
-    monkeypatch.setattr(live_socketio(live_app), "sleep", slept.append)
+    monkeypatch.setattr(events, "pause", lambda _app, seconds: slept.append(seconds) or True)
     events.count_later(live_app, game_id)
     assert slept == [events.COUNT_SECONDS]
     assert received(host_screen, "answers") == [{"position": 0, "answered": 3, "total": 4}]
