@@ -251,6 +251,9 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"redis://127.0.0.1:{port}"
     finally:
         client.close()
+        # The apps' Socket.IO listeners (python-socketio has no way to stop one) retry the stopped
+        # server until the process exits, each retry an error in the run's output.
+        logging.getLogger("socketio.server").disabled = True
         server.terminate()
         server.wait(timeout=10)
 
