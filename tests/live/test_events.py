@@ -418,6 +418,8 @@ def test_stopping_an_apps_timers_wakes_them_at_once_and_they_leave_its_games_alo
     monkeypatch.setattr(events, "start_timer", START_TIMER)  # timers that really wait, in threads
     live_app.config["LIVE_SWEEP_SECONDS"] = 30
     monkeypatch.setitem(live_app.extensions, "quizapp.live.sweeper", False)
+    swept, close_overdue = threading.Event(), events.close_overdue
+    monkeypatch.setattr(events, "close_overdue", lambda app: (close_overdue(app), swept.set())[0])
     before = set(timer_threads())
     game_id = make_game(seconds=30)
     join(phone(), game_row(live_app, game_id).pin, "Aru")  # the first connection starts the sweeper
@@ -425,6 +427,7 @@ def test_stopping_an_apps_timers_wakes_them_at_once_and_they_leave_its_games_alo
     next_(live_app, host_screen, game_id)  # the question's timer waits its 30 s
     waiting = set(timer_threads()) - before
     assert sorted(thread.name.split()[-1] for thread in waiting) == ["(run)", "(sweep)"]
+    assert swept.wait(5)  # the sweeper's first look, before anything was due; its next in 30 s
     stopped.tick(31)  # overdue by the site's clock; the timer still sleeps its 30 real seconds
 
     began = time.monotonic()
