@@ -253,6 +253,7 @@ def test_a_class_game_takes_its_signed_in_students_by_name_and_counts_in_the_gra
 
     page.get_by_role("button", name="Start the first question").click()
     phone.get_by_role("button", name="Astana (triangle)").click()
+    expect(phone.locator("#live-outcome")).to_have_text("Answer sent")  # the server has it
     page.get_by_role("button", name="Close the question now").click()
     expect(phone.locator("#live-outcome")).to_have_text("\u2713 Correct")
     page.get_by_role("button", name="Next question").click()
