@@ -428,7 +428,7 @@ def _advance_quietly(app: Flask, game_id: int, version: int) -> None:
 def start_timer(app: Flask, task: Callable[[Flask, Any], None], when: Any) -> None:
     """Run ``task(app, when)`` in the background: a greenlet under gevent, else a thread, which
     ``stop_timers`` ends."""
-    _background(app).add(live_socketio(app).start_background_task(_logged(task), app, when))
+    _in_background(app, _logged(task), when)
 
 
 def pause(app: Flask, seconds: float) -> bool:
@@ -449,6 +449,12 @@ def stop_timers(app: Flask, seconds: float = 5) -> None:
 def _stopping(app: Flask) -> Any:
     """The app's event that tells its timers to stop (a threading or gevent event)."""
     return app.extensions.setdefault("quizapp.live.stopping", live_socketio(app).server.eio.create_event())
+
+
+def _in_background(app: Flask, task: Callable[[Flask, Any], None], when: Any) -> None:
+    """Start ``task(app, when)`` as the library starts background work, where ``stop_timers``
+    finds it."""
+    _background(app).add(live_socketio(app).start_background_task(task, app, when))
 
 
 def _background(app: Flask) -> weakref.WeakSet[Any]:
@@ -488,7 +494,7 @@ def start_sweeper(app: Flask) -> None:
             if not pause(app, seconds):
                 return
 
-    _background(app).add(live_socketio(app).start_background_task(sweep, app, None))
+    _in_background(app, sweep, None)
 
 
 # The edge: connections, limits, input and refusals.
