@@ -365,6 +365,16 @@ def encrypted(package: bytes) -> bytes:
     return bytes(data)
 
 
+def unknown_compression(package: bytes) -> bytes:
+    """``package`` with its first member marked as compressed by a method zipfile lacks (99, the
+    AES of WinZip), in its local header and the central directory."""
+    data = bytearray(package)
+    data[8:10] = (99).to_bytes(2, "little")
+    at = data.find(b"PK\x01\x02") + 10
+    data[at : at + 2] = (99).to_bytes(2, "little")
+    return bytes(data)
+
+
 def exported_package() -> bytes:
     data = EXPORTERS["qti"](bank_of("  - {id: q, type: true_false, prompt: P?, answer: true}\n")).data
     assert data is not None
@@ -382,8 +392,9 @@ DAMAGED = "line 1: the package is damaged or encrypted (download or export it ag
         damaged(exported_package(), "imsmanifest.xml"),
         encrypted(zipped({"quiz.xml": "<questestinterop/>"})),
         encrypted(exported_package()),
+        unknown_compression(zipped({"quiz.xml": "<questestinterop/>"})),
     ],
-    ids=["assessment-damaged", "manifest-damaged", "encrypted", "encrypted-manifest"],
+    ids=["assessment-damaged", "manifest-damaged", "encrypted", "encrypted-manifest", "unknown-compression"],
 )
 def test_a_damaged_or_encrypted_package_is_a_problem_not_a_crash(data: bytes):
     imported = read_package(data)
