@@ -450,9 +450,9 @@ def _with_quiz_meta(document: str, package: zipfile.ZipFile) -> str | LineProble
 
 
 #: What reading a damaged member of a zip raises: a bad CRC or header (BadZipFile), broken
-#: compressed bytes (zlib.error, EOFError), a password (RuntimeError), an unknown compression or
-#: cipher (NotImplementedError).
-_UNZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+#: compressed bytes (zlib.error, EOFError), a password or a compression method zipfile lacks
+#: (RuntimeError, and its subclass NotImplementedError).
+_UNZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError)
 
 
 def is_package(data: bytes) -> bool:
